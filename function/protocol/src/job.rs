@@ -1,0 +1,252 @@
+//! Job documents and the storage layout, identical in S3 and in the local folder store:
+//!
+//! ```text
+//! keys/<key-id>/server-key   compressed server key bundle, uploaded once per client key
+//! jobs/<job-id>/manifest     JSON: style, grid size, key id, format version, created-at
+//! jobs/<job-id>/input        encrypted module grid
+//! jobs/<job-id>/output       encrypted style outputs (compressed list)
+//! jobs/<job-id>/status       JSON: done (timings, PBS count) | failed (reason)
+//! ```
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// Version of the manifest/status documents and of the object layout.
+pub const FORMAT_VERSION: u32 = 1;
+/// Manifests and statuses are small JSON documents; refuse anything larger unread.
+pub const DOCUMENT_LIMIT: u64 = 64 << 10;
+
+/// Content hash (SHA-256, lowercase hex) of a serialized server key bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct KeyId(String);
+
+impl KeyId {
+    pub fn of_server_key_bytes(bytes: &[u8]) -> Self {
+        let digest = Sha256::digest(bytes);
+        KeyId(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Short form for logs and reports.
+    pub fn short(&self) -> &str {
+        &self.0[..12]
+    }
+}
+
+impl TryFrom<String> for KeyId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            Ok(KeyId(s))
+        } else {
+            Err("a key id is 64 lowercase hex characters (SHA-256 of the server key)".into())
+        }
+    }
+}
+
+impl From<KeyId> for String {
+    fn from(k: KeyId) -> String {
+        k.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A job id: 1 to 64 characters of `[a-z0-9-]`, so it is safe as a path segment and an S3 key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct JobId(String);
+
+impl JobId {
+    /// A fresh random id (128 bits from the OS).
+    pub fn random() -> Self {
+        let mut bytes = [0u8; 16];
+        getrandom(&mut bytes);
+        JobId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn getrandom(buf: &mut [u8]) {
+    // tfhe already depends on a CSPRNG seeded from the OS; reuse it rather than add a crate.
+    use tfhe::core_crypto::seeders::new_seeder;
+    let mut seeder = new_seeder();
+    for chunk in buf.chunks_mut(16) {
+        let seed = seeder.seed().0.to_le_bytes();
+        chunk.copy_from_slice(&seed[..chunk.len()]);
+    }
+}
+
+impl TryFrom<String> for JobId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(JobId(s))
+        } else {
+            Err(format!("job id {s:?} must be 1-64 characters of a-z, 0-9 and '-'"))
+        }
+    }
+}
+
+impl From<JobId> for String {
+    fn from(j: JobId) -> String {
+        j.0
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Object keys of the storage layout.
+pub mod paths {
+    use super::{JobId, KeyId};
+    pub fn server_key(key: &KeyId) -> String {
+        format!("keys/{key}/server-key")
+    }
+    pub fn manifest(job: &JobId) -> String {
+        format!("jobs/{job}/manifest")
+    }
+    pub fn input(job: &JobId) -> String {
+        format!("jobs/{job}/input")
+    }
+    pub fn output(job: &JobId) -> String {
+        format!("jobs/{job}/output")
+    }
+    pub fn status(job: &JobId) -> String {
+        format!("jobs/{job}/status")
+    }
+}
+
+/// What the client asks for. Public data only: no payload, no colours, no secret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub format_version: u32,
+    /// TFHE parameter set name; must equal [`crate::params::PARAMS_NAME`].
+    pub params: String,
+    /// Style id, e.g. `rounded`; validated by the function against its registry.
+    pub style: String,
+    pub key_id: KeyId,
+    /// Modules per side of the QR symbol (21 for version 1).
+    pub modules: u32,
+    /// Seconds since the Unix epoch.
+    pub created_at: u64,
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        if bytes.len() as u64 > DOCUMENT_LIMIT {
+            return Err(format!("manifest is {} bytes, over the {DOCUMENT_LIMIT}-byte limit", bytes.len()));
+        }
+        serde_json::from_slice(bytes).map_err(|e| format!("manifest is not valid: {e}"))
+    }
+}
+
+/// Why a job failed, as a stable machine-readable kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    BadManifest,
+    UnsupportedFormat,
+    WrongParameters,
+    UnknownStyle,
+    MissingKey,
+    BadKey,
+    MissingInput,
+    BadInput,
+    Storage,
+    Internal,
+}
+
+/// Where the function spent its time on one job, in seconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerTimings {
+    /// Reading and expanding the server key (0 when it came from the warm cache).
+    pub key: f64,
+    /// Reading the input and extracting one LWE ciphertext per module.
+    pub expand: f64,
+    /// Evaluating the style (linear ops and PBS).
+    pub evaluate: f64,
+    /// Packing the results into the compressed list.
+    pub pack: f64,
+    pub total: f64,
+}
+
+/// The last object a job writes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum JobStatus {
+    Done {
+        format_version: u32,
+        style: String,
+        pbs: u64,
+        outputs: u32,
+        key_cache_hit: bool,
+        seconds: ServerTimings,
+    },
+    Failed {
+        format_version: u32,
+        kind: FailureKind,
+        reason: String,
+    },
+}
+
+impl JobStatus {
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        if bytes.len() as u64 > DOCUMENT_LIMIT {
+            return Err(format!("status is {} bytes, over the {DOCUMENT_LIMIT}-byte limit", bytes.len()));
+        }
+        serde_json::from_slice(bytes).map_err(|e| format!("status is not valid: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_id_is_sha256_hex_of_the_bytes() {
+        // SHA-256("abc") from FIPS 180-2, appendix B.1.
+        let id = KeyId::of_server_key_bytes(b"abc");
+        assert_eq!(id.as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn ids_that_could_escape_a_path_are_refused() {
+        for bad in ["", "../x", "a/b", "ABC", &"a".repeat(65)] {
+            assert!(JobId::try_from(bad.to_string()).is_err(), "{bad:?}");
+        }
+        assert!(KeyId::try_from("ab".to_string()).is_err());
+        assert!(JobId::random().as_str().len() == 32);
+        assert_ne!(JobId::random(), JobId::random());
+    }
+
+    #[test]
+    fn manifest_with_unknown_field_is_refused() {
+        let json = br#"{"format_version":1,"params":"p","style":"s","key_id":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","modules":21,"created_at":0,"extra":1}"#;
+        let err = Manifest::from_json(json).unwrap_err();
+        assert!(err.contains("extra"), "{err}");
+    }
+}

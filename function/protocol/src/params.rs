@@ -1,0 +1,36 @@
+//! The pinned TFHE parameter set and the plaintext encodings built on it.
+//!
+//! Parameters are named by their versioned constant, never by a default alias that may move
+//! between tfhe-rs releases: a key made today must still be understood by the function later.
+
+use tfhe::shortint::parameters::v1_8::{
+    V1_8_COMP_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
+    V1_8_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
+};
+use tfhe::shortint::parameters::{ClassicPBSParameters, CompressionParameters};
+
+/// KS-PBS with 2 message bits and 2 carry bits, TUniform noise, p-fail 2^-128.
+pub const PBS_PARAMS: ClassicPBSParameters = V1_8_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128;
+/// List compression matching [`PBS_PARAMS`]: 256 values packed per GLWE, 12-bit storage.
+pub const COMPRESSION_PARAMS: CompressionParameters =
+    V1_8_COMP_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128;
+
+/// Self-describing name written into manifests; the function refuses any other.
+pub const PARAMS_NAME: &str =
+    "tfhe-1.8/V1_8_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128+V1_8_COMP_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128";
+
+/// Values a ciphertext can hold before the padding bit: message × carry = 16.
+pub const CLEARTEXT_MODULUS: u64 = 16;
+/// Encoding of an input or intermediate value: one padding bit, then 4 value bits.
+pub const DELTA: u64 = (1u64 << 63) / CLEARTEXT_MODULUS;
+/// Output values are 2-bit: list compression needs empty carries.
+pub const OUTPUT_MODULUS: u64 = 4;
+/// Compression multiplies each output by the message modulus, so outputs decrypt at this scale.
+pub const OUTPUT_DELTA: u64 = DELTA * 4;
+
+/// Fresh encryptions use TUniform(17) noise: every sample lies in [-2^17, 2^17].
+/// The style engine relies on this bound (see `qrveil_function::analysis`).
+pub const FRESH_NOISE_BOUND_LOG2: u32 = 17;
+
+/// Largest QR symbol: version 40 has 177 modules a side.
+pub const MAX_MODULES_PER_SIDE: u32 = 177;

@@ -1,0 +1,240 @@
+//! The FHE evaluator: the same semantics as [`crate::clear`], on TFHE ciphertexts.
+//!
+//! Input: one LWE ciphertext per module, obtained from the client's seeded GLWE ciphertexts by
+//! sample extraction (no PBS). Linear nodes are plain LWE arithmetic; a LUT node is one
+//! keyswitch + programmable bootstrap. Outputs are packed 256 per GLWE with the list-
+//! compression key and modulus-switched to 12 bits.
+
+use crate::analysis::{analyse, Noise, ProgramFacts, StyleError};
+use crate::style::{Node, Program, ServerProgram};
+use qrveil_protocol::params::{COMPRESSION_PARAMS, OUTPUT_MODULUS, PBS_PARAMS};
+use qrveil_protocol::{EncryptedGrid, EncryptedOutputs, ServerKeyBundle};
+use rayon::prelude::*;
+use tfhe::core_crypto::prelude::compressed_modulus_switched_glwe_ciphertext::CompressedModulusSwitchedGlweCiphertext;
+use tfhe::core_crypto::prelude::*;
+use tfhe::shortint::ciphertext::{Degree, NoiseLevel};
+use tfhe::shortint::list_compression::CompressionKey;
+use tfhe::shortint::parameters::{AtomicPatternKind, PBSOrder};
+use tfhe::shortint::server_key::LookupTableOwned;
+use tfhe::shortint::{Ciphertext, ServerKey};
+
+/// Expanded evaluation keys, ready to use; built once per key id and cached.
+pub struct ServerKeys {
+    pub server_key: ServerKey,
+    pub compression_key: CompressionKey,
+}
+
+impl ServerKeys {
+    /// Decompress the seeded keys (the slow part of a cold start).
+    pub fn expand(bundle: &ServerKeyBundle) -> Self {
+        let (server_key, compression_key) = rayon::join(
+            || bundle.server_key.decompress(),
+            || bundle.compression_key.decompress(),
+        );
+        Self { server_key, compression_key }
+    }
+
+    /// Approximate memory held, for the cache bound.
+    pub fn approx_bytes(&self) -> usize {
+        let ks = self.compression_key.packing_key_switching_key.as_ref().len() * 8;
+        // Fourier bootstrapping key: n · (k+1)² · levels · N/2 complex f64 (16 B) + KSK.
+        let p = PBS_PARAMS;
+        let k1 = p.glwe_dimension.to_glwe_size().0;
+        let bsk = p.lwe_dimension.0 * k1 * k1 * p.pbs_level.0 * p.polynomial_size.0 / 2 * 16;
+        let ksk = p.glwe_dimension.0 * p.polynomial_size.0 * p.ks_level.0 * p.lwe_dimension.to_lwe_size().0 * 8;
+        ks + bsk + ksk
+    }
+}
+
+/// Input could not be expanded; the client sent something that does not fit the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    #[error(transparent)]
+    Style(#[from] StyleError),
+    #[error("input has {got} modules, expected {want}")]
+    InputSize { got: usize, want: usize },
+}
+
+/// One LWE ciphertext per module (row-major), by sample extraction from the seeded GLWEs.
+pub fn expand_input(grid: &EncryptedGrid) -> Vec<LweCiphertextOwned<u64>> {
+    let per_glwe = PBS_PARAMS.polynomial_size.0;
+    let modules = (grid.side as usize).pow(2);
+    let lwe_size = PBS_PARAMS
+        .glwe_dimension
+        .to_equivalent_lwe_dimension(PBS_PARAMS.polynomial_size)
+        .to_lwe_size();
+    grid.glwes
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(g, seeded)| {
+            let glwe = seeded.clone().decompress_into_glwe_ciphertext();
+            let count = per_glwe.min(modules - g * per_glwe);
+            (0..count).map(move |i| {
+                let mut lwe = LweCiphertext::new(0u64, lwe_size, PBS_PARAMS.ciphertext_modulus);
+                extract_lwe_sample_from_glwe_ciphertext(&glwe, &mut lwe, MonomialDegree(i));
+                lwe
+            })
+        })
+        .collect()
+}
+
+fn wrap(ct: LweCiphertextOwned<u64>, max_value: u32) -> Ciphertext {
+    Ciphertext::new(
+        ct,
+        Degree::new(max_value as u64),
+        NoiseLevel::NOMINAL,
+        PBS_PARAMS.message_modulus,
+        PBS_PARAMS.carry_modulus,
+        AtomicPatternKind::Standard(PBSOrder::KeyswitchBootstrap),
+    )
+}
+
+/// `acc += weight · x`, coefficient-wise on the torus (wrapping u64): LWE is linear.
+fn add_scaled(acc: &mut [u64], x: &[u64], weight: u64) {
+    for (a, b) in acc.iter_mut().zip(x) {
+        *a = a.wrapping_add(b.wrapping_mul(weight));
+    }
+}
+
+struct PreparedProgram<'a> {
+    program: &'a Program,
+    facts: ProgramFacts,
+    luts: Vec<Option<LookupTableOwned>>,
+}
+
+/// Evaluate every program over the expanded input; one ciphertext per output, in the same
+/// order as [`crate::clear::evaluate`].
+pub fn evaluate(
+    keys: &ServerKeys,
+    style: &ServerProgram,
+    side: u32,
+    input: &[LweCiphertextOwned<u64>],
+) -> Result<Vec<Ciphertext>, EvalError> {
+    let want = (side as usize).pow(2);
+    if input.len() != want {
+        return Err(EvalError::InputSize { got: input.len(), want });
+    }
+    let facts = analyse(style)?;
+    let prepared: Vec<PreparedProgram> = style
+        .programs
+        .iter()
+        .zip(facts)
+        .map(|(program, facts)| PreparedProgram {
+            program,
+            luts: program
+                .nodes
+                .iter()
+                .map(|n| match n {
+                    Node::Lut { table, .. } => {
+                        Some(keys.server_key.generate_lookup_table(|x| table[x as usize] as u64))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            facts,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(style.output_count(side));
+    for p in &prepared {
+        let (w, h) = p.program.domain.dims(side);
+        let cells: Vec<Ciphertext> = (0..w * h)
+            .into_par_iter()
+            .map(|i| evaluate_cell(keys, p, side, input, i % w, i / w))
+            .collect();
+        out.extend(cells);
+    }
+    Ok(out)
+}
+
+fn evaluate_cell(
+    keys: &ServerKeys,
+    p: &PreparedProgram,
+    side: u32,
+    input: &[LweCiphertextOwned<u64>],
+    cx: u32,
+    cy: u32,
+) -> Ciphertext {
+    let n = side as i64;
+    let (ax, ay) = p.program.domain.anchor(cx, cy);
+    let lwe_size = input[0].lwe_size();
+    let mut values: Vec<Ciphertext> = Vec::with_capacity(p.program.nodes.len());
+    for (i, node) in p.program.nodes.iter().enumerate() {
+        let fact = p.facts.nodes[i];
+        let ct = match node {
+            Node::Stencil { taps } => {
+                let mut acc = LweCiphertext::new(0u64, lwe_size, PBS_PARAMS.ciphertext_modulus);
+                for t in taps {
+                    let (x, y) = (ax + t.dx as i64, ay + t.dy as i64);
+                    if (0..n).contains(&x) && (0..n).contains(&y) {
+                        let module = &input[(y * n + x) as usize];
+                        add_scaled(acc.as_mut(), module.as_ref(), t.weight as u64);
+                    }
+                }
+                // Fresh-noise combination: counted as nominal (see `analysis` module docs).
+                wrap(acc, fact.max_value)
+            }
+            Node::Lut { input, .. } => {
+                let lut = p.luts[i].as_ref().expect("prepared for every LUT node");
+                keys.server_key.apply_lookup_table(&values[*input], lut)
+            }
+            Node::Add { a, b } => {
+                let mut ct = values[*a].ct.clone();
+                add_scaled(ct.as_mut(), values[*b].ct.as_ref(), 1);
+                with_noise(wrap(ct, fact.max_value), fact.noise)
+            }
+            Node::Scale { input, by } => {
+                let mut ct = LweCiphertext::new(0u64, lwe_size, PBS_PARAMS.ciphertext_modulus);
+                add_scaled(ct.as_mut(), values[*input].ct.as_ref(), *by as u64);
+                with_noise(wrap(ct, fact.max_value), fact.noise)
+            }
+        };
+        values.push(ct);
+    }
+    values.swap_remove(p.program.output)
+}
+
+fn with_noise(mut ct: Ciphertext, noise: Noise) -> Ciphertext {
+    let level = noise.units().max(1) as u64;
+    ct.set_noise_level(NoiseLevel::NOMINAL * level, PBS_PARAMS.max_noise_level);
+    ct
+}
+
+/// Pack outputs (each 0..=3, noise ≤ nominal, checked by analysis) into the compact list.
+///
+/// Same construction as tfhe-rs `CompressionKey::compress_ciphertexts_into_list`: scale each
+/// value into the top message bits, packing-keyswitch 256 LWEs into one GLWE, switch to 12-bit
+/// storage. Done here because the client decrypts the packed GLWE directly with its private
+/// compression key instead of unpacking it with a PBS per value.
+pub fn pack_outputs(keys: &ServerKeys, outputs: &[Ciphertext]) -> EncryptedOutputs {
+    let ck = &keys.compression_key;
+    let pksk = &ck.packing_key_switching_key;
+    let per_glwe = ck.lwe_per_glwe.0;
+    let lwe_size = pksk.input_key_lwe_dimension().to_lwe_size();
+    let modulus = pksk.ciphertext_modulus();
+    let scale = PBS_PARAMS.message_modulus.0;
+    debug_assert!(outputs.iter().all(|c| c.degree.get() < OUTPUT_MODULUS));
+    let glwes = outputs
+        .chunks(per_glwe)
+        .map(|chunk| {
+            let mut flat = Vec::with_capacity(chunk.len() * lwe_size.0);
+            for ct in chunk {
+                flat.extend(ct.ct.as_ref().iter().map(|c| c.wrapping_mul(scale)));
+            }
+            let list = LweCiphertextList::from_container(flat, lwe_size, modulus);
+            let mut glwe = GlweCiphertext::new(
+                0u64,
+                pksk.output_glwe_size(),
+                pksk.output_polynomial_size(),
+                modulus,
+            );
+            par_keyswitch_lwe_ciphertext_list_and_pack_in_glwe_ciphertext(pksk, &list, &mut glwe);
+            CompressedModulusSwitchedGlweCiphertext::compress(
+                &glwe,
+                ck.storage_log_modulus,
+                LweCiphertextCount(chunk.len()),
+            )
+        })
+        .collect();
+    debug_assert_eq!(COMPRESSION_PARAMS.lwe_per_glwe().0, per_glwe);
+    EncryptedOutputs { count: outputs.len() as u32, glwes }
+}

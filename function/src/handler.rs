@@ -1,0 +1,185 @@
+//! Runs one job over a [`Store`]: read manifest, key and input, evaluate the style, write the
+//! output and the status. The cloud function and the local mode call exactly this.
+//!
+//! Every failure ends as a `failed` status with a kind and a reason a person can act on; a job
+//! whose status already says `done` is not evaluated again (redelivered events are harmless).
+
+use crate::fhe::{self, EvalError, ServerKeys};
+use crate::keycache::KeyCache;
+use crate::store::{Store, StoreError};
+use crate::styles::StyleId;
+use qrveil_protocol::job::{paths, DOCUMENT_LIMIT, FORMAT_VERSION};
+use qrveil_protocol::params::{MAX_MODULES_PER_SIDE, PARAMS_NAME};
+use qrveil_protocol::wire::{GRID_LIMIT, SERVER_KEY_LIMIT};
+use qrveil_protocol::{
+    EncryptedGrid, FailureKind, JobId, JobStatus, KeyId, Manifest, ServerKeyBundle, ServerTimings,
+};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Default bound for expanded keys kept warm: a few keys of ~150 MB each.
+pub const DEFAULT_KEY_CACHE_BYTES: usize = 1 << 30;
+
+/// Why a job failed, before it is written as a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobError {
+    pub kind: FailureKind,
+    pub reason: String,
+}
+
+impl JobError {
+    fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
+        Self { kind, reason: reason.into() }
+    }
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::TooLarge { .. } => JobError::new(FailureKind::BadInput, e.to_string()),
+            _ => JobError::new(FailureKind::Storage, e.to_string()),
+        }
+    }
+}
+
+/// The style function: holds the warm key cache; cheap to share across threads.
+pub struct Function {
+    cache: KeyCache,
+}
+
+impl Default for Function {
+    fn default() -> Self {
+        Self::new(DEFAULT_KEY_CACHE_BYTES)
+    }
+}
+
+/// Check a manifest against what this function can do; the style it names on success.
+pub fn validate_manifest(m: &Manifest) -> Result<StyleId, JobError> {
+    if m.format_version != FORMAT_VERSION {
+        return Err(JobError::new(
+            FailureKind::UnsupportedFormat,
+            format!("manifest format {} is not supported; this function reads format {FORMAT_VERSION}", m.format_version),
+        ));
+    }
+    if m.params != PARAMS_NAME {
+        return Err(JobError::new(
+            FailureKind::WrongParameters,
+            format!("job uses parameter set {:?}; this function evaluates {PARAMS_NAME}", m.params),
+        ));
+    }
+    let valid_side = (21..=MAX_MODULES_PER_SIDE).contains(&m.modules) && (m.modules - 17) % 4 == 0;
+    if !valid_side {
+        return Err(JobError::new(
+            FailureKind::BadManifest,
+            format!("{} modules a side is not a QR symbol (21, 25, ..., 177)", m.modules),
+        ));
+    }
+    m.style.parse::<StyleId>().map_err(|e| JobError::new(FailureKind::UnknownStyle, e.to_string()))
+}
+
+impl Function {
+    pub fn new(key_cache_bytes: usize) -> Self {
+        Self { cache: KeyCache::new(key_cache_bytes) }
+    }
+
+    pub fn key_cache(&self) -> &KeyCache {
+        &self.cache
+    }
+
+    /// Run the job and write its status; returns the status written. Never panics on bad
+    /// input: every problem becomes `failed(kind, reason)`.
+    pub fn run_job(&self, store: &dyn Store, job: &JobId) -> JobStatus {
+        if let Ok(Some(bytes)) = store.get(&paths::status(job), DOCUMENT_LIMIT) {
+            if let Ok(done @ JobStatus::Done { .. }) = JobStatus::from_json(&bytes) {
+                return done;
+            }
+        }
+        let status = match self.evaluate_job(store, job) {
+            Ok(done) => done,
+            Err(e) => JobStatus::Failed { format_version: FORMAT_VERSION, kind: e.kind, reason: e.reason },
+        };
+        match store.put(&paths::status(job), &status.to_json()) {
+            Ok(()) => status,
+            Err(e) => JobStatus::Failed {
+                format_version: FORMAT_VERSION,
+                kind: FailureKind::Storage,
+                reason: format!("could not write the job status: {e}"),
+            },
+        }
+    }
+
+    fn server_keys(&self, store: &dyn Store, id: &KeyId) -> Result<(Arc<ServerKeys>, bool), JobError> {
+        if let Some(keys) = self.cache.get(id) {
+            return Ok((keys, true));
+        }
+        let bytes = store.get(&paths::server_key(id), SERVER_KEY_LIMIT)?.ok_or_else(|| {
+            JobError::new(
+                FailureKind::MissingKey,
+                format!("no server key at {}: upload it before submitting jobs", paths::server_key(id)),
+            )
+        })?;
+        if KeyId::of_server_key_bytes(&bytes) != *id {
+            return Err(JobError::new(
+                FailureKind::BadKey,
+                format!("the object at {} does not hash to its key id", paths::server_key(id)),
+            ));
+        }
+        let bundle = ServerKeyBundle::from_bytes(&bytes)
+            .map_err(|e| JobError::new(FailureKind::BadKey, e.to_string()))?;
+        drop(bytes);
+        let keys = Arc::new(ServerKeys::expand(&bundle));
+        Ok((self.cache.insert(id.clone(), keys), false))
+    }
+
+    fn evaluate_job(&self, store: &dyn Store, job: &JobId) -> Result<JobStatus, JobError> {
+        let start = Instant::now();
+        let manifest_bytes = store.get(&paths::manifest(job), DOCUMENT_LIMIT)?.ok_or_else(|| {
+            JobError::new(FailureKind::BadManifest, format!("no manifest at {}", paths::manifest(job)))
+        })?;
+        let manifest = Manifest::from_json(&manifest_bytes)
+            .map_err(|e| JobError::new(FailureKind::BadManifest, e))?;
+        let style_id = validate_manifest(&manifest)?;
+        let style = style_id.style();
+
+        let t = Instant::now();
+        let (keys, key_cache_hit) = self.server_keys(store, &manifest.key_id)?;
+        let key_seconds = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let input_bytes = store.get(&paths::input(job), GRID_LIMIT)?.ok_or_else(|| {
+            JobError::new(FailureKind::MissingInput, format!("no input at {}", paths::input(job)))
+        })?;
+        let grid = EncryptedGrid::from_bytes(&input_bytes, manifest.modules)
+            .map_err(|e| JobError::new(FailureKind::BadInput, e.to_string()))?;
+        let input = fhe::expand_input(&grid);
+        let expand = t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let outputs = fhe::evaluate(&keys, &style.server, manifest.modules, &input).map_err(|e| match e {
+            EvalError::InputSize { .. } => JobError::new(FailureKind::BadInput, e.to_string()),
+            EvalError::Style(s) => JobError::new(FailureKind::Internal, format!("built-in style is invalid: {s}")),
+        })?;
+        let evaluate = t.elapsed().as_secs_f64();
+        drop(input);
+
+        let t = Instant::now();
+        let packed = fhe::pack_outputs(&keys, &outputs);
+        let bytes = packed
+            .to_bytes()
+            .map_err(|e| JobError::new(FailureKind::Internal, e.to_string()))?;
+        let pack = t.elapsed().as_secs_f64();
+        store.put(&paths::output(job), &bytes)?;
+
+        let pbs = crate::analysis::cost(&style.server, manifest.modules)
+            .map(|c| c.pbs)
+            .unwrap_or_default();
+        Ok(JobStatus::Done {
+            format_version: FORMAT_VERSION,
+            style: style_id.name().to_string(),
+            pbs,
+            outputs: packed.count,
+            key_cache_hit,
+            seconds: ServerTimings { key: key_seconds, expand, evaluate, pack, total: start.elapsed().as_secs_f64() },
+        })
+    }
+}

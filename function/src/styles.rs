@@ -1,0 +1,242 @@
+//! Built-in styles and colour presets.
+//!
+//! Each style pairs a [`ServerProgram`] (everything that depends on the encrypted module bits)
+//! with a public [`Geometry`] (how the client draws the outputs). Colours are presets applied
+//! by the client; the server never learns them.
+
+use crate::recipe::Geometry;
+use crate::style::{Domain, Node, Program, ServerProgram, Tap};
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StyleId {
+    Gradient,
+    Rounded,
+    Dots,
+}
+
+impl StyleId {
+    pub const ALL: [StyleId; 3] = [StyleId::Gradient, StyleId::Rounded, StyleId::Dots];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StyleId::Gradient => "gradient",
+            StyleId::Rounded => "rounded",
+            StyleId::Dots => "dots",
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            StyleId::Gradient => "square modules, two-colour horizontal gradient; no PBS",
+            StyleId::Rounded => {
+                "rounded, connected modules (neighbour-aware corners on the vertex grid); ~1 PBS per module"
+            }
+            StyleId::Dots => {
+                "round dots that swell where dark neighbours are dense; 1 PBS per module"
+            }
+        }
+    }
+
+    pub fn style(self) -> Style {
+        match self {
+            StyleId::Gradient => gradient(),
+            StyleId::Rounded => rounded(),
+            StyleId::Dots => dots(),
+        }
+    }
+}
+
+impl fmt::Display for StyleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown style or preset name; the message lists the valid ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {given:?}; choose one of: {choices}")]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub given: String,
+    pub choices: String,
+}
+
+impl FromStr for StyleId {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        StyleId::ALL.into_iter().find(|id| id.name() == s).ok_or_else(|| UnknownName {
+            what: "style",
+            given: s.to_string(),
+            choices: StyleId::ALL.map(|s| s.name()).join(", "),
+        })
+    }
+}
+
+/// A built-in style: server part and public geometry.
+#[derive(Clone, Debug)]
+pub struct Style {
+    pub id: StyleId,
+    pub server: ServerProgram,
+    pub geometry: Geometry,
+}
+
+fn tap(dx: i8, dy: i8, weight: u8) -> Tap {
+    Tap { dx, dy, weight }
+}
+
+/// Output per horizontal module pair: left + 2·right. Linear in fresh inputs, so no PBS.
+fn gradient() -> Style {
+    let ink_pairs = Program {
+        domain: Domain::ModulePairs,
+        nodes: vec![Node::Stencil { taps: vec![tap(0, 0, 1), tap(1, 0, 2)] }],
+        output: 0,
+    };
+    Style {
+        id: StyleId::Gradient,
+        server: ServerProgram { version: 1, programs: vec![ink_pairs] },
+        geometry: Geometry::Squares,
+    }
+}
+
+/// Marching squares on the vertex grid: the 2×2 block code (TL=1, TR=2, BL=4, BR=8) selects,
+/// in one PBS, the bottom-right module's ink (bit 0) and whether this corner is rounded
+/// (bit 1): when exactly one module of the block differs from the other three, or on a
+/// diagonal (saddle) block.
+pub fn rounded_table() -> Vec<u8> {
+    (0u8..16)
+        .map(|code| {
+            let ink_br = (code >> 3) & 1;
+            let round = matches!(code.count_ones(), 1 | 3) || code == 0b0110 || code == 0b1001;
+            ink_br | (u8::from(round) << 1)
+        })
+        .collect()
+}
+
+fn rounded() -> Style {
+    let corners = Program {
+        domain: Domain::Vertices,
+        nodes: vec![
+            Node::Stencil { taps: vec![tap(-1, -1, 1), tap(0, -1, 2), tap(-1, 0, 4), tap(0, 0, 8)] },
+            Node::Lut { input: 0, table: rounded_table() },
+        ],
+        output: 1,
+    };
+    Style {
+        id: StyleId::Rounded,
+        server: ServerProgram { version: 1, programs: vec![corners] },
+        geometry: Geometry::RoundedCorners,
+    }
+}
+
+/// Code = 8·self + dark orthogonal neighbours (0..=4); the PBS picks a dot size class:
+/// 0 light, 1 isolated, 2 one or two neighbours, 3 three or four.
+pub fn dots_table() -> Vec<u8> {
+    (0u8..16)
+        .map(|code| match (code >= 8, code.saturating_sub(8)) {
+            (false, _) => 0,
+            (true, 0) => 1,
+            (true, 1 | 2) => 2,
+            (true, 3 | 4) => 3,
+            (true, _) => 0, // unreachable: at most four neighbours
+        })
+        .collect()
+}
+
+fn dots() -> Style {
+    let sizes = Program {
+        domain: Domain::Modules,
+        nodes: vec![
+            Node::Stencil {
+                taps: vec![tap(0, 0, 8), tap(-1, 0, 1), tap(1, 0, 1), tap(0, -1, 1), tap(0, 1, 1)],
+            },
+            Node::Lut { input: 0, table: dots_table() },
+        ],
+        output: 1,
+    };
+    Style {
+        id: StyleId::Dots,
+        server: ServerProgram { version: 1, programs: vec![sizes] },
+        geometry: Geometry::Dots,
+    }
+}
+
+/// sRGB colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+/// Colours for the dark modules (a horizontal gradient across the whole image, as Python
+/// `qrcode`'s `HorizontalGradiantColorMask` draws it) and the background.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Preset {
+    pub name: &'static str,
+    pub left: Rgb,
+    pub right: Rgb,
+    pub background: Rgb,
+}
+
+pub const PRESETS: [Preset; 3] = [
+    Preset { name: "green-orange", left: Rgb(21, 137, 6), right: Rgb(247, 105, 9), background: Rgb(255, 255, 255) },
+    Preset { name: "purple-violet", left: Rgb(128, 0, 128), right: Rgb(138, 43, 226), background: Rgb(255, 255, 255) },
+    Preset { name: "mono", left: Rgb(0, 0, 0), right: Rgb(0, 0, 0), background: Rgb(255, 255, 255) },
+];
+
+impl FromStr for Preset {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        PRESETS.into_iter().find(|p| p.name == s).ok_or_else(|| UnknownName {
+            what: "preset",
+            given: s.to_string(),
+            choices: PRESETS.map(|p| p.name).join(", "),
+        })
+    }
+}
+
+impl Default for Preset {
+    fn default() -> Self {
+        PRESETS[0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::cost;
+
+    #[test]
+    fn costs_match_the_design_for_version_1() {
+        let g = cost(&StyleId::Gradient.style().server, 21).expect("valid");
+        assert_eq!((g.pbs, g.outputs), (0, 11 * 21));
+        let r = cost(&StyleId::Rounded.style().server, 21).expect("valid");
+        assert_eq!((r.pbs, r.outputs), (22 * 22, 22 * 22));
+        let d = cost(&StyleId::Dots.style().server, 21).expect("valid");
+        assert_eq!((d.pbs, d.outputs), (441, 441));
+    }
+
+    #[test]
+    fn rounded_table_marks_odd_corners_and_saddles() {
+        let t = rounded_table();
+        // Single dark module in the bottom-right: its top-left corner is rounded.
+        assert_eq!(t[0b1000], 0b11);
+        // All dark or all light: nothing to round.
+        assert_eq!(t[0b1111], 0b01);
+        assert_eq!(t[0], 0);
+        // Straight edge (top row dark): not rounded.
+        assert_eq!(t[0b0011], 0);
+        // Three dark, bottom-right light: concave corner.
+        assert_eq!(t[0b0111], 0b10);
+    }
+
+    #[test]
+    fn names_round_trip_and_unknown_names_list_choices() {
+        for id in StyleId::ALL {
+            assert_eq!(id.name().parse::<StyleId>(), Ok(id));
+        }
+        let err = "wavy".parse::<StyleId>().unwrap_err().to_string();
+        assert!(err.contains("gradient, rounded, dots"), "{err}");
+        assert!("nope".parse::<Preset>().unwrap_err().to_string().contains("green-orange"));
+    }
+}

@@ -1,0 +1,215 @@
+//! `qrveil bench`: where time and bytes go, against the raw PBS throughput of this machine
+//! measured in the same run.
+
+use clap::Args;
+use qrveil_function::analysis::cost;
+use qrveil_function::fhe::{self, ServerKeys};
+use qrveil_function::recipe::tiles;
+use qrveil_function::styles::Preset;
+use qrveil_function::{clear, StyleId};
+use qrveil_protocol::ServerKeyBundle;
+use qrveil_sdk::correct::correct;
+use qrveil_sdk::crypto::{decrypt_outputs, encrypt_grid};
+use qrveil_sdk::keys::{self, default_key_dir};
+use qrveil_sdk::pipeline::verify_canvas;
+use qrveil_sdk::qr::{encode, EcLevel};
+use qrveil_sdk::render::{encode_png, Canvas, Palette};
+use qrveil_sdk::SdkError;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+use tfhe::shortint::Ciphertext;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// QR versions to evaluate on the server, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    versions: Vec<u8>,
+    /// Styles to measure, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',')]
+    styles: Vec<String>,
+    /// Version whose client side (decrypt, correct, verify, render) is timed.
+    #[arg(long, default_value_t = 10)]
+    client_version: u8,
+    /// PBS to run for the raw throughput baseline.
+    #[arg(long, default_value_t = 192)]
+    baseline_pbs: usize,
+    /// Write the figures as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Key directory [default: as for making a code].
+    #[arg(long)]
+    key_dir: Option<PathBuf>,
+}
+
+#[derive(Serialize)]
+struct ServerRow {
+    style: String,
+    version: u8,
+    modules: u32,
+    pbs: u64,
+    outputs: u32,
+    encrypt_s: f64,
+    expand_s: f64,
+    evaluate_s: f64,
+    pack_s: f64,
+    server_s: f64,
+    /// server_s / (pbs / baseline throughput); null without PBS.
+    overhead_ratio: Option<f64>,
+    bytes_up: usize,
+    bytes_up_per_module: f64,
+    bytes_down: usize,
+    bytes_down_per_output: f64,
+}
+
+#[derive(Serialize)]
+struct ClientRow {
+    style: String,
+    version: u8,
+    decrypt_s: f64,
+    correct_s: f64,
+    render_s: f64,
+    verify_s: f64,
+    png_s: f64,
+    client_s: f64,
+}
+
+#[derive(Serialize)]
+struct BenchReport {
+    threads: usize,
+    keygen_s: Option<f64>,
+    server_key_bytes: usize,
+    key_expand_s: f64,
+    baseline_pbs_per_s: f64,
+    server: Vec<ServerRow>,
+    client: Vec<ClientRow>,
+}
+
+fn payload_for(version: u8) -> Vec<u8> {
+    // Enough bytes that `version` is needed at EC M, deterministic.
+    let n = match version {
+        1 => 10,
+        2..=4 => 20 * version as usize,
+        _ => 40 * version as usize,
+    };
+    (0..n).map(|i| b"qrveil-bench-0123456789"[i % 23]).collect()
+}
+
+pub fn run(args: BenchArgs) -> Result<(), SdkError> {
+    let styles: Vec<StyleId> = if args.styles.is_empty() {
+        StyleId::ALL.to_vec()
+    } else {
+        args.styles
+            .iter()
+            .map(|s| s.parse().map_err(|e: qrveil_function::styles::UnknownName| SdkError::InvalidOption { what: "style", detail: e.to_string() }))
+            .collect::<Result<_, _>>()?
+    };
+    let threads = rayon::current_num_threads();
+    let key_dir = args.key_dir.unwrap_or_else(default_key_dir);
+    let t = Instant::now();
+    let (keys, generated) = keys::load_or_generate(&key_dir)?;
+    let keygen_s = generated.then(|| t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let bundle = ServerKeyBundle::from_bytes(&keys.server_key_bytes).map_err(|e| SdkError::Internal(e.to_string()))?;
+    let server = ServerKeys::expand(&bundle);
+    let key_expand_s = t.elapsed().as_secs_f64();
+
+    // Baseline: KS + PBS on fresh ciphertexts, all cores, nothing else.
+    let cts: Vec<Ciphertext> = (0..args.baseline_pbs).map(|i| keys.client.client_key.encrypt((i % 4) as u64)).collect();
+    let lut = server.server_key.generate_lookup_table(|x| x);
+    let t = Instant::now();
+    use rayon::prelude::*;
+    let _: Vec<Ciphertext> = cts.par_iter().map(|c| server.server_key.apply_lookup_table(c, &lut)).collect();
+    let baseline = args.baseline_pbs as f64 / t.elapsed().as_secs_f64();
+    println!("machine: {threads} threads; raw KS+PBS throughput {baseline:.1} PBS/s ({} PBS); server key {:.1} MB compressed, expanded in {key_expand_s:.2} s",
+        args.baseline_pbs, keys.server_key_bytes.len() as f64 / 1e6);
+
+    let mut rows = Vec::new();
+    println!("\n{:<9} {:>3} {:>5} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}",
+        "style", "ver", "side", "PBS", "outputs", "expand", "eval", "pack", "server", "ratio", "B/module", "B/output");
+    for &version in &args.versions {
+        let symbol = encode(&payload_for(version), EcLevel::M, Some(version))?;
+        let side = symbol.grid.side();
+        for &id in &styles {
+            let style = id.style();
+            let plan = cost(&style.server, side).map_err(|e| SdkError::Internal(e.to_string()))?;
+            let t = Instant::now();
+            let grid = encrypt_grid(&keys.client, &symbol.grid);
+            let up = grid.to_bytes().map_err(|e| SdkError::Internal(e.to_string()))?;
+            let encrypt_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let input = fhe::expand_input(&grid);
+            let expand_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let out = fhe::evaluate(&server, &style.server, side, &input).map_err(|e| SdkError::Internal(e.to_string()))?;
+            let evaluate_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let packed = fhe::pack_outputs(&server, &out);
+            let down = packed.to_bytes().map_err(|e| SdkError::Internal(e.to_string()))?;
+            let pack_s = t.elapsed().as_secs_f64();
+            // Every run checks itself: FHE outputs must equal the clear evaluator's.
+            let expect = clear::evaluate(&style.server, &symbol.grid).map_err(|e| SdkError::Internal(e.to_string()))?;
+            if decrypt_outputs(&keys.client, &packed) != expect {
+                return Err(SdkError::Internal(format!("{id} v{version}: FHE result differs from the clear evaluator")));
+            }
+            let server_s = expand_s + evaluate_s + pack_s;
+            let ratio = (plan.pbs > 0).then(|| server_s / (plan.pbs as f64 / baseline));
+            let row = ServerRow {
+                style: id.name().into(), version, modules: side, pbs: plan.pbs, outputs: packed.count,
+                encrypt_s, expand_s, evaluate_s, pack_s, server_s, overhead_ratio: ratio,
+                bytes_up: up.len(), bytes_up_per_module: up.len() as f64 / (side * side) as f64,
+                bytes_down: down.len(), bytes_down_per_output: down.len() as f64 / packed.count as f64,
+            };
+            println!("{:<9} {:>3} {:>5} {:>6} {:>7} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7} {:>9.1} {:>9.1}",
+                row.style, version, side, row.pbs, row.outputs, expand_s, evaluate_s, pack_s, server_s,
+                ratio.map(|r| format!("{r:.3}")).unwrap_or_else(|| "-".into()), row.bytes_up_per_module, row.bytes_down_per_output);
+            rows.push(row);
+        }
+    }
+
+    // Client side at a larger version: real packed ciphertexts of the style's true outputs
+    // (encrypted directly, so no server run is needed to time the client).
+    let symbol = encode(&payload_for(args.client_version), EcLevel::M, Some(args.client_version))?;
+    let side = symbol.grid.side();
+    let payload = payload_for(args.client_version);
+    let mut client_rows = Vec::new();
+    println!("\nclient side, version {} ({side}x{side}), 10 px/module:", args.client_version);
+    for &id in &styles {
+        let style = id.style();
+        let values = clear::evaluate(&style.server, &symbol.grid).map_err(|e| SdkError::Internal(e.to_string()))?;
+        let cts: Vec<Ciphertext> = values.iter().map(|&v| keys.client.client_key.encrypt(v as u64)).collect();
+        let packed = fhe::pack_outputs(&server, &cts);
+        let total = Instant::now();
+        let t = Instant::now();
+        let decrypted = decrypt_outputs(&keys.client, &packed);
+        let decrypt_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let mut tl = tiles(style.geometry, side, &decrypted).map_err(|e| SdkError::Internal(e.to_string()))?;
+        correct(&mut tl, &symbol.grid);
+        let correct_s = t.elapsed().as_secs_f64();
+        let canvas = Canvas { side, tiles: &tl, module_px: 10, quiet_zone: 4, palette: Palette::readable(&Preset::default()) };
+        let t = Instant::now();
+        let img = canvas.to_image();
+        let render_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        verify_canvas(&canvas, &img, &payload).map_err(SdkError::VerificationFailed)?;
+        let verify_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        encode_png(&img).map_err(SdkError::Internal)?;
+        let png_s = t.elapsed().as_secs_f64();
+        let client_s = total.elapsed().as_secs_f64();
+        println!("  {:<9} decrypt {decrypt_s:.3} s, correct {correct_s:.4} s, render {render_s:.3} s, verify {verify_s:.3} s, png {png_s:.3} s = {client_s:.3} s", id.name());
+        client_rows.push(ClientRow { style: id.name().into(), version: args.client_version, decrypt_s, correct_s, render_s, verify_s, png_s, client_s });
+    }
+
+    let report = BenchReport {
+        threads, keygen_s, server_key_bytes: keys.server_key_bytes.len(), key_expand_s,
+        baseline_pbs_per_s: baseline, server: rows, client: client_rows,
+    };
+    if let Some(path) = args.json {
+        let json = serde_json::to_string_pretty(&report).map_err(|e| SdkError::Internal(e.to_string()))?;
+        std::fs::write(&path, json + "\n").map_err(|e| SdkError::Output { path: path.display().to_string(), detail: e.to_string() })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! The `qrveil` command as a user runs it: the PNG it writes must decode with zbarimg
+//! (Debian `zbar-tools`, a decoder we did not write) to the input text; bad input must fail
+//! fast with a clear message.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn qrveil(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qrveil"))
+        .args(args)
+        .env("QRVEIL_HOME", home)
+        .current_dir(home)
+        .output()
+        .expect("run qrveil")
+}
+
+fn zbarimg(png: &Path) -> String {
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q", "-Sbinary"])
+        .arg(png)
+        .output()
+        .expect("zbarimg is needed for this test: apt-get install zbar-tools");
+    assert!(out.status.success(), "zbarimg found no code: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn the_readme_command_writes_a_png_that_zbar_decodes() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let text = "WIFI:T:WPA;S:home;P:secret;;";
+    let out = qrveil(home.path(), &[text, "--style", "rounded", "-o", "code.png", "--report-json", "report.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(zbarimg(&home.path().join("code.png")).trim_end_matches('\n'), text);
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("report.json")).expect("report")).expect("json");
+    for field in ["version", "modules", "style", "pbs", "keygen", "encrypt", "server", "client", "bytes_up", "bytes_down"] {
+        assert!(report.get(field).is_some(), "report lacks {field}: {report}");
+    }
+    // This payload needs version 2 at EC M: 25 modules a side, one PBS per vertex (26²).
+    assert_eq!(report["version"], 2);
+    assert_eq!(report["modules"], 25);
+    assert_eq!(report["pbs"], 26 * 26);
+    assert!(report["keygen"].as_f64().expect("number") > 0.0, "first run generates keys");
+    // Nothing the user typed appears in what the command printed.
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!printed.contains("secret"), "{printed}");
+
+    // Second run reuses the keys and renders SVG.
+    let out = qrveil(home.path(), &["hello", "--style", "dots", "--svg", "-o", "code.svg", "--report-json", "r2.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(home.path().join("code.svg")).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains("linearGradient"));
+    let r2: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("r2.json")).expect("report")).expect("json");
+    assert_eq!(r2["keygen"], 0.0);
+}
+
+#[test]
+fn bad_input_fails_fast_with_a_clear_message() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let long = "x".repeat(4000);
+    let cases: [(&[&str], &str); 5] = [
+        (&["", "-o", "x.png"], "payload is empty"),
+        (&["hi", "--style", "wavy"], "choose one of: gradient, rounded, dots"),
+        (&["hi", "--preset", "neon"], "green-orange"),
+        (&[long.as_str()], "does not fit a QR code"),
+        (&["hi", "--version", "41"], "use 1 to 40"),
+    ];
+    for (args, message) in cases {
+        let out = qrveil(home.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    // None of these spent time on keys.
+    assert!(!home.path().join("keys").exists());
+}
+
+#[test]
+fn list_styles_shows_every_style_and_its_cost() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = qrveil(home.path(), &["--list-styles"]);
+    assert!(out.status.success());
+    let s = String::from_utf8_lossy(&out.stdout);
+    for expect in ["gradient", "rounded", "dots", "0 PBS", "484 PBS", "purple-violet"] {
+        assert!(s.contains(expect), "{expect} missing from:\n{s}");
+    }
+}

@@ -1,0 +1,28 @@
+//! The one error type of the client. Messages say what to do; they never carry the payload,
+//! key bytes or ciphertexts.
+
+use qrveil_protocol::FailureKind;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SdkError {
+    #[error("nothing to encode: the payload is empty")]
+    EmptyPayload,
+    #[error("a payload of {bytes} bytes does not fit a QR code {fit}; shorten it or lower the error correction (--ec L holds the most)")]
+    PayloadTooLong { bytes: usize, fit: String },
+    #[error("{what}: {detail}")]
+    InvalidOption { what: &'static str, detail: String },
+    #[error("key store at {path}: {detail}")]
+    Keys { path: String, detail: String },
+    #[error("storage: {0}")]
+    Store(#[from] qrveil_function::store::StoreError),
+    #[error("the style function failed ({kind:?}): {reason}")]
+    Job { kind: FailureKind, reason: String },
+    #[error("the style function's result could not be read: {0}")]
+    BadResult(String),
+    #[error("the styled code did not verify: {0}. Nothing was written; try a larger --module-px or another style")]
+    VerificationFailed(String),
+    #[error("could not write {path}: {detail}")]
+    Output { path: String, detail: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}

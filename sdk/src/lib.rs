@@ -1,0 +1,26 @@
+//! The qrveil client core.
+//!
+//! Builds the QR symbol on the device ([`qr`]), keeps the keys ([`keys`]), encrypts the module
+//! grid and decrypts the style's results ([`crypto`]), forces every module into a readable
+//! colour band and checks the result with an independent decoder ([`correct`], [`verify`]),
+//! and draws PNG or SVG ([`render`]). [`pipeline`] ties them together over a [`transport`]:
+//! today the local folder store with the function running in-process.
+//!
+//! The client key never leaves this crate's callers: no API sends it anywhere. Errors are one
+//! typed enum ([`SdkError`]) whose messages never contain the payload or key material.
+
+pub mod colour;
+pub mod correct;
+pub mod crypto;
+pub mod error;
+pub mod keys;
+pub mod pipeline;
+pub mod qr;
+pub mod render;
+pub mod transport;
+pub mod verify;
+
+pub use error::SdkError;
+pub use keys::Keys;
+pub use pipeline::{Report, StyleOptions, StyledCode, Styler};
+pub use qr::{EcLevel, QrSymbol};

@@ -1,0 +1,60 @@
+//! The readability guarantee as a property: for random payloads, versions and EC levels, and
+//! arbitrary (random) style outputs, the corrected render decodes with rqrr to the payload.
+//! No FHE here: correction must not trust what the server returned.
+
+use qrveil_function::recipe::tiles;
+use qrveil_function::styles::PRESETS;
+use qrveil_function::StyleId;
+use qrveil_sdk::correct::correct;
+use qrveil_sdk::qr::{encode, EcLevel};
+use qrveil_sdk::render::{Canvas, Palette};
+use qrveil_sdk::verify::decode_all;
+use rand::{Rng, SeedableRng};
+
+#[test]
+fn garbage_outputs_still_decode_to_the_payload_after_correction() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let ecs = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
+    let mut cases = 0;
+    for round in 0..24 {
+        let len = rng.random_range(1..120);
+        let payload: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+        let ec = ecs[round % 4];
+        let Ok(symbol) = encode(&payload, ec, None) else { continue };
+        let side = symbol.grid.side();
+        for id in StyleId::ALL {
+            let style = id.style();
+            let count = style.server.output_count(side);
+            // Half the rounds: pure noise; otherwise the true outputs with 20% flipped.
+            let truth = qrveil_function::clear::evaluate(&style.server, &symbol.grid).expect("valid");
+            let outputs: Vec<u8> = (0..count)
+                .map(|i| if round % 2 == 0 || rng.random_bool(0.2) { rng.random_range(0..4) } else { truth[i] })
+                .collect();
+            let mut t = tiles(style.geometry, side, &outputs).expect("layout");
+            correct(&mut t, &symbol.grid);
+            let preset = &PRESETS[round % PRESETS.len()];
+            let canvas = Canvas { side, tiles: &t, module_px: 8, quiet_zone: 4, palette: Palette::readable(preset) };
+            let found = decode_all(&canvas.to_image());
+            assert!(
+                found.iter().any(|r| r.as_deref() == Ok(&payload[..])),
+                "{id}, version {}, EC {ec}, round {round}: {found:?}",
+                symbol.version
+            );
+            cases += 1;
+        }
+    }
+    assert!(cases >= 60, "only {cases} cases ran");
+}
+
+#[test]
+fn uncorrected_garbage_does_not_decode() {
+    // The property above must be able to fail: without correction, noise outputs break the code.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let payload = b"correction matters";
+    let symbol = encode(payload, EcLevel::L, None).expect("fits");
+    let style = StyleId::Gradient.style();
+    let outputs: Vec<u8> = (0..style.server.output_count(symbol.grid.side())).map(|_| rng.random_range(0..4)).collect();
+    let t = tiles(style.geometry, symbol.grid.side(), &outputs).expect("layout");
+    let canvas = Canvas { side: symbol.grid.side(), tiles: &t, module_px: 6, quiet_zone: 4, palette: Palette::readable(&PRESETS[2]) };
+    assert!(!decode_all(&canvas.to_image()).iter().any(|r| r.as_deref() == Ok(&payload[..])));
+}

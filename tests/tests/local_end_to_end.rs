@@ -1,0 +1,174 @@
+//! End to end through the local folder store with real encryption and the in-process
+//! handler, and every way a job can go wrong ending as a `failed` status.
+
+use qrveil_e2e::keys;
+use qrveil_function::handler::Function;
+use qrveil_function::store::{FolderStore, Store};
+use qrveil_function::styles::Preset;
+use qrveil_function::StyleId;
+use qrveil_protocol::job::{paths, FORMAT_VERSION};
+use qrveil_protocol::params::PARAMS_NAME;
+use qrveil_protocol::{FailureKind, JobId, JobStatus, Manifest};
+use qrveil_sdk::crypto::encrypt_grid;
+use qrveil_sdk::qr::{encode, EcLevel};
+use qrveil_sdk::transport::LocalTransport;
+use qrveil_sdk::{StyleOptions, Styler};
+
+/// Decode PNG bytes with rqrr, independently of the pipeline's own check.
+fn decode_png(png: &[u8]) -> Vec<u8> {
+    let img = image::load_from_memory(png).expect("a PNG").to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "exactly one code in the image");
+    let mut out = Vec::new();
+    grids[0].decode_to(&mut out).expect("decodes");
+    out
+}
+
+fn style(payload: &[u8], opts: StyleOptions) -> (Vec<u8>, qrveil_sdk::Report, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let styler = Styler::new(keys().clone(), LocalTransport::new(FolderStore::new(dir.path())));
+    let styled = styler.style(payload, &opts, &mut |_| {}).expect("styled");
+    (styled.png.expect("png"), styled.report, dir)
+}
+
+#[test]
+fn version_1_rounded_round_trips_through_the_local_store() {
+    let payload = b"secret-wifi";
+    let (png, report, dir) = style(payload, StyleOptions { style: StyleId::Rounded, version: Some(1), ..Default::default() });
+    assert_eq!(decode_png(&png), payload);
+    assert_eq!((report.version, report.modules, report.pbs), (1, 21, 22 * 22));
+    assert_eq!(report.corrected_modules, 0, "the server's result should need no correction");
+    // The bucket holds the design's layout and no plaintext.
+    let store = FolderStore::new(dir.path());
+    assert!(store.exists(&format!("keys/{}/server-key", keys().key_id)).expect("stat"));
+    let jobs: Vec<_> = std::fs::read_dir(dir.path().join("jobs")).expect("jobs dir").collect();
+    assert_eq!(jobs.len(), 1);
+    let job = jobs[0].as_ref().expect("entry").path();
+    for object in ["manifest", "input", "output", "status"] {
+        let bytes = std::fs::read(job.join(object)).expect(object);
+        assert!(!bytes.windows(6).any(|w| w == b"secret"), "{object} leaks the payload");
+    }
+    // Targets: upload <= 64 B per module, download <= 16 B per output value.
+    assert!(report.bytes_up <= 64 * 21 * 21, "{} bytes up", report.bytes_up);
+    assert!(report.bytes_down <= 16 * report.outputs as usize, "{} bytes down", report.bytes_down);
+}
+
+#[test]
+fn version_5_gradient_and_dots_round_trip() {
+    let payload = "https://files.example.org/share/8f3a?token=Zm9vYmFyYmF6&exp=2026-12-01".as_bytes();
+    for id in [StyleId::Gradient, StyleId::Dots] {
+        let opts = StyleOptions {
+            style: id,
+            version: Some(5),
+            preset: "purple-violet".parse::<Preset>().expect("preset"),
+            ..Default::default()
+        };
+        let (png, report, _dir) = style(payload, opts);
+        assert_eq!(report.modules, 37);
+        assert_eq!(decode_png(&png), payload, "{id}");
+    }
+}
+
+fn submit(store: &FolderStore, manifest: &Manifest, input: Option<&[u8]>, key: bool) -> JobId {
+    let job = JobId::random();
+    if key {
+        store.put(&paths::server_key(&keys().key_id), &keys().server_key_bytes).expect("key");
+    }
+    store.put(&paths::manifest(&job), &manifest.to_json()).expect("manifest");
+    if let Some(input) = input {
+        store.put(&paths::input(&job), input).expect("input");
+    }
+    job
+}
+
+fn manifest() -> Manifest {
+    Manifest {
+        format_version: FORMAT_VERSION,
+        params: PARAMS_NAME.into(),
+        style: "gradient".into(),
+        key_id: keys().key_id.clone(),
+        modules: 21,
+        created_at: 0,
+    }
+}
+
+fn valid_input() -> Vec<u8> {
+    let symbol = encode(b"hello", EcLevel::M, Some(1)).expect("fits");
+    encrypt_grid(&keys().client, &symbol.grid).to_bytes().expect("bytes")
+}
+
+fn failure(status: JobStatus) -> (FailureKind, String) {
+    match status {
+        JobStatus::Failed { kind, reason, .. } => (kind, reason),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_jobs_end_as_failed_statuses_with_reasons() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    let input = valid_input();
+
+    let job = submit(&store, &manifest(), Some(&input), false);
+    let (kind, reason) = failure(function.run_job(&store, &job));
+    assert_eq!(kind, FailureKind::MissingKey);
+    assert!(reason.contains("upload"), "{reason}");
+    // The status object says the same.
+    let written = store.get(&paths::status(&job), 1 << 16).expect("get").expect("status written");
+    assert_eq!(failure(JobStatus::from_json(&written).expect("json")).0, FailureKind::MissingKey);
+
+    let job = submit(&store, &Manifest { style: "wavy".into(), ..manifest() }, Some(&input), true);
+    let (kind, reason) = failure(function.run_job(&store, &job));
+    assert_eq!(kind, FailureKind::UnknownStyle);
+    assert!(reason.contains("gradient, rounded, dots"), "{reason}");
+
+    let job = submit(&store, &Manifest { params: "tfhe-1.8/PARAM_MESSAGE_3_CARRY_3".into(), ..manifest() }, Some(&input), true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::WrongParameters);
+
+    let mut corrupt = input.clone();
+    let mid = corrupt.len() / 2;
+    corrupt.truncate(mid);
+    let job = submit(&store, &manifest(), Some(&corrupt), true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
+
+    // A grid for a different size than the manifest claims.
+    let job = submit(&store, &Manifest { modules: 25, ..manifest() }, Some(&input), true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
+
+    let job = submit(&store, &manifest(), None, true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::MissingInput);
+
+    let job = submit(&store, &manifest(), Some(&vec![0u8; 5 << 20]), true);
+    let (kind, reason) = failure(function.run_job(&store, &job));
+    assert_eq!(kind, FailureKind::BadInput);
+    assert!(reason.contains("limit"), "{reason}");
+
+    // A key object that does not hash to its id.
+    let job = JobId::random();
+    let other = Manifest { key_id: qrveil_protocol::KeyId::of_server_key_bytes(b"x"), ..manifest() };
+    store.put(&paths::server_key(&other.key_id), b"not a key").expect("put");
+    store.put(&paths::manifest(&job), &other.to_json()).expect("put");
+    store.put(&paths::input(&job), &input).expect("put");
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadKey);
+}
+
+#[test]
+fn a_redelivered_job_is_not_evaluated_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    let job = submit(&store, &manifest(), Some(&valid_input()), true);
+    let first = function.run_job(&store, &job);
+    assert!(matches!(first, JobStatus::Done { key_cache_hit: false, .. }), "{first:?}");
+    let output = store.get(&paths::output(&job), 1 << 24).expect("get").expect("output");
+    // Second delivery: same status back, output untouched, no new work.
+    let second = function.run_job(&store, &job);
+    assert_eq!(first, second);
+    assert_eq!(store.get(&paths::output(&job), 1 << 24).expect("get").expect("output"), output);
+    // A new job with the same key hits the warm cache.
+    let job = submit(&store, &manifest(), Some(&valid_input()), false);
+    assert!(matches!(function.run_job(&store, &job), JobStatus::Done { key_cache_hit: true, .. }));
+}
