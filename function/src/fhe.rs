@@ -6,6 +6,7 @@
 //! compression key and modulus-switched to 12 bits.
 
 use crate::analysis::{analyse, Noise, ProgramFacts, StyleError};
+use crate::packing::FourierPackingKey;
 use crate::style::{Node, Program, ServerProgram};
 use qrveil_protocol::params::{COMPRESSION_PARAMS, OUTPUT_MODULUS, PBS_PARAMS};
 use qrveil_protocol::{EncryptedGrid, EncryptedOutputs, ServerKeyBundle};
@@ -22,21 +23,28 @@ use tfhe::shortint::{Ciphertext, ServerKey};
 pub struct ServerKeys {
     pub server_key: ServerKey,
     pub compression_key: CompressionKey,
+    /// The packing key's rows in the Fourier domain, for [`crate::packing`].
+    pub packing_key: FourierPackingKey,
 }
 
 impl ServerKeys {
     /// Decompress the seeded keys (the slow part of a cold start).
     pub fn expand(bundle: &ServerKeyBundle) -> Self {
-        let (server_key, compression_key) = rayon::join(
+        let (server_key, (compression_key, packing_key)) = rayon::join(
             || bundle.server_key.decompress(),
-            || bundle.compression_key.decompress(),
+            || {
+                let ck = bundle.compression_key.decompress();
+                let fourier = FourierPackingKey::new(&ck.packing_key_switching_key);
+                (ck, fourier)
+            },
         );
-        Self { server_key, compression_key }
+        Self { server_key, compression_key, packing_key }
     }
 
     /// Approximate memory held, for the cache bound.
     pub fn approx_bytes(&self) -> usize {
-        let ks = self.compression_key.packing_key_switching_key.as_ref().len() * 8;
+        let ks = self.compression_key.packing_key_switching_key.as_ref().len() * 8
+            + self.packing_key.approx_bytes();
         // Fourier bootstrapping key: n · (k+1)² · levels · N/2 complex f64 (16 B) + KSK.
         let p = PBS_PARAMS;
         let k1 = p.glwe_dimension.to_glwe_size().0;
@@ -202,32 +210,22 @@ fn with_noise(mut ct: Ciphertext, noise: Noise) -> Ciphertext {
 /// Pack outputs (each 0..=3, noise ≤ nominal, checked by analysis) into the compact list.
 ///
 /// Same construction as tfhe-rs `CompressionKey::compress_ciphertexts_into_list`: scale each
-/// value into the top message bits, packing-keyswitch 256 LWEs into one GLWE, switch to 12-bit
-/// storage. Done here because the client decrypts the packed GLWE directly with its private
-/// compression key instead of unpacking it with a PBS per value.
+/// value into the top message bits, packing-keyswitch 256 LWEs into one GLWE (with the
+/// faster, equivalent [`FourierPackingKey::pack`]), switch to 12-bit storage. Done here also
+/// because the client decrypts the packed GLWE directly with its private compression key
+/// instead of unpacking it with a PBS per value.
 pub fn pack_outputs(keys: &ServerKeys, outputs: &[Ciphertext]) -> EncryptedOutputs {
     let ck = &keys.compression_key;
-    let pksk = &ck.packing_key_switching_key;
     let per_glwe = ck.lwe_per_glwe.0;
-    let lwe_size = pksk.input_key_lwe_dimension().to_lwe_size();
-    let modulus = pksk.ciphertext_modulus();
     let scale = PBS_PARAMS.message_modulus.0;
     debug_assert!(outputs.iter().all(|c| c.degree.get() < OUTPUT_MODULUS));
     let glwes = outputs
         .chunks(per_glwe)
         .map(|chunk| {
-            let mut flat = Vec::with_capacity(chunk.len() * lwe_size.0);
-            for ct in chunk {
-                flat.extend(ct.ct.as_ref().iter().map(|c| c.wrapping_mul(scale)));
-            }
-            let list = LweCiphertextList::from_container(flat, lwe_size, modulus);
-            let mut glwe = GlweCiphertext::new(
-                0u64,
-                pksk.output_glwe_size(),
-                pksk.output_polynomial_size(),
-                modulus,
-            );
-            par_keyswitch_lwe_ciphertext_list_and_pack_in_glwe_ciphertext(pksk, &list, &mut glwe);
+            let scaled: Vec<Vec<u64>> =
+                chunk.iter().map(|ct| ct.ct.as_ref().iter().map(|c| c.wrapping_mul(scale)).collect()).collect();
+            let views: Vec<&[u64]> = scaled.iter().map(Vec::as_slice).collect();
+            let glwe = keys.packing_key.pack(&views);
             CompressedModulusSwitchedGlweCiphertext::compress(
                 &glwe,
                 ck.storage_log_modulus,

@@ -16,6 +16,7 @@ pub mod fhe;
 pub mod grid;
 pub mod handler;
 pub mod keycache;
+pub mod packing;
 pub mod recipe;
 pub mod store;
 pub mod style;
