@@ -117,19 +117,18 @@ pub fn rounded_table() -> Vec<u8> {
 }
 
 fn rounded() -> Style {
-    let corners = Program {
-        domain: Domain::Vertices,
-        nodes: vec![
-            Node::Stencil { taps: vec![tap(-1, -1, 1), tap(0, -1, 2), tap(-1, 0, 4), tap(0, 0, 8)] },
-            Node::Lut { input: 0, table: rounded_table() },
-        ],
+    let block = vec![tap(-1, -1, 1), tap(0, -1, 2), tap(-1, 0, 4), tap(0, 0, 8)];
+    stencil_then_lut(StyleId::Rounded, Domain::Vertices, block, rounded_table(), Geometry::RoundedCorners)
+}
+
+/// A style of one program: a free stencil, then one PBS on its value, one output per cell.
+fn stencil_then_lut(id: StyleId, domain: Domain, taps: Vec<Tap>, table: Vec<u8>, geometry: Geometry) -> Style {
+    let program = Program {
+        domain,
+        nodes: vec![Node::Stencil { taps }, Node::Lut { input: 0, table }],
         output: 1,
     };
-    Style {
-        id: StyleId::Rounded,
-        server: ServerProgram { version: 1, programs: vec![corners] },
-        geometry: Geometry::RoundedCorners,
-    }
+    Style { id, server: ServerProgram { version: 1, programs: vec![program] }, geometry }
 }
 
 /// Code = 8·self + dark orthogonal neighbours (0..=4); the PBS picks a dot size class:
@@ -147,21 +146,8 @@ pub fn dots_table() -> Vec<u8> {
 }
 
 fn dots() -> Style {
-    let sizes = Program {
-        domain: Domain::Modules,
-        nodes: vec![
-            Node::Stencil {
-                taps: vec![tap(0, 0, 8), tap(-1, 0, 1), tap(1, 0, 1), tap(0, -1, 1), tap(0, 1, 1)],
-            },
-            Node::Lut { input: 0, table: dots_table() },
-        ],
-        output: 1,
-    };
-    Style {
-        id: StyleId::Dots,
-        server: ServerProgram { version: 1, programs: vec![sizes] },
-        geometry: Geometry::Dots,
-    }
+    let cross = vec![tap(0, 0, 8), tap(-1, 0, 1), tap(1, 0, 1), tap(0, -1, 1), tap(0, 1, 1)];
+    stencil_then_lut(StyleId::Dots, Domain::Modules, cross, dots_table(), Geometry::Dots)
 }
 
 /// sRGB colour.
