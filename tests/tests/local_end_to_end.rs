@@ -172,3 +172,29 @@ fn a_redelivered_job_is_not_evaluated_twice() {
     let job = submit(&store, &manifest(), Some(&valid_input()), false);
     assert!(matches!(function.run_job(&store, &job), JobStatus::Done { key_cache_hit: true, .. }));
 }
+
+#[test]
+fn keys_survive_a_save_and_load_and_damage_is_a_clear_error() {
+    use qrveil_sdk::keys;
+    let dir = tempfile::tempdir().expect("tempdir");
+    keys::save(dir.path(), keys()).expect("save");
+    let loaded = keys::load(dir.path()).expect("load");
+    assert_eq!(loaded.key_id, keys().key_id);
+    // The loaded client key decrypts what the original encrypted.
+    let ct = keys().client.client_key.encrypt(3);
+    assert_eq!(loaded.client.client_key.decrypt(&ct), 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("client-key")).expect("stat").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "client key readable by others: {mode:o}");
+    }
+    // A truncated client key is refused with advice, never silently replaced.
+    let path = dir.path().join("client-key");
+    let bytes = std::fs::read(&path).expect("read");
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("write");
+    let err = keys::load(dir.path()).expect_err("damaged key must not load").to_string();
+    assert!(err.contains("client key") && err.contains("Move the folder away"), "{err}");
+    assert!(matches!(keys::load_or_generate(dir.path()), Err(qrveil_sdk::SdkError::Keys { .. })));
+    assert_eq!(std::fs::read(&path).expect("read").len(), bytes.len() / 2, "damaged file left for the user");
+}
