@@ -201,6 +201,8 @@ pub fn run(args: BenchArgs) -> Result<(), SdkError> {
         client_rows.push(ClientRow { style: id.name().into(), version: args.client_version, decrypt_s, correct_s, render_s, verify_s, png_s, client_s });
     }
 
+    print_targets(&rows, &client_rows);
+
     let report = BenchReport {
         threads, keygen_s, server_key_bytes: keys.server_key_bytes.len(), key_expand_s,
         baseline_pbs_per_s: baseline, server: rows, client: client_rows,
@@ -210,4 +212,27 @@ pub fn run(args: BenchArgs) -> Result<(), SdkError> {
         std::fs::write(&path, json + "\n").map_err(|e| SdkError::Output { path: path.display().to_string(), detail: e.to_string() })?;
     }
     Ok(())
+}
+
+/// The design targets, checked against this run's figures.
+fn print_targets(rows: &[ServerRow], client: &[ClientRow]) {
+    let mark = |ok: bool| if ok { "ok" } else { "MISSED" };
+    println!("\ntargets:");
+    for (style, limit) in [("rounded", 5.0), ("gradient", 0.5)] {
+        if let Some(r) = rows.iter().find(|r| r.style == style && r.version == 1) {
+            println!("  {style} v1 server <= {limit} s: {:.3} s {}", r.server_s, mark(r.server_s <= limit));
+        }
+    }
+    let worst_ratio = rows.iter().filter_map(|r| r.overhead_ratio).fold(f64::NAN, f64::max);
+    if !worst_ratio.is_nan() {
+        println!("  server <= 1.15 x PBS floor: worst {worst_ratio:.3} {}", mark(worst_ratio <= 1.15));
+    }
+    let up = rows.iter().map(|r| r.bytes_up_per_module).fold(0.0, f64::max);
+    let down = rows.iter().map(|r| r.bytes_down_per_output).fold(0.0, f64::max);
+    println!("  upload <= 64 B/module: worst {up:.1} {}", mark(up <= 64.0));
+    println!("  download <= 16 B/value: worst {down:.1} {}", mark(down <= 16.0));
+    let slowest = client.iter().map(|c| c.client_s).fold(0.0, f64::max);
+    if let Some(c) = client.first() {
+        println!("  client v{} <= 300 ms: slowest {:.0} ms {}", c.version, slowest * 1e3, mark(slowest <= 0.3));
+    }
 }

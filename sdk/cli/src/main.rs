@@ -104,7 +104,8 @@ fn main() -> ExitCode {
 fn list_styles() {
     println!("styles (cost at version 1, 21x21 modules):");
     for id in StyleId::ALL {
-        let c = cost(&id.style().server, 21).map(|c| format!("{} PBS, {} outputs", c.pbs, c.outputs));
+        let c = cost(&id.style().server, 21)
+            .map(|c| format!("{} PBS, {} outputs, noise {}/{}", c.pbs, c.outputs, c.worst_noise, c.noise_limit));
         println!("  {:<10} {}  [{}]", id.name(), id.summary(), c.unwrap_or_else(|e| e.to_string()));
     }
     println!("presets (dark modules: left -> right gradient, on background):");
