@@ -16,6 +16,8 @@
 //! Values must stay below 16 (2 message + 2 carry bits; the padding bit must stay clean) at
 //! every node, and outputs below 4: list compression packs only 2-bit values.
 
+use crate::clear::reads_only_fixed;
+use crate::grid::FixedModules;
 use crate::style::{Node, Program, ServerProgram};
 use qrveil_protocol::params::{CLEARTEXT_MODULUS, OUTPUT_MODULUS, PBS_PARAMS};
 use serde::Serialize;
@@ -174,7 +176,8 @@ pub fn analyse(style: &ServerProgram) -> Result<Vec<ProgramFacts>, StyleError> {
     style.programs.iter().enumerate().map(|(i, p)| analyse_program(i, p)).collect()
 }
 
-/// Static cost of a style on a symbol of `modules` a side.
+/// Static cost of a style on a symbol of `modules` a side. Cells that read only modules the
+/// QR standard fixes are evaluated in the clear and cost no PBS.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CostReport {
     pub modules: u32,
@@ -191,12 +194,14 @@ pub struct CostReport {
 
 pub fn cost(style: &ServerProgram, modules: u32) -> Result<CostReport, StyleError> {
     let facts = analyse(style)?;
+    let fixed = FixedModules::for_side(modules);
     let mut pbs = 0u64;
     let mut outputs = 0u64;
     for (p, f) in style.programs.iter().zip(&facts) {
-        let cells = p.domain.cells(modules) as u64;
-        pbs += cells * f.luts_per_cell as u64;
-        outputs += cells;
+        let (w, h) = p.domain.dims(modules);
+        let encrypted = (0..w * h).filter(|i| !reads_only_fixed(p, &fixed, i % w, i / w)).count() as u64;
+        pbs += encrypted * f.luts_per_cell as u64;
+        outputs += (w * h) as u64;
     }
     let comp = qrveil_protocol::params::COMPRESSION_PARAMS;
     let per_glwe = comp.lwe_per_glwe().0 as u64;

@@ -7,8 +7,10 @@
 
 use crate::analysis::{analyse, Noise, ProgramFacts, StyleError};
 use crate::packing::FourierPackingKey;
+use crate::clear::{self, reads_only_fixed};
+use crate::grid::FixedModules;
 use crate::style::{Node, Program, ServerProgram};
-use qrveil_protocol::params::{COMPRESSION_PARAMS, OUTPUT_MODULUS, PBS_PARAMS};
+use qrveil_protocol::params::{COMPRESSION_PARAMS, DELTA, OUTPUT_MODULUS, PBS_PARAMS};
 use qrveil_protocol::{EncryptedGrid, EncryptedOutputs, ServerKeyBundle};
 use rayon::prelude::*;
 use tfhe::core_crypto::prelude::compressed_modulus_switched_glwe_ciphertext::CompressedModulusSwitchedGlweCiphertext;
@@ -142,42 +144,78 @@ pub fn evaluate(
             facts,
         })
         .collect();
+    let fixed = FixedModules::for_side(side);
     let mut out = Vec::with_capacity(style.output_count(side));
     for p in &prepared {
         let (w, h) = p.program.domain.dims(side);
         let cells: Vec<Ciphertext> = (0..w * h)
             .into_par_iter()
-            .map(|i| evaluate_cell(keys, p, side, input, i % w, i / w))
+            .map(|i| {
+                let (cx, cy) = (i % w, i / w);
+                if reads_only_fixed(p.program, &fixed, cx, cy) {
+                    // Public data in, public result out: no PBS, a trivial ciphertext.
+                    let module = |x: i64, y: i64| fixed.get(x, y).unwrap_or(false);
+                    trivial(clear::evaluate_cell(p.program, &module, cx, cy), lwe_size(input))
+                } else {
+                    evaluate_cell(keys, p, side, &fixed, input, cx, cy)
+                }
+            })
             .collect();
         out.extend(cells);
     }
     Ok(out)
 }
 
+fn lwe_size(input: &[LweCiphertextOwned<u64>]) -> LweSize {
+    input[0].lwe_size()
+}
+
+/// A noiseless encryption of a public value (zero mask).
+fn trivial(value: u8, size: LweSize) -> Ciphertext {
+    let mut ct = LweCiphertext::new(0u64, size, PBS_PARAMS.ciphertext_modulus);
+    *ct.get_mut_body().data = value as u64 * DELTA;
+    Ciphertext::new(
+        ct,
+        Degree::new(value as u64),
+        NoiseLevel::ZERO,
+        PBS_PARAMS.message_modulus,
+        PBS_PARAMS.carry_modulus,
+        AtomicPatternKind::Standard(PBSOrder::KeyswitchBootstrap),
+    )
+}
+
 fn evaluate_cell(
     keys: &ServerKeys,
     p: &PreparedProgram,
     side: u32,
+    fixed: &FixedModules,
     input: &[LweCiphertextOwned<u64>],
     cx: u32,
     cy: u32,
 ) -> Ciphertext {
     let n = side as i64;
     let (ax, ay) = p.program.domain.anchor(cx, cy);
-    let lwe_size = input[0].lwe_size();
+    let lwe_size = lwe_size(input);
     let mut values: Vec<Ciphertext> = Vec::with_capacity(p.program.nodes.len());
     for (i, node) in p.program.nodes.iter().enumerate() {
         let fact = p.facts.nodes[i];
         let ct = match node {
             Node::Stencil { taps } => {
                 let mut acc = LweCiphertext::new(0u64, lwe_size, PBS_PARAMS.ciphertext_modulus);
+                let mut public = 0u64;
                 for t in taps {
                     let (x, y) = (ax + t.dx as i64, ay + t.dy as i64);
-                    if (0..n).contains(&x) && (0..n).contains(&y) {
-                        let module = &input[(y * n + x) as usize];
-                        add_scaled(acc.as_mut(), module.as_ref(), t.weight as u64);
+                    match fixed.get(x, y) {
+                        Some(dark) => public += u64::from(dark) * t.weight as u64,
+                        None => {
+                            let module = &input[(y * n + x) as usize];
+                            add_scaled(acc.as_mut(), module.as_ref(), t.weight as u64);
+                        }
                     }
                 }
+                // Fixed modules add a clear constant to the body.
+                let body = acc.get_mut_body().data;
+                *body = body.wrapping_add(public * DELTA);
                 // Fresh-noise combination: counted as nominal (see `analysis` module docs).
                 wrap(acc, fact.max_value)
             }

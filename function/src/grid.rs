@@ -36,3 +36,89 @@ pub fn is_finder(side: u32, x: u32, y: u32) -> bool {
     let far = |v: u32| v + 7 >= side;
     (near(x) && near(y)) || (far(x) && near(y)) || (near(x) && far(y))
 }
+
+/// Modules whose value the QR standard fixes for every symbol of a given size: finder
+/// patterns with their separators, timing patterns and alignment patterns. They are public
+/// (any QR code of that size has them), so the function evaluates cells that see only fixed
+/// modules in the clear and spends no PBS on them. Format information is *not* treated as
+/// fixed: it reveals the error-correction level and mask.
+#[derive(Clone, Debug)]
+pub struct FixedModules {
+    side: u32,
+    value: Vec<Option<bool>>,
+}
+
+impl FixedModules {
+    /// The fixed modules of a symbol `side` modules wide; none if `side` is not a QR size.
+    pub fn for_side(side: u32) -> Self {
+        let none = Self { side, value: vec![None; (side as usize).pow(2)] };
+        if !(21..=177).contains(&side) || (side - 17) % 4 != 0 {
+            return none;
+        }
+        let version = qrcode::Version::Normal(((side - 17) / 4) as i16);
+        // Function patterns do not depend on the data; any payload shows them.
+        let Ok(code) = qrcode::QrCode::with_version(b"", version, qrcode::EcLevel::L) else {
+            return none;
+        };
+        let colors = code.to_colors();
+        let n = side as usize;
+        // Column 8 / row 8 next to the finders hold format information (and the dark
+        // module); where they cross the timing patterns (row/column 6) they are timing.
+        let format = |x: usize, y: usize| {
+            (x == 8 && y != 6 && (y < 9 || y + 8 >= n)) || (y == 8 && x != 6 && (x < 9 || x + 8 >= n))
+        };
+        let value = (0..n * n)
+            .map(|i| {
+                let (x, y) = (i % n, i / n);
+                (code.is_functional(x, y) && !format(x, y)).then(|| colors[i] == qrcode::Color::Dark)
+            })
+            .collect();
+        Self { side, value }
+    }
+
+    /// The fixed value of module (x, y): outside the symbol is light; `None` if it carries
+    /// data (or format information).
+    pub fn get(&self, x: i64, y: i64) -> Option<bool> {
+        let n = self.side as i64;
+        if !(0..n).contains(&x) || !(0..n).contains(&y) {
+            return Some(false);
+        }
+        self.value[(y * n + x) as usize]
+    }
+
+    pub fn count(&self) -> usize {
+        self.value.iter().filter(|v| v.is_some()).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_1_fixes_finders_separators_and_timing_but_not_format() {
+        let f = FixedModules::for_side(21);
+        // Finder corner and centre are dark, separator light.
+        assert_eq!(f.get(0, 0), Some(true));
+        assert_eq!(f.get(3, 3), Some(true));
+        assert_eq!(f.get(7, 0), Some(false));
+        // Timing pattern alternates, starting dark at 8.
+        assert_eq!((f.get(8, 6), f.get(9, 6), f.get(10, 6)), (Some(true), Some(false), Some(true)));
+        // Format information and data are not fixed.
+        assert_eq!(f.get(8, 0), None);
+        assert_eq!(f.get(0, 8), None);
+        assert_eq!(f.get(10, 10), None);
+        // Outside is light.
+        assert_eq!(f.get(-1, 5), Some(false));
+        // 3 finder blocks of 8x8, plus timing modules between them (2 x 5), minus nothing else.
+        assert_eq!(f.count(), 3 * 64 + 2 * 5);
+    }
+
+    #[test]
+    fn sizes_that_are_not_qr_symbols_fix_nothing() {
+        assert_eq!(FixedModules::for_side(6).count(), 0);
+        assert_eq!(FixedModules::for_side(22).count(), 0);
+        // Version 2 adds a 5x5 alignment pattern.
+        assert_eq!(FixedModules::for_side(25).count(), 3 * 64 + 2 * 9 + 25);
+    }
+}

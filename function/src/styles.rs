@@ -196,10 +196,14 @@ mod tests {
     fn costs_match_the_design_for_version_1() {
         let g = cost(&StyleId::Gradient.style().server, 21).expect("valid");
         assert_eq!((g.pbs, g.outputs), (0, 11 * 21));
+        // One PBS per vertex, except the 8x8 vertices around each finder that see only the
+        // finder, its separator or the outside (the standard fixes them).
         let r = cost(&StyleId::Rounded.style().server, 21).expect("valid");
-        assert_eq!((r.pbs, r.outputs), (22 * 22, 22 * 22));
+        assert_eq!((r.pbs, r.outputs), (22 * 22 - 3 * 64, 22 * 22));
+        // One PBS per module, except each finder's 7x7 modules and the separator modules
+        // whose cross reaches only the timing patterns (2 at the top-left, 1 at each other).
         let d = cost(&StyleId::Dots.style().server, 21).expect("valid");
-        assert_eq!((d.pbs, d.outputs), (441, 441));
+        assert_eq!((d.pbs, d.outputs), (441 - 3 * 49 - 4, 441));
     }
 
     #[test]

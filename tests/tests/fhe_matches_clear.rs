@@ -45,3 +45,13 @@ fn every_style_agrees_on_a_full_version_1_grid() {
         assert_eq!(fhe_outputs(id, &symbol.grid), expect, "{id} on version 1");
     }
 }
+
+#[test]
+fn fixed_modules_are_read_from_the_standard_on_a_random_version_1_sized_grid() {
+    // Random bits where the standard fixes finders and timing: both evaluators must read the
+    // standard's values there (the FHE one in the clear, without PBS) and still agree.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+    let grid = random_grid(21, &mut rng);
+    let expect = clear::evaluate(&StyleId::Dots.style().server, &grid).expect("valid style");
+    assert_eq!(fhe_outputs(StyleId::Dots, &grid), expect);
+}

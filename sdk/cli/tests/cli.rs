@@ -37,10 +37,11 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
     for field in ["version", "modules", "style", "pbs", "keygen", "encrypt", "server", "client", "bytes_up", "bytes_down"] {
         assert!(report.get(field).is_some(), "report lacks {field}: {report}");
     }
-    // This payload needs version 2 at EC M: 25 modules a side, one PBS per vertex (26²).
+    // This payload needs version 2 at EC M: 25 modules a side, one PBS per vertex (26²)
+    // except the 3 x 64 around the finders and the 4 x 4 inside the alignment pattern.
     assert_eq!(report["version"], 2);
     assert_eq!(report["modules"], 25);
-    assert_eq!(report["pbs"], 26 * 26);
+    assert_eq!(report["pbs"], 26 * 26 - 3 * 64 - 16);
     assert!(report["keygen"].as_f64().expect("number") > 0.0, "first run generates keys");
     // Nothing the user typed appears in what the command printed.
     let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -83,7 +84,8 @@ fn list_styles_shows_every_style_and_its_cost() {
     let out = qrveil(home.path(), &["--list-styles"]);
     assert!(out.status.success());
     let s = String::from_utf8_lossy(&out.stdout);
-    for expect in ["gradient", "rounded", "dots", "0 PBS", "484 PBS", "purple-violet"] {
+    // Rounded at version 1: 22² vertices less the 3 x 64 the standard fixes around the finders.
+    for expect in ["gradient", "rounded", "dots", "0 PBS", "292 PBS", "purple-violet"] {
         assert!(s.contains(expect), "{expect} missing from:\n{s}");
     }
 }
