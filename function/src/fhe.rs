@@ -88,15 +88,20 @@ pub fn expand_input(grid: &EncryptedGrid) -> Vec<LweCiphertextOwned<u64>> {
         .collect()
 }
 
-fn wrap(ct: LweCiphertextOwned<u64>, max_value: u32) -> Ciphertext {
+/// A shortint ciphertext of the pinned parameters around a raw LWE.
+fn shortint(ct: LweCiphertextOwned<u64>, max_value: u32, noise: NoiseLevel) -> Ciphertext {
     Ciphertext::new(
         ct,
         Degree::new(max_value as u64),
-        NoiseLevel::NOMINAL,
+        noise,
         PBS_PARAMS.message_modulus,
         PBS_PARAMS.carry_modulus,
         AtomicPatternKind::Standard(PBSOrder::KeyswitchBootstrap),
     )
+}
+
+fn wrap(ct: LweCiphertextOwned<u64>, max_value: u32) -> Ciphertext {
+    shortint(ct, max_value, NoiseLevel::NOMINAL)
 }
 
 /// `acc += weight · x`, coefficient-wise on the torus (wrapping u64): LWE is linear.
@@ -174,14 +179,7 @@ fn lwe_size(input: &[LweCiphertextOwned<u64>]) -> LweSize {
 fn trivial(value: u8, size: LweSize) -> Ciphertext {
     let mut ct = LweCiphertext::new(0u64, size, PBS_PARAMS.ciphertext_modulus);
     *ct.get_mut_body().data = value as u64 * DELTA;
-    Ciphertext::new(
-        ct,
-        Degree::new(value as u64),
-        NoiseLevel::ZERO,
-        PBS_PARAMS.message_modulus,
-        PBS_PARAMS.carry_modulus,
-        AtomicPatternKind::Standard(PBSOrder::KeyswitchBootstrap),
-    )
+    shortint(ct, value as u32, NoiseLevel::ZERO)
 }
 
 fn evaluate_cell(
