@@ -5,6 +5,7 @@
 //! layout, so the bytes are the ones the cloud path moves.
 
 mod bench;
+mod eval;
 
 use clap::{Args, Parser, Subcommand};
 use qrveil_function::analysis::cost;
@@ -39,6 +40,8 @@ struct Cli {
 enum Command {
     /// Measure server and client time, PBS throughput and bytes (prints the targets).
     Bench(bench::BenchArgs),
+    /// Readability lab: decode rates of every style under camera-like conditions.
+    Eval(eval::EvalArgs),
 }
 
 #[derive(Args)]
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Bench(args)) => bench::run(args),
+        Some(Command::Eval(args)) => eval::run(args),
         None => make(cli.make),
     };
     match result {

@@ -89,3 +89,26 @@ fn list_styles_shows_every_style_and_its_cost() {
         assert!(s.contains(expect), "{expect} missing from:\n{s}");
     }
 }
+
+#[test]
+fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = qrveil(home.path(), &["eval", "--count", "12", "--json", "eval.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("| plain |") && table.contains("| rounded |") && table.contains("perspective"), "{table}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("eval.json")).expect("json")).expect("json");
+    let rows = report["rows"].as_array().expect("rows");
+    // 4 codes (plain + 3 styles) x 8 conditions, each over the 12 payloads.
+    assert_eq!(rows.len(), 4 * 8);
+    assert!(rows.iter().all(|r| r["total"] == 12), "{rows:?}");
+    let clean = |style: &str| {
+        rows.iter().find(|r| r["style"] == style && r["condition"] == "clean").expect("row")["decoded"].as_u64().expect("n")
+    };
+    // The product's promise on clean renders: every style reads wherever the plain code does.
+    for style in ["gradient", "rounded", "dots"] {
+        assert!(clean(style) >= clean("plain"), "{style}: {} < plain {}", clean(style), clean("plain"));
+    }
+    assert_eq!(clean("plain"), 12);
+}
