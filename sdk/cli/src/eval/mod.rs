@@ -3,11 +3,13 @@
 //! conditions, read by decoders nobody here wrote, against a plain black-on-white baseline of
 //! the same payload under the same condition.
 //!
-//! Decoders so far: rqrr (in-process). zbar, zxing-cpp, OpenCV and ZXing Java, the FHE
-//! sample, the reference diff and the gallery are to come (issue 3).
+//! Decoders: rqrr in-process; zbar, zxing-cpp and OpenCV (Python packages) and ZXing Java
+//! (Debian's jars) through [`external`]. The FHE sample, the reference diff and the gallery
+//! are to come (issue 3).
 
 pub mod conditions;
 pub mod corpus;
+pub mod external;
 
 use clap::Args;
 use conditions::{Condition, RENDER_PX};
@@ -25,7 +27,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -48,7 +50,10 @@ pub struct EvalArgs {
 
 /// The name the plain black-on-white baseline has in the results.
 pub const PLAIN: &str = "plain";
-const DECODER: &str = "rqrr";
+const RQRR: &str = "rqrr";
+const DECODERS: [&str; 5] = [RQRR, "zbar", "zxing-cpp", "opencv", external::JAVA_DECODER];
+/// Cases rendered, written and decoded per batch (bounds disk and memory).
+const BATCH: usize = 16;
 
 #[derive(Serialize)]
 struct Row {
@@ -64,6 +69,8 @@ struct EvalReport {
     count: usize,
     seed: u64,
     render_px_per_module: u32,
+    /// Decoders that could not run here, and how to install them.
+    unavailable: Vec<String>,
     rows: Vec<Row>,
     /// Corpus entries (index, kind) the plain code does not decode on a clean render, per decoder.
     plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>>,
@@ -77,8 +84,18 @@ fn decodes(img: &RgbImage, payload: &[u8]) -> bool {
     decode_all(img).iter().any(|r| r.as_deref() == Ok(payload))
 }
 
-/// Per case: (style or "plain", condition, decoded?).
-fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], preset: &Preset, seed: u64) -> Vec<(String, Condition, bool)> {
+/// One image a decoder is asked to read.
+struct Seen {
+    case: usize,
+    name: String,
+    condition: Condition,
+    path: PathBuf,
+    rqrr: bool,
+}
+
+/// Render the plain code and every style for one case, apply every condition, decode with
+/// rqrr, and write each image to `dir` for the external decoders.
+fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], preset: &Preset, seed: u64, dir: &Path) -> Vec<Seen> {
     let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Vec::new() };
     let side = symbol.grid.side();
     let plain: Vec<Tile> = symbol.grid.bits().iter().map(|&d| if d { Tile::DARK } else { Tile::LIGHT }).collect();
@@ -95,7 +112,11 @@ fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], preset: &Preset, see
     for condition in Condition::ALL {
         for (name, img) in &images {
             let seen = condition.apply(img, seed ^ i as u64);
-            out.push((name.clone(), condition, decodes(&seen, &case.payload)));
+            let path = dir.join(format!("{i}-{name}-{}.png", condition.name()));
+            if seen.save(&path).is_err() {
+                continue;
+            }
+            out.push(Seen { case: i, name: name.clone(), condition, path, rqrr: decodes(&seen, &case.payload) });
         }
     }
     out
@@ -109,42 +130,79 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
         args.styles.iter().map(|s| s.parse::<StyleId>().map_err(|e| invalid("style", &e))).collect::<Result<_, _>>()?
     };
     let preset = args.preset.parse::<Preset>().map_err(|e| invalid("preset", &e))?;
+    let io = |e: std::io::Error| SdkError::Internal(format!("eval scratch space: {e}"));
+    let mut external = external::External::prepare().map_err(io)?;
     let cases = corpus(args.count, args.seed);
-    eprintln!("evaluating {} payloads x {} styles + plain x {} conditions with rqrr...", cases.len(), styles.len(), Condition::ALL.len());
-    let results: Vec<Vec<(String, Condition, bool)>> = cases
-        .par_iter()
-        .enumerate()
-        .map(|(i, c)| evaluate_case(i, c, &styles, &preset, args.seed))
-        .collect();
+    eprintln!(
+        "evaluating {} payloads x ({} styles + plain) x {} conditions with {}...",
+        cases.len(),
+        styles.len(),
+        Condition::ALL.len(),
+        DECODERS.join(", ")
+    );
 
-    let mut tally: BTreeMap<(String, Condition), (usize, usize)> = BTreeMap::new();
-    let mut plain_unreadable = Vec::new();
-    for (i, case_results) in results.iter().enumerate() {
-        for (name, condition, ok) in case_results {
-            let e = tally.entry((name.clone(), *condition)).or_default();
-            e.0 += usize::from(*ok);
-            e.1 += 1;
-            if name == PLAIN && *condition == Condition::Clean && !ok {
-                plain_unreadable.push((i, cases[i].kind));
+    // (decoder, code, condition) -> (decoded, total)
+    let mut tally: BTreeMap<(&'static str, String, Condition), (usize, usize)> = BTreeMap::new();
+    let mut plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>> = BTreeMap::new();
+    for (b, batch) in cases.chunks(BATCH).enumerate() {
+        let dir = tempfile::tempdir().map_err(io)?;
+        let seen: Vec<Seen> = batch
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, &styles, &preset, args.seed, dir.path()))
+            .collect();
+        let paths: Vec<PathBuf> = seen.iter().map(|s| s.path.clone()).collect();
+        let found = external.decode(&paths);
+        for (n, s) in seen.iter().enumerate() {
+            let payload = &cases[s.case].payload;
+            for decoder in DECODERS {
+                let ok = if decoder == RQRR {
+                    Some(s.rqrr)
+                } else {
+                    found.get(decoder).and_then(|f| f[n].as_ref()).map(|c| c.iter().any(|p| p == payload))
+                };
+                let Some(ok) = ok else { continue };
+                let e = tally.entry((decoder, s.name.clone(), s.condition)).or_default();
+                e.0 += usize::from(ok);
+                e.1 += 1;
+                if s.name == PLAIN && s.condition == Condition::Clean && !ok {
+                    plain_unreadable.entry(decoder).or_default().push((s.case, cases[s.case].kind));
+                }
             }
         }
+        eprintln!("  {} / {} payloads", (b * BATCH + batch.len()).min(cases.len()), cases.len());
     }
+
     let names: Vec<String> = std::iter::once(PLAIN.to_string()).chain(styles.iter().map(|s| s.name().to_string())).collect();
-    print!("{}", markdown(&names, &tally));
-    if !plain_unreadable.is_empty() {
-        println!("\nplain codes rqrr cannot read even clean (index, kind): {plain_unreadable:?}");
+    for decoder in DECODERS {
+        if tally.keys().any(|k| k.0 == decoder) {
+            println!("{}", markdown(decoder, &names, &tally));
+        }
+    }
+    for (decoder, list) in &plain_unreadable {
+        println!("{decoder} cannot read these plain codes even clean (index, kind): {list:?}");
+    }
+    for m in &external.missing {
+        println!("not run: {m}");
     }
     if let Some(path) = args.json {
         let rows = tally
             .iter()
-            .map(|((style, c), (ok, total))| Row { style: style.clone(), decoder: DECODER, condition: c.name(), decoded: *ok, total: *total })
+            .map(|((decoder, style, c), (ok, total))| Row {
+                style: style.clone(),
+                decoder,
+                condition: c.name(),
+                decoded: *ok,
+                total: *total,
+            })
             .collect();
         let report = EvalReport {
             count: cases.len(),
             seed: args.seed,
             render_px_per_module: RENDER_PX,
+            unavailable: external.missing.clone(),
             rows,
-            plain_unreadable: BTreeMap::from([(DECODER, plain_unreadable)]),
+            plain_unreadable,
         };
         let json = serde_json::to_string_pretty(&report).map_err(|e| SdkError::Internal(e.to_string()))?;
         std::fs::write(&path, json + "\n").map_err(|e| SdkError::Output { path: path.display().to_string(), detail: e.to_string() })?;
@@ -153,8 +211,8 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
 }
 
 /// Style × condition → decode rate with counts, for one decoder.
-fn markdown(names: &[String], tally: &BTreeMap<(String, Condition), (usize, usize)>) -> String {
-    let mut s = format!("decoder: {DECODER}\n\n| style |");
+fn markdown(decoder: &str, names: &[String], tally: &BTreeMap<(&'static str, String, Condition), (usize, usize)>) -> String {
+    let mut s = format!("decoder: {decoder}\n\n| style |");
     for c in Condition::ALL {
         let _ = write!(s, " {} |", c.name());
     }
@@ -164,7 +222,7 @@ fn markdown(names: &[String], tally: &BTreeMap<(String, Condition), (usize, usiz
     for name in names {
         let _ = write!(s, "| {name} |");
         for c in Condition::ALL {
-            let (ok, total) = tally.get(&(name.clone(), c)).copied().unwrap_or_default();
+            let (ok, total) = tally.iter().find(|(k, _)| k.0 == decoder && k.1 == *name && k.2 == c).map(|(_, v)| *v).unwrap_or_default();
             let rate = if total > 0 { 100.0 * ok as f64 / total as f64 } else { 0.0 };
             let _ = write!(s, " {rate:.1}% ({ok}/{total}) |");
         }
