@@ -14,6 +14,14 @@ fn qrveil(home: &Path, args: &[&str]) -> Output {
         .expect("run qrveil")
 }
 
+/// Width and height of a PNG, read from its IHDR chunk.
+fn image_size(png: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(png).expect("png");
+    assert_eq!(&bytes[1..4], b"PNG");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
 fn zbarimg(png: &Path) -> String {
     let out = Command::new("zbarimg")
         .args(["--raw", "-q", "-Sbinary"])
@@ -93,12 +101,16 @@ fn list_styles_shows_every_style_and_its_cost() {
 #[test]
 fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() {
     let home = tempfile::tempdir().expect("tempdir");
-    let out = qrveil(home.path(), &["eval", "--count", "12", "--json", "eval.json"]);
+    let out = qrveil(home.path(), &["eval", "--count", "12", "--fhe-sample", "1", "--json", "eval.json", "--gallery", "sheet.png"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("| plain |") && table.contains("| rounded |") && table.contains("perspective"), "{table}");
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(home.path().join("eval.json")).expect("json")).expect("json");
+    // One payload under real FHE, every style: the simulation must equal it.
+    assert_eq!(report["fhe_sample"]["checked"], 3);
+    assert_eq!(report["fhe_sample"]["equal"], 3);
+    assert!(image_size(&home.path().join("sheet.png")).0 > 1000, "contact sheet");
     // .ci/run installs every decoder; a missing one is a broken set-up, not a pass.
     assert_eq!(report["unavailable"], serde_json::json!([]), "install the decoders as .ci/run does");
     let rows = report["rows"].as_array().expect("rows");

@@ -4,12 +4,14 @@
 //! the same payload under the same condition.
 //!
 //! Decoders: rqrr in-process; zbar, zxing-cpp and OpenCV (Python packages) and ZXing Java
-//! (Debian's jars) through [`external`]. The FHE sample, the reference diff and the gallery
-//! are to come (issue 3).
+//! (Debian's jars) through [`external`]. [`fhe_sample`] checks on real ciphertexts that the
+//! simulation stands for the FHE result. The reference diff against Python `qrcode` is to
+//! come (issue 3).
 
 pub mod conditions;
 pub mod corpus;
 pub mod external;
+pub mod fhe_sample;
 
 use clap::Args;
 use conditions::{Condition, RENDER_PX};
@@ -46,6 +48,16 @@ pub struct EvalArgs {
     /// Also write the results as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Write a PNG contact sheet of sample outputs (first payloads, clean and in perspective).
+    #[arg(long, value_name = "PATH")]
+    gallery: Option<PathBuf>,
+    /// Payloads (the first of the corpus) to also evaluate under real FHE, every style, checking
+    /// the outputs equal the simulation's. Uses your keys (generated if needed).
+    #[arg(long, default_value_t = 2)]
+    fhe_sample: usize,
+    /// Key directory for --fhe-sample [default: as for making a code].
+    #[arg(long)]
+    key_dir: Option<PathBuf>,
 }
 
 /// The name the plain black-on-white baseline has in the results.
@@ -71,6 +83,7 @@ struct EvalReport {
     render_px_per_module: u32,
     /// Decoders that could not run here, and how to install them.
     unavailable: Vec<String>,
+    fhe_sample: Option<fhe_sample::FheSample>,
     rows: Vec<Row>,
     /// Corpus entries (index, kind) the plain code does not decode on a clean render, per decoder.
     plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>>,
@@ -151,6 +164,14 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
             .enumerate()
             .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, &styles, &preset, args.seed, dir.path()))
             .collect();
+        if b == 0 {
+            if let Some(path) = &args.gallery {
+                contact_sheet(&seen, &names_of(&styles)).save(path).map_err(|e| SdkError::Output {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                })?;
+            }
+        }
         let paths: Vec<PathBuf> = seen.iter().map(|s| s.path.clone()).collect();
         let found = external.decode(&paths);
         for (n, s) in seen.iter().enumerate() {
@@ -173,7 +194,19 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
         eprintln!("  {} / {} payloads", (b * BATCH + batch.len()).min(cases.len()), cases.len());
     }
 
-    let names: Vec<String> = std::iter::once(PLAIN.to_string()).chain(styles.iter().map(|s| s.name().to_string())).collect();
+    let fhe = if args.fhe_sample > 0 {
+        eprintln!("checking {} payloads under real FHE...", args.fhe_sample);
+        let (keys, _) = qrveil_sdk::keys::load_or_generate(&args.key_dir.clone().unwrap_or_else(qrveil_sdk::keys::default_key_dir))?;
+        let sample = fhe_sample::check(&keys, &cases, &styles, args.fhe_sample)?;
+        println!(
+            "FHE sample: {} of {} (payload, style) pairs equal to the simulation ({} PBS, {:.1} s)\n",
+            sample.equal, sample.checked, sample.pbs, sample.seconds
+        );
+        Some(sample)
+    } else {
+        None
+    };
+    let names = names_of(&styles);
     for decoder in DECODERS {
         if tally.keys().any(|k| k.0 == decoder) {
             println!("{}", markdown(decoder, &names, &tally));
@@ -201,13 +234,51 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
             seed: args.seed,
             render_px_per_module: RENDER_PX,
             unavailable: external.missing.clone(),
+            fhe_sample: fhe.clone(),
             rows,
             plain_unreadable,
         };
         let json = serde_json::to_string_pretty(&report).map_err(|e| SdkError::Internal(e.to_string()))?;
         std::fs::write(&path, json + "\n").map_err(|e| SdkError::Output { path: path.display().to_string(), detail: e.to_string() })?;
     }
-    Ok(())
+    match fhe {
+        Some(f) if f.equal != f.checked => Err(SdkError::Internal(format!(
+            "{} of {} FHE results differ from the simulation: the decode rates above do not stand for FHE",
+            f.checked - f.equal,
+            f.checked
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// "plain" then the styles, in table order.
+fn names_of(styles: &[StyleId]) -> Vec<String> {
+    std::iter::once(PLAIN.to_string()).chain(styles.iter().map(|s| s.name().to_string())).collect()
+}
+
+/// Rows: the first few payloads; columns: each code clean, then each code in perspective.
+fn contact_sheet(seen: &[Seen], names: &[String]) -> RgbImage {
+    const THUMB: u32 = 180;
+    const GAP: u32 = 12;
+    let rows: Vec<usize> = {
+        let mut cases: Vec<usize> = seen.iter().map(|s| s.case).collect();
+        cases.dedup();
+        cases.into_iter().take(4).collect()
+    };
+    let columns: Vec<(Condition, &String)> =
+        [Condition::Clean, Condition::Perspective].into_iter().flat_map(|c| names.iter().map(move |n| (c, n))).collect();
+    let (w, h) = (columns.len() as u32 * (THUMB + GAP) + GAP, rows.len() as u32 * (THUMB + GAP) + GAP);
+    let mut sheet = RgbImage::from_pixel(w.max(1), h.max(1), image::Rgb([235, 235, 235]));
+    for (r, case) in rows.iter().enumerate() {
+        for (c, (condition, name)) in columns.iter().enumerate() {
+            let Some(s) = seen.iter().find(|s| s.case == *case && s.condition == *condition && &s.name == *name) else { continue };
+            let Ok(img) = image::open(&s.path) else { continue };
+            let thumb = image::imageops::resize(&img.to_rgb8(), THUMB, THUMB, image::imageops::FilterType::Triangle);
+            let (x, y) = (GAP + c as u32 * (THUMB + GAP), GAP + r as u32 * (THUMB + GAP));
+            image::imageops::replace(&mut sheet, &thumb, x as i64, y as i64);
+        }
+    }
+    sheet
 }
 
 /// Style × condition → decode rate with counts, for one decoder.
