@@ -23,8 +23,11 @@ use tfhe::shortint::Ciphertext;
 #[derive(Args)]
 pub struct BenchArgs {
     /// QR versions to evaluate on the server, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "1")]
+    #[arg(long, value_delimiter = ',', default_value = "1,2,5,10")]
     versions: Vec<u8>,
+    /// Also run versions 20 and 40 (minutes each on two cores).
+    #[arg(long)]
+    large: bool,
     /// Styles to measure, comma-separated [default: all].
     #[arg(long, value_delimiter = ',')]
     styles: Vec<String>,
@@ -54,6 +57,8 @@ struct ServerRow {
     evaluate_s: f64,
     pack_s: f64,
     server_s: f64,
+    /// Peak resident memory of the process during this row (Linux), MB.
+    peak_rss_mb: Option<f64>,
     /// server_s / (pbs / baseline throughput); null without PBS.
     overhead_ratio: Option<f64>,
     bytes_up: usize,
@@ -79,6 +84,8 @@ struct BenchReport {
     threads: usize,
     keygen_s: Option<f64>,
     server_key_bytes: usize,
+    /// Expanded (evaluation-ready) key size, approximate.
+    server_key_expanded_bytes: usize,
     key_expand_s: f64,
     baseline_pbs_per_s: f64,
     server: Vec<ServerRow>,
@@ -107,6 +114,7 @@ pub fn run(args: BenchArgs) -> Result<(), SdkError> {
     let bundle = ServerKeyBundle::from_bytes(&keys.server_key_bytes).map_err(|e| SdkError::Internal(e.to_string()))?;
     let server = ServerKeys::expand(&bundle);
     let key_expand_s = t.elapsed().as_secs_f64();
+    let expanded = server.approx_bytes();
 
     // Baseline: KS + PBS on fresh ciphertexts, all cores, nothing else. Best of three runs
     // (the first also warms the thread pool), so the ratio is not flattered by a slow start.
@@ -120,18 +128,24 @@ pub fn run(args: BenchArgs) -> Result<(), SdkError> {
             args.baseline_pbs as f64 / t.elapsed().as_secs_f64()
         })
         .fold(0.0, f64::max);
-    println!("machine: {threads} threads; raw KS+PBS throughput {baseline:.1} PBS/s (best of 3 x {} PBS); server key {:.1} MB compressed, expanded in {key_expand_s:.2} s",
-        args.baseline_pbs, keys.server_key_bytes.len() as f64 / 1e6);
+    println!("machine: {threads} threads; raw KS+PBS throughput {baseline:.1} PBS/s (best of 3 x {} PBS)", args.baseline_pbs);
+    println!("server key: {:.1} MB compressed, ~{:.0} MB expanded, expanded in {key_expand_s:.2} s",
+        keys.server_key_bytes.len() as f64 / 1e6, expanded as f64 / 1e6);
 
     let mut rows = Vec::new();
-    println!("\n{:<9} {:>3} {:>5} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}",
-        "style", "ver", "side", "PBS", "outputs", "expand", "eval", "pack", "server", "ratio", "B/module", "B/output");
-    for &version in &args.versions {
+    println!("\n{:<9} {:>3} {:>5} {:>6} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>8}",
+        "style", "ver", "side", "PBS", "outputs", "expand", "eval", "pack", "server", "ratio", "B/module", "B/output", "peak MB");
+    let mut versions = args.versions.clone();
+    if args.large {
+        versions.extend([20, 40]);
+    }
+    for &version in &versions {
         let symbol = encode(PAYLOAD, EcLevel::M, Some(version))?;
         let side = symbol.grid.side();
         for &id in &styles {
             let style = id.style();
             let plan = cost(&style.server, side).map_err(|e| SdkError::Internal(e.to_string()))?;
+            reset_peak_rss();
             let t = Instant::now();
             let grid = encrypt_grid(&keys.client, &symbol.grid);
             let up = grid.to_bytes().map_err(|e| SdkError::Internal(e.to_string()))?;
@@ -155,13 +169,14 @@ pub fn run(args: BenchArgs) -> Result<(), SdkError> {
             let ratio = (plan.pbs > 0).then(|| server_s / (plan.pbs as f64 / baseline));
             let row = ServerRow {
                 style: id.name().into(), version, modules: side, pbs: plan.pbs, outputs: packed.count,
-                encrypt_s, expand_s, evaluate_s, pack_s, server_s, overhead_ratio: ratio,
+                encrypt_s, expand_s, evaluate_s, pack_s, server_s, peak_rss_mb: peak_rss_mb(), overhead_ratio: ratio,
                 bytes_up: up.len(), bytes_up_per_module: up.len() as f64 / (side * side) as f64,
                 bytes_down: down.len(), bytes_down_per_output: down.len() as f64 / packed.count as f64,
             };
-            println!("{:<9} {:>3} {:>5} {:>6} {:>7} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7} {:>9.1} {:>9.1}",
+            println!("{:<9} {:>3} {:>5} {:>6} {:>7} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>7} {:>9.1} {:>9.1} {:>8}",
                 row.style, version, side, row.pbs, row.outputs, expand_s, evaluate_s, pack_s, server_s,
-                ratio.map(|r| format!("{r:.3}")).unwrap_or_else(|| "-".into()), row.bytes_up_per_module, row.bytes_down_per_output);
+                ratio.map(|r| format!("{r:.3}")).unwrap_or_else(|| "-".into()), row.bytes_up_per_module, row.bytes_down_per_output,
+                row.peak_rss_mb.map(|m| format!("{m:.0}")).unwrap_or_else(|| "-".into()));
             rows.push(row);
         }
     }
@@ -204,7 +219,7 @@ pub fn run(args: BenchArgs) -> Result<(), SdkError> {
     print_targets(&rows, &client_rows);
 
     let report = BenchReport {
-        threads, keygen_s, server_key_bytes: keys.server_key_bytes.len(), key_expand_s,
+        threads, keygen_s, server_key_bytes: keys.server_key_bytes.len(), server_key_expanded_bytes: expanded, key_expand_s,
         baseline_pbs_per_s: baseline, server: rows, client: client_rows,
     };
     if let Some(path) = args.json {
@@ -235,4 +250,17 @@ fn print_targets(rows: &[ServerRow], client: &[ClientRow]) {
     if let Some(c) = client.first() {
         println!("  client v{} <= 300 ms: slowest {:.0} ms {}", c.version, slowest * 1e3, mark(slowest <= 0.3));
     }
+}
+
+/// Reset the kernel's peak-RSS counter for this process (Linux; ignored elsewhere).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident memory since the last reset, MB (Linux `VmHWM`).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
