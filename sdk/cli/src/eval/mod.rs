@@ -5,13 +5,14 @@
 //!
 //! Decoders: rqrr in-process; zbar, zxing-cpp and OpenCV (Python packages) and ZXing Java
 //! (Debian's jars) through [`external`]. [`fhe_sample`] checks on real ciphertexts that the
-//! simulation stands for the FHE result. The reference diff against Python `qrcode` is to
-//! come (issue 3).
+//! simulation stands for the FHE result. [`reference`] measures the gradient presets against
+//! Python `qrcode`'s styled images, the published experiment's second metric.
 
 pub mod conditions;
 pub mod corpus;
 pub mod external;
 pub mod fhe_sample;
+pub mod reference;
 
 use clap::Args;
 use conditions::{Condition, RENDER_PX};
@@ -64,6 +65,8 @@ pub struct EvalArgs {
 pub const PLAIN: &str = "plain";
 const RQRR: &str = "rqrr";
 const DECODERS: [&str; 5] = [RQRR, "zbar", "zxing-cpp", "opencv", external::JAVA_DECODER];
+/// Codes compared with Python qrcode's reference images, per preset.
+const REFERENCE_CODES: usize = 200;
 /// Cases rendered, written and decoded per batch (bounds disk and memory).
 const BATCH: usize = 16;
 
@@ -84,6 +87,8 @@ struct EvalReport {
     /// Decoders that could not run here, and how to install them.
     unavailable: Vec<String>,
     fhe_sample: Option<fhe_sample::FheSample>,
+    /// `gradient` at 1 px per module vs Python qrcode's reference, per preset.
+    reference_diff: Vec<reference::ReferenceDiff>,
     rows: Vec<Row>,
     /// Corpus entries (index, kind) the plain code does not decode on a clean render, per decoder.
     plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>>,
@@ -206,6 +211,18 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
     } else {
         None
     };
+    let mut reference_diff = Vec::new();
+    for name in ["green-orange", "purple-violet"] {
+        let preset = name.parse::<Preset>().map_err(|e| invalid("preset", &e))?;
+        match reference::measure(&cases, &preset, REFERENCE_CODES) {
+            Ok(d) => {
+                println!("reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4}", d.codes, d.mean_diff);
+                reference_diff.push(d);
+            }
+            Err(e) => external.missing.push(format!("reference diff: {e}")),
+        }
+    }
+    println!();
     let names = names_of(&styles);
     for decoder in DECODERS {
         if tally.keys().any(|k| k.0 == decoder) {
@@ -235,6 +252,7 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
             render_px_per_module: RENDER_PX,
             unavailable: external.missing.clone(),
             fhe_sample: fhe.clone(),
+            reference_diff,
             rows,
             plain_unreadable,
         };

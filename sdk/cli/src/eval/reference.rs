@@ -1,0 +1,108 @@
+//! The published experiment's second metric: mean absolute pixel difference (0..1) between
+//! our `gradient` output at one pixel per module and the reference styled image that Python
+//! `qrcode` draws for the same module matrix (`lab/reference.py`).
+
+use super::corpus::Case;
+use image::RgbImage;
+use qrveil_function::recipe::tiles;
+use qrveil_function::styles::Preset;
+use qrveil_function::{clear, StyleId};
+use qrveil_sdk::correct::correct;
+use qrveil_sdk::qr::encode;
+use qrveil_sdk::render::{Canvas, Palette};
+use serde::Serialize;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+const HELPER: &str = include_str!("../../lab/reference.py");
+const QUIET_ZONE: u32 = 4;
+
+#[derive(Clone, Serialize)]
+pub struct ReferenceDiff {
+    pub preset: &'static str,
+    /// Codes compared.
+    pub codes: usize,
+    /// Mean over codes of the mean absolute difference per pixel and channel, 0..1.
+    pub mean_diff: f64,
+}
+
+fn ours(case: &Case, preset: &Preset) -> Option<(Vec<String>, RgbImage)> {
+    let symbol = encode(&case.payload, case.ec, None).ok()?;
+    let side = symbol.grid.side();
+    let style = StyleId::Gradient.style();
+    let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
+    let mut t = tiles(style.geometry, side, &outputs).ok()?;
+    correct(&mut t, &symbol.grid);
+    let img = Canvas { side, tiles: &t, module_px: 1, quiet_zone: QUIET_ZONE, palette: Palette::readable(preset) }.to_image();
+    let rows = symbol
+        .grid
+        .bits()
+        .chunks(side as usize)
+        .map(|r| r.iter().map(|&d| if d { '1' } else { '0' }).collect())
+        .collect();
+    Some((rows, img))
+}
+
+fn mean_abs_diff(a: &RgbImage, b: &RgbImage) -> Option<f64> {
+    if a.dimensions() != b.dimensions() {
+        return None;
+    }
+    let sum: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| x.abs_diff(*y) as u64).sum();
+    Some(sum as f64 / (a.as_raw().len() as f64 * 255.0))
+}
+
+/// Compare on the first `limit` cases; `Err` says why the reference could not be drawn.
+pub fn measure(cases: &[Case], preset: &Preset, limit: usize) -> Result<ReferenceDiff, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let script = dir.path().join("reference.py");
+    std::fs::write(&script, HELPER).map_err(|e| e.to_string())?;
+    let mut jobs = String::new();
+    let mut mine: Vec<RgbImage> = Vec::new();
+    for (i, case) in cases.iter().take(limit).enumerate() {
+        let Some((rows, img)) = ours(case, preset) else { continue };
+        let out = dir.path().join(format!("ref-{i}.png"));
+        let job = serde_json::json!({
+            "modules": rows,
+            "left": [preset.left.0, preset.left.1, preset.left.2],
+            "right": [preset.right.0, preset.right.1, preset.right.2],
+            "back": [preset.background.0, preset.background.1, preset.background.2],
+            "border": QUIET_ZONE,
+            "out": out,
+        });
+        jobs.push_str(&job.to_string());
+        jobs.push('\n');
+        mine.push(img);
+    }
+    let mut child = Command::new("python3")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    let stdin = child.stdin.take();
+    let writer = std::thread::spawn(move || {
+        if let Some(mut s) = stdin {
+            let _ = s.write_all(jobs.as_bytes());
+        }
+    });
+    let written: Vec<String> = child
+        .stdout
+        .take()
+        .map(|o| BufReader::new(o).lines().map_while(Result::ok).collect())
+        .unwrap_or_default();
+    let _ = writer.join();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() || written.len() != mine.len() {
+        return Err("Python qrcode could not draw the references (pip install \"qrcode[pil]\")".into());
+    }
+    let diffs: Vec<f64> = written
+        .iter()
+        .zip(&mine)
+        .filter_map(|(path, img)| mean_abs_diff(img, &image::open(path).ok()?.to_rgb8()))
+        .collect();
+    if diffs.len() != mine.len() {
+        return Err("a reference image differs in size from ours".into());
+    }
+    Ok(ReferenceDiff { preset: preset.name, codes: diffs.len(), mean_diff: diffs.iter().sum::<f64>() / diffs.len().max(1) as f64 })
+}
