@@ -92,15 +92,20 @@ impl External {
 
 /// Run a helper with `input` on stdin; its JSON lines (empty if it could not run).
 fn run(cmd: &[String], input: &str) -> Vec<serde_json::Value> {
-    let Ok(mut child) = Command::new(&cmd[0])
+    run_lines(cmd, input).map(|(lines, _)| lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect()).unwrap_or_default()
+}
+
+/// Run `cmd` with `input` on stdin (written from another thread, so a helper that answers
+/// as it reads cannot deadlock); its stdout lines and whether it exited successfully, or
+/// `None` if it could not start.
+pub fn run_lines(cmd: &[String], input: &str) -> Option<(Vec<String>, bool)> {
+    let mut child = Command::new(&cmd[0])
         .args(&cmd[1..])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-    else {
-        return Vec::new();
-    };
+        .ok()?;
     let stdin = child.stdin.take();
     let input = input.to_string();
     let writer = std::thread::spawn(move || {
@@ -108,14 +113,10 @@ fn run(cmd: &[String], input: &str) -> Vec<serde_json::Value> {
             let _ = stdin.write_all(input.as_bytes());
         }
     });
-    let lines = child
-        .stdout
-        .take()
-        .map(|out| BufReader::new(out).lines().map_while(Result::ok).filter_map(|l| serde_json::from_str(&l).ok()).collect())
-        .unwrap_or_default();
+    let lines = child.stdout.take().map(|out| BufReader::new(out).lines().map_while(Result::ok).collect()).unwrap_or_default();
     let _ = writer.join();
-    let _ = child.wait();
-    lines
+    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    Some((lines, ok))
 }
 
 fn candidates(line: Option<&serde_json::Value>, decoder: &str) -> Option<Vec<Vec<u8>>> {

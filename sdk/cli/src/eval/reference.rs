@@ -11,8 +11,6 @@ use qrveil_sdk::correct::correct;
 use qrveil_sdk::qr::encode;
 use qrveil_sdk::render::{Canvas, Palette};
 use serde::Serialize;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 
 const HELPER: &str = include_str!("../../lab/reference.py");
 const QUIET_ZONE: u32 = 4;
@@ -73,27 +71,9 @@ pub fn measure(cases: &[Case], preset: &Preset, limit: usize) -> Result<Referenc
         jobs.push('\n');
         mine.push(img);
     }
-    let mut child = Command::new("python3")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run python3: {e}"))?;
-    let stdin = child.stdin.take();
-    let writer = std::thread::spawn(move || {
-        if let Some(mut s) = stdin {
-            let _ = s.write_all(jobs.as_bytes());
-        }
-    });
-    let written: Vec<String> = child
-        .stdout
-        .take()
-        .map(|o| BufReader::new(o).lines().map_while(Result::ok).collect())
-        .unwrap_or_default();
-    let _ = writer.join();
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if !status.success() || written.len() != mine.len() {
+    let cmd = ["python3".to_string(), script.display().to_string()];
+    let (written, ok) = super::external::run_lines(&cmd, &jobs).ok_or("cannot run python3")?;
+    if !ok || written.len() != mine.len() {
         return Err("Python qrcode could not draw the references (pip install \"qrcode[pil]\")".into());
     }
     let diffs: Vec<f64> = written
