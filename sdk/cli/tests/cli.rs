@@ -133,6 +133,7 @@ fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() 
             .expect("count")
     };
     // The product's promise on clean renders: every style reads wherever the plain code does.
+    assert_eq!(report["clean_misses"], serde_json::json!([]), "styled codes a decoder misses clean");
     for decoder in decoders {
         for style in ["gradient", "rounded", "dots"] {
             assert!(clean(decoder, style) >= clean(decoder, "plain"), "{decoder} / {style}");

@@ -92,6 +92,9 @@ struct EvalReport {
     rows: Vec<Row>,
     /// Corpus entries (index, kind) the plain code does not decode on a clean render, per decoder.
     plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>>,
+    /// Clean renders a decoder reads as plain but not styled: (decoder, style, index, kind).
+    /// The product's promise says this list is empty.
+    clean_misses: Vec<(&'static str, String, usize, corpus::Kind)>,
 }
 
 fn render(side: u32, tiles: &[Tile], palette: Palette) -> RgbImage {
@@ -162,6 +165,7 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
     // (decoder, code, condition) -> (decoded, total)
     let mut tally: BTreeMap<(&'static str, String, Condition), (usize, usize)> = BTreeMap::new();
     let mut plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>> = BTreeMap::new();
+    let mut clean_misses = Vec::new();
     for (b, batch) in cases.chunks(BATCH).enumerate() {
         let dir = tempfile::tempdir().map_err(io)?;
         let seen: Vec<Seen> = batch
@@ -179,15 +183,23 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
         }
         let paths: Vec<PathBuf> = seen.iter().map(|s| s.path.clone()).collect();
         let found = external.decode(&paths);
+        let read = |n: usize, decoder: &str| -> Option<bool> {
+            let payload = &cases[seen[n].case].payload;
+            if decoder == RQRR {
+                Some(seen[n].rqrr)
+            } else {
+                found.get(decoder).and_then(|f| f[n].as_ref()).map(|c| c.iter().any(|p| p == payload))
+            }
+        };
         for (n, s) in seen.iter().enumerate() {
-            let payload = &cases[s.case].payload;
             for decoder in DECODERS {
-                let ok = if decoder == RQRR {
-                    Some(s.rqrr)
-                } else {
-                    found.get(decoder).and_then(|f| f[n].as_ref()).map(|c| c.iter().any(|p| p == payload))
-                };
-                let Some(ok) = ok else { continue };
+                let Some(ok) = read(n, decoder) else { continue };
+                if s.name != PLAIN && s.condition == Condition::Clean && !ok {
+                    let plain = seen.iter().position(|p| p.case == s.case && p.name == PLAIN && p.condition == Condition::Clean);
+                    if plain.and_then(|p| read(p, decoder)) == Some(true) {
+                        clean_misses.push((decoder, s.name.clone(), s.case, cases[s.case].kind));
+                    }
+                }
                 let e = tally.entry((decoder, s.name.clone(), s.condition)).or_default();
                 e.0 += usize::from(ok);
                 e.1 += 1;
@@ -229,6 +241,9 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
             println!("{}", markdown(decoder, &names, &tally));
         }
     }
+    if !clean_misses.is_empty() {
+        println!("read as plain but not styled, clean (decoder, style, index, kind): {clean_misses:?}");
+    }
     for (decoder, list) in &plain_unreadable {
         println!("{decoder} cannot read these plain codes even clean (index, kind): {list:?}");
     }
@@ -255,6 +270,7 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
             reference_diff,
             rows,
             plain_unreadable,
+            clean_misses,
         };
         let json = serde_json::to_string_pretty(&report).map_err(|e| SdkError::Internal(e.to_string()))?;
         std::fs::write(&path, json + "\n").map_err(|e| SdkError::Output { path: path.display().to_string(), detail: e.to_string() })?;
