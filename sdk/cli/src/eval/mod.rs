@@ -316,7 +316,7 @@ fn contact_sheet(seen: &[Seen], names: &[String]) -> RgbImage {
 }
 
 /// Style × condition → decode rate with counts, for one decoder.
-fn markdown(decoder: &str, names: &[String], tally: &BTreeMap<(&'static str, String, Condition), (usize, usize)>) -> String {
+fn markdown(decoder: &'static str, names: &[String], tally: &BTreeMap<(&'static str, String, Condition), (usize, usize)>) -> String {
     let mut s = format!("decoder: {decoder}\n\n| style |");
     for c in Condition::ALL {
         let _ = write!(s, " {} |", c.name());
@@ -327,7 +327,7 @@ fn markdown(decoder: &str, names: &[String], tally: &BTreeMap<(&'static str, Str
     for name in names {
         let _ = write!(s, "| {name} |");
         for c in Condition::ALL {
-            let (ok, total) = tally.iter().find(|(k, _)| k.0 == decoder && k.1 == *name && k.2 == c).map(|(_, v)| *v).unwrap_or_default();
+            let (ok, total) = tally.get(&(decoder, name.clone(), c)).copied().unwrap_or_default();
             let rate = if total > 0 { 100.0 * ok as f64 / total as f64 } else { 0.0 };
             let _ = write!(s, " {rate:.1}% ({ok}/{total}) |");
         }
