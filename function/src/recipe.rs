@@ -1,11 +1,13 @@
 //! The public render recipe: how the client turns a style's decrypted outputs into tile
 //! shapes. It holds geometry only; every data-dependent decision was made by the server.
 
-use crate::grid::is_finder;
+use crate::grid::FixedModules;
 use serde::Serialize;
 
-/// How a style's outputs are drawn. In every geometry the three finder patterns are drawn
-/// as plain squares: decoders locate the symbol by their corners.
+/// How a style's outputs are drawn. In every geometry the function patterns (finders with
+/// their separators, timing, alignment) are drawn as plain squares: decoders locate the
+/// symbol and fit its grid by their shapes (rqrr misreads rounded finder corners and misses
+/// alignment patterns drawn as separate dots).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Geometry {
@@ -76,6 +78,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
     if outputs.len() != want {
         return Err(RecipeError { got: outputs.len(), want, side });
     }
+    let fixed = FixedModules::for_side(side);
     let mut tiles = Vec::with_capacity(n * n);
     for y in 0..n {
         for x in 0..n {
@@ -90,8 +93,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
                 },
                 Geometry::RoundedCorners => rounded_tile(outputs, n, x, y),
             });
-            // Decoders locate the symbol by the finder patterns' corners: keep them square.
-            if is_finder(side, x as u32, y as u32) {
+            if fixed.get(x as i64, y as i64).is_some() {
                 let last = tiles.len() - 1;
                 tiles[last].shape = Shape::Square;
             }
@@ -203,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn finder_patterns_stay_square() {
+    fn function_patterns_stay_square() {
         let g = ModuleGrid::new(21, vec![true; 21 * 21]);
         let t = render(StyleId::Dots, &g);
         assert_eq!(t[0].shape, Shape::Square);
@@ -213,6 +215,14 @@ mod tests {
         let t = render(StyleId::Rounded, &g);
         assert_eq!(t[20 * 21].shape, Shape::Square);
         assert!(matches!(t[10 * 21 + 10].shape, Shape::Quarters(_)));
+        // Version 2 (25×25): the timing pattern and the alignment pattern centred at (18, 18).
+        let g = ModuleGrid::new(25, vec![true; 25 * 25]);
+        let t = render(StyleId::Dots, &g);
+        assert_eq!(t[6 * 25 + 10].shape, Shape::Square);
+        for (x, y) in [(16, 16), (18, 18), (20, 17)] {
+            assert_eq!(t[y * 25 + x].shape, Shape::Square, "({x}, {y})");
+        }
+        assert!(matches!(t[15 * 25 + 15].shape, Shape::Dot { .. }));
     }
 
     #[test]

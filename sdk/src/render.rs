@@ -1,7 +1,8 @@
 //! Drawing tiles to PNG (with `image`) and SVG, with a quiet zone and a horizontal gradient
 //! across the whole image (as Python `qrcode`'s `HorizontalGradiantColorMask` does).
 
-use crate::colour::{darken_to, lighten_to, mix, DARK_MAX_LUMA, LIGHT_MIN_LUMA};
+use crate::colour::{darken_to, lighten_to, mix, DARK_MAX_LUMA, DEEP_MAX_LUMA, LIGHT_MIN_LUMA};
+use qrveil_function::grid::FixedModules;
 use image::{ImageEncoder, RgbImage};
 use qrveil_function::recipe::{Quarter, Shape, Tile};
 use qrveil_function::styles::{Preset, Rgb};
@@ -29,6 +30,12 @@ impl Palette {
     pub fn ink_at(&self, t: f32) -> Rgb {
         darken_to(mix(self.left, self.right, t), DARK_MAX_LUMA)
     }
+
+    /// Ink of the finder patterns and module cores at position `t`: the same hue, deeper
+    /// (see [`DEEP_MAX_LUMA`]).
+    pub fn deep_ink_at(&self, t: f32) -> Rgb {
+        darken_to(self.ink_at(t), DEEP_MAX_LUMA)
+    }
 }
 
 pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, String> {
@@ -37,6 +44,15 @@ pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, String> {
         .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
         .map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// What one point of the canvas shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Paint {
+    Background,
+    Ink,
+    /// Function patterns.
+    Deep,
 }
 
 /// What to draw: tiles (row-major), their size and the quiet zone.
@@ -68,39 +84,55 @@ impl Canvas<'_> {
         }
     }
 
-    /// Rasterise with 4×4 supersampling on curved tiles.
+    /// What point (u, v) of module (mx, my) shows (module units, 0..1 within the tile).
+    fn paint_at(&self, fixed: &FixedModules, mx: u32, my: u32, u: f32, v: f32) -> Paint {
+        let tile = &self.tiles[(my * self.side + mx) as usize];
+        if !Self::inked(tile, u, v) {
+            Paint::Background
+        } else if fixed.get(mx as i64, my as i64).is_some() {
+            Paint::Deep
+        } else {
+            Paint::Ink
+        }
+    }
+
+    /// Rasterise with 4×4 supersampling (curves are anti-aliased).
     pub fn to_image(&self) -> RgbImage {
+        let fixed = FixedModules::for_side(self.side);
         let size = self.size_px();
         let px = self.module_px as f32;
         let qz = self.quiet_zone as i64;
         let bg = self.palette.background;
         let ink: Vec<Rgb> = (0..size).map(|x| self.palette.ink_at(x as f32 / size as f32)).collect();
+        let deep: Vec<Rgb> = (0..size).map(|x| self.palette.deep_ink_at(x as f32 / size as f32)).collect();
         let mut img = RgbImage::new(size, size);
         for (x, y, pixel) in img.enumerate_pixels_mut() {
             let mx = (x / self.module_px) as i64 - qz;
             let my = (y / self.module_px) as i64 - qz;
             let n = self.side as i64;
-            let coverage = if (0..n).contains(&mx) && (0..n).contains(&my) {
-                let tile = &self.tiles[(my * n + mx) as usize];
+            let c = if (0..n).contains(&mx) && (0..n).contains(&my) {
                 let u0 = (x % self.module_px) as f32 / px;
                 let v0 = (y % self.module_px) as f32 / px;
-                if tile.shape == Shape::Square {
-                    if tile.ink { 1.0 } else { 0.0 }
-                } else {
-                    let mut hits = 0;
-                    for sy in 0..4 {
-                        for sx in 0..4 {
-                            let u = u0 + (sx as f32 + 0.5) / (4.0 * px);
-                            let v = v0 + (sy as f32 + 0.5) / (4.0 * px);
-                            hits += Self::inked(tile, u, v) as u32;
-                        }
+                let mut sum = [0u32; 3];
+                for sy in 0..4 {
+                    for sx in 0..4 {
+                        let u = u0 + (sx as f32 + 0.5) / (4.0 * px);
+                        let v = v0 + (sy as f32 + 0.5) / (4.0 * px);
+                        let c = match self.paint_at(&fixed, mx as u32, my as u32, u, v) {
+                            Paint::Background => bg,
+                            Paint::Ink => ink[x as usize],
+                            Paint::Deep => deep[x as usize],
+                        };
+                        sum[0] += c.0 as u32;
+                        sum[1] += c.1 as u32;
+                        sum[2] += c.2 as u32;
                     }
-                    hits as f32 / 16.0
                 }
+                let avg = |s: u32| ((s + 8) / 16) as u8;
+                Rgb(avg(sum[0]), avg(sum[1]), avg(sum[2]))
             } else {
-                0.0
+                bg
             };
-            let c = mix(bg, ink[x as usize], coverage);
             *pixel = image::Rgb([c.0, c.1, c.2]);
         }
         img
@@ -115,11 +147,15 @@ impl Canvas<'_> {
         let size = self.size_px();
         let s = self.module_px as f32;
         let r = s / 2.0;
-        let mut d = String::new();
+        // Two paths: the function patterns in deep ink, the other modules in the style's ink.
+        let fixed = FixedModules::for_side(self.side);
+        let (mut d, mut deep) = (String::new(), String::new());
         for (i, tile) in self.tiles.iter().enumerate() {
-            let x = ((i as u32 % self.side) + self.quiet_zone) as f32 * s;
-            let y = ((i as u32 / self.side) + self.quiet_zone) as f32 * s;
+            let (mx, my) = (i as u32 % self.side, i as u32 / self.side);
+            let x = (mx + self.quiet_zone) as f32 * s;
+            let y = (my + self.quiet_zone) as f32 * s;
             let (cx, cy) = (x + r, y + r);
+            let d = if fixed.get(mx as i64, my as i64).is_some() { &mut deep } else { &mut d };
             match tile.shape {
                 Shape::Square if tile.ink => {
                     let _ = write!(d, "M{x} {y}h{s}v{s}h-{s}z");
@@ -154,16 +190,60 @@ impl Canvas<'_> {
             }
         }
         let bg = self.palette.background;
-        let mut stops = String::new();
-        for k in 0..=16 {
-            let t = k as f32 / 16.0;
-            let c = self.palette.ink_at(t);
-            let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
-        }
+        let gradient = |id: &str, colour_at: &dyn Fn(f32) -> Rgb| {
+            let mut stops = String::new();
+            for k in 0..=16 {
+                let t = k as f32 / 16.0;
+                let c = colour_at(t);
+                let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
+            }
+            format!(r#"<linearGradient id="{id}" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient>"#)
+        };
+        let ink = gradient("ink", &|t| self.palette.ink_at(t));
+        let deep_ink = gradient("deep", &|t| self.palette.deep_ink_at(t));
         format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs><linearGradient id="ink" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient></defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{d}"/></svg>
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{ink}{deep_ink}</defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{d}"/><path fill="url(#deep)" d="{deep}"/></svg>
 "#,
             bg.0, bg.1, bg.2
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::colour::luma;
+    use qrveil_function::styles::PRESETS;
+
+    /// Every pixel of an all-dark version-2 symbol: function-pattern modules (the standard's
+    /// finder, timing and alignment positions, listed here by hand) in the deep band, the other
+    /// modules in the dark band, the quiet zone in the light band.
+    #[test]
+    fn function_patterns_get_the_deep_ink_and_every_pixel_stays_in_its_band() {
+        let side = 25;
+        let is_function = |x: i64, y: i64| {
+            let finder = |a: i64, b: i64| (x - a).abs() <= 4 && (y - b).abs() <= 4; // with separator
+            finder(3, 3) || finder(21, 3) || finder(3, 21) || x == 6 || y == 6 || ((x - 18).abs() <= 2 && (y - 18).abs() <= 2)
+        };
+        let tiles = vec![Tile::DARK; (side * side) as usize];
+        for preset in PRESETS {
+            let canvas = Canvas { side, tiles: &tiles, module_px: 2, quiet_zone: 1, palette: Palette::readable(&preset) };
+            let img = canvas.to_image();
+            for (x, y, p) in img.enumerate_pixels() {
+                let l = luma(Rgb(p[0], p[1], p[2]));
+                let (mx, my) = (x as i64 / 2 - 1, y as i64 / 2 - 1);
+                let inside = (0..side as i64).contains(&mx) && (0..side as i64).contains(&my);
+                if !inside {
+                    assert!(l >= LIGHT_MIN_LUMA, "{} quiet zone ({x},{y}) luma {l}", preset.name);
+                } else if is_function(mx, my) {
+                    assert!(l <= DEEP_MAX_LUMA, "{} function pattern ({x},{y}) luma {l}", preset.name);
+                } else {
+                    assert!(l <= DARK_MAX_LUMA && l > DEEP_MAX_LUMA || preset.name == "mono", "{} ({x},{y}) luma {l}", preset.name);
+                }
+            }
+            let svg = canvas.to_svg();
+            assert_eq!(svg.matches("<path").count(), 2, "{svg}");
+            assert!(svg.contains(r#"fill="url(#deep)""#));
+        }
     }
 }

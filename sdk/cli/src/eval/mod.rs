@@ -228,7 +228,10 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
         let preset = name.parse::<Preset>().map_err(|e| invalid("preset", &e))?;
         match reference::measure(&cases, &preset, REFERENCE_CODES) {
             Ok(d) => {
-                println!("reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4}", d.codes, d.mean_diff);
+                println!(
+                    "reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4} ({:.4} outside the function patterns)",
+                    d.codes, d.mean_diff, d.mean_diff_outside_function_patterns
+                );
                 reference_diff.push(d);
             }
             Err(e) => external.missing.push(format!("reference diff: {e}")),

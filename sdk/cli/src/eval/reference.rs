@@ -4,6 +4,7 @@
 
 use super::corpus::Case;
 use image::RgbImage;
+use qrveil_function::grid::FixedModules;
 use qrveil_function::recipe::tiles;
 use qrveil_function::styles::Preset;
 use qrveil_function::{clear, StyleId};
@@ -22,9 +23,13 @@ pub struct ReferenceDiff {
     pub codes: usize,
     /// Mean over codes of the mean absolute difference per pixel and channel, 0..1.
     pub mean_diff: f64,
+    /// The same leaving out the function patterns (finders, timing, alignment), which we draw
+    /// in a deeper ink than the reference on purpose (see `qrveil_sdk::colour::DEEP_MAX_LUMA`):
+    /// what remains measures the data modules' colours and shapes alone.
+    pub mean_diff_outside_function_patterns: f64,
 }
 
-fn ours(case: &Case, preset: &Preset) -> Option<(Vec<String>, RgbImage)> {
+fn ours(case: &Case, preset: &Preset) -> Option<(u32, Vec<String>, RgbImage)> {
     let symbol = encode(&case.payload, case.ec, None).ok()?;
     let side = symbol.grid.side();
     let style = StyleId::Gradient.style();
@@ -38,15 +43,22 @@ fn ours(case: &Case, preset: &Preset) -> Option<(Vec<String>, RgbImage)> {
         .chunks(side as usize)
         .map(|r| r.iter().map(|&d| if d { '1' } else { '0' }).collect())
         .collect();
-    Some((rows, img))
+    Some((side, rows, img))
 }
 
-fn mean_abs_diff(a: &RgbImage, b: &RgbImage) -> Option<f64> {
+/// Mean absolute difference per channel (0..1) over the pixels `keep` accepts.
+fn mean_abs_diff(a: &RgbImage, b: &RgbImage, keep: impl Fn(u32, u32) -> bool) -> Option<f64> {
     if a.dimensions() != b.dimensions() {
         return None;
     }
-    let sum: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| x.abs_diff(*y) as u64).sum();
-    Some(sum as f64 / (a.as_raw().len() as f64 * 255.0))
+    let (mut sum, mut n) = (0u64, 0u64);
+    for ((x, y, p), q) in a.enumerate_pixels().zip(b.pixels()) {
+        if keep(x, y) {
+            sum += p.0.iter().zip(q.0).map(|(u, v)| u.abs_diff(v) as u64).sum::<u64>();
+            n += 3;
+        }
+    }
+    Some(sum as f64 / (n.max(1) as f64 * 255.0))
 }
 
 /// Compare on the first `limit` cases; `Err` says why the reference could not be drawn.
@@ -55,9 +67,9 @@ pub fn measure(cases: &[Case], preset: &Preset, limit: usize) -> Result<Referenc
     let script = dir.path().join("reference.py");
     std::fs::write(&script, HELPER).map_err(|e| e.to_string())?;
     let mut jobs = String::new();
-    let mut mine: Vec<RgbImage> = Vec::new();
+    let mut mine: Vec<(u32, RgbImage)> = Vec::new();
     for (i, case) in cases.iter().take(limit).enumerate() {
-        let Some((rows, img)) = ours(case, preset) else { continue };
+        let Some((side, rows, img)) = ours(case, preset) else { continue };
         let out = dir.path().join(format!("ref-{i}.png"));
         let job = serde_json::json!({
             "modules": rows,
@@ -69,20 +81,35 @@ pub fn measure(cases: &[Case], preset: &Preset, limit: usize) -> Result<Referenc
         });
         jobs.push_str(&job.to_string());
         jobs.push('\n');
-        mine.push(img);
+        mine.push((side, img));
     }
     let cmd = ["python3".to_string(), script.display().to_string()];
     let (written, ok) = super::external::run_lines(&cmd, &jobs).ok_or("cannot run python3")?;
     if !ok || written.len() != mine.len() {
         return Err("Python qrcode could not draw the references (pip install \"qrcode[pil]\")".into());
     }
-    let diffs: Vec<f64> = written
+    let diffs: Vec<(f64, f64)> = written
         .iter()
         .zip(&mine)
-        .filter_map(|(path, img)| mean_abs_diff(img, &image::open(path).ok()?.to_rgb8()))
+        .filter_map(|(path, (side, img))| {
+            let reference = image::open(path).ok()?.to_rgb8();
+            let fixed = FixedModules::for_side(*side);
+            let outside = |x: u32, y: u32| {
+                let (mx, my) = (x as i64 - QUIET_ZONE as i64, y as i64 - QUIET_ZONE as i64);
+                let in_symbol = (0..*side as i64).contains(&mx) && (0..*side as i64).contains(&my);
+                !in_symbol || fixed.get(mx, my).is_none()
+            };
+            Some((mean_abs_diff(img, &reference, |_, _| true)?, mean_abs_diff(img, &reference, outside)?))
+        })
         .collect();
     if diffs.len() != mine.len() {
         return Err("a reference image differs in size from ours".into());
     }
-    Ok(ReferenceDiff { preset: preset.name, codes: diffs.len(), mean_diff: diffs.iter().sum::<f64>() / diffs.len().max(1) as f64 })
+    let mean = |f: fn(&(f64, f64)) -> f64| diffs.iter().map(f).sum::<f64>() / diffs.len().max(1) as f64;
+    Ok(ReferenceDiff {
+        preset: preset.name,
+        codes: diffs.len(),
+        mean_diff: mean(|d| d.0),
+        mean_diff_outside_function_patterns: mean(|d| d.1),
+    })
 }
