@@ -113,11 +113,13 @@ impl Canvas<'_> {
             let c = if (0..n).contains(&mx) && (0..n).contains(&my) {
                 let u0 = (x % self.module_px) as f32 / px;
                 let v0 = (y % self.module_px) as f32 / px;
+                // Square tiles cover whole pixels: one sample says it all.
+                let samples = if self.tiles[(my * n + mx) as usize].shape == Shape::Square { 1 } else { 4 };
                 let mut sum = [0u32; 3];
-                for sy in 0..4 {
-                    for sx in 0..4 {
-                        let u = u0 + (sx as f32 + 0.5) / (4.0 * px);
-                        let v = v0 + (sy as f32 + 0.5) / (4.0 * px);
+                for sy in 0..samples {
+                    for sx in 0..samples {
+                        let u = u0 + (sx as f32 + 0.5) / (samples as f32 * px);
+                        let v = v0 + (sy as f32 + 0.5) / (samples as f32 * px);
                         let c = match self.paint_at(&fixed, mx as u32, my as u32, u, v) {
                             Paint::Background => bg,
                             Paint::Ink => ink[x as usize],
@@ -128,7 +130,8 @@ impl Canvas<'_> {
                         sum[2] += c.2 as u32;
                     }
                 }
-                let avg = |s: u32| ((s + 8) / 16) as u8;
+                let count = samples * samples;
+                let avg = |s: u32| ((s + count / 2) / count) as u8;
                 Rgb(avg(sum[0]), avg(sum[1]), avg(sum[2]))
             } else {
                 bg
