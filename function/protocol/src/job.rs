@@ -115,6 +115,14 @@ impl fmt::Display for JobId {
 /// Object keys of the storage layout.
 pub mod paths {
     use super::{JobId, KeyId};
+
+    /// Prefix of every server key object.
+    pub const KEYS_PREFIX: &str = "keys/";
+    /// Prefix of every job object.
+    pub const JOBS_PREFIX: &str = "jobs/";
+    /// Suffix of the object whose arrival starts a job (the S3 event filter).
+    pub const INPUT_SUFFIX: &str = "/input";
+
     pub fn server_key(key: &KeyId) -> String {
         format!("keys/{key}/server-key")
     }
@@ -129,6 +137,12 @@ pub mod paths {
     }
     pub fn status(job: &JobId) -> String {
         format!("jobs/{job}/status")
+    }
+
+    /// The job whose input object is `key` (`jobs/<id>/input`), if it is one.
+    pub fn job_of_input(key: &str) -> Option<JobId> {
+        let id = key.strip_prefix(JOBS_PREFIX)?.strip_suffix(INPUT_SUFFIX)?;
+        JobId::try_from(id.to_string()).ok()
     }
 }
 
@@ -225,6 +239,15 @@ impl JobStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn input_keys_name_their_job_and_nothing_else_does() {
+        let job = JobId::random();
+        assert_eq!(paths::job_of_input(&paths::input(&job)), Some(job.clone()));
+        for key in [paths::output(&job), paths::manifest(&job), "jobs//input".into(), "jobs/A/input".into(), "keys/x/input".into(), "jobs/a/b/input".into()] {
+            assert_eq!(paths::job_of_input(&key), None, "{key}");
+        }
+    }
 
     #[test]
     fn key_id_is_sha256_hex_of_the_bytes() {

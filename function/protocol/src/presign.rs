@@ -1,0 +1,49 @@
+//! The presign endpoint's request and answer. Mobile apps hold no AWS credentials: they ask
+//! this endpoint (with the operator's bearer token) for short-lived URLs that let them put one
+//! job's objects and read its results, and nothing else.
+
+use crate::job::{JobId, KeyId};
+use serde::{Deserialize, Serialize};
+
+/// Largest request body the endpoint reads.
+pub const REQUEST_LIMIT: usize = 4 << 10;
+
+/// `POST` body: which server key the job will use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresignRequest {
+    pub key_id: KeyId,
+}
+
+/// URLs for one new job. Every URL names exactly one object of the storage layout.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresignResponse {
+    pub job_id: JobId,
+    /// `PUT` for `keys/<key-id>/server-key`; absent when the bucket already holds that key.
+    pub server_key_put: Option<String>,
+    pub manifest_put: String,
+    pub input_put: String,
+    pub status_get: String,
+    pub output_get: String,
+    /// How long the URLs stay valid.
+    pub expires_in_seconds: u64,
+}
+
+/// The endpoint's answer when it refuses a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresignError {
+    pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_with_unknown_or_malformed_fields_are_refused() {
+        let key = "a".repeat(64);
+        assert!(serde_json::from_str::<PresignRequest>(&format!(r#"{{"key_id":"{key}"}}"#)).is_ok());
+        assert!(serde_json::from_str::<PresignRequest>(&format!(r#"{{"key_id":"{key}","x":1}}"#)).is_err());
+        assert!(serde_json::from_str::<PresignRequest>(r#"{"key_id":"../../etc"}"#).is_err());
+    }
+}
