@@ -2,7 +2,7 @@
 //! output and the status. The cloud function and the local mode call exactly this.
 //!
 //! Every failure ends as a `failed` status with a kind and a reason a person can act on; a job
-//! whose status already says `done` is not evaluated again (redelivered events are harmless).
+//! that already has a status is not evaluated again (redelivered events are harmless).
 
 use crate::fhe::{self, EvalError, ServerKeys};
 use crate::keycache::KeyCache;
@@ -53,6 +53,15 @@ impl Default for Function {
     }
 }
 
+/// Whether a status reports a storage failure, worth retrying rather than recording.
+pub fn is_transient(status: &JobStatus) -> bool {
+    matches!(status, JobStatus::Failed { kind: FailureKind::Storage, .. })
+}
+
+fn storage_failure(reason: String) -> JobStatus {
+    JobStatus::Failed { format_version: FORMAT_VERSION, kind: FailureKind::Storage, reason }
+}
+
 /// Check a manifest against what this function can do; the style it names on success.
 pub fn validate_manifest(m: &Manifest) -> Result<StyleId, JobError> {
     if m.format_version != FORMAT_VERSION {
@@ -86,26 +95,36 @@ impl Function {
         &self.cache
     }
 
-    /// Run the job and write its status; returns the status written. Never panics on bad
+    /// Run the job and write its status; returns the job's final status. Never panics on bad
     /// input: every problem becomes `failed(kind, reason)`.
+    ///
+    /// A final status is written once and never replaced: a job that already has one is not
+    /// evaluated again (a redelivered event returns it), and of two deliveries racing, the
+    /// first status written wins. Storage failures are transient, so they are returned but
+    /// not written: the caller retries (the cloud function by failing the invocation).
     pub fn run_job(&self, store: &dyn Store, job: &JobId) -> JobStatus {
-        if let Ok(Some(bytes)) = store.get(&paths::status(job), DOCUMENT_LIMIT) {
-            if let Ok(done @ JobStatus::Done { .. }) = JobStatus::from_json(&bytes) {
-                return done;
-            }
+        if let Some(existing) = self.final_status(store, job) {
+            return existing;
         }
         let status = match self.evaluate_job(store, job) {
             Ok(done) => done,
             Err(e) => JobStatus::Failed { format_version: FORMAT_VERSION, kind: e.kind, reason: e.reason },
         };
-        match store.put(&paths::status(job), &status.to_json()) {
-            Ok(()) => status,
-            Err(e) => JobStatus::Failed {
-                format_version: FORMAT_VERSION,
-                kind: FailureKind::Storage,
-                reason: format!("could not write the job status: {e}"),
-            },
+        if is_transient(&status) {
+            return status;
         }
+        match store.put_new(&paths::status(job), &status.to_json()) {
+            Ok(true) => status,
+            // Another delivery finished first: its status stands.
+            Ok(false) => self.final_status(store, job).unwrap_or(status),
+            Err(e) => storage_failure(format!("could not write the job status: {e}")),
+        }
+    }
+
+    /// The job's stored status, if it has one that parses.
+    fn final_status(&self, store: &dyn Store, job: &JobId) -> Option<JobStatus> {
+        let bytes = store.get(&paths::status(job), DOCUMENT_LIMIT).ok()??;
+        JobStatus::from_json(&bytes).ok()
     }
 
     fn server_keys(&self, store: &dyn Store, id: &KeyId) -> Result<(Arc<ServerKeys>, bool), JobError> {
@@ -168,7 +187,9 @@ impl Function {
             .to_bytes()
             .map_err(|e| JobError::new(FailureKind::Internal, e.to_string()))?;
         let pack = t.elapsed().as_secs_f64();
-        store.put(&paths::output(job), &bytes)?;
+        // Write-once like the status; a racing delivery computed the same bytes (evaluation is
+        // deterministic), so finding an output already there is fine.
+        store.put_new(&paths::output(job), &bytes)?;
 
         let pbs = crate::analysis::cost(&style.server, manifest.modules)
             .map(|c| c.pbs)

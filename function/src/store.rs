@@ -4,6 +4,7 @@
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -21,6 +22,9 @@ pub trait Store: Send + Sync {
     fn get(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError>;
     /// Write the whole object; readers never see a partial write.
     fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Write the whole object only if none exists under `key` (atomically, as S3's
+    /// `If-None-Match: *`); `false` if one already did, which is left untouched.
+    fn put_new(&self, key: &str, bytes: &[u8]) -> Result<bool, StoreError>;
     fn exists(&self, key: &str) -> Result<bool, StoreError>;
 }
 
@@ -55,6 +59,28 @@ impl FolderStore {
     }
 }
 
+impl FolderStore {
+    /// Write `bytes` to a fresh temporary file in the object's folder: (object path, temp path).
+    fn write_beside(&self, key: &str, bytes: &[u8]) -> Result<(PathBuf, PathBuf), StoreError> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = self.path(key)?;
+        let dir = path.parent().ok_or_else(|| StoreError::BadKey { key: key.to_string() })?;
+        fs::create_dir_all(dir).map_err(|e| io("write", key, e))?;
+        let tmp = dir.join(format!(
+            ".{}.{}-{}.tmp",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("object"),
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut f = fs::File::create(&tmp).map_err(|e| io("write", key, e))?;
+        if let Err(e) = f.write_all(bytes).and_then(|_| f.sync_all()) {
+            let _ = fs::remove_file(&tmp);
+            return Err(io("write", key, e));
+        }
+        Ok((path, tmp))
+    }
+}
+
 fn io(op: &'static str, key: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Io { op, key: key.to_string(), detail: e.to_string() }
 }
@@ -81,18 +107,24 @@ impl Store for FolderStore {
     }
 
     fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let path = self.path(key)?;
-        let dir = path.parent().ok_or_else(|| StoreError::BadKey { key: key.to_string() })?;
-        fs::create_dir_all(dir).map_err(|e| io("write", key, e))?;
         // Write beside the target, then rename: a reader sees the old object or the new one.
-        let tmp = dir.join(format!(
-            ".{}.{}.tmp",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("object"),
-            std::process::id()
-        ));
-        let mut f = fs::File::create(&tmp).map_err(|e| io("write", key, e))?;
-        f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| io("write", key, e))?;
-        fs::rename(&tmp, &path).map_err(|e| io("write", key, e))
+        let (path, tmp) = self.write_beside(key, bytes)?;
+        fs::rename(&tmp, &path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io("write", key, e)
+        })
+    }
+
+    fn put_new(&self, key: &str, bytes: &[u8]) -> Result<bool, StoreError> {
+        // A hard link fails if the target exists, and never replaces it.
+        let (path, tmp) = self.write_beside(key, bytes)?;
+        let linked = fs::hard_link(&tmp, &path);
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(io("write", key, e)),
+        }
     }
 
     fn exists(&self, key: &str) -> Result<bool, StoreError> {
@@ -117,6 +149,18 @@ mod tests {
         store.put("jobs/a/input", b"hello").expect("put");
         assert!(store.exists("jobs/a/input").expect("exists"));
         assert_eq!(store.get("jobs/a/input", 10).expect("get"), Some(b"hello".to_vec()));
+    }
+
+    #[test]
+    fn put_new_never_replaces_an_object() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = FolderStore::new(dir.path());
+        assert!(store.put_new("jobs/a/status", b"first").expect("put_new"));
+        assert!(!store.put_new("jobs/a/status", b"second").expect("put_new"));
+        assert_eq!(store.get("jobs/a/status", 10).expect("get"), Some(b"first".to_vec()));
+        // No temporary files are left behind.
+        let names: Vec<_> = fs::read_dir(dir.path().join("jobs/a")).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(names, ["status"]);
     }
 
     #[test]

@@ -15,6 +15,12 @@ pub enum SdkError {
     Keys { path: String, detail: String },
     #[error("storage: {0}")]
     Store(#[from] qrveil_function::store::StoreError),
+    #[error("could not reach the style service: {0}")]
+    Transport(String),
+    #[error("the presign endpoint refused the request (HTTP {status}): {detail}")]
+    Refused { status: u16, detail: String },
+    #[error("job {job} has no result after {seconds} s: the function may still be running or never got the job (check its logs), or allow more time")]
+    Timeout { job: String, seconds: u64 },
     #[error("the style function failed ({kind:?}): {reason}")]
     Job { kind: FailureKind, reason: String },
     #[error("the style function's result could not be read: {0}")]

@@ -4,7 +4,8 @@
 //! grid and decrypts the style's results ([`crypto`]), forces every module into a readable
 //! colour band and checks the result with an independent decoder ([`correct`], [`verify`]),
 //! and draws PNG or SVG ([`render`]). [`pipeline`] ties them together over a [`transport`]:
-//! today the local folder store with the function running in-process.
+//! the local folder store with the function in-process, a bucket written directly, or the
+//! presign endpoint's URLs ([`presigned`]).
 //!
 //! The client key never leaves this crate's callers: no API sends it anywhere. Errors are one
 //! typed enum ([`SdkError`]) whose messages never contain the payload or key material.
@@ -15,6 +16,7 @@ pub mod crypto;
 pub mod error;
 pub mod keys;
 pub mod pipeline;
+pub mod presigned;
 pub mod qr;
 pub mod render;
 pub mod transport;

@@ -14,7 +14,7 @@ use qrveil_function::styles::Preset;
 use qrveil_function::StyleId;
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
-use qrveil_protocol::{EncryptedOutputs, JobId, JobStatus, Manifest, ServerTimings};
+use qrveil_protocol::{EncryptedOutputs, JobStatus, Manifest, ServerTimings};
 use serde::Serialize;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -144,14 +144,14 @@ impl<T: Transport> Styler<T> {
             .map_err(|e| SdkError::Internal(e.to_string()))?;
         let encrypt = t.elapsed().as_secs_f64();
 
+        let ticket = self.transport.begin(&self.keys.key_id)?;
         let mut key_upload_bytes = 0;
-        if !self.transport.has_server_key(&self.keys.key_id)? {
+        if ticket.needs_server_key {
             progress(Stage::UploadingKey { bytes: self.keys.server_key_bytes.len() });
-            self.transport.upload_server_key(&self.keys.key_id, &self.keys.server_key_bytes)?;
+            self.transport.upload_server_key(&ticket, &self.keys.server_key_bytes)?;
             key_upload_bytes = self.keys.server_key_bytes.len();
         }
 
-        let job = JobId::random();
         let manifest = Manifest {
             format_version: FORMAT_VERSION,
             params: PARAMS_NAME.to_string(),
@@ -162,8 +162,8 @@ impl<T: Transport> Styler<T> {
         }
         .to_json();
         progress(Stage::Styling { pbs: plan.pbs });
-        self.transport.submit(&job, &manifest, &input)?;
-        let (status, output) = self.transport.wait(&job)?;
+        self.transport.submit(&ticket, &manifest, &input)?;
+        let (status, output) = self.transport.wait(&ticket)?;
         let (pbs, server_detail, key_cache_hit) = match status {
             JobStatus::Done { pbs, seconds, key_cache_hit, .. } => (pbs, seconds, key_cache_hit),
             JobStatus::Failed { kind, reason, .. } => return Err(SdkError::Job { kind, reason }),

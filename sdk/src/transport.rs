@@ -1,21 +1,96 @@
-//! How jobs reach the style function. The local transport writes the same objects the cloud
-//! path will, into a folder, and runs the function's handler in-process on them.
+//! How jobs reach the style function. Every transport moves the same objects of the storage
+//! layout; they differ in who runs the function and how the client reaches the bucket:
+//!
+//! - [`LocalTransport`]: a folder stands in for the bucket and the function runs in-process.
+//! - [`StoreTransport`]: any [`Store`] the caller can write directly (server-side callers with
+//!   credentials, e.g. an S3 bucket); the function runs in the cloud on the input's arrival.
+//! - [`crate::presigned::PresignedTransport`]: apps without credentials, through the presign
+//!   endpoint's short-lived URLs.
 
 use crate::SdkError;
 use qrveil_function::handler::Function;
 use qrveil_function::store::{FolderStore, Store};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
+use qrveil_protocol::presign::PresignResponse;
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
-use qrveil_protocol::{JobId, JobStatus, KeyId};
+use qrveil_protocol::{FailureKind, JobId, JobStatus, KeyId};
+use std::time::{Duration, Instant};
+
+/// One job under way: its id, whether the function still lacks this key's server key, and the
+/// presigned URLs when the transport uses them.
+#[derive(Clone, Debug)]
+pub struct Ticket {
+    pub job: JobId,
+    pub key: KeyId,
+    pub needs_server_key: bool,
+    pub urls: Option<PresignResponse>,
+}
 
 /// Moves keys, jobs and results between the client and the function.
 pub trait Transport {
-    fn has_server_key(&self, id: &KeyId) -> Result<bool, SdkError>;
-    fn upload_server_key(&self, id: &KeyId, bytes: &[u8]) -> Result<(), SdkError>;
+    /// Open a job for `key`.
+    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError>;
+    /// Upload the server key (once per key: only when the ticket says it is needed).
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError>;
     /// Upload the job's manifest and input; the function starts on the input's arrival.
-    fn submit(&self, job: &JobId, manifest: &[u8], input: &[u8]) -> Result<(), SdkError>;
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError>;
     /// The job's final status and, when done, its output bytes.
-    fn wait(&self, job: &JobId) -> Result<(JobStatus, Option<Vec<u8>>), SdkError>;
+    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError>;
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
+        (**self).begin(key)
+    }
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
+        (**self).upload_server_key(ticket, bytes)
+    }
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+        (**self).submit(ticket, manifest, input)
+    }
+    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+        (**self).wait(ticket)
+    }
+}
+
+/// How long and how often to look for a remote job's status.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WaitPolicy {
+    /// Give up after this long (the job may still finish; its objects stay in the bucket).
+    pub timeout: Duration,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for WaitPolicy {
+    /// A version-40 code is about 70 000 PBS: minutes on a 6-vCPU Lambda. Small codes take
+    /// seconds, so start polling fast and back off.
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(600), first_delay: Duration::from_millis(250), max_delay: Duration::from_secs(5) }
+    }
+}
+
+impl WaitPolicy {
+    /// Call `fetch` until it yields the status document, with exponential backoff (×1.5).
+    pub fn poll(
+        &self,
+        job: &JobId,
+        mut fetch: impl FnMut() -> Result<Option<Vec<u8>>, SdkError>,
+    ) -> Result<JobStatus, SdkError> {
+        let start = Instant::now();
+        let mut delay = self.first_delay;
+        loop {
+            if let Some(bytes) = fetch()? {
+                return JobStatus::from_json(&bytes).map_err(SdkError::BadResult);
+            }
+            let left = self.timeout.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return Err(SdkError::Timeout { job: job.to_string(), seconds: self.timeout.as_secs() });
+            }
+            std::thread::sleep(delay.min(left));
+            delay = delay.mul_f64(1.5).min(self.max_delay);
+        }
+    }
 }
 
 /// A folder standing in for the bucket, with the function in this process.
@@ -34,33 +109,80 @@ impl LocalTransport {
     }
 }
 
+fn begin_on(store: &dyn Store, key: &KeyId) -> Result<Ticket, SdkError> {
+    let needs_server_key = !store.exists(&paths::server_key(key))?;
+    Ok(Ticket { job: JobId::random(), key: key.clone(), needs_server_key, urls: None })
+}
+
+fn result_from(store: &dyn Store, job: &JobId, status: JobStatus) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    let output = match status {
+        JobStatus::Done { .. } => store.get(&paths::output(job), OUTPUTS_LIMIT)?,
+        JobStatus::Failed { .. } => None,
+    };
+    Ok((status, output))
+}
+
 impl Transport for LocalTransport {
-    fn has_server_key(&self, id: &KeyId) -> Result<bool, SdkError> {
-        Ok(self.store.exists(&paths::server_key(id))?)
+    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
+        begin_on(&self.store, key)
     }
 
-    fn upload_server_key(&self, id: &KeyId, bytes: &[u8]) -> Result<(), SdkError> {
-        Ok(self.store.put(&paths::server_key(id), bytes)?)
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
+        Ok(self.store.put(&paths::server_key(&ticket.key), bytes)?)
     }
 
-    fn submit(&self, job: &JobId, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        self.store.put(&paths::manifest(job), manifest)?;
-        self.store.put(&paths::input(job), input)?;
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+        self.store.put(&paths::manifest(&ticket.job), manifest)?;
+        self.store.put(&paths::input(&ticket.job), input)?;
         // What the S3 ObjectCreated event on jobs/*/input does in the cloud.
-        self.function.run_job(&self.store, job);
-        Ok(())
+        match self.function.run_job(&self.store, &ticket.job) {
+            JobStatus::Failed { kind: FailureKind::Storage, reason, .. } => Err(SdkError::Transport(reason)),
+            _ => Ok(()),
+        }
     }
 
-    fn wait(&self, job: &JobId) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
         let status = self
             .store
-            .get(&paths::status(job), DOCUMENT_LIMIT)?
-            .ok_or_else(|| SdkError::BadResult(format!("no status at {}", paths::status(job))))?;
+            .get(&paths::status(&ticket.job), DOCUMENT_LIMIT)?
+            .ok_or_else(|| SdkError::BadResult(format!("no status at {}", paths::status(&ticket.job))))?;
         let status = JobStatus::from_json(&status).map_err(SdkError::BadResult)?;
-        let output = match status {
-            JobStatus::Done { .. } => self.store.get(&paths::output(job), OUTPUTS_LIMIT)?,
-            JobStatus::Failed { .. } => None,
-        };
-        Ok((status, output))
+        result_from(&self.store, &ticket.job, status)
+    }
+}
+
+/// A bucket the caller writes directly; the function runs elsewhere, started by the input's
+/// arrival (the S3 event), so `wait` polls for the status.
+pub struct StoreTransport<S: Store> {
+    store: S,
+    policy: WaitPolicy,
+}
+
+impl<S: Store> StoreTransport<S> {
+    pub fn new(store: S, policy: WaitPolicy) -> Self {
+        Self { store, policy }
+    }
+}
+
+impl<S: Store> Transport for StoreTransport<S> {
+    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
+        begin_on(&self.store, key)
+    }
+
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
+        Ok(self.store.put(&paths::server_key(&ticket.key), bytes)?)
+    }
+
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+        // The manifest first: the input's arrival starts the job.
+        self.store.put(&paths::manifest(&ticket.job), manifest)?;
+        Ok(self.store.put(&paths::input(&ticket.job), input)?)
+    }
+
+    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+        let status = self
+            .policy
+            .poll(&ticket.job, || Ok(self.store.get(&paths::status(&ticket.job), DOCUMENT_LIMIT)?))?;
+        result_from(&self.store, &ticket.job, status)
     }
 }

@@ -177,6 +177,32 @@ fn a_redelivered_job_is_not_evaluated_twice() {
 }
 
 #[test]
+fn racing_deliveries_agree_and_a_recorded_failure_stands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    // Two deliveries of one event at once: both report the status that was stored.
+    let job = submit(&store, &manifest(), Some(&valid_input()), true);
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| function.run_job(&store, &job));
+        let b = s.spawn(|| function.run_job(&store, &job));
+        (a.join().expect("a"), b.join().expect("b"))
+    });
+    let stored = JobStatus::from_json(&store.get(&paths::status(&job), 1 << 16).expect("get").expect("status")).expect("json");
+    assert!(matches!(stored, JobStatus::Done { .. }), "{stored:?}");
+    assert_eq!((a, b), (stored.clone(), stored));
+    // A failure is recorded once: fixing the cause later does not rewrite it (the client
+    // submits a new job instead).
+    let mut wrong = manifest();
+    wrong.style = "sparkles".into();
+    let job = submit(&store, &wrong, Some(&valid_input()), false);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::UnknownStyle);
+    store.put(&paths::manifest(&job), &manifest().to_json()).expect("fixed manifest");
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::UnknownStyle);
+    assert_eq!(store.get(&paths::output(&job), 1 << 24).expect("get"), None);
+}
+
+#[test]
 fn keys_survive_a_save_and_load_and_damage_is_a_clear_error() {
     use qrveil_sdk::keys;
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,0 +1,198 @@
+//! The transport for apps: no AWS credentials on the device. The presign endpoint (the
+//! operator's Function URL, authorised by a bearer token) answers each new job with
+//! short-lived URLs for exactly that job's objects; everything else is plain HTTPS.
+
+use crate::transport::{Ticket, Transport, WaitPolicy};
+use crate::SdkError;
+use qrveil_protocol::job::DOCUMENT_LIMIT;
+use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse};
+use qrveil_protocol::wire::OUTPUTS_LIMIT;
+use qrveil_protocol::{JobStatus, KeyId};
+use std::time::Duration;
+use ureq::Agent;
+
+/// Where the presign endpoint is and the token it expects.
+#[derive(Clone)]
+pub struct PresignConfig {
+    pub endpoint: String,
+    pub token: String,
+    pub wait: WaitPolicy,
+}
+
+impl std::fmt::Debug for PresignConfig {
+    // The token is a credential: keep it out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresignConfig").field("endpoint", &self.endpoint).field("token", &"<hidden>").finish()
+    }
+}
+
+pub struct PresignedTransport {
+    config: PresignConfig,
+    agent: Agent,
+}
+
+/// Plain HTTP only to this machine: a token or a URL signature must not cross a network in
+/// clear text.
+fn check_url(what: &str, url: &str) -> Result<(), SdkError> {
+    let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:"];
+    if url.starts_with("https://") || loopback.iter().any(|p| url.starts_with(p)) {
+        Ok(())
+    } else {
+        Err(SdkError::InvalidOption {
+            what: "URL",
+            detail: format!("{what} must be https:// (plain http is allowed only on this machine): {url:?}"),
+        })
+    }
+}
+
+fn transport_error(what: &str, e: ureq::Error) -> SdkError {
+    SdkError::Transport(format!("{what}: {e}"))
+}
+
+impl PresignedTransport {
+    pub fn new(config: PresignConfig) -> Result<Self, SdkError> {
+        check_url("the presign endpoint", &config.endpoint)?;
+        if config.token.trim().is_empty() {
+            return Err(SdkError::InvalidOption { what: "token", detail: "the presign endpoint needs a bearer token".into() });
+        }
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        Ok(Self { config, agent })
+    }
+
+    fn urls<'a>(&self, ticket: &'a Ticket) -> Result<&'a PresignResponse, SdkError> {
+        ticket.urls.as_ref().ok_or_else(|| SdkError::Internal("ticket has no presigned URLs".into()))
+    }
+
+    fn put(&self, what: &str, url: &str, bytes: &[u8]) -> Result<(), SdkError> {
+        let mut response = self
+            .agent
+            .put(url)
+            .header("content-type", "application/octet-stream")
+            .send(bytes)
+            .map_err(|e| transport_error(what, e))?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        let detail = response.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default();
+        Err(SdkError::Transport(format!("{what}: the bucket answered HTTP {status} {}", summarise(&detail))))
+    }
+
+    /// The object's bytes; `None` while it does not exist yet (S3 says 404, or 403 when the
+    /// signer may not list the bucket).
+    fn get(&self, what: &str, url: &str, limit: u64) -> Result<Option<Vec<u8>>, SdkError> {
+        let mut response = self.agent.get(url).call().map_err(|e| transport_error(what, e))?;
+        let status = response.status().as_u16();
+        if status == 404 || status == 403 && !expired(&mut response) {
+            return Ok(None);
+        }
+        if !(200..300).contains(&status) {
+            let detail = response.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default();
+            return Err(SdkError::Transport(format!("{what}: the bucket answered HTTP {status} {}", summarise(&detail))));
+        }
+        response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map(Some)
+            .map_err(|e| SdkError::BadResult(format!("{what}: {e}")))
+    }
+}
+
+/// Whether a 403 says the URL expired (then waiting longer cannot help).
+fn expired(response: &mut ureq::http::Response<ureq::Body>) -> bool {
+    let body = response.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default();
+    body.contains("expired")
+}
+
+/// The S3 error code of an XML error body, if any, else nothing (bodies may be large).
+fn summarise(body: &str) -> String {
+    match (body.find("<Code>"), body.find("</Code>")) {
+        (Some(a), Some(b)) if a + 6 <= b => format!("({})", &body[a + 6..b]),
+        _ => String::new(),
+    }
+}
+
+impl Transport for PresignedTransport {
+    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
+        let body = serde_json::to_vec(&PresignRequest { key_id: key.clone() }).map_err(|e| SdkError::Internal(e.to_string()))?;
+        let mut response = self
+            .agent
+            .post(&self.config.endpoint)
+            .header("authorization", &format!("Bearer {}", self.config.token.trim()))
+            .header("content-type", "application/json")
+            .send(&body[..])
+            .map_err(|e| transport_error("presign endpoint", e))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(DOCUMENT_LIMIT)
+            .read_to_vec()
+            .map_err(|e| transport_error("presign endpoint", e))?;
+        if status != 200 {
+            let detail = serde_json::from_slice::<PresignError>(&bytes)
+                .map(|e| e.error)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned());
+            return Err(SdkError::Refused { status, detail });
+        }
+        let urls: PresignResponse = serde_json::from_slice(&bytes)
+            .map_err(|e| SdkError::BadResult(format!("presign endpoint answered something else than job URLs: {e}")))?;
+        for url in [&urls.manifest_put, &urls.input_put, &urls.status_get, &urls.output_get].into_iter().chain(&urls.server_key_put) {
+            check_url("a presigned URL", url)?;
+        }
+        Ok(Ticket { job: urls.job_id.clone(), key: key.clone(), needs_server_key: urls.server_key_put.is_some(), urls: Some(urls) })
+    }
+
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
+        let url = self.urls(ticket)?.server_key_put.as_deref().ok_or_else(|| {
+            SdkError::Internal("the endpoint gave no URL for the server key (the bucket has it)".into())
+        })?;
+        self.put("uploading the server key", url, bytes)
+    }
+
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+        let urls = self.urls(ticket)?;
+        // The manifest first: the input's arrival starts the job.
+        self.put("uploading the manifest", &urls.manifest_put, manifest)?;
+        self.put("uploading the encrypted code", &urls.input_put, input)
+    }
+
+    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+        let urls = self.urls(ticket)?;
+        let status = self.config.wait.poll(&ticket.job, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))?;
+        let output = match status {
+            JobStatus::Done { .. } => self.get("downloading the result", &urls.output_get, OUTPUTS_LIMIT)?,
+            JobStatus::Failed { .. } => None,
+        };
+        Ok((status, output))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_signatures_never_travel_in_clear_text_off_this_machine() {
+        for ok in ["https://x.lambda-url.eu-west-1.on.aws/", "http://127.0.0.1:9000/lambda-url/qrveil-presign", "http://localhost:8080/"] {
+            assert!(check_url("u", ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://example.com/", "http://127.0.0.1.example.com/", "ftp://x", "x"] {
+            assert!(check_url("u", bad).is_err(), "{bad}");
+        }
+        let config = PresignConfig { endpoint: "https://x/".into(), token: "s3cret-token-value".into(), wait: WaitPolicy::default() };
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn s3_error_codes_are_picked_out_of_xml() {
+        assert_eq!(summarise("<Error><Code>AccessDenied</Code><Message>x</Message></Error>"), "(AccessDenied)");
+        assert_eq!(summarise("nothing"), "");
+    }
+}
