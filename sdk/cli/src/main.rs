@@ -1,8 +1,9 @@
-//! `qrveil`: style a QR code for private data, end to end, on this machine.
+//! `qrveil`: style a QR code for private data, end to end.
 //!
-//! The client part (encode, encrypt, decrypt, correct, verify, render) and the style function
-//! run in this one process; a folder stands in for the bucket, with the cloud's storage
-//! layout, so the bytes are the ones the cloud path moves.
+//! By default the client part (encode, encrypt, decrypt, correct, verify, render) and the style
+//! function run in this one process; a folder stands in for the bucket, with the cloud's
+//! storage layout, so the bytes are the ones the cloud path moves. With `--remote` the job goes
+//! to the deployed function, through the presign endpoint or straight to the bucket.
 
 mod bench;
 mod eval;
@@ -14,12 +15,14 @@ use qrveil_function::styles::{Preset, PRESETS};
 use qrveil_function::StyleId;
 use qrveil_sdk::keys::{self, data_home, default_key_dir};
 use qrveil_sdk::pipeline::Stage;
-use qrveil_sdk::transport::LocalTransport;
+use qrveil_cloud::s3::S3Store;
+use qrveil_sdk::presigned::{PresignConfig, PresignedTransport};
+use qrveil_sdk::transport::{LocalTransport, StoreTransport, Transport, WaitPolicy};
 use qrveil_sdk::{EcLevel, SdkError, StyleOptions, Styler};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Parser)]
 #[command(
@@ -27,7 +30,7 @@ use std::time::Instant;
     about = "Stylish QR codes for private data: the style is applied to the encrypted code (TFHE), never to your data.",
     disable_version_flag = true,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  qrveil --list-styles\n  qrveil bench"
+    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles\n  qrveil bench"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -87,6 +90,68 @@ struct MakeArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
+    #[command(flatten)]
+    remote: RemoteArgs,
+}
+
+/// The cloud deployment instead of the in-process function: through the presign endpoint
+/// (as apps do, no AWS credentials) or straight to the bucket with your AWS credentials.
+#[derive(Args)]
+#[command(next_help_heading = "Remote (the cloud deployment)")]
+struct RemoteArgs {
+    /// Send the job to the deployed function instead of running it here.
+    #[arg(long)]
+    remote: bool,
+    /// Presign endpoint: the Function URL Terraform prints as `presign_url`.
+    #[arg(long, requires = "remote", conflicts_with = "bucket")]
+    presign_url: Option<String>,
+    /// Bearer token for the presign endpoint; prefer the variable, since command lines are visible to other users.
+    #[arg(long, env = "QRVEIL_TOKEN", hide_env_values = true, requires = "presign_url")]
+    token: Option<String>,
+    /// Bucket to use directly with your AWS credentials (server-side callers).
+    #[arg(long, requires = "remote")]
+    bucket: Option<String>,
+    /// S3 endpoint URL, for S3-compatible servers [default: AWS's, from your AWS config].
+    #[arg(long, requires = "bucket")]
+    endpoint: Option<String>,
+    /// AWS region [default: from your AWS config].
+    #[arg(long, requires = "bucket")]
+    region: Option<String>,
+    /// Seconds to wait for a remote job's result.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    timeout: u64,
+}
+
+/// The transport the arguments ask for, and where it puts the server key (for messages).
+fn transport(args: &RemoteArgs, store_dir: Option<PathBuf>, runtime: &mut Option<tokio::runtime::Runtime>) -> Result<(Box<dyn Transport>, String), SdkError> {
+    let wait = WaitPolicy { timeout: Duration::from_secs(args.timeout), ..WaitPolicy::default() };
+    if !args.remote {
+        let dir = store_dir.unwrap_or_else(|| data_home().join("local-bucket"));
+        return Ok((Box::new(LocalTransport::new(FolderStore::new(&dir))), "the local bucket".into()));
+    }
+    if let Some(endpoint) = &args.presign_url {
+        let token = args.token.clone().ok_or_else(|| SdkError::InvalidOption {
+            what: "token",
+            detail: "--presign-url needs the endpoint's bearer token: set QRVEIL_TOKEN (or --token)".into(),
+        })?;
+        let transport = PresignedTransport::new(PresignConfig { endpoint: endpoint.clone(), token, wait })?;
+        return Ok((Box::new(transport), "the bucket".into()));
+    }
+    let Some(bucket) = &args.bucket else {
+        return Err(SdkError::InvalidOption {
+            what: "--remote",
+            detail: "say how to reach the deployment: --presign-url (with QRVEIL_TOKEN) or --bucket (with AWS credentials)".into(),
+        });
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| SdkError::Internal(format!("cannot start the AWS client runtime: {e}")))?;
+    let client = rt.block_on(qrveil_cloud::s3::client(args.endpoint.as_deref(), args.region.as_deref()));
+    let store = S3Store::new(client, bucket, rt.handle().clone());
+    *runtime = Some(rt);
+    Ok((Box::new(StoreTransport::new(store, wait)), format!("s3://{bucket}")))
 }
 
 fn main() -> ExitCode {
@@ -175,11 +240,15 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
     let (keys, generated) = keys::load_or_generate(&key_dir)?;
     let keygen = if generated { t.elapsed().as_secs_f64() } else { 0.0 };
 
-    let store_dir = args.store_dir.unwrap_or_else(|| data_home().join("local-bucket"));
-    let styler = Styler::new(keys, LocalTransport::new(FolderStore::new(&store_dir)));
+    // The AWS client's runtime (direct bucket access only) must outlive the styler.
+    let mut runtime = None;
+    let (transport, bucket) = transport(&args.remote, args.store_dir, &mut runtime)?;
+    let styler = Styler::new(keys, transport);
+    let remote = args.remote.remote;
     let mut progress = |stage: Stage| match stage {
         Stage::Encrypting { modules } => say(format!("encrypting {modules} modules...")),
-        Stage::UploadingKey { bytes } => say(format!("uploading the server key to the local bucket ({:.1} MB, once per key)...", bytes as f64 / 1e6)),
+        Stage::UploadingKey { bytes } => say(format!("uploading the server key to {bucket} ({:.1} MB, once per key)...", bytes as f64 / 1e6)),
+        Stage::Styling { pbs } if remote => say(format!("waiting for the style function ({pbs} PBS on the encrypted code)...")),
         Stage::Styling { pbs } => say(format!("styling on the encrypted code ({pbs} PBS)...")),
         Stage::Encoding | Stage::Finishing => {}
     };

@@ -1,0 +1,24 @@
+//! Settings of the two Lambda handlers, read from the environment. Terraform (`infra/`) sets
+//! them; `infra/check.sh` checks its names against these, so a rename here fails there.
+
+/// Bucket for direct invocations that name none (S3 events carry their bucket).
+pub const BUCKET: &str = "QRVEIL_BUCKET";
+/// Bound in bytes for expanded server keys kept warm between invocations.
+pub const KEY_CACHE_BYTES: &str = "QRVEIL_KEY_CACHE_BYTES";
+/// Secrets Manager id (name or ARN) of the presign endpoint's bearer token.
+pub const TOKEN_SECRET_ID: &str = "QRVEIL_TOKEN_SECRET_ID";
+/// Lifetime of presigned URLs, in seconds.
+pub const URL_TTL_SECONDS: &str = "QRVEIL_URL_TTL_SECONDS";
+/// `1` for path-style S3 URLs (S3-compatible servers on a plain address).
+pub const S3_FORCE_PATH_STYLE: &str = "QRVEIL_S3_FORCE_PATH_STYLE";
+
+/// Default presigned URL lifetime: long enough for a large job's upload, run and download.
+pub const DEFAULT_URL_TTL_SECONDS: u64 = 3600;
+
+/// A setting that must parse as a number if present.
+pub fn number(name: &str, default: u64) -> Result<u64, String> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(v) => v.trim().parse().map_err(|_| format!("{name}={v:?} is not a whole number")),
+    }
+}

@@ -1,0 +1,113 @@
+//! The presign endpoint: for a caller holding the operator's bearer token, a new job id and
+//! short-lived URLs for exactly that job's objects (and the server key, if the bucket lacks
+//! it). Apps never hold AWS credentials; the URLs carry this function's narrow permissions.
+
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::Client;
+use qrveil_protocol::job::paths;
+use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse, REQUEST_LIMIT};
+use qrveil_protocol::JobId;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// An HTTP answer, independent of the Lambda event types.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+fn refuse(status: u16, error: impl Into<String>) -> Reply {
+    let body = serde_json::to_vec(&PresignError { error: error.into() }).unwrap_or_default();
+    Reply { status, body }
+}
+
+/// Fetch the bearer token from Secrets Manager (a secret string, surrounding blanks ignored).
+pub async fn token_from_secret(client: &aws_sdk_secretsmanager::Client, secret_id: &str) -> Result<String, String> {
+    let out = client
+        .get_secret_value()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(|e| format!("cannot read secret {secret_id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
+    let token = out.secret_string().unwrap_or_default().trim().to_string();
+    if token.len() < 16 {
+        return Err(format!("secret {secret_id} must hold a token of at least 16 characters"));
+    }
+    Ok(token)
+}
+
+pub struct Presigner {
+    client: Client,
+    bucket: String,
+    token_digest: [u8; 32],
+    ttl: Duration,
+}
+
+impl Presigner {
+    pub fn new(client: Client, bucket: impl Into<String>, token: &str, ttl: Duration) -> Self {
+        Self { client, bucket: bucket.into(), token_digest: Sha256::digest(token.as_bytes()).into(), ttl }
+    }
+
+    /// Whether `Authorization` carries the token. Digests are compared, so the time taken says
+    /// nothing about how much of a guess was right.
+    fn authorised(&self, authorization: Option<&str>) -> bool {
+        let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) else { return false };
+        let digest: [u8; 32] = Sha256::digest(token.trim().as_bytes()).into();
+        digest == self.token_digest
+    }
+
+    pub async fn handle(&self, method: &str, authorization: Option<&str>, body: &[u8]) -> Reply {
+        if method != "POST" {
+            return refuse(405, "use POST with a JSON body {\"key_id\": \"...\"}");
+        }
+        if !self.authorised(authorization) {
+            return refuse(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
+        }
+        if body.len() > REQUEST_LIMIT {
+            return refuse(413, format!("request body over {REQUEST_LIMIT} bytes"));
+        }
+        let request: PresignRequest = match serde_json::from_slice(body) {
+            Ok(r) => r,
+            Err(e) => return refuse(400, format!("body must be {{\"key_id\": \"<64 hex>\"}}: {e}")),
+        };
+        match self.urls(&request).await {
+            Ok(response) => Reply { status: 200, body: serde_json::to_vec(&response).unwrap_or_default() },
+            Err(e) => {
+                tracing::error!(error = %e, "presigning failed");
+                refuse(502, "could not reach the bucket; try again")
+            }
+        }
+    }
+
+    async fn urls(&self, request: &PresignRequest) -> Result<PresignResponse, String> {
+        let job = JobId::random();
+        let config = PresigningConfig::expires_in(self.ttl).map_err(|e| e.to_string())?;
+        let store = crate::s3::S3Store::new(self.client.clone(), &self.bucket, tokio::runtime::Handle::current());
+        let has_key = store.exists_async(&paths::server_key(&request.key_id)).await.map_err(|e| e.to_string())?;
+        let put = |key: String| {
+            let config = config.clone();
+            async move {
+                let req = self.client.put_object().bucket(&self.bucket).key(key).presigned(config).await;
+                req.map(|r| r.uri().to_string()).map_err(|e| e.to_string())
+            }
+        };
+        let get = |key: String| {
+            let config = config.clone();
+            async move {
+                let req = self.client.get_object().bucket(&self.bucket).key(key).presigned(config).await;
+                req.map(|r| r.uri().to_string()).map_err(|e| e.to_string())
+            }
+        };
+        let server_key_put = if has_key { None } else { Some(put(paths::server_key(&request.key_id)).await?) };
+        Ok(PresignResponse {
+            server_key_put,
+            manifest_put: put(paths::manifest(&job)).await?,
+            input_put: put(paths::input(&job)).await?,
+            status_get: get(paths::status(&job)).await?,
+            output_get: get(paths::output(&job)).await?,
+            expires_in_seconds: self.ttl.as_secs(),
+            job_id: job,
+        })
+    }
+}
