@@ -26,3 +26,14 @@ pub fn server_keys() -> &'static ServerKeys {
 pub fn random_grid(side: u32, rng: &mut impl rand::Rng) -> ModuleGrid {
     ModuleGrid::new(side, (0..side * side).map(|_| rng.random_bool(0.5)).collect())
 }
+
+/// Decode PNG bytes with rqrr, independently of the pipeline's own check.
+pub fn decode_png(png: &[u8]) -> Vec<u8> {
+    let img = image::load_from_memory(png).expect("a PNG").to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "exactly one code in the image");
+    let mut out = Vec::new();
+    grids[0].decode_to(&mut out).expect("decodes");
+    out
+}

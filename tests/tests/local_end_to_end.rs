@@ -1,7 +1,7 @@
 //! End to end through the local folder store with real encryption and the in-process
 //! handler, and every way a job can go wrong ending as a `failed` status.
 
-use qrveil_e2e::keys;
+use qrveil_e2e::{decode_png, keys};
 use qrveil_function::handler::Function;
 use qrveil_function::store::{FolderStore, Store};
 use qrveil_function::styles::Preset;
@@ -13,17 +13,6 @@ use qrveil_sdk::crypto::encrypt_grid;
 use qrveil_sdk::qr::{encode, EcLevel};
 use qrveil_sdk::transport::LocalTransport;
 use qrveil_sdk::{StyleOptions, Styler};
-
-/// Decode PNG bytes with rqrr, independently of the pipeline's own check.
-fn decode_png(png: &[u8]) -> Vec<u8> {
-    let img = image::load_from_memory(png).expect("a PNG").to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(img);
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "exactly one code in the image");
-    let mut out = Vec::new();
-    grids[0].decode_to(&mut out).expect("decodes");
-    out
-}
 
 fn style(payload: &[u8], opts: StyleOptions) -> (Vec<u8>, qrveil_sdk::Report, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");

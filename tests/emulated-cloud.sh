@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The cloud path on emulators, all on 127.0.0.1 with free ports:
+#   - moto server: the S3, SQS and Secrets Manager protocols (bucket, its ObjectCreated
+#     notification for jobs/*/input, the presign token's secret);
+#   - cargo-lambda's Lambda runtime API emulator, with the real handler binaries attached to it
+#     (two instances of qrveil-function, one of qrveil-presign);
+#   - tests/cloud/bridge.py, standing in for S3's Lambda trigger: moto sends its notifications to
+#     SQS and the bridge invokes the function with them.
+# Then it runs tests/tests/emulated_cloud.rs against them, and stops every process it started.
+#
+# Needs: python3 with moto[server] (and its boto3), cargo-lambda (pip install "moto[server]"
+# cargo-lambda). Usage: tests/emulated-cloud.sh [extra cargo test args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for need in cargo-lambda python3; do
+  command -v "$need" >/dev/null || { echo "emulated-cloud: $need is missing (pip install \"moto[server]\" cargo-lambda)" >&2; exit 2; }
+done
+python3 -c 'import moto.server, boto3' 2>/dev/null || { echo "emulated-cloud: python moto[server] is missing (pip install \"moto[server]\")" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  local status=$?
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$status" -ne 0 ]; then
+    for log in "$WORK"/*.log; do [ -e "$log" ] && { echo "--- last lines of $(basename "$log")"; tail -n 30 "$log"; }; done
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { # port name
+  for _ in $(seq 1 150); do
+    python3 -c "import socket, sys; socket.create_connection(('127.0.0.1', $1), 0.2)" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "emulated-cloud: $2 did not start on port $1" >&2
+  return 1
+}
+
+echo "emulated-cloud: building the handler binaries"
+cargo build --locked -p qrveil-cloud --bins
+BIN=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug
+
+# A throwaway account: never the caller's credentials or config.
+export AWS_ACCESS_KEY_ID=emulated AWS_SECRET_ACCESS_KEY=emulated AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+S3_PORT=$(free_port)
+S3="http://127.0.0.1:$S3_PORT"
+BUCKET=qrveil-emulated
+SECRET_ID=qrveil-presign-token
+python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$WORK/token"
+
+python3 -m moto.server -H 127.0.0.1 -p "$S3_PORT" > "$WORK/moto.log" 2>&1 &
+PIDS+=($!)
+wait_port "$S3_PORT" "moto server"
+QUEUE_URL=$(python3 tests/cloud/setup.py "$S3" "$BUCKET" qrveil-job-events "$SECRET_ID" "$WORK/token")
+
+LAMBDA_PORT=$(free_port)
+cargo lambda watch --only-lambda-apis -A 127.0.0.1 -P "$LAMBDA_PORT" --manifest-path function/cloud/Cargo.toml > "$WORK/lambda-emulator.log" 2>&1 &
+PIDS+=($!)
+wait_port "$LAMBDA_PORT" "cargo lambda watch"
+LAMBDA="http://127.0.0.1:$LAMBDA_PORT"
+
+start_function() { # name log [extra env...]
+  local name=$1 log=$2
+  shift 2
+  env AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$LAMBDA_PORT/.rt/$name" AWS_LAMBDA_FUNCTION_NAME="$name" \
+    AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=10240 \
+    AWS_ENDPOINT_URL="$S3" QRVEIL_S3_FORCE_PATH_STYLE=1 QRVEIL_BUCKET="$BUCKET" "$@" \
+    "$BIN/$name" > "$WORK/$log.log" 2>&1 &
+  PIDS+=($!)
+}
+start_function qrveil-function function-1
+start_function qrveil-function function-2
+start_function qrveil-presign presign QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL_URL_TTL_SECONDS=900
+
+python3 tests/cloud/bridge.py "$S3" "$QUEUE_URL" "$LAMBDA/2015-03-31/functions/qrveil-function/invocations" > "$WORK/bridge.log" 2>&1 &
+PIDS+=($!)
+
+echo "emulated-cloud: S3 $S3, Lambda $LAMBDA; running the tests"
+QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_BUCKET="$BUCKET" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
+  cargo test --locked -p qrveil-e2e --test emulated_cloud -- --ignored --test-threads 1 "$@"

@@ -1,0 +1,252 @@
+//! The cloud path against emulators: moto (S3, SQS, Secrets Manager) and cargo-lambda's runtime
+//! API with the real handler binaries attached. `tests/emulated-cloud.sh` starts them and runs
+//! these tests with `--ignored`; they find the emulators through `QRVEIL_EMU_*` variables.
+
+use qrveil_cloud::s3::S3Store;
+use qrveil_e2e::{decode_png, keys};
+use qrveil_function::store::Store;
+use qrveil_function::StyleId;
+use qrveil_protocol::job::{paths, DOCUMENT_LIMIT, FORMAT_VERSION};
+use qrveil_protocol::params::PARAMS_NAME;
+use qrveil_protocol::wire::{GRID_LIMIT, OUTPUTS_LIMIT};
+use qrveil_protocol::{FailureKind, JobId, JobStatus, KeyId, Manifest};
+use qrveil_sdk::crypto::encrypt_grid;
+use qrveil_sdk::presigned::{PresignConfig, PresignedTransport};
+use qrveil_sdk::qr::{encode, EcLevel};
+use qrveil_sdk::transport::{StoreTransport, WaitPolicy};
+use qrveil_sdk::{SdkError, StyleOptions, Styler};
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+const NEEDS: &str = "needs the emulators: run tests/emulated-cloud.sh";
+
+struct Emulators {
+    s3: String,
+    lambda: String,
+    bucket: String,
+    token: String,
+}
+
+fn emulators() -> &'static Emulators {
+    static EMU: OnceLock<Emulators> = OnceLock::new();
+    EMU.get_or_init(|| {
+        let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: {NEEDS}"));
+        let token = std::fs::read_to_string(var("QRVEIL_EMU_TOKEN_FILE")).expect("token file").trim().to_string();
+        Emulators { s3: var("QRVEIL_EMU_S3"), lambda: var("QRVEIL_EMU_LAMBDA"), bucket: var("QRVEIL_EMU_BUCKET"), token }
+    })
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime"))
+}
+
+/// The bucket, as a server-side caller with credentials sees it.
+fn bucket() -> S3Store {
+    let e = emulators();
+    let client = runtime().block_on(qrveil_cloud::s3::client(Some(&e.s3), Some("us-east-1")));
+    S3Store::new(client, &e.bucket, runtime().handle().clone())
+}
+
+fn wait_policy() -> WaitPolicy {
+    WaitPolicy { timeout: Duration::from_secs(180), ..WaitPolicy::default() }
+}
+
+fn presign_url() -> String {
+    format!("{}/lambda-url/qrveil-presign/", emulators().lambda)
+}
+
+fn presigned(token: &str) -> PresignedTransport {
+    PresignedTransport::new(PresignConfig { endpoint: presign_url(), token: token.to_string(), wait: wait_policy() })
+        .expect("transport")
+}
+
+/// Invoke the job function directly through the emulator; (HTTP status, body).
+fn invoke(event: &Value) -> (u16, Value) {
+    let url = format!("{}/2015-03-31/functions/qrveil-function/invocations", emulators().lambda);
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut response = agent.post(&url).send(event.to_string().as_bytes()).expect("invoke");
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().expect("body");
+    (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+}
+
+/// What S3 sends for a new object, as its documentation shows it.
+fn s3_event(key: &str) -> Value {
+    json!({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+        "eventTime": "2026-11-21T00:00:00.000Z", "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "qrveil-job-input",
+               "bucket": {"name": emulators().bucket, "arn": format!("arn:aws:s3:::{}", emulators().bucket)},
+               "object": {"key": key, "size": 1, "eTag": "0"}}}]})
+}
+
+/// The one outcome an invocation reports: (job id, status).
+fn reported(body: &Value) -> (String, JobStatus) {
+    let mut outcome = body[0].as_object().expect("an outcome per job").clone();
+    let job = outcome.remove("job_id").and_then(|v| v.as_str().map(str::to_string)).expect("job_id");
+    (job, serde_json::from_value(Value::Object(outcome)).expect("a job status"))
+}
+
+fn ensure_server_key(store: &S3Store) {
+    let key = paths::server_key(&keys().key_id);
+    if !store.exists(&key).expect("head") {
+        store.put(&key, &keys().server_key_bytes).expect("upload key");
+    }
+}
+
+fn manifest(style: &str, key_id: &KeyId) -> Manifest {
+    Manifest {
+        format_version: FORMAT_VERSION,
+        params: PARAMS_NAME.into(),
+        style: style.into(),
+        key_id: key_id.clone(),
+        modules: 21,
+        created_at: 0,
+    }
+}
+
+fn valid_input() -> Vec<u8> {
+    let symbol = encode(b"emulated", EcLevel::M, Some(1)).expect("fits");
+    encrypt_grid(&keys().client, &symbol.grid).to_bytes().expect("bytes")
+}
+
+/// Put a job's objects straight into the bucket (manifest first: the input starts the job)
+/// and wait for the status the function writes.
+fn run_raw_job(store: &S3Store, manifest: &[u8], input: &[u8]) -> (JobId, JobStatus) {
+    let job = JobId::random();
+    store.put(&paths::manifest(&job), manifest).expect("manifest");
+    store.put(&paths::input(&job), input).expect("input");
+    let status = wait_policy()
+        .poll(&job, || Ok::<_, SdkError>(store.get(&paths::status(&job), DOCUMENT_LIMIT)?))
+        .expect("a status within the timeout");
+    (job, status)
+}
+
+fn failure(status: JobStatus) -> (FailureKind, String) {
+    match status {
+        JobStatus::Failed { kind, reason, .. } => (kind, reason),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn a_job_runs_end_to_end_through_presigned_urls() {
+    let payload = b"emu-secret";
+    let styler = Styler::new(keys().clone(), presigned(&emulators().token));
+    let opts = StyleOptions { style: StyleId::Rounded, version: Some(1), ..Default::default() };
+    let styled = styler.style(payload, &opts, &mut |_| {}).expect("styled through the emulated cloud");
+    assert_eq!(decode_png(styled.png.as_deref().expect("png")), payload);
+    assert_eq!(styled.report.pbs, 22 * 22 - 3 * 64);
+    assert!(styled.report.verified);
+    // The key is in the bucket now; the next job does not upload it again.
+    let store = bucket();
+    assert!(store.exists(&paths::server_key(&keys().key_id)).expect("head"));
+    let again = styler.style(b"second", &StyleOptions { style: StyleId::Gradient, ..Default::default() }, &mut |_| {});
+    assert_eq!(again.expect("second job").report.key_upload_bytes, 0);
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn the_presign_endpoint_refuses_wrong_tokens_and_bad_requests() {
+    let styler = Styler::new(keys().clone(), presigned("not-the-operators-token"));
+    match styler.style(b"x", &StyleOptions::default(), &mut |_| {}) {
+        Err(SdkError::Refused { status: 401, detail }) => assert!(detail.contains("token"), "{detail}"),
+        other => panic!("expected a 401 refusal, got {:?}", other.map(|s| s.report)),
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let bearer = format!("Bearer {}", emulators().token);
+    let get = agent.get(&presign_url()).header("authorization", &bearer).call().expect("get");
+    assert_eq!(get.status().as_u16(), 405);
+    let bad = agent.post(&presign_url()).header("authorization", &bearer).send(&b"{\"key_id\": \"../x\"}"[..]).expect("post");
+    assert_eq!(bad.status().as_u16(), 400);
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn a_redelivered_s3_event_changes_nothing() {
+    let store = bucket();
+    ensure_server_key(&store);
+    let (job, first) = run_raw_job(&store, &manifest("gradient", &keys().key_id).to_json(), &valid_input());
+    assert!(matches!(first, JobStatus::Done { .. }), "{first:?}");
+    let status = store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("get").expect("status");
+    let output = store.get(&paths::output(&job), OUTPUTS_LIMIT).expect("get").expect("output");
+    for _ in 0..2 {
+        let (code, body) = invoke(&s3_event(&paths::input(&job)));
+        assert_eq!(code, 200, "{body}");
+        // The stored status comes back, timings and all: nothing was evaluated again.
+        assert_eq!(reported(&body), (job.to_string(), first.clone()));
+    }
+    assert_eq!(store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("get").expect("status"), status);
+    assert_eq!(store.get(&paths::output(&job), OUTPUTS_LIMIT).expect("get").expect("output"), output);
+    // A direct invocation by job id answers the same.
+    let (code, body) = invoke(&json!({"job_id": job.as_str()}));
+    assert_eq!((code, reported(&body)), (200, (job.to_string(), first)));
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn bad_jobs_end_as_failed_statuses_with_reasons() {
+    let store = bucket();
+    ensure_server_key(&store);
+    let good = manifest("gradient", &keys().key_id).to_json();
+
+    let unknown_key = KeyId::of_server_key_bytes(b"a key nobody uploaded");
+    let (kind, reason) = failure(run_raw_job(&store, &manifest("gradient", &unknown_key).to_json(), &valid_input()).1);
+    assert_eq!(kind, FailureKind::MissingKey);
+    assert!(reason.contains("upload it"), "{reason}");
+
+    let (kind, _) = failure(run_raw_job(&store, &good, b"definitely not a ciphertext").1);
+    assert_eq!(kind, FailureKind::BadInput);
+
+    let mut wrong_params = manifest("gradient", &keys().key_id);
+    wrong_params.params = "PARAM_MESSAGE_1_CARRY_1".into();
+    let (kind, reason) = failure(run_raw_job(&store, &wrong_params.to_json(), &valid_input()).1);
+    assert_eq!(kind, FailureKind::WrongParameters);
+    assert!(reason.contains(PARAMS_NAME), "{reason}");
+
+    let oversized = vec![0u8; GRID_LIMIT as usize + 1];
+    let (kind, reason) = failure(run_raw_job(&store, &good, &oversized).1);
+    assert_eq!(kind, FailureKind::BadInput);
+    assert!(reason.contains("limit"), "{reason}");
+
+    let (kind, _) = failure(run_raw_job(&store, &manifest("sparkles", &keys().key_id).to_json(), &valid_input()).1);
+    assert_eq!(kind, FailureKind::UnknownStyle);
+
+    // An event nobody could turn into a job is an invocation error, and the function lives on.
+    let (code, body) = invoke(&json!({"hello": "world"}));
+    assert!(code >= 400 || body.get("errorMessage").is_some(), "{code} {body}");
+    let (_, status) = run_raw_job(&store, &good, &valid_input());
+    assert!(matches!(status, JobStatus::Done { .. }), "{status:?}");
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn twenty_concurrent_jobs_all_finish() {
+    let results: Vec<Result<Vec<u8>, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                s.spawn(move || {
+                    let styler = Styler::new(keys().clone(), presigned(&emulators().token));
+                    let payload = format!("concurrent job {i}");
+                    let opts = StyleOptions { style: StyleId::Gradient, ..Default::default() };
+                    let styled = styler.style(payload.as_bytes(), &opts, &mut |_| {}).map_err(|e| e.to_string())?;
+                    Ok(decode_png(styled.png.as_deref().expect("png")))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    for (i, result) in results.into_iter().enumerate() {
+        assert_eq!(result.expect("job finished"), format!("concurrent job {i}").into_bytes());
+    }
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn a_server_side_caller_can_use_the_bucket_directly() {
+    let styler = Styler::new(keys().clone(), StoreTransport::new(bucket(), wait_policy()));
+    let styled = styler.style(b"direct", &StyleOptions { style: StyleId::Dots, ..Default::default() }, &mut |_| {});
+    assert_eq!(decode_png(styled.expect("styled").png.as_deref().expect("png")), b"direct");
+}
