@@ -14,7 +14,7 @@ use qrveil_function::styles::Preset;
 use qrveil_function::StyleId;
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
-use qrveil_protocol::{EncryptedOutputs, JobStatus, Manifest, ServerTimings};
+use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, Manifest, ServerTimings};
 use serde::Serialize;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -101,6 +101,19 @@ pub struct Styler<T: Transport> {
     transport: T,
 }
 
+/// The manifest of a job: the style, the grid size and the key; no payload.
+pub fn job_manifest(style: StyleId, key_id: &KeyId, side: u32) -> Vec<u8> {
+    Manifest {
+        format_version: FORMAT_VERSION,
+        params: PARAMS_NAME.to_string(),
+        style: style.name().to_string(),
+        key_id: key_id.clone(),
+        modules: side,
+        created_at: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+    }
+    .to_json()
+}
+
 fn check_options(o: &StyleOptions) -> Result<(), SdkError> {
     if !(1..=100).contains(&o.module_px) {
         return Err(SdkError::InvalidOption { what: "module size", detail: format!("{} px is outside 1..=100", o.module_px) });
@@ -152,15 +165,7 @@ impl<T: Transport> Styler<T> {
             key_upload_bytes = self.keys.server_key_bytes.len();
         }
 
-        let manifest = Manifest {
-            format_version: FORMAT_VERSION,
-            params: PARAMS_NAME.to_string(),
-            style: opts.style.name().to_string(),
-            key_id: self.keys.key_id.clone(),
-            modules: side,
-            created_at: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
-        }
-        .to_json();
+        let manifest = job_manifest(opts.style, &self.keys.key_id, side);
         progress(Stage::Styling { pbs: plan.pbs });
         self.transport.submit(&ticket, &manifest, &input)?;
         let (status, output) = self.transport.wait(&ticket)?;

@@ -8,5 +8,6 @@
 pub mod env;
 pub mod events;
 pub mod jobs;
+#[cfg(feature = "lambda")]
 pub mod presign;
 pub mod s3;
