@@ -93,61 +93,43 @@ impl WaitPolicy {
     }
 }
 
-/// A folder standing in for the bucket, with the function in this process.
+/// A folder standing in for the bucket, with the function in this process: a
+/// [`StoreTransport`] whose submit also runs the job, as the S3 event does in the cloud.
 pub struct LocalTransport {
-    store: FolderStore,
+    bucket: StoreTransport<FolderStore>,
     function: Function,
 }
 
 impl LocalTransport {
     pub fn new(store: FolderStore) -> Self {
-        Self { store, function: Function::default() }
+        Self { bucket: StoreTransport::new(store, WaitPolicy::default()), function: Function::default() }
     }
 
     pub fn store(&self) -> &FolderStore {
-        &self.store
+        &self.bucket.store
     }
-}
-
-fn begin_on(store: &dyn Store, key: &KeyId) -> Result<Ticket, SdkError> {
-    let needs_server_key = !store.exists(&paths::server_key(key))?;
-    Ok(Ticket { job: JobId::random(), key: key.clone(), needs_server_key, urls: None })
-}
-
-fn result_from(store: &dyn Store, job: &JobId, status: JobStatus) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
-    let output = match status {
-        JobStatus::Done { .. } => store.get(&paths::output(job), OUTPUTS_LIMIT)?,
-        JobStatus::Failed { .. } => None,
-    };
-    Ok((status, output))
 }
 
 impl Transport for LocalTransport {
     fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
-        begin_on(&self.store, key)
+        self.bucket.begin(key)
     }
 
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        Ok(self.store.put(&paths::server_key(&ticket.key), bytes)?)
+        self.bucket.upload_server_key(ticket, bytes)
     }
 
     fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        self.store.put(&paths::manifest(&ticket.job), manifest)?;
-        self.store.put(&paths::input(&ticket.job), input)?;
-        // What the S3 ObjectCreated event on jobs/*/input does in the cloud.
-        match self.function.run_job(&self.store, &ticket.job) {
+        self.bucket.submit(ticket, manifest, input)?;
+        match self.function.run_job(self.store(), &ticket.job) {
             JobStatus::Failed { kind: FailureKind::Storage, reason, .. } => Err(SdkError::Transport(reason)),
             _ => Ok(()),
         }
     }
 
     fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
-        let status = self
-            .store
-            .get(&paths::status(&ticket.job), DOCUMENT_LIMIT)?
-            .ok_or_else(|| SdkError::BadResult(format!("no status at {}", paths::status(&ticket.job))))?;
-        let status = JobStatus::from_json(&status).map_err(SdkError::BadResult)?;
-        result_from(&self.store, &ticket.job, status)
+        // The status is already there: the first look finds it.
+        self.bucket.wait(ticket)
     }
 }
 
@@ -166,7 +148,8 @@ impl<S: Store> StoreTransport<S> {
 
 impl<S: Store> Transport for StoreTransport<S> {
     fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
-        begin_on(&self.store, key)
+        let needs_server_key = !self.store.exists(&paths::server_key(key))?;
+        Ok(Ticket { job: JobId::random(), key: key.clone(), needs_server_key, urls: None })
     }
 
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
@@ -183,6 +166,10 @@ impl<S: Store> Transport for StoreTransport<S> {
         let status = self
             .policy
             .poll(&ticket.job, || Ok(self.store.get(&paths::status(&ticket.job), DOCUMENT_LIMIT)?))?;
-        result_from(&self.store, &ticket.job, status)
+        let output = match status {
+            JobStatus::Done { .. } => self.store.get(&paths::output(&ticket.job), OUTPUTS_LIMIT)?,
+            JobStatus::Failed { .. } => None,
+        };
+        Ok((status, output))
     }
 }
