@@ -8,12 +8,14 @@
 #     SQS and the bridge invokes the function with them.
 # Then it runs tests/tests/emulated_cloud.rs against them, and stops every process it started.
 #
+# Before the tests, README's `qrveil --remote` commands run against them (both modes).
+#
 # Needs: python3 with moto[server] (and its boto3), cargo-lambda (pip install "moto[server]"
-# cargo-lambda). Usage: tests/emulated-cloud.sh [extra cargo test args]
+# cargo-lambda), zbarimg. Usage: tests/emulated-cloud.sh [extra cargo test args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for need in cargo-lambda python3; do
+for need in cargo-lambda python3 zbarimg; do
   command -v "$need" >/dev/null || { echo "emulated-cloud: $need is missing (pip install \"moto[server]\" cargo-lambda)" >&2; exit 2; }
 done
 python3 -c 'import moto.server, boto3' 2>/dev/null || { echo "emulated-cloud: python moto[server] is missing (pip install \"moto[server]\")" >&2; exit 2; }
@@ -81,6 +83,20 @@ start_function qrveil-presign presign QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL
 python3 tests/cloud/bridge.py "$S3" "$QUEUE_URL" "$LAMBDA/2015-03-31/functions/qrveil-function/invocations" > "$WORK/bridge.log" 2>&1 &
 PIDS+=($!)
 
-echo "emulated-cloud: S3 $S3, Lambda $LAMBDA; running the tests"
+echo "emulated-cloud: S3 $S3, Lambda $LAMBDA"
+# README's --remote commands, each checked by a decoder nobody here wrote.
+cli_check() { # payload png [qrveil args...]
+  local payload=$1 png=$2
+  shift 2
+  QRVEIL_HOME="$WORK/home" cargo run --locked -q -p qrveil-cli -- --remote "$@" -q -o "$png" "$payload"
+  local decoded
+  decoded=$(zbarimg -q --raw "$png" 2>/dev/null)
+  [ "$decoded" = "$payload" ] || { echo "emulated-cloud: $png decodes to '$decoded', not '$payload'" >&2; return 1; }
+  echo "emulated-cloud: qrveil --remote $1 ... wrote a code that zbarimg reads back"
+}
+QRVEIL_TOKEN=$(cat "$WORK/token") cli_check "cli via presign" "$WORK/presign.png" --presign-url "$LAMBDA/lambda-url/qrveil-presign/"
+cli_check "cli via bucket" "$WORK/bucket.png" --bucket "$BUCKET" --endpoint "$S3" --region us-east-1 --style dots
+
+echo "emulated-cloud: running the tests"
 QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_BUCKET="$BUCKET" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
   cargo test --locked -p qrveil-e2e --test emulated_cloud -- --ignored --test-threads 1 "$@"

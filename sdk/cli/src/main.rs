@@ -232,6 +232,11 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
         }
     };
 
+    // Before keys, so that a wrong remote setting fails fast. The AWS client's runtime (direct
+    // bucket access only) must outlive the styler.
+    let mut runtime = None;
+    let (transport, bucket) = transport(&args.remote, args.store_dir, &mut runtime)?;
+
     let key_dir = args.key_dir.unwrap_or_else(default_key_dir);
     let t = Instant::now();
     if !keys::exists(&key_dir) {
@@ -240,9 +245,6 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
     let (keys, generated) = keys::load_or_generate(&key_dir)?;
     let keygen = if generated { t.elapsed().as_secs_f64() } else { 0.0 };
 
-    // The AWS client's runtime (direct bucket access only) must outlive the styler.
-    let mut runtime = None;
-    let (transport, bucket) = transport(&args.remote, args.store_dir, &mut runtime)?;
     let styler = Styler::new(keys, transport);
     let remote = args.remote.remote;
     let mut progress = |stage: Stage| match stage {

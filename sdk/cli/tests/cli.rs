@@ -9,6 +9,7 @@ fn qrveil(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qrveil"))
         .args(args)
         .env("QRVEIL_HOME", home)
+        .env_remove("QRVEIL_TOKEN")
         .current_dir(home)
         .output()
         .expect("run qrveil")
@@ -69,12 +70,15 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
 fn bad_input_fails_fast_with_a_clear_message() {
     let home = tempfile::tempdir().expect("tempdir");
     let long = "x".repeat(4000);
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["", "-o", "x.png"], "payload is empty"),
         (&["hi", "--style", "wavy"], "choose one of: gradient, rounded, dots"),
         (&["hi", "--preset", "neon"], "green-orange"),
         (&[long.as_str()], "does not fit a QR code"),
         (&["hi", "--version", "41"], "use 1 to 40"),
+        (&["hi", "--remote"], "--presign-url (with QRVEIL_TOKEN) or --bucket"),
+        (&["hi", "--remote", "--presign-url", "http://example.com/", "--token", "t0k3n"], "must be https://"),
+        (&["hi", "--remote", "--presign-url", "https://example.com/", "--token", " "], "needs a bearer token"),
     ];
     for (args, message) in cases {
         let out = qrveil(home.path(), args);
