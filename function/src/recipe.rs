@@ -55,8 +55,10 @@ impl Tile {
     pub const DARK: Tile = Tile { ink: true, shape: Shape::Square };
 }
 
-/// Dot radius per size class 1..=3 (module units).
-pub const DOT_RADII: [f32; 3] = [0.40, 0.45, 0.50];
+/// Dot radius per size class 1..=3 (module units). The smallest stays large enough to read at
+/// about 3 px per module: with 0.40, OpenCV read 76.7% of downscaled `dots` codes against 81.7%
+/// plain; with 0.45, 81.3% (`qrveil eval --count 300 --styles dots`).
+pub const DOT_RADII: [f32; 3] = [0.45, 0.48, 0.50];
 
 /// The outputs do not fit the style's layout.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
