@@ -56,14 +56,6 @@ impl S3Store {
         Self { client, bucket: bucket.into(), runtime }
     }
 
-    pub fn bucket(&self) -> &str {
-        &self.bucket
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
     /// Whether the object exists (a `HEAD`); for async callers.
     pub async fn exists_async(&self, key: &str) -> Result<bool, StoreError> {
         match self.client.head_object().bucket(&self.bucket).key(key).send().await {
