@@ -78,8 +78,7 @@ impl PresignedTransport {
         if (200..300).contains(&status) {
             return Ok(());
         }
-        let detail = response.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default();
-        Err(SdkError::Transport(format!("{what}: the bucket answered HTTP {status} {}", summarise(&detail))))
+        Err(bucket_error(what, status, &error_body(&mut response)))
     }
 
     /// The object's bytes; `None` while it does not exist yet (S3 says 404, or 403 when the
@@ -87,12 +86,13 @@ impl PresignedTransport {
     fn get(&self, what: &str, url: &str, limit: u64) -> Result<Option<Vec<u8>>, SdkError> {
         let mut response = self.agent.get(url).call().map_err(|e| transport_error(what, e))?;
         let status = response.status().as_u16();
-        if status == 404 || status == 403 && !expired(&mut response) {
-            return Ok(None);
-        }
         if !(200..300).contains(&status) {
-            let detail = response.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default();
-            return Err(SdkError::Transport(format!("{what}: the bucket answered HTTP {status} {}", summarise(&detail))));
+            let body = error_body(&mut response);
+            // Not there yet; but an expired URL stays expired, so waiting cannot help.
+            if status == 404 || status == 403 && !body.contains("expired") {
+                return Ok(None);
+            }
+            return Err(bucket_error(what, status, &body));
         }
         response
             .body_mut()
@@ -104,10 +104,13 @@ impl PresignedTransport {
     }
 }
 
-/// Whether a 403 says the URL expired (then waiting longer cannot help).
-fn expired(response: &mut ureq::http::Response<ureq::Body>) -> bool {
-    let body = response.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default();
-    body.contains("expired")
+/// The start of an error answer's body (S3 sends a short XML document).
+fn error_body(response: &mut ureq::http::Response<ureq::Body>) -> String {
+    response.body_mut().with_config().limit(4096).read_to_string().unwrap_or_default()
+}
+
+fn bucket_error(what: &str, status: u16, body: &str) -> SdkError {
+    SdkError::Transport(format!("{what}: the bucket answered HTTP {status} {}", summarise(body)))
 }
 
 /// The S3 error code of an XML error body, if any, else nothing (bodies may be large).
