@@ -267,6 +267,22 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_status_reads_back_equal_to_the_one_written() {
+        // Two deliveries of one job compare the status they wrote with the one they read;
+        // A timing of 2.6425889160000002 s once read back as 2.642588916 without exact float
+        // parsing (17 significant digits take serde_json's approximate path).
+        let status = JobStatus::Done {
+            format_version: 1,
+            style: "gradient".into(),
+            pbs: 0,
+            outputs: 231,
+            key_cache_hit: false,
+            seconds: ServerTimings { key: 1.661956078, expand: 0.001581695, evaluate: 2.6425889160000002, pack: 0.1 + 0.2, total: 4.320333718 },
+        };
+        assert_eq!(JobStatus::from_json(&status.to_json()).expect("json"), status);
+    }
+
+    #[test]
     fn manifest_with_unknown_field_is_refused() {
         let json = br#"{"format_version":1,"params":"p","style":"s","key_id":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","modules":21,"created_at":0,"extra":1}"#;
         let err = Manifest::from_json(json).unwrap_err();
