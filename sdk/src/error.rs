@@ -29,6 +29,8 @@ pub enum SdkError {
     VerificationFailed(String),
     #[error("could not write {path}: {detail}")]
     Output { path: String, detail: String },
+    #[error("cancelled: nothing was written (a job already sent may still finish on the service; the bucket's lifecycle removes it)")]
+    Cancelled,
     #[error("internal error: {0}")]
     Internal(String),
 }

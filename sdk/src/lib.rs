@@ -10,6 +10,7 @@
 //! The client key never leaves this crate's callers: no API sends it anywhere. Errors are one
 //! typed enum ([`SdkError`]) whose messages never contain the payload or key material.
 
+pub mod cancel;
 pub mod colour;
 pub mod correct;
 pub mod crypto;
@@ -22,7 +23,8 @@ pub mod render;
 pub mod transport;
 pub mod verify;
 
+pub use cancel::Cancel;
 pub use error::SdkError;
 pub use keys::Keys;
-pub use pipeline::{Report, StyleOptions, StyledCode, Styler};
+pub use pipeline::{style_code, Report, Stage, StyleOptions, StyledCode, Styler};
 pub use qr::{EcLevel, QrSymbol};

@@ -7,7 +7,7 @@ use crate::qr::{encode, EcLevel};
 use crate::render::{Canvas, Palette};
 use crate::transport::Transport;
 use crate::verify::verify;
-use crate::{Keys, SdkError};
+use crate::{Cancel, Keys, SdkError};
 use qrveil_function::analysis::cost;
 use qrveil_function::recipe::tiles;
 use qrveil_function::styles::Preset;
@@ -19,7 +19,7 @@ use serde::Serialize;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// What to make. Defaults: `rounded`, `green-orange`, EC M, smallest version, 10 px modules,
-/// 4-module quiet zone, PNG.
+/// 4-module quiet zone.
 #[derive(Clone, Debug)]
 pub struct StyleOptions {
     pub style: StyleId,
@@ -28,7 +28,6 @@ pub struct StyleOptions {
     pub version: Option<u8>,
     pub module_px: u32,
     pub quiet_zone: u32,
-    pub svg: bool,
 }
 
 impl Default for StyleOptions {
@@ -40,7 +39,6 @@ impl Default for StyleOptions {
             version: None,
             module_px: 10,
             quiet_zone: 4,
-            svg: false,
         }
     }
 }
@@ -88,10 +86,10 @@ pub struct Report {
     pub server_detail: ServerTimings,
 }
 
-/// The result: image bytes and the report.
+/// The result: the same code as PNG and as SVG, and the report.
 pub struct StyledCode {
-    pub png: Option<Vec<u8>>,
-    pub svg: Option<String>,
+    pub png: Vec<u8>,
+    pub svg: String,
     pub report: Report,
 }
 
@@ -143,87 +141,101 @@ impl<T: Transport> Styler<T> {
         opts: &StyleOptions,
         progress: &mut dyn FnMut(Stage),
     ) -> Result<StyledCode, SdkError> {
-        check_options(opts)?;
-        progress(Stage::Encoding);
-        let symbol = encode(payload, opts.ec, opts.version)?;
-        let side = symbol.grid.side();
-        let style = opts.style.style();
-        let plan = cost(&style.server, side).map_err(|e| SdkError::Internal(e.to_string()))?;
-
-        progress(Stage::Encrypting { modules: side * side });
-        let t = Instant::now();
-        let input = encrypt_grid(&self.keys.client, &symbol.grid)
-            .to_bytes()
-            .map_err(|e| SdkError::Internal(e.to_string()))?;
-        let encrypt = t.elapsed().as_secs_f64();
-
-        let ticket = self.transport.begin(&self.keys.key_id)?;
-        let mut key_upload_bytes = 0;
-        if ticket.needs_server_key {
-            progress(Stage::UploadingKey { bytes: self.keys.server_key_bytes.len() });
-            self.transport.upload_server_key(&ticket, &self.keys.server_key_bytes)?;
-            key_upload_bytes = self.keys.server_key_bytes.len();
-        }
-
-        let manifest = job_manifest(opts.style, &self.keys.key_id, side);
-        progress(Stage::Styling { pbs: plan.pbs });
-        self.transport.submit(&ticket, &manifest, &input)?;
-        let (status, output) = self.transport.wait(&ticket)?;
-        let (pbs, server_detail, key_cache_hit) = match status {
-            JobStatus::Done { pbs, seconds, key_cache_hit, .. } => (pbs, seconds, key_cache_hit),
-            JobStatus::Failed { kind, reason, .. } => return Err(SdkError::Job { kind, reason }),
-        };
-        let output = output.ok_or_else(|| SdkError::BadResult("job is done but has no output".into()))?;
-
-        progress(Stage::Finishing);
-        let t = Instant::now();
-        let packed = EncryptedOutputs::from_bytes(&output, plan.outputs as u32)
-            .map_err(|e| SdkError::BadResult(e.to_string()))?;
-        let values = decrypt_outputs(&self.keys.client, &packed);
-        let mut tiles = tiles(style.geometry, side, &values).map_err(|e| SdkError::BadResult(e.to_string()))?;
-        let corrected_modules = correct(&mut tiles, &symbol.grid);
-        let canvas = Canvas {
-            side,
-            tiles: &tiles,
-            module_px: opts.module_px,
-            quiet_zone: opts.quiet_zone,
-            palette: Palette::readable(&opts.preset),
-        };
-        let image = canvas.to_image();
-        verify_canvas(&canvas, &image, payload).map_err(SdkError::VerificationFailed)?;
-        let (png, svg) = if opts.svg {
-            (None, Some(canvas.to_svg()))
-        } else {
-            (Some(crate::render::encode_png(&image).map_err(SdkError::Internal)?), None)
-        };
-        let client = t.elapsed().as_secs_f64();
-
-        Ok(StyledCode {
-            png,
-            svg,
-            report: Report {
-                version: symbol.version,
-                modules: side,
-                style: opts.style.name().into(),
-                preset: opts.preset.name.into(),
-                ec: opts.ec.to_string(),
-                pbs,
-                outputs: packed.count,
-                keygen: 0.0,
-                encrypt,
-                server: server_detail.total,
-                client,
-                bytes_up: manifest.len() + input.len(),
-                bytes_down: output.len(),
-                key_upload_bytes,
-                key_id: self.keys.key_id.short().to_string(),
-                key_cache_hit,
-                corrected_modules,
-                verified: true,
-                server_detail,
-            },
-        })
+        style_code(&self.keys, &self.transport, payload, opts, progress, &Cancel::new())
     }
+}
+
+/// Style one code with `keys` over `transport`, reporting each step to `progress`; stops with
+/// [`SdkError::Cancelled`] at the next step (or poll) after `cancel` is set.
+pub fn style_code(
+    keys: &Keys,
+    transport: &dyn Transport,
+    payload: &[u8],
+    opts: &StyleOptions,
+    progress: &mut dyn FnMut(Stage),
+    cancel: &Cancel,
+) -> Result<StyledCode, SdkError> {
+    check_options(opts)?;
+    cancel.check()?;
+    progress(Stage::Encoding);
+    let symbol = encode(payload, opts.ec, opts.version)?;
+    let side = symbol.grid.side();
+    let style = opts.style.style();
+    let plan = cost(&style.server, side).map_err(|e| SdkError::Internal(e.to_string()))?;
+
+    progress(Stage::Encrypting { modules: side * side });
+    let t = Instant::now();
+    let input = encrypt_grid(&keys.client, &symbol.grid)
+        .to_bytes()
+        .map_err(|e| SdkError::Internal(e.to_string()))?;
+    let encrypt = t.elapsed().as_secs_f64();
+
+    cancel.check()?;
+    let ticket = transport.begin(&keys.key_id)?;
+    let mut key_upload_bytes = 0;
+    if ticket.needs_server_key {
+        progress(Stage::UploadingKey { bytes: keys.server_key_bytes.len() });
+        transport.upload_server_key(&ticket, &keys.server_key_bytes)?;
+        key_upload_bytes = keys.server_key_bytes.len();
+    }
+    cancel.check()?;
+
+    let manifest = job_manifest(opts.style, &keys.key_id, side);
+    progress(Stage::Styling { pbs: plan.pbs });
+    transport.submit(&ticket, &manifest, &input)?;
+    let (status, output) = transport.wait(&ticket, cancel)?;
+    let (pbs, server_detail, key_cache_hit) = match status {
+        JobStatus::Done { pbs, seconds, key_cache_hit, .. } => (pbs, seconds, key_cache_hit),
+        JobStatus::Failed { kind, reason, .. } => return Err(SdkError::Job { kind, reason }),
+    };
+    let output = output.ok_or_else(|| SdkError::BadResult("job is done but has no output".into()))?;
+
+    cancel.check()?;
+    progress(Stage::Finishing);
+    let t = Instant::now();
+    let packed = EncryptedOutputs::from_bytes(&output, plan.outputs as u32)
+        .map_err(|e| SdkError::BadResult(e.to_string()))?;
+    let values = decrypt_outputs(&keys.client, &packed);
+    let mut tiles = tiles(style.geometry, side, &values).map_err(|e| SdkError::BadResult(e.to_string()))?;
+    let corrected_modules = correct(&mut tiles, &symbol.grid);
+    let canvas = Canvas {
+        side,
+        tiles: &tiles,
+        module_px: opts.module_px,
+        quiet_zone: opts.quiet_zone,
+        palette: Palette::readable(&opts.preset),
+    };
+    let image = canvas.to_image();
+    verify_canvas(&canvas, &image, payload).map_err(SdkError::VerificationFailed)?;
+    let png = crate::render::encode_png(&image).map_err(SdkError::Internal)?;
+    let svg = canvas.to_svg();
+    let client = t.elapsed().as_secs_f64();
+
+    Ok(StyledCode {
+        png,
+        svg,
+        report: Report {
+            version: symbol.version,
+            modules: side,
+            style: opts.style.name().into(),
+            preset: opts.preset.name.into(),
+            ec: opts.ec.to_string(),
+            pbs,
+            outputs: packed.count,
+            keygen: 0.0,
+            encrypt,
+            server: server_detail.total,
+            client,
+            bytes_up: manifest.len() + input.len(),
+            bytes_down: output.len(),
+            key_upload_bytes,
+            key_id: keys.key_id.short().to_string(),
+            key_cache_hit,
+            corrected_modules,
+            verified: true,
+            server_detail,
+        },
+    })
 }
 
 /// Verify the image as delivered. Below 8 px per module or 2 modules of quiet zone, rqrr

@@ -3,7 +3,7 @@
 //! short-lived URLs for exactly that job's objects; everything else is plain HTTPS.
 
 use crate::transport::{Ticket, Transport, WaitPolicy};
-use crate::SdkError;
+use crate::{Cancel, SdkError};
 use qrveil_protocol::job::DOCUMENT_LIMIT;
 use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse};
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
@@ -166,9 +166,9 @@ impl Transport for PresignedTransport {
         self.put("uploading the encrypted code", &urls.input_put, input)
     }
 
-    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
         let urls = self.urls(ticket)?;
-        let status = self.config.wait.poll(&ticket.job, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))?;
+        let status = self.config.wait.poll(&ticket.job, cancel, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))?;
         let output = match status {
             JobStatus::Done { .. } => self.get("downloading the result", &urls.output_get, OUTPUTS_LIMIT)?,
             JobStatus::Failed { .. } => None,

@@ -7,7 +7,7 @@
 //! - [`crate::presigned::PresignedTransport`]: apps without credentials, through the presign
 //!   endpoint's short-lived URLs.
 
-use crate::SdkError;
+use crate::{Cancel, SdkError};
 use qrveil_function::handler::Function;
 use qrveil_function::store::{FolderStore, Store};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
@@ -34,8 +34,9 @@ pub trait Transport {
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError>;
     /// Upload the job's manifest and input; the function starts on the input's arrival.
     fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError>;
-    /// The job's final status and, when done, its output bytes.
-    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError>;
+    /// The job's final status and, when done, its output bytes; `Err(Cancelled)` soon after
+    /// `cancel` is set.
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError>;
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -48,8 +49,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
         (**self).submit(ticket, manifest, input)
     }
-    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
-        (**self).wait(ticket)
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+        (**self).wait(ticket, cancel)
     }
 }
 
@@ -71,15 +72,18 @@ impl Default for WaitPolicy {
 }
 
 impl WaitPolicy {
-    /// Call `fetch` until it yields the status document, with exponential backoff (×1.5).
+    /// Call `fetch` until it yields the status document, with exponential backoff (×1.5),
+    /// looking at `cancel` every [`CANCEL_CHECK`] while asleep.
     pub fn poll(
         &self,
         job: &JobId,
+        cancel: &Cancel,
         mut fetch: impl FnMut() -> Result<Option<Vec<u8>>, SdkError>,
     ) -> Result<JobStatus, SdkError> {
         let start = Instant::now();
         let mut delay = self.first_delay;
         loop {
+            cancel.check()?;
             if let Some(bytes) = fetch()? {
                 return JobStatus::from_json(&bytes).map_err(SdkError::BadResult);
             }
@@ -87,11 +91,18 @@ impl WaitPolicy {
             if left.is_zero() {
                 return Err(SdkError::Timeout { job: job.to_string(), seconds: self.timeout.as_secs() });
             }
-            std::thread::sleep(delay.min(left));
+            let wake = Instant::now() + delay.min(left);
+            while let Some(nap) = wake.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()) {
+                cancel.check()?;
+                std::thread::sleep(nap.min(CANCEL_CHECK));
+            }
             delay = delay.mul_f64(1.5).min(self.max_delay);
         }
     }
 }
+
+/// How often a waiting call looks at its [`Cancel`] flag.
+pub const CANCEL_CHECK: Duration = Duration::from_millis(100);
 
 /// A folder standing in for the bucket, with the function in this process: a
 /// [`StoreTransport`] whose submit also runs the job, as the S3 event does in the cloud.
@@ -127,9 +138,9 @@ impl Transport for LocalTransport {
         }
     }
 
-    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
         // The status is already there: the first look finds it.
-        self.bucket.wait(ticket)
+        self.bucket.wait(ticket, cancel)
     }
 }
 
@@ -162,14 +173,54 @@ impl<S: Store> Transport for StoreTransport<S> {
         Ok(self.store.put(&paths::input(&ticket.job), input)?)
     }
 
-    fn wait(&self, ticket: &Ticket) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
         let status = self
             .policy
-            .poll(&ticket.job, || Ok(self.store.get(&paths::status(&ticket.job), DOCUMENT_LIMIT)?))?;
+            .poll(&ticket.job, cancel, || Ok(self.store.get(&paths::status(&ticket.job), DOCUMENT_LIMIT)?))?;
         let output = match status {
             JobStatus::Done { .. } => self.store.get(&paths::output(&ticket.job), OUTPUTS_LIMIT)?,
             JobStatus::Failed { .. } => None,
         };
         Ok((status, output))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancelling_a_wait_ends_it_during_a_long_backoff() {
+        // The policy would sleep 60 s before its second look; the cancel comes after 50 ms.
+        let policy = WaitPolicy { timeout: Duration::from_secs(600), first_delay: Duration::from_secs(60), max_delay: Duration::from_secs(60) };
+        let cancel = Cancel::new();
+        let canceller = {
+            let cancel = cancel.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                cancel.cancel();
+            })
+        };
+        let start = Instant::now();
+        let mut looks = 0;
+        let result = policy.poll(&JobId::random(), &cancel, || {
+            looks += 1;
+            Ok(None)
+        });
+        canceller.join().expect("canceller");
+        assert!(matches!(result, Err(SdkError::Cancelled)), "{result:?}");
+        assert_eq!(looks, 1);
+        assert!(start.elapsed() < Duration::from_secs(30), "took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_status_found_is_parsed_and_a_missing_one_times_out() {
+        let policy = WaitPolicy { timeout: Duration::from_millis(30), first_delay: Duration::from_millis(5), max_delay: Duration::from_millis(10) };
+        let job = JobId::random();
+        let err = policy.poll(&job, &Cancel::new(), || Ok(None)).expect_err("no status");
+        assert!(matches!(&err, SdkError::Timeout { job: j, .. } if *j == job.to_string()), "{err:?}");
+        let failed = JobStatus::Failed { format_version: 1, kind: FailureKind::MissingKey, reason: "r".into() };
+        let bytes = failed.to_json();
+        assert_eq!(policy.poll(&job, &Cancel::new(), || Ok(Some(bytes.clone()))).expect("status"), failed);
     }
 }

@@ -118,7 +118,7 @@ fn run_raw_job(store: &S3Store, manifest: &[u8], input: &[u8]) -> (JobId, JobSta
     store.put(&paths::manifest(&job), manifest).expect("manifest");
     store.put(&paths::input(&job), input).expect("input");
     let status = wait_policy()
-        .poll(&job, || Ok::<_, SdkError>(store.get(&paths::status(&job), DOCUMENT_LIMIT)?))
+        .poll(&job, &qrveil_sdk::Cancel::new(), || Ok::<_, SdkError>(store.get(&paths::status(&job), DOCUMENT_LIMIT)?))
         .expect("a status within the timeout");
     (job, status)
 }
@@ -137,7 +137,7 @@ fn a_job_runs_end_to_end_through_presigned_urls() {
     let styler = Styler::new(keys().clone(), presigned(&emulators().token));
     let opts = StyleOptions { style: StyleId::Rounded, version: Some(1), ..Default::default() };
     let styled = styler.style(payload, &opts, &mut |_| {}).expect("styled through the emulated cloud");
-    assert_eq!(decode_png(styled.png.as_deref().expect("png")), payload);
+    assert_eq!(decode_png(&styled.png), payload);
     assert_eq!(styled.report.pbs, 22 * 22 - 3 * 64);
     assert!(styled.report.verified);
     // The key is in the bucket now; the next job does not upload it again.
@@ -232,7 +232,7 @@ fn twenty_concurrent_jobs_all_finish() {
                     let payload = format!("concurrent job {i}");
                     let opts = StyleOptions { style: StyleId::Gradient, ..Default::default() };
                     let styled = styler.style(payload.as_bytes(), &opts, &mut |_| {}).map_err(|e| e.to_string())?;
-                    Ok(decode_png(styled.png.as_deref().expect("png")))
+                    Ok(decode_png(&styled.png))
                 })
             })
             .collect();
@@ -248,5 +248,5 @@ fn twenty_concurrent_jobs_all_finish() {
 fn a_server_side_caller_can_use_the_bucket_directly() {
     let styler = Styler::new(keys().clone(), StoreTransport::new(bucket(), wait_policy()));
     let styled = styler.style(b"direct", &StyleOptions { style: StyleId::Dots, ..Default::default() }, &mut |_| {});
-    assert_eq!(decode_png(styled.expect("styled").png.as_deref().expect("png")), b"direct");
+    assert_eq!(decode_png(&styled.expect("styled").png), b"direct");
 }

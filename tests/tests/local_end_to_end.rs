@@ -12,13 +12,13 @@ use qrveil_protocol::{FailureKind, JobId, JobStatus, Manifest};
 use qrveil_sdk::crypto::encrypt_grid;
 use qrveil_sdk::qr::{encode, EcLevel};
 use qrveil_sdk::transport::LocalTransport;
-use qrveil_sdk::{StyleOptions, Styler};
+use qrveil_sdk::{style_code, Cancel, SdkError, Stage, StyleOptions, Styler};
 
 fn style(payload: &[u8], opts: StyleOptions) -> (Vec<u8>, qrveil_sdk::Report, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let styler = Styler::new(keys().clone(), LocalTransport::new(FolderStore::new(dir.path())));
     let styled = styler.style(payload, &opts, &mut |_| {}).expect("styled");
-    (styled.png.expect("png"), styled.report, dir)
+    (styled.png, styled.report, dir)
 }
 
 #[test]
@@ -42,6 +42,30 @@ fn version_1_rounded_round_trips_through_the_local_store() {
     // Targets: upload <= 64 B per module, download <= 16 B per output value.
     assert!(report.bytes_up <= 64 * 21 * 21, "{} bytes up", report.bytes_up);
     assert!(report.bytes_down <= 16 * report.outputs as usize, "{} bytes down", report.bytes_down);
+}
+
+#[test]
+fn a_call_cancelled_while_encrypting_sends_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let transport = LocalTransport::new(FolderStore::new(dir.path()));
+    let cancel = Cancel::new();
+    let mut stages = Vec::new();
+    let result = style_code(
+        keys(),
+        &transport,
+        b"never sent",
+        &StyleOptions::default(),
+        &mut |stage| {
+            if matches!(stage, Stage::Encrypting { .. }) {
+                cancel.cancel();
+            }
+            stages.push(stage);
+        },
+        &cancel,
+    );
+    assert!(matches!(result, Err(SdkError::Cancelled)), "{:?}", result.err());
+    assert_eq!(stages, [Stage::Encoding, Stage::Encrypting { modules: 21 * 21 }]);
+    assert!(!dir.path().join("jobs").exists() && !dir.path().join("keys").exists(), "a cancelled call wrote to the store");
 }
 
 #[test]

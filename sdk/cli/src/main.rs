@@ -220,12 +220,11 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
         version: args.version,
         module_px: args.module_px,
         quiet_zone: args.quiet_zone,
-        svg: args.svg,
     };
     let payload = read_payload(args.text)?;
     // Fail on bad payloads before spending seconds on keys.
     qrveil_sdk::qr::encode(&payload, opts.ec, opts.version)?;
-    let output = args.output.unwrap_or_else(|| PathBuf::from(if opts.svg { "qrveil.svg" } else { "qrveil.png" }));
+    let output = args.output.unwrap_or_else(|| PathBuf::from(if args.svg { "qrveil.svg" } else { "qrveil.png" }));
     let say = |msg: String| {
         if !args.quiet {
             eprintln!("{msg}");
@@ -257,11 +256,7 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
     let mut styled = styler.style(&payload, &opts, &mut progress)?;
     styled.report.keygen = keygen;
 
-    let bytes = match (&styled.png, &styled.svg) {
-        (Some(png), _) => png.clone(),
-        (None, Some(svg)) => svg.clone().into_bytes(),
-        (None, None) => return Err(SdkError::Internal("nothing was rendered".into())),
-    };
+    let bytes = if args.svg { std::mem::take(&mut styled.svg).into_bytes() } else { std::mem::take(&mut styled.png) };
     let write_err = |path: &PathBuf, e: std::io::Error| SdkError::Output { path: path.display().to_string(), detail: e.to_string() };
     std::fs::write(&output, bytes).map_err(|e| write_err(&output, e))?;
     if let Some(path) = &args.report_json {
