@@ -4,8 +4,12 @@
 use qrveil_function::styles::Rgb;
 
 /// Dark modules must have luma at most this (0..1, Rec. 601 on sRGB, as zbar/ZXing/OpenCV
-/// convert to grey).
-pub const DARK_MAX_LUMA: f32 = 0.40;
+/// convert to grey). Under sensor noise a binariser that thresholds at a fraction of the local
+/// mean (rqrr, OpenCV) loses ink that is far from black, most in dense dark runs. `qrveil eval`,
+/// 1000 payloads, σ = 25 noise, rqrr, share read (plain 96.9%): ink at 0.40, gradient 94.6%;
+/// 0.25, 95.9%; 0.20, 96.2%. 0.25 keeps the preset's hues recognisable (orange turns rust,
+/// not brown, as it does at 0.15).
+pub const DARK_MAX_LUMA: f32 = 0.25;
 /// Deep ink, for the function patterns (finders, timing, alignment), must have luma at most
 /// this. Decoders find a symbol and fit its grid by these patterns before reading any data,
 /// and under sensor noise they lose them when the ink is merely dark. `qrveil eval`, σ = 25
@@ -121,8 +125,8 @@ mod tests {
 
     #[test]
     fn readable_colours_are_left_alone() {
-        let green = Rgb(21, 137, 6);
-        assert_eq!(darken_to(green, DARK_MAX_LUMA), green);
+        let purple = Rgb(128, 0, 128);
+        assert_eq!(darken_to(purple, DARK_MAX_LUMA), purple);
         assert_eq!(lighten_to(Rgb(255, 255, 255), LIGHT_MIN_LUMA), Rgb(255, 255, 255));
         let pale = lighten_to(Rgb(128, 0, 128), LIGHT_MIN_LUMA);
         assert!(luma(pale) >= LIGHT_MIN_LUMA);
