@@ -1,0 +1,307 @@
+//! qrveil for apps: one object, `QrVeil`, exported with uniffi to Kotlin (Android), Swift
+//! (iOS) and Python. It makes a stylish QR code for private data: the code is built and
+//! encrypted on the device, styled by a service that only sees ciphertexts, then decrypted,
+//! corrected, verified and drawn here.
+//!
+//! Calls block: run them off the UI thread. Long ones report `Progress` to a listener and
+//! stop early when their `CancelToken` is cancelled.
+
+mod types;
+
+pub use types::*;
+
+use qrveil_function::store::FolderStore;
+use qrveil_function::styles::{Preset, PRESETS};
+use qrveil_function::StyleId;
+use qrveil_sdk::presigned::{PresignConfig, PresignedTransport};
+use qrveil_sdk::transport::{LocalTransport, Transport, WaitPolicy};
+use qrveil_sdk::{keys, style_code, Cancel, Keys, SdkError, Stage};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+uniffi::setup_scaffolding!("qrveil");
+
+/// Cancels a running call from another thread (e.g. a cancel button). One token per call.
+#[derive(uniffi::Object, Default)]
+pub struct CancelToken(Cancel);
+
+#[uniffi::export]
+impl CancelToken {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// The call stops at its next step, or within 0.1 s while it waits for the service.
+    pub fn cancel(&self) {
+        self.0.cancel();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+}
+
+/// Makes styled codes with one set of keys over one transport. Safe to share between
+/// threads; calls on one object run one at a time.
+#[derive(uniffi::Object)]
+pub struct QrVeil {
+    transport: Box<dyn Transport + Send + Sync>,
+    storage: KeyStorage,
+    keys: Mutex<Option<Arc<Keys>>>,
+}
+
+fn invalid(what: &'static str, detail: impl Into<String>) -> QrVeilError {
+    SdkError::InvalidOption { what, detail: detail.into() }.into()
+}
+
+fn tell(listener: &Option<Arc<dyn ProgressListener>>, progress: Progress) {
+    if let Some(l) = listener {
+        l.on_progress(progress);
+    }
+}
+
+#[uniffi::export]
+impl QrVeil {
+    /// Checks the configuration (URL, token, folders) without touching keys or the network.
+    #[uniffi::constructor]
+    pub fn new(config: Config) -> Result<Arc<Self>, QrVeilError> {
+        let transport: Box<dyn Transport + Send + Sync> = match config.transport {
+            TransportConfig::Local { folder } => {
+                if folder.trim().is_empty() {
+                    return Err(invalid("local folder", "give the folder that stands in for the bucket"));
+                }
+                Box::new(LocalTransport::new(FolderStore::new(PathBuf::from(folder))))
+            }
+            TransportConfig::Remote { presign_url, token, timeout_seconds } => {
+                if timeout_seconds == 0 {
+                    return Err(invalid("timeout", "give the seconds to wait for a result (600 suits every version)"));
+                }
+                let wait = WaitPolicy { timeout: Duration::from_secs(timeout_seconds), ..WaitPolicy::default() };
+                Box::new(PresignedTransport::new(PresignConfig { endpoint: presign_url, token, wait })?)
+            }
+        };
+        if let KeyStorage::Folder { path } = &config.keys {
+            if path.trim().is_empty() {
+                return Err(invalid("key folder", "give a folder in the app's private storage"));
+            }
+        }
+        Ok(Arc::new(Self { transport, storage: config.keys, keys: Mutex::new(None) }))
+    }
+
+    /// Load the keys, or create them on first use of a key folder (a few seconds, reported as
+    /// `Progress.GeneratingKeys`). Styling calls this when needed.
+    #[uniffi::method(default(listener = None))]
+    pub fn create_or_load_keys(&self, listener: Option<Arc<dyn ProgressListener>>) -> Result<KeyInfo, QrVeilError> {
+        let (keys, generated) = self.keys(&listener)?;
+        Ok(KeyInfo { key_id: keys.key_id.to_string(), generated })
+    }
+
+    /// The built-in styles.
+    pub fn styles(&self) -> Vec<StyleInfo> {
+        StyleId::ALL.iter().map(|s| StyleInfo { name: s.name().into(), summary: s.summary().into() }).collect()
+    }
+
+    /// The colour presets' names.
+    pub fn presets(&self) -> Vec<String> {
+        PRESETS.iter().map(|p| p.name.to_string()).collect()
+    }
+
+    /// Style `payload` (any bytes; text as UTF-8) with `options` (every default when not given). The payload never leaves the device in
+    /// clear: only its encrypted modules do.
+    #[uniffi::method(default(options = None, listener = None, cancel = None))]
+    pub fn style(
+        &self,
+        payload: Vec<u8>,
+        options: Option<StyleOptions>,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<StyledCode, QrVeilError> {
+        let opts = sdk_options(&options.unwrap_or_else(StyleOptions::default_values))?;
+        // Bad payloads fail before seconds of key work.
+        qrveil_sdk::qr::encode(&payload, opts.ec, opts.version)?;
+        let cancel = cancel.map(|c| c.0.clone()).unwrap_or_default();
+        cancel.check()?;
+        let (keys, _) = self.keys(&listener)?;
+        let mut progress = |stage: Stage| tell(&listener, progress_of(stage));
+        let styled = style_code(&keys, self.transport.as_ref(), &payload, &opts, &mut progress, &cancel)?;
+        Ok(StyledCode { png: styled.png, svg: styled.svg, report: report_of(&styled.report) })
+    }
+
+    /// `style` for text.
+    #[uniffi::method(default(options = None, listener = None, cancel = None))]
+    pub fn style_text(
+        &self,
+        text: String,
+        options: Option<StyleOptions>,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<StyledCode, QrVeilError> {
+        self.style(text.into_bytes(), options, listener, cancel)
+    }
+}
+
+impl QrVeil {
+    fn keys(&self, listener: &Option<Arc<dyn ProgressListener>>) -> Result<(Arc<Keys>, bool), QrVeilError> {
+        let mut slot = self.keys.lock().map_err(|_| QrVeilError::Internal("a previous call panicked".into()))?;
+        if let Some(keys) = slot.as_ref() {
+            return Ok((keys.clone(), false));
+        }
+        let (keys, generated) = match &self.storage {
+            KeyStorage::Folder { path } => {
+                let dir = PathBuf::from(path);
+                if !keys::exists(&dir) {
+                    tell(listener, Progress::GeneratingKeys);
+                }
+                keys::load_or_generate(&dir)?
+            }
+            KeyStorage::Bytes { client_key, server_key } => {
+                let keys = Keys::from_bytes(client_key, server_key).map_err(|e| {
+                    QrVeilError::Keys(format!("the key bytes given are not qrveil keys ({e}); pass the bytes generate_keys() returned"))
+                })?;
+                (keys, false)
+            }
+        };
+        let keys = Arc::new(keys);
+        *slot = Some(keys.clone());
+        Ok((keys, generated))
+    }
+}
+
+/// Fresh keys for an app that keeps them itself (a few seconds). Store `client_key` in the
+/// Keychain/Keystore and pass both back as `KeyStorage.Bytes`.
+#[uniffi::export]
+pub fn generate_keys() -> Result<KeyMaterial, QrVeilError> {
+    let keys = Keys::generate()?;
+    Ok(KeyMaterial { client_key: keys.client_key_bytes()?, server_key: keys.server_key_bytes.clone(), key_id: keys.key_id.to_string() })
+}
+
+fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
+    let bad = |what, e: &dyn std::fmt::Display| invalid(what, e.to_string());
+    Ok(qrveil_sdk::StyleOptions {
+        style: o.style.parse::<StyleId>().map_err(|e| bad("style", &e))?,
+        preset: o.preset.parse::<Preset>().map_err(|e| bad("preset", &e))?,
+        ec: o.error_correction.unwrap_or(ErrorCorrection::Medium).into(),
+        version: o.version,
+        module_px: o.module_px,
+        quiet_zone: o.quiet_zone,
+    })
+}
+
+fn progress_of(stage: Stage) -> Progress {
+    match stage {
+        Stage::Encoding => Progress::Encoding,
+        Stage::Encrypting { modules } => Progress::Encrypting { modules },
+        Stage::UploadingKey { bytes } => Progress::UploadingKey { bytes: bytes as u64 },
+        Stage::Styling { pbs } => Progress::Styling { pbs },
+        Stage::Finishing => Progress::Finishing,
+    }
+}
+
+fn report_of(r: &qrveil_sdk::Report) -> Report {
+    Report {
+        version: r.version,
+        modules: r.modules,
+        style: r.style.clone(),
+        preset: r.preset.clone(),
+        pbs: r.pbs,
+        encrypt_seconds: r.encrypt,
+        server_seconds: r.server,
+        client_seconds: r.client,
+        bytes_up: r.bytes_up as u64,
+        bytes_down: r.bytes_down as u64,
+        key_upload_bytes: r.key_upload_bytes as u64,
+        key_id: r.key_id.clone(),
+        corrected_modules: r.corrected_modules as u64,
+        verified: r.verified,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(dir: &std::path::Path) -> Config {
+        Config {
+            transport: TransportConfig::Local { folder: dir.join("bucket").display().to_string() },
+            keys: KeyStorage::Folder { path: dir.join("keys").display().to_string() },
+        }
+    }
+
+    fn err_of<T>(r: Result<T, QrVeilError>) -> QrVeilError {
+        match r {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_bindings_defaults_are_the_sdks() {
+        let sdk = qrveil_sdk::StyleOptions::default();
+        let ffi = sdk_options(&StyleOptions::default_values()).expect("valid");
+        assert_eq!(
+            (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone),
+            (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone)
+        );
+    }
+
+    #[test]
+    fn wrong_settings_are_typed_errors_before_any_key_work() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let remote = |url: &str, token: &str, timeout_seconds| Config {
+            transport: TransportConfig::Remote { presign_url: url.into(), token: token.into(), timeout_seconds },
+            keys: KeyStorage::Folder { path: dir.path().display().to_string() },
+        };
+        for (config, says) in [
+            (remote("http://example.com/", "a-long-enough-token", 600), "https"),
+            (remote("https://x.on.aws/", " ", 600), "token"),
+            (remote("https://x.on.aws/", "a-long-enough-token", 0), "seconds"),
+        ] {
+            let e = err_of(QrVeil::new(config));
+            assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains(says), "{e}");
+        }
+        let qr = QrVeil::new(local(dir.path())).expect("local config");
+        let with = |f: &dyn Fn(&mut StyleOptions)| {
+            let mut o = StyleOptions::default_values();
+            f(&mut o);
+            Some(o)
+        };
+        let e = err_of(qr.style_text("hi".into(), with(&|o| o.style = "sparkles".into()), None, None));
+        assert!(matches!(e, QrVeilError::UnknownStyle(_)) && e.to_string().contains("rounded"), "{e}");
+        let e = err_of(qr.style_text("hi".into(), with(&|o| o.preset = "neon".into()), None, None));
+        assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("green-orange"), "{e}");
+        let e = err_of(qr.style(Vec::new(), None, None, None));
+        assert!(matches!(e, QrVeilError::InvalidPayload(_)), "{e}");
+        let e = err_of(qr.style(vec![b'x'; 3000], with(&|o| o.version = Some(1)), None, None));
+        assert!(matches!(e, QrVeilError::InvalidPayload(_)), "{e}");
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        let e = err_of(qr.style_text("hi".into(), None, None, Some(cancel)));
+        assert!(matches!(e, QrVeilError::Cancelled(_)), "{e}");
+        assert!(!dir.path().join("keys").exists(), "keys were generated for a call that could not succeed");
+    }
+
+    #[test]
+    fn key_bytes_that_are_not_keys_say_so_without_echoing_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config {
+            transport: TransportConfig::Local { folder: dir.path().display().to_string() },
+            keys: KeyStorage::Bytes { client_key: b"SECRET-CLIENT".to_vec(), server_key: vec![7; 64] },
+        };
+        let qr = QrVeil::new(config).expect("config");
+        let e = err_of(qr.create_or_load_keys(None));
+        let msg = e.to_string();
+        assert!(matches!(e, QrVeilError::Keys(_)) && msg.contains("generate_keys"), "{msg}");
+        assert!(!msg.contains("SECRET"), "{msg}");
+    }
+
+    #[test]
+    fn a_service_that_does_not_know_the_style_is_an_unknown_style_error() {
+        let e: QrVeilError =
+            SdkError::Job { kind: qrveil_protocol::FailureKind::UnknownStyle, reason: "unknown style \"x\"".into() }.into();
+        assert!(matches!(e, QrVeilError::UnknownStyle(_)), "{e}");
+        let e: QrVeilError = SdkError::Job { kind: qrveil_protocol::FailureKind::MissingKey, reason: "r".into() }.into();
+        assert!(matches!(e, QrVeilError::JobFailed(_)), "{e}");
+    }
+}

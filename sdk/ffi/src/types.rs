@@ -1,0 +1,229 @@
+//! The records, enums and the error the bindings see. Kept apart from the object so that the
+//! foreign API reads top to bottom here.
+
+use qrveil_sdk::{EcLevel, SdkError};
+
+/// How an app reaches the style function.
+#[derive(uniffi::Enum)]
+pub enum TransportConfig {
+    /// A folder stands in for the bucket and the style function runs in this process: demos,
+    /// tests and offline development. Evaluation then takes seconds of this device's CPU.
+    Local { folder: String },
+    /// The deployed service, through its presign endpoint (a Lambda Function URL). The token is
+    /// the operator's bearer token; it is sent only to `presign_url`, which must be https.
+    Remote { presign_url: String, token: String, timeout_seconds: u64 },
+}
+
+/// Where the keys live.
+#[derive(uniffi::Enum)]
+pub enum KeyStorage {
+    /// A folder in the app's private storage: keys are created there on first use and loaded
+    /// from there afterwards.
+    Folder { path: String },
+    /// Bytes the app keeps itself, from `generate_keys()`: the client key in the
+    /// Keychain/Keystore, the (public, large) server key in app files.
+    Bytes { client_key: Vec<u8>, server_key: Vec<u8> },
+}
+
+/// What a a `QrVeil` talks to and where its keys are.
+#[derive(uniffi::Record)]
+pub struct Config {
+    pub transport: TransportConfig,
+    pub keys: KeyStorage,
+}
+
+/// Error correction: the share of the code that may be damaged and still read.
+#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCorrection {
+    /// ~7%, most capacity.
+    Low,
+    /// ~15%.
+    Medium,
+    /// ~25%.
+    Quartile,
+    /// ~30%.
+    High,
+}
+
+impl From<ErrorCorrection> for EcLevel {
+    fn from(e: ErrorCorrection) -> Self {
+        match e {
+            ErrorCorrection::Low => EcLevel::L,
+            ErrorCorrection::Medium => EcLevel::M,
+            ErrorCorrection::Quartile => EcLevel::Q,
+            ErrorCorrection::High => EcLevel::H,
+        }
+    }
+}
+
+/// What to make; every field has a default.
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct StyleOptions {
+    /// One of the names `QrVeil.styles()` lists.
+    #[uniffi(default = "rounded")]
+    pub style: String,
+    /// One of the names `QrVeil.presets()` lists.
+    #[uniffi(default = "green-orange")]
+    pub preset: String,
+    /// Medium when not given.
+    #[uniffi(default)]
+    pub error_correction: Option<ErrorCorrection>,
+    /// QR version 1..=40; the smallest that fits when not given.
+    #[uniffi(default)]
+    pub version: Option<u8>,
+    /// Pixels per module in the PNG (and SVG units), 1..=100.
+    #[uniffi(default = 10)]
+    pub module_px: u32,
+    /// Light border in modules; 4 is the standard's.
+    #[uniffi(default = 4)]
+    pub quiet_zone: u32,
+}
+
+impl StyleOptions {
+    /// The values the bindings default each field to.
+    pub fn default_values() -> Self {
+        Self {
+            style: "rounded".into(),
+            preset: "green-orange".into(),
+            error_correction: None,
+            version: None,
+            module_px: 10,
+            quiet_zone: 4,
+        }
+    }
+}
+
+/// A built-in style.
+#[derive(uniffi::Record, Clone, Debug, PartialEq)]
+pub struct StyleInfo {
+    pub name: String,
+    pub summary: String,
+}
+
+/// The keys in use. `key_id` names the server key in the bucket; it is not secret.
+#[derive(uniffi::Record, Clone, Debug, PartialEq)]
+pub struct KeyInfo {
+    pub key_id: String,
+    /// Whether this call generated them (first use of a key folder).
+    pub generated: bool,
+}
+
+/// Fresh keys for an app that stores them itself (`KeyStorage.Bytes`).
+#[derive(uniffi::Record)]
+pub struct KeyMaterial {
+    /// Secret: keep it in the Keychain/Keystore; it never leaves the device.
+    pub client_key: Vec<u8>,
+    /// Public, tens of MB: app files are fine. Uploaded once per key.
+    pub server_key: Vec<u8>,
+    pub key_id: String,
+}
+
+/// Where a long call is.
+#[derive(uniffi::Enum, Clone, Debug, PartialEq)]
+pub enum Progress {
+    /// First use of a key folder: a few seconds.
+    GeneratingKeys,
+    Encoding,
+    Encrypting { modules: u32 },
+    /// Once per key, tens of MB.
+    UploadingKey { bytes: u64 },
+    /// The service evaluates the style on the ciphertexts (`pbs` bootstrappings, ~100 per
+    /// second per core).
+    Styling { pbs: u64 },
+    /// Decrypting, correcting, verifying and drawing.
+    Finishing,
+}
+
+/// Told where a long call is; called on the calling thread.
+#[uniffi::export(with_foreign)]
+pub trait ProgressListener: Send + Sync {
+    fn on_progress(&self, progress: Progress);
+}
+
+/// Timings, sizes and checks for one code. No payload, no key material.
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct Report {
+    pub version: u8,
+    pub modules: u32,
+    pub style: String,
+    pub preset: String,
+    pub pbs: u64,
+    pub encrypt_seconds: f64,
+    pub server_seconds: f64,
+    pub client_seconds: f64,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
+    pub key_upload_bytes: u64,
+    pub key_id: String,
+    /// Modules whose decrypted style disagreed with the code and were redrawn.
+    pub corrected_modules: u64,
+    /// The image decoded (with rqrr) to exactly the payload before it was returned.
+    pub verified: bool,
+}
+
+/// One styled code: the same image as PNG and as SVG.
+#[derive(uniffi::Record)]
+pub struct StyledCode {
+    pub png: Vec<u8>,
+    pub svg: String,
+    pub report: Report,
+}
+
+/// Every failure, by what the app can do about it. Messages are readable and never contain
+/// the payload, keys or ciphertexts.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum QrVeilError {
+    /// The payload is empty or does not fit a QR code at these settings.
+    #[error("{0}")]
+    InvalidPayload(String),
+    /// A style name this SDK (or the service) does not know.
+    #[error("{0}")]
+    UnknownStyle(String),
+    /// Any other option out of range: preset, version, module size, quiet zone, URL, token.
+    #[error("{0}")]
+    InvalidOption(String),
+    /// Keys could not be created, read or parsed.
+    #[error("{0}")]
+    Keys(String),
+    /// The service could not be reached or its storage failed; retrying may help.
+    #[error("{0}")]
+    Network(String),
+    /// The presign endpoint said no (wrong token, throttled...).
+    #[error("{0}")]
+    Refused(String),
+    /// No result within the configured time.
+    #[error("{0}")]
+    Timeout(String),
+    /// The style function recorded a failure for this job.
+    #[error("{0}")]
+    JobFailed(String),
+    /// The result could not be decrypted, read or verified.
+    #[error("{0}")]
+    BadResult(String),
+    /// The call was cancelled through its `CancelToken`.
+    #[error("{0}")]
+    Cancelled(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<SdkError> for QrVeilError {
+    fn from(e: SdkError) -> Self {
+        let msg = e.to_string();
+        match e {
+            SdkError::EmptyPayload | SdkError::PayloadTooLong { .. } => Self::InvalidPayload(msg),
+            SdkError::InvalidOption { what: "style", .. } => Self::UnknownStyle(msg),
+            SdkError::InvalidOption { .. } => Self::InvalidOption(msg),
+            SdkError::Keys { .. } => Self::Keys(msg),
+            SdkError::Store(_) | SdkError::Transport(_) => Self::Network(msg),
+            SdkError::Refused { .. } => Self::Refused(msg),
+            SdkError::Timeout { .. } => Self::Timeout(msg),
+            SdkError::Job { kind: qrveil_protocol::FailureKind::UnknownStyle, .. } => Self::UnknownStyle(msg),
+            SdkError::Job { .. } => Self::JobFailed(msg),
+            SdkError::BadResult(_) | SdkError::VerificationFailed(_) => Self::BadResult(msg),
+            SdkError::Cancelled => Self::Cancelled(msg),
+            SdkError::Output { .. } | SdkError::Internal(_) => Self::Internal(msg),
+        }
+    }
+}
