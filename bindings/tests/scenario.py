@@ -1,0 +1,55 @@
+"""The app developer's scenario in Python, through the generated Python bindings: load the keys
+the Kotlin scenario created, style a payload through the local transport, write the PNG, read
+it back with zxing-cpp (a decoder nobody here wrote), and check the typed errors. Run by
+bindings/test.sh with the generated module and the library on sys.path."""
+
+import sys
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
+
+import qrveil
+
+
+def main(work: Path) -> None:
+    qr = qrveil.QrVeil(
+        qrveil.Config(
+            transport=qrveil.TransportConfig.LOCAL(folder=str(work / "bucket")),
+            keys=qrveil.KeyStorage.FOLDER(path=str(work / "keys")),
+        )
+    )
+    seen = []
+
+    class Listener(qrveil.ProgressListener):
+        def on_progress(self, progress):
+            seen.append(progress)
+
+    keys = qr.create_or_load_keys(Listener())
+    assert not keys.generated, "the keys the Kotlin scenario made should be loaded, not replaced"
+
+    payload = "Zoë Müller, +41 44 000 00 00"
+    code = qr.style_text(payload, qrveil.StyleOptions(style="dots", preset="green-orange", error_correction=qrveil.ErrorCorrection.LOW), Listener())
+    png = work / "python.png"
+    png.write_bytes(code.png)
+    found = [r.text for r in zxingcpp.read_barcodes(Image.open(png).convert("RGB"))]
+    assert found == [payload], f"zxing-cpp read {len(found)} codes, none equal to the payload"
+    assert code.report.verified and code.report.style == "dots", code.report
+    assert "<svg" in code.svg
+    assert isinstance(seen[-1], qrveil.Progress.FINISHING), seen
+
+    try:
+        qr.style_text("x", qrveil.StyleOptions(style="sparkles"))
+        raise AssertionError("an unknown style did not raise")
+    except qrveil.QrVeilError.UnknownStyle as e:
+        assert "rounded" in str(e), str(e)
+    try:
+        qr.style(b"", None)
+        raise AssertionError("an empty payload did not raise")
+    except qrveil.QrVeilError.InvalidPayload as e:
+        assert "empty" in str(e), str(e)
+    print(f"python scenario: ok (version {code.report.version}, {code.report.pbs} PBS; zxing-cpp read {png})")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
