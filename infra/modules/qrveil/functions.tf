@@ -1,0 +1,129 @@
+# The job function: started by S3 on each jobs/<id>/input, evaluates the style on the
+# ciphertexts and writes output and status. Rust on the OS-only runtime: the zip holds one
+# executable, `bootstrap`, built from the qrveil-function binary.
+resource "aws_lambda_function" "function" {
+  # checkov:skip=CKV_AWS_117:The function talks only to S3, CloudWatch and SQS through their public endpoints; a VPC would add NAT cost and no private resource to protect.
+  # checkov:skip=CKV_AWS_272:Operators build the zip from source (cargo lambda build); code signing needs a signing profile they may add.
+  function_name                  = local.function_name
+  description                    = "qrveil: evaluates a style on encrypted QR modules (S3 jobs/*/input events)"
+  role                           = aws_iam_role.function.arn
+  filename                       = var.function_zip
+  source_code_hash               = filebase64sha256(var.function_zip)
+  runtime                        = "provided.al2023"
+  handler                        = "bootstrap"
+  architectures                  = [var.architecture]
+  memory_size                    = var.function_memory_mb
+  timeout                        = var.function_timeout_seconds
+  reserved_concurrent_executions = var.function_reserved_concurrency
+  kms_key_arn                    = aws_kms_key.this.arn
+  environment {
+    variables = {
+      QRVEIL_BUCKET          = aws_s3_bucket.this.id
+      QRVEIL_KEY_CACHE_BYTES = tostring(var.key_cache_bytes)
+    }
+  }
+  # Events that still fail after Lambda's two asynchronous retries (storage errors; bad jobs
+  # end as a failed status instead) are kept here for the operator.
+  dead_letter_config {
+    target_arn = aws_sqs_queue.function_dead_letters.arn
+  }
+  tracing_config {
+    mode = "Active"
+  }
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.function.name
+  }
+  tags       = local.tags
+  depends_on = [aws_iam_role_policy.function]
+}
+
+resource "aws_lambda_permission" "s3_invokes_function" {
+  statement_id   = "S3InvokesOnJobInput"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.function.function_name
+  principal      = "s3.amazonaws.com"
+  source_arn     = aws_s3_bucket.this.arn
+  source_account = local.account_id
+}
+
+resource "aws_sqs_queue" "function_dead_letters" {
+  name                              = "${local.function_name}-dead-letters"
+  message_retention_seconds         = 1209600
+  kms_master_key_id                 = aws_kms_key.this.arn
+  kms_data_key_reuse_period_seconds = 3600
+  tags                              = local.tags
+}
+
+# The presign endpoint: apps hold no AWS credentials. With the operator's bearer token (read
+# from Secrets Manager at cold start, never from a variable) it answers a new job id and
+# short-lived URLs for exactly that job's objects.
+resource "aws_lambda_function" "presign" {
+  # checkov:skip=CKV_AWS_117:Talks only to S3 and Secrets Manager through their public endpoints; no private resource to protect.
+  # checkov:skip=CKV_AWS_272:Operators build the zip from source (cargo lambda build); code signing needs a signing profile they may add.
+  # checkov:skip=CKV_AWS_116:Called synchronously through its Function URL: a failure is the caller's HTTP error, there is no event to keep.
+  function_name                  = local.presign_name
+  description                    = "qrveil: issues presigned URLs for one job to a caller holding the bearer token"
+  role                           = aws_iam_role.presign.arn
+  filename                       = var.presign_zip
+  source_code_hash               = filebase64sha256(var.presign_zip)
+  runtime                        = "provided.al2023"
+  handler                        = "bootstrap"
+  architectures                  = [var.architecture]
+  memory_size                    = 256
+  timeout                        = 10
+  reserved_concurrent_executions = var.presign_reserved_concurrency
+  kms_key_arn                    = aws_kms_key.this.arn
+  environment {
+    variables = {
+      QRVEIL_BUCKET          = aws_s3_bucket.this.id
+      QRVEIL_TOKEN_SECRET_ID = aws_secretsmanager_secret.presign_token.arn
+      QRVEIL_URL_TTL_SECONDS = tostring(var.url_ttl_seconds)
+    }
+  }
+  tracing_config {
+    mode = "Active"
+  }
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.presign.name
+  }
+  tags       = local.tags
+  depends_on = [aws_iam_role_policy.presign]
+}
+
+# The token itself is not in Terraform (nor in its state): after apply, put a random value:
+#   aws secretsmanager put-secret-value --secret-id <token_secret_arn> --secret-string "$(openssl rand -base64 32)"
+resource "aws_secretsmanager_secret" "presign_token" {
+  # checkov:skip=CKV2_AWS_57:The token is shared with the operator's apps; rotating it is a release of theirs, done with put-secret-value (the endpoint reads it again on each cold start).
+  name_prefix = "${var.name_prefix}-presign-token-"
+  description = "Bearer token apps send to the qrveil presign endpoint (at least 16 characters)"
+  kms_key_id  = aws_kms_key.this.arn
+  tags        = local.tags
+}
+
+resource "aws_lambda_function_url" "presign" {
+  # checkov:skip=CKV_AWS_258:Apps cannot sign requests with AWS credentials; the function authorises every request with the bearer token and answers 401 otherwise.
+  function_name      = aws_lambda_function.presign.function_name
+  authorization_type = "NONE"
+}
+
+# A public Function URL needs both permissions (since October 2025), and neither allows
+# invoking the function other than through its URL.
+resource "aws_lambda_permission" "presign_url" {
+  # checkov:skip=CKV_AWS_301:The presign endpoint is public by design (apps hold no AWS credentials); the function answers 401 to any request without the bearer token.
+  statement_id           = "PublicFunctionUrl"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = aws_lambda_function.presign.function_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
+
+resource "aws_lambda_permission" "presign_invoke_via_url" {
+  # checkov:skip=CKV_AWS_301:Limited to invocations through the Function URL (invoked_via_function_url), which the bearer token guards.
+  statement_id             = "InvokeOnlyViaFunctionUrl"
+  action                   = "lambda:InvokeFunction"
+  function_name            = aws_lambda_function.presign.function_name
+  principal                = "*"
+  invoked_via_function_url = true
+}

@@ -1,0 +1,163 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name (functions, role, log groups, secret, alarm)."
+  type        = string
+  default     = "qrveil"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name_prefix))
+    error_message = "name_prefix must be 2-31 characters of a-z, 0-9 and '-', starting with a letter."
+  }
+}
+
+variable "bucket_name" {
+  description = "Name of the S3 bucket for keys and jobs. Leave null for a generated unique name starting with name_prefix."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be a valid S3 bucket name: 3-63 characters of a-z, 0-9, '.' and '-'."
+  }
+}
+
+variable "function_zip" {
+  description = "Path of the job function's zip: `cargo lambda build --release --output-format zip` writes target/lambda/qrveil-function/bootstrap.zip."
+  type        = string
+  validation {
+    condition     = endswith(var.function_zip, ".zip")
+    error_message = "function_zip must be the path of a .zip holding the `bootstrap` executable."
+  }
+}
+
+variable "presign_zip" {
+  description = "Path of the presign endpoint's zip: target/lambda/qrveil-presign/bootstrap.zip after `cargo lambda build`."
+  type        = string
+  validation {
+    condition     = endswith(var.presign_zip, ".zip")
+    error_message = "presign_zip must be the path of a .zip holding the `bootstrap` executable."
+  }
+}
+
+variable "architecture" {
+  description = "CPU architecture the zips were built for: arm64 (Graviton, cheaper per vCPU; `cargo lambda build --arm64`) or x86_64."
+  type        = string
+  default     = "arm64"
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "function_memory_mb" {
+  description = "Memory of the job function in MB. Lambda gives CPU in proportion: 10240 MB is 6 vCPUs, and PBS throughput scales with them."
+  type        = number
+  default     = 10240
+  validation {
+    condition     = var.function_memory_mb >= 2048 && var.function_memory_mb <= 10240
+    error_message = "function_memory_mb must be 2048-10240 (an expanded server key alone needs several hundred MB)."
+  }
+}
+
+variable "function_timeout_seconds" {
+  description = "Timeout of the job function. A version-40 code is about 70 000 PBS: minutes even on 6 vCPUs."
+  type        = number
+  default     = 900
+  validation {
+    condition     = var.function_timeout_seconds >= 60 && var.function_timeout_seconds <= 900
+    error_message = "function_timeout_seconds must be 60-900."
+  }
+}
+
+variable "function_reserved_concurrency" {
+  description = "Reserved (and maximum) concurrent job functions: bounds cost and the account concurrency this service can take."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.function_reserved_concurrency >= 1 && floor(var.function_reserved_concurrency) == var.function_reserved_concurrency
+    error_message = "function_reserved_concurrency must be a whole number >= 1."
+  }
+}
+
+variable "key_cache_bytes" {
+  description = "Bytes of expanded server keys each warm job function keeps (one expanded key is a few hundred MB); must fit in function_memory_mb with room for a job."
+  type        = number
+  default     = 1073741824
+  validation {
+    condition     = var.key_cache_bytes >= 0 && floor(var.key_cache_bytes) == var.key_cache_bytes
+    error_message = "key_cache_bytes must be a whole number of bytes >= 0."
+  }
+}
+
+variable "presign_reserved_concurrency" {
+  description = "Reserved (and maximum) concurrent presign endpoint instances; throttles token guessing and bounds cost."
+  type        = number
+  default     = 20
+  validation {
+    condition     = var.presign_reserved_concurrency >= 1 && floor(var.presign_reserved_concurrency) == var.presign_reserved_concurrency
+    error_message = "presign_reserved_concurrency must be a whole number >= 1."
+  }
+}
+
+variable "url_ttl_seconds" {
+  description = "Lifetime of the presigned URLs the endpoint hands out: long enough to upload, wait for and download one job."
+  type        = number
+  default     = 3600
+  validation {
+    condition     = var.url_ttl_seconds >= 60 && var.url_ttl_seconds <= 43200
+    error_message = "url_ttl_seconds must be 60-43200 (URLs signed with the function's role credentials cannot outlive them)."
+  }
+}
+
+variable "jobs_expiry_days" {
+  description = "Days after which job objects (manifest, input, output, status under jobs/) are deleted."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.jobs_expiry_days >= 1 && floor(var.jobs_expiry_days) == var.jobs_expiry_days
+    error_message = "jobs_expiry_days must be a whole number >= 1."
+  }
+}
+
+variable "keys_expiry_days" {
+  description = "Days after which uploaded server keys under keys/ are deleted; a client whose key expired uploads it again on its next job."
+  type        = number
+  default     = 90
+  validation {
+    condition     = var.keys_expiry_days >= 1 && floor(var.keys_expiry_days) == var.keys_expiry_days
+    error_message = "keys_expiry_days must be a whole number >= 1."
+  }
+}
+
+variable "cors_allowed_origins" {
+  description = "Web origins (https://...) allowed to PUT and GET through presigned URLs from a browser. Mobile apps need none; empty means no CORS rule."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for o in var.cors_allowed_origins : startswith(o, "https://")])
+    error_message = "cors_allowed_origins must be https:// origins."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days the functions' logs are kept (they hold ids and timings, never payloads, keys or ciphertexts)."
+  type        = number
+  default     = 365
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified when a function reports errors."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.alarm_actions : startswith(a, "arn:")])
+    error_message = "alarm_actions must be ARNs."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
