@@ -4,7 +4,7 @@
 use crate::colour::{darken_to, lighten_to, mix, DARK_MAX_LUMA, DEEP_MAX_LUMA, LIGHT_MIN_LUMA};
 use qrveil_function::grid::FixedModules;
 use image::{ImageEncoder, RgbImage};
-use qrveil_function::recipe::{Quarter, Shape, Tile};
+use qrveil_function::recipe::{Quarter, Shape, Tile, CORNER_RADIUS};
 use qrveil_function::styles::{Preset, Rgb};
 use std::fmt::Write;
 
@@ -78,10 +78,18 @@ impl Canvas<'_> {
             Shape::Quarters(q) => match q[(u >= 0.5) as usize + 2 * (v >= 0.5) as usize] {
                 Quarter::Empty => false,
                 Quarter::Full => true,
-                Quarter::Round => d2 <= 0.25,
-                Quarter::Fillet => d2 > 0.25,
+                Quarter::Round => !Self::corner(u, v),
+                Quarter::Fillet => Self::corner(u, v),
             },
         }
+    }
+
+    /// Whether (u, v) lies in the part of its quarter that a [`CORNER_RADIUS`] rounds off:
+    /// outside the corner's circle, in the square of that radius at the tile corner.
+    fn corner(u: f32, v: f32) -> bool {
+        let inset = 0.5 - CORNER_RADIUS;
+        let (a, b) = ((u - 0.5).abs() - inset, (v - 0.5).abs() - inset);
+        a > 0.0 && b > 0.0 && a * a + b * b > CORNER_RADIUS * CORNER_RADIUS
     }
 
     /// What point (u, v) of module (mx, my) shows (module units, 0..1 within the tile).
@@ -170,22 +178,23 @@ impl Canvas<'_> {
                 }
                 Shape::Dot { .. } => {}
                 Shape::Quarters(quarters) => {
+                    let rc = CORNER_RADIUS * s;
                     for (q, quarter) in quarters.iter().enumerate() {
                         let sx = if q & 1 == 1 { 1.0 } else { -1.0 };
                         let sy = if q & 2 == 2 { 1.0 } else { -1.0 };
-                        let (ex, ey) = (cx + sx * r, cy); // middle of the side edge
-                        let (tx, ty) = (cx, cy + sy * r); // middle of the top/bottom edge
+                        let (kx, ky) = (cx + sx * r, cy + sy * r); // the tile's corner
+                        let (ox, oy) = (kx - sx * rc, ky - sy * rc); // centre of the corner's circle
                         let sweep = u8::from(sx == sy);
                         match quarter {
                             Quarter::Empty => {}
                             Quarter::Full => {
-                                let _ = write!(d, "M{cx} {cy}H{ex}V{}H{cx}z", cy + sy * r);
+                                let _ = write!(d, "M{cx} {cy}H{kx}V{ky}H{cx}z");
                             }
                             Quarter::Round => {
-                                let _ = write!(d, "M{cx} {cy}L{ex} {ey}A{r} {r} 0 0 {sweep} {tx} {ty}z");
+                                let _ = write!(d, "M{cx} {cy}H{kx}V{oy}A{rc} {rc} 0 0 {sweep} {ox} {ky}H{cx}z");
                             }
                             Quarter::Fillet => {
-                                let _ = write!(d, "M{} {}L{ex} {ey}A{r} {r} 0 0 {sweep} {tx} {ty}z", cx + sx * r, cy + sy * r);
+                                let _ = write!(d, "M{kx} {ky}V{oy}A{rc} {rc} 0 0 {sweep} {ox} {ky}z");
                             }
                         }
                     }
@@ -247,6 +256,59 @@ mod tests {
             let svg = canvas.to_svg();
             assert_eq!(svg.matches("<path").count(), 2, "{svg}");
             assert!(svg.contains(r#"fill="url(#deep)""#));
+        }
+    }
+}
+
+/// The SVG against the PNG: both are drawn from the same tiles by separate code, so a shape
+/// wrong in one shows up as a difference, and the rasterised SVG must still decode.
+#[cfg(test)]
+mod svg_tests {
+    use super::*;
+    use crate::correct::correct;
+    use crate::qr::{encode, EcLevel};
+    use crate::verify::decode_all;
+    use qrveil_function::recipe::tiles;
+    use qrveil_function::{clear, StyleId};
+
+    fn rasterise(svg: &str) -> RgbImage {
+        let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).expect("valid SVG");
+        let size = tree.size().to_int_size();
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).expect("pixmap");
+        resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+        // Opaque everywhere (the background rectangle), so premultiplied RGB is plain RGB.
+        RgbImage::from_fn(size.width(), size.height(), |x, y| {
+            let p = pixmap.pixel(x, y).expect("in bounds");
+            image::Rgb([p.red(), p.green(), p.blue()])
+        })
+    }
+
+    #[test]
+    fn every_style_svg_matches_its_png_and_decodes() {
+        let payload = b"https://qrveil.invalid/s/8f3a?k=Zm9v";
+        let symbol = encode(payload, EcLevel::M, Some(3)).expect("fits");
+        let side = symbol.grid.side();
+        for id in StyleId::ALL {
+            let style = id.style();
+            let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
+            let mut t = tiles(style.geometry, side, &outputs).expect("tiles");
+            correct(&mut t, &symbol.grid);
+            let preset = qrveil_function::styles::PRESETS[0];
+            let canvas = Canvas { side, tiles: &t, module_px: 8, quiet_zone: 4, palette: Palette::readable(&preset) };
+            let png = canvas.to_image();
+            let svg = rasterise(&canvas.to_svg());
+            assert_eq!(svg.dimensions(), png.dimensions(), "{id}");
+            let (mut sum, mut far) = (0u64, 0usize);
+            for (a, b) in png.pixels().zip(svg.pixels()) {
+                let d: u32 = (0..3).map(|c| (a.0[c] as i32 - b.0[c] as i32).unsigned_abs()).sum();
+                sum += d as u64;
+                far += usize::from(d > 3 * 96);
+            }
+            let pixels = (png.width() * png.height()) as usize;
+            let mean = sum as f64 / (3.0 * 255.0 * pixels as f64);
+            // Only anti-aliased edges may differ, and never by much.
+            assert!(mean < 0.01 && far * 200 < pixels, "{id}: mean difference {mean:.4}, {far} of {pixels} pixels far apart");
+            assert!(decode_all(&svg).iter().any(|r| r.as_deref() == Ok(&payload[..])), "{id}: the rasterised SVG does not decode");
         }
     }
 }
