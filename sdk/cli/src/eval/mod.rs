@@ -229,8 +229,8 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
         match reference::measure(&cases, &preset, REFERENCE_CODES) {
             Ok(d) => {
                 println!(
-                    "reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4} ({:.4} outside the function patterns)",
-                    d.codes, d.mean_diff, d.mean_diff_outside_function_patterns
+                    "reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4} ({:.4} outside the function patterns; {:.4} there with our readable colours in both)",
+                    d.codes, d.mean_diff, d.mean_diff_outside_function_patterns, d.same_colours_mean_diff_outside_function_patterns
                 );
                 reference_diff.push(d);
             }

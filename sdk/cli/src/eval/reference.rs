@@ -27,6 +27,10 @@ pub struct ReferenceDiff {
     /// in a deeper ink than the reference on purpose (see `qrveil_sdk::colour::DEEP_MAX_LUMA`):
     /// what remains measures the data modules' colours and shapes alone.
     pub mean_diff_outside_function_patterns: f64,
+    /// Outside the function patterns again, against a reference drawn with our readable
+    /// colours instead of the preset's: the colour band taken out, what remains is the
+    /// gradient formula and the geometry, which should agree to rounding.
+    pub same_colours_mean_diff_outside_function_patterns: f64,
 }
 
 fn ours(case: &Case, preset: &Preset) -> Option<(u32, Vec<String>, RgbImage)> {
@@ -68,48 +72,60 @@ pub fn measure(cases: &[Case], preset: &Preset, limit: usize) -> Result<Referenc
     std::fs::write(&script, HELPER).map_err(|e| e.to_string())?;
     let mut jobs = String::new();
     let mut mine: Vec<(u32, RgbImage)> = Vec::new();
+    let readable = Palette::readable(preset);
     for (i, case) in cases.iter().take(limit).enumerate() {
         let Some((side, rows, img)) = ours(case, preset) else { continue };
-        let out = dir.path().join(format!("ref-{i}.png"));
-        let job = serde_json::json!({
-            "modules": rows,
-            "left": [preset.left.0, preset.left.1, preset.left.2],
-            "right": [preset.right.0, preset.right.1, preset.right.2],
-            "back": [preset.background.0, preset.background.1, preset.background.2],
-            "border": QUIET_ZONE,
-            "out": out,
-        });
-        jobs.push_str(&job.to_string());
-        jobs.push('\n');
+        // Two references per code: the preset's colours, then our readable ones.
+        for (tag, left, right, back) in [
+            ("preset", preset.left, preset.right, preset.background),
+            ("readable", readable.left, readable.right, readable.background),
+        ] {
+            let job = serde_json::json!({
+                "modules": rows,
+                "left": [left.0, left.1, left.2],
+                "right": [right.0, right.1, right.2],
+                "back": [back.0, back.1, back.2],
+                "border": QUIET_ZONE,
+                "out": dir.path().join(format!("ref-{i}-{tag}.png")),
+            });
+            jobs.push_str(&job.to_string());
+            jobs.push('\n');
+        }
         mine.push((side, img));
     }
     let cmd = ["python3".to_string(), script.display().to_string()];
     let (written, ok) = super::external::run_lines(&cmd, &jobs).ok_or("cannot run python3")?;
-    if !ok || written.len() != mine.len() {
+    if !ok || written.len() != 2 * mine.len() {
         return Err("Python qrcode could not draw the references (pip install \"qrcode[pil]\")".into());
     }
-    let diffs: Vec<(f64, f64)> = written
-        .iter()
+    let diffs: Vec<(f64, f64, f64)> = written
+        .chunks(2)
         .zip(&mine)
-        .filter_map(|(path, (side, img))| {
-            let reference = image::open(path).ok()?.to_rgb8();
+        .filter_map(|(paths, (side, img))| {
+            let reference = image::open(&paths[0]).ok()?.to_rgb8();
+            let same_colours = image::open(&paths[1]).ok()?.to_rgb8();
             let fixed = FixedModules::for_side(*side);
             let outside = |x: u32, y: u32| {
                 let (mx, my) = (x as i64 - QUIET_ZONE as i64, y as i64 - QUIET_ZONE as i64);
                 let in_symbol = (0..*side as i64).contains(&mx) && (0..*side as i64).contains(&my);
                 !in_symbol || fixed.get(mx, my).is_none()
             };
-            Some((mean_abs_diff(img, &reference, |_, _| true)?, mean_abs_diff(img, &reference, outside)?))
+            Some((
+                mean_abs_diff(img, &reference, |_, _| true)?,
+                mean_abs_diff(img, &reference, outside)?,
+                mean_abs_diff(img, &same_colours, outside)?,
+            ))
         })
         .collect();
     if diffs.len() != mine.len() {
         return Err("a reference image differs in size from ours".into());
     }
-    let mean = |f: fn(&(f64, f64)) -> f64| diffs.iter().map(f).sum::<f64>() / diffs.len().max(1) as f64;
+    let mean = |f: fn(&(f64, f64, f64)) -> f64| diffs.iter().map(f).sum::<f64>() / diffs.len().max(1) as f64;
     Ok(ReferenceDiff {
         preset: preset.name,
         codes: diffs.len(),
         mean_diff: mean(|d| d.0),
         mean_diff_outside_function_patterns: mean(|d| d.1),
+        same_colours_mean_diff_outside_function_patterns: mean(|d| d.2),
     })
 }
