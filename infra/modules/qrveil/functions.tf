@@ -32,7 +32,7 @@ resource "aws_lambda_function" "function" {
   }
   logging_config {
     log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.function.name
+    log_group  = aws_cloudwatch_log_group.this["function"].name
   }
   tags       = local.tags
   depends_on = [aws_iam_role_policy.function]
@@ -86,7 +86,7 @@ resource "aws_lambda_function" "presign" {
   }
   logging_config {
     log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.presign.name
+    log_group  = aws_cloudwatch_log_group.this["presign"].name
   }
   tags       = local.tags
   depends_on = [aws_iam_role_policy.presign]

@@ -50,7 +50,7 @@ data "aws_iam_policy_document" "function" {
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.this["function"].arn}:*"]
   }
   # X-Ray's write actions take no resource.
   statement {
@@ -92,7 +92,7 @@ data "aws_iam_policy_document" "presign" {
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.presign.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.this["presign"].arn}:*"]
   }
   statement {
     sid       = "Traces"
