@@ -34,3 +34,10 @@ pub enum SdkError {
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// An unknown style or preset name is a bad option; the message lists the valid names.
+impl From<qrveil_function::styles::UnknownName> for SdkError {
+    fn from(e: qrveil_function::styles::UnknownName) -> Self {
+        SdkError::InvalidOption { what: e.what, detail: e.to_string() }
+    }
+}

@@ -212,10 +212,9 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
         list_styles();
         return Ok(());
     }
-    let invalid = |what, e: &dyn std::fmt::Display| SdkError::InvalidOption { what, detail: e.to_string() };
     let opts = StyleOptions {
-        style: args.style.parse::<StyleId>().map_err(|e| invalid("style", &e))?,
-        preset: args.preset.parse::<Preset>().map_err(|e| invalid("preset", &e))?,
+        style: args.style.parse::<StyleId>()?,
+        preset: args.preset.parse::<Preset>()?,
         ec: args.ec.parse::<EcLevel>()?,
         version: args.version,
         module_px: args.module_px,

@@ -178,10 +178,9 @@ pub fn generate_keys() -> Result<KeyMaterial, QrVeilError> {
 }
 
 fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
-    let bad = |what, e: &dyn std::fmt::Display| invalid(what, e.to_string());
     Ok(qrveil_sdk::StyleOptions {
-        style: o.style.parse::<StyleId>().map_err(|e| bad("style", &e))?,
-        preset: o.preset.parse::<Preset>().map_err(|e| bad("preset", &e))?,
+        style: o.style.parse::<StyleId>().map_err(SdkError::from)?,
+        preset: o.preset.parse::<Preset>().map_err(SdkError::from)?,
         ec: o.error_correction.unwrap_or(ErrorCorrection::Medium).into(),
         version: o.version,
         module_px: o.module_px,

@@ -144,13 +144,12 @@ fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], preset: &Preset, see
 }
 
 pub fn run(args: EvalArgs) -> Result<(), SdkError> {
-    let invalid = |what, e: &dyn std::fmt::Display| SdkError::InvalidOption { what, detail: e.to_string() };
     let styles: Vec<StyleId> = if args.styles.is_empty() {
         StyleId::ALL.to_vec()
     } else {
-        args.styles.iter().map(|s| s.parse::<StyleId>().map_err(|e| invalid("style", &e))).collect::<Result<_, _>>()?
+        args.styles.iter().map(|s| s.parse::<StyleId>()).collect::<Result<_, _>>()?
     };
-    let preset = args.preset.parse::<Preset>().map_err(|e| invalid("preset", &e))?;
+    let preset = args.preset.parse::<Preset>()?;
     let io = |e: std::io::Error| SdkError::Internal(format!("eval scratch space: {e}"));
     let mut external = external::External::prepare().map_err(io)?;
     let cases = corpus(args.count, args.seed);
@@ -225,7 +224,7 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
     };
     let mut reference_diff = Vec::new();
     for name in ["green-orange", "purple-violet"] {
-        let preset = name.parse::<Preset>().map_err(|e| invalid("preset", &e))?;
+        let preset = name.parse::<Preset>()?;
         match reference::measure(&cases, &preset, REFERENCE_CODES) {
             Ok(d) => {
                 println!(
