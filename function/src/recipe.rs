@@ -7,7 +7,8 @@ use serde::Serialize;
 /// How a style's outputs are drawn. In every geometry the function patterns (finders with
 /// their separators, timing, alignment) are drawn as plain squares: decoders locate the
 /// symbol and fit its grid by their shapes (rqrr misreads rounded finder corners and misses
-/// alignment patterns drawn as separate dots).
+/// alignment patterns drawn as separate dots). `Dots` also squares the modules on either side
+/// of the timing patterns (see [`beside_timing`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Geometry {
@@ -102,13 +103,25 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
                 },
                 Geometry::RoundedCorners => rounded_tile(outputs, n, x, y),
             });
-            if fixed.get(x as i64, y as i64).is_some() {
+            if fixed.get(x as i64, y as i64).is_some() || (geometry == Geometry::Dots && beside_timing(x, y)) {
                 let last = tiles.len() - 1;
                 tiles[last].shape = Shape::Square;
             }
         }
     }
     Ok(tiles)
+}
+
+/// Whether module (x, y) lies in a row or column next to a timing pattern (row or column 6).
+///
+/// rqrr reads the version off the timing patterns by counting colour changes pixel by pixel,
+/// against a threshold that follows each pixel row's running mean. Between dots a row passes
+/// mostly background, the threshold rises towards the background, and one noisy pixel of a
+/// light timing module adds a version step. Square modules beside the timing patterns keep
+/// that mean where a plain code has it: `qrveil eval`, 1000 payloads, σ = 25 noise, rqrr
+/// (plain 96.9%), `dots` 94.6% without, 95.4% with.
+pub fn beside_timing(x: usize, y: usize) -> bool {
+    x.abs_diff(6) == 1 || y.abs_diff(6) == 1
 }
 
 fn rounded_tile(outputs: &[u8], n: usize, x: usize, y: usize) -> Tile {
@@ -189,19 +202,20 @@ mod tests {
         assert_eq!(t[at(1, 1)].shape, Shape::Quarters([Fillet, Empty, Empty, Empty]));
     }
 
-    /// A 15×15 light grid with `rows` placed at (7, 7), clear of the finder patterns.
+    /// A 15×15 light grid with `rows` placed at (9, 9), clear of the finder patterns and of the
+    /// rows and columns beside the timing patterns.
     fn centred(rows: &[&str]) -> ModuleGrid {
         let mut dark = vec![false; 15 * 15];
         for (y, row) in rows.iter().enumerate() {
             for (x, c) in row.chars().enumerate() {
-                dark[(7 + y) * 15 + 7 + x] = c == '#';
+                dark[(9 + y) * 15 + 9 + x] = c == '#';
             }
         }
         ModuleGrid::new(15, dark)
     }
 
     fn at(x: usize, y: usize) -> usize {
-        (7 + y) * 15 + 7 + x
+        (9 + y) * 15 + 9 + x
     }
 
     #[test]
@@ -232,6 +246,17 @@ mod tests {
             assert_eq!(t[y * 25 + x].shape, Shape::Square, "({x}, {y})");
         }
         assert!(matches!(t[15 * 25 + 15].shape, Shape::Dot { .. }));
+        // Dots beside the timing patterns (rows and columns 5 and 7) are squares too.
+        for (x, y) in [(5, 12), (7, 12), (12, 5), (12, 7)] {
+            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y})");
+        }
+        for (x, y) in [(4, 12), (8, 12), (12, 4), (12, 8)] {
+            assert!(matches!(t[y * 25 + x].shape, Shape::Dot { .. }), "({x}, {y})");
+        }
+        // Other geometries keep their shapes there.
+        let g = ModuleGrid::new(25, (0..625).map(|i| i % 3 == 0).collect());
+        let t = render(StyleId::Rounded, &g);
+        assert!(matches!(t[12 * 25 + 5].shape, Shape::Quarters(_)));
     }
 
     #[test]
