@@ -12,14 +12,16 @@ use qrveil_function::styles::Rgb;
 /// 0.18, 96.4% and 95.9% (rounded 95.6%). At 0.18 orange reads as a deep rust and green as
 /// a forest green; 0.15 turns orange brown.
 pub const DARK_MAX_LUMA: f32 = 0.18;
-/// Deep ink, for the function patterns (finders, timing, alignment), must have luma at most
-/// this. Decoders find a symbol and fit its grid by these patterns before reading any data,
-/// and under sensor noise they lose them when the ink is merely dark. `qrveil eval`, σ = 25
-/// noise, data ink at luma 0.40, share of codes read (plain black-on-white in brackets):
-/// finders in the data ink: zxing-cpp 39% (100%); finders at luma 0.10: zxing-cpp 99%, but
-/// rqrr 59% (97%) and OpenCV 67% (74%); all function patterns at 0.02, a hue-tinted black:
-/// zxing-cpp 100%, rqrr 96%, OpenCV 70.5% (72.5%).
-pub const DEEP_MAX_LUMA: f32 = 0.02;
+/// Ink of the function patterns (finders, timing, alignment): black, whatever the preset.
+/// Decoders find a symbol and fit its grid by these patterns before reading any data, and
+/// under sensor noise they lose them when the ink is merely dark. It must be exactly black,
+/// not a hue-tinted near-black: noise on a channel at 0 is clipped at 0, and OpenCV's
+/// finder search (an adaptive threshold a hair below the local mean) relies on that. `qrveil
+/// eval`, σ = 25 noise, share of codes read (plain black-on-white in brackets): finders in
+/// data ink at luma 0.40: zxing-cpp 39% (100%); finders at luma 0.10: zxing-cpp 99%, rqrr
+/// 59% (97%), OpenCV 67% (74%); finders at luma 0.02, hue-tinted: OpenCV 73.4% (75.2%),
+/// every miss a failed detection; in black: OpenCV equal to plain on a 400-code probe.
+pub const DEEP_INK: Rgb = Rgb(0, 0, 0);
 /// Light modules and the background must have luma at least this.
 pub const LIGHT_MIN_LUMA: f32 = 0.80;
 

@@ -1,7 +1,7 @@
 //! Drawing tiles to PNG (with `image`) and SVG, with a quiet zone and a horizontal gradient
 //! across the whole image (as Python `qrcode`'s `HorizontalGradiantColorMask` does).
 
-use crate::colour::{darken_to, lighten_to, mix, DARK_MAX_LUMA, DEEP_MAX_LUMA, LIGHT_MIN_LUMA};
+use crate::colour::{darken_to, lighten_to, mix, DARK_MAX_LUMA, DEEP_INK, LIGHT_MIN_LUMA};
 use qrveil_function::grid::FixedModules;
 use image::{ImageEncoder, RgbImage};
 use qrveil_function::recipe::{Quarter, Shape, Tile, CORNER_RADIUS};
@@ -31,11 +31,6 @@ impl Palette {
         darken_to(mix(self.left, self.right, t), DARK_MAX_LUMA)
     }
 
-    /// Ink of the finder patterns and module cores at position `t`: the same hue, deeper
-    /// (see [`DEEP_MAX_LUMA`]).
-    pub fn deep_ink_at(&self, t: f32) -> Rgb {
-        darken_to(self.ink_at(t), DEEP_MAX_LUMA)
-    }
 }
 
 pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, String> {
@@ -112,7 +107,6 @@ impl Canvas<'_> {
         let qz = self.quiet_zone as i64;
         let bg = self.palette.background;
         let ink: Vec<Rgb> = (0..size).map(|x| self.palette.ink_at(x as f32 / size as f32)).collect();
-        let deep: Vec<Rgb> = (0..size).map(|x| self.palette.deep_ink_at(x as f32 / size as f32)).collect();
         let mut img = RgbImage::new(size, size);
         for (x, y, pixel) in img.enumerate_pixels_mut() {
             let mx = (x / self.module_px) as i64 - qz;
@@ -131,7 +125,7 @@ impl Canvas<'_> {
                         let c = match self.paint_at(&fixed, mx as u32, my as u32, u, v) {
                             Paint::Background => bg,
                             Paint::Ink => ink[x as usize],
-                            Paint::Deep => deep[x as usize],
+                            Paint::Deep => DEEP_INK,
                         };
                         sum[0] += c.0 as u32;
                         sum[1] += c.1 as u32;
@@ -158,7 +152,7 @@ impl Canvas<'_> {
         let size = self.size_px();
         let s = self.module_px as f32;
         let r = s / 2.0;
-        // Two paths: the function patterns in deep ink, the other modules in the style's ink.
+        // Two paths: the function patterns in black (see `DEEP_INK`), the other modules in the style's ink.
         let fixed = FixedModules::for_side(self.side);
         let (mut d, mut deep) = (String::new(), String::new());
         for (i, tile) in self.tiles.iter().enumerate() {
@@ -212,11 +206,10 @@ impl Canvas<'_> {
             format!(r#"<linearGradient id="{id}" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient>"#)
         };
         let ink = gradient("ink", &|t| self.palette.ink_at(t));
-        let deep_ink = gradient("deep", &|t| self.palette.deep_ink_at(t));
         format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{ink}{deep_ink}</defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{d}"/><path fill="url(#deep)" d="{deep}"/></svg>
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{ink}</defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{d}"/><path fill="rgb({},{},{})" d="{deep}"/></svg>
 "#,
-            bg.0, bg.1, bg.2
+            bg.0, bg.1, bg.2, DEEP_INK.0, DEEP_INK.1, DEEP_INK.2
         )
     }
 }
@@ -228,10 +221,10 @@ mod tests {
     use qrveil_function::styles::PRESETS;
 
     /// Every pixel of an all-dark version-2 symbol: function-pattern modules (the standard's
-    /// finder, timing and alignment positions, listed here by hand) in the deep band, the other
+    /// finder, timing and alignment positions, listed here by hand) exactly black, the other
     /// modules in the dark band, the quiet zone in the light band.
     #[test]
-    fn function_patterns_get_the_deep_ink_and_every_pixel_stays_in_its_band() {
+    fn function_patterns_are_black_and_every_pixel_stays_in_its_band() {
         let side = 25;
         let is_function = |x: i64, y: i64| {
             let finder = |a: i64, b: i64| (x - a).abs() <= 4 && (y - b).abs() <= 4; // with separator
@@ -248,14 +241,14 @@ mod tests {
                 if !inside {
                     assert!(l >= LIGHT_MIN_LUMA, "{} quiet zone ({x},{y}) luma {l}", preset.name);
                 } else if is_function(mx, my) {
-                    assert!(l <= DEEP_MAX_LUMA, "{} function pattern ({x},{y}) luma {l}", preset.name);
+                    assert_eq!(p.0, [0, 0, 0], "{} function pattern ({x},{y})", preset.name);
                 } else {
-                    assert!(l <= DARK_MAX_LUMA && l > DEEP_MAX_LUMA || preset.name == "mono", "{} ({x},{y}) luma {l}", preset.name);
+                    assert!(l <= DARK_MAX_LUMA && (l > 0.02 || preset.name == "mono"), "{} ({x},{y}) luma {l}", preset.name);
                 }
             }
             let svg = canvas.to_svg();
             assert_eq!(svg.matches("<path").count(), 2, "{svg}");
-            assert!(svg.contains(r#"fill="url(#deep)""#));
+            assert!(svg.contains(r#"fill="rgb(0,0,0)""#));
         }
     }
 }

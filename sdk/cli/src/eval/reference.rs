@@ -24,7 +24,7 @@ pub struct ReferenceDiff {
     /// Mean over codes of the mean absolute difference per pixel and channel, 0..1.
     pub mean_diff: f64,
     /// The same leaving out the function patterns (finders, timing, alignment), which we draw
-    /// in a deeper ink than the reference on purpose (see `qrveil_sdk::colour::DEEP_MAX_LUMA`):
+    /// in black rather than the reference's gradient on purpose (see `qrveil_sdk::colour::DEEP_INK`):
     /// what remains measures the data modules' colours and shapes alone.
     pub mean_diff_outside_function_patterns: f64,
     /// Outside the function patterns again, against a reference drawn with our readable
