@@ -8,7 +8,8 @@ use serde::Serialize;
 /// their separators, timing, alignment) are drawn as plain squares: decoders locate the
 /// symbol and fit its grid by their shapes (rqrr misreads rounded finder corners and misses
 /// alignment patterns drawn as separate dots). `Dots` also squares the modules on either side
-/// of the timing patterns (see [`beside_timing`]).
+/// of the timing patterns (see [`beside_timing`]) and around the alignment patterns (see
+/// [`around_alignment`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Geometry {
@@ -89,6 +90,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
         return Err(RecipeError { got: outputs.len(), want, side });
     }
     let fixed = FixedModules::for_side(side);
+    let framed = if geometry == Geometry::Dots { around_alignment(&fixed, side) } else { Vec::new() };
     let mut tiles = Vec::with_capacity(n * n);
     for y in 0..n {
         for x in 0..n {
@@ -103,7 +105,8 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
                 },
                 Geometry::RoundedCorners => rounded_tile(outputs, n, x, y),
             });
-            if fixed.get(x as i64, y as i64).is_some() || (geometry == Geometry::Dots && beside_timing(x, y)) {
+            let dots_square = geometry == Geometry::Dots && (beside_timing(x, y) || framed[y * n + x]);
+            if fixed.get(x as i64, y as i64).is_some() || dots_square {
                 let last = tiles.len() - 1;
                 tiles[last].shape = Shape::Square;
             }
@@ -122,6 +125,40 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
 /// (plain 96.9%), `dots` 94.6% without, 95.4% with.
 pub fn beside_timing(x: usize, y: usize) -> bool {
     x.abs_diff(6) == 1 || y.abs_diff(6) == 1
+}
+
+/// Which modules (row-major) form the ring just outside an alignment pattern.
+///
+/// To place the grid's far corner rqrr spirals out from where it expects the last alignment
+/// pattern and takes the first dark blob about one module in area. Every isolated dot is such
+/// a blob, where adjacent squares merge into larger ones, so under blur it often settles on a
+/// dot. Squares in the ring join the pattern's own ring and leave its centre the only blob
+/// there: `qrveil eval`, 1000 payloads, σ = ¼ module blur, rqrr (plain 80.3%), `dots` 78.5%
+/// without, 79.9% with; the wrong fits were all at versions 9 to 24.
+pub fn around_alignment(fixed: &FixedModules, side: u32) -> Vec<bool> {
+    let n = side as i64;
+    let light = |x: i64, y: i64| (0..n).contains(&x) && (0..n).contains(&y) && fixed.get(x, y) == Some(false);
+    // An alignment pattern's centre is the one fixed dark module ringed by fixed light ones
+    // (a finder's centre has dark neighbours, a timing module data ones).
+    let centre = |x: i64, y: i64| {
+        fixed.get(x, y) == Some(true) && (-1..=1).all(|dy| (-1..=1).all(|dx| (dx, dy) == (0, 0) || light(x + dx, y + dy)))
+    };
+    let mut ring = vec![false; (n * n) as usize];
+    for cy in 0..n {
+        for cx in 0..n {
+            if !centre(cx, cy) {
+                continue;
+            }
+            for y in (cy - 3).max(0)..=(cy + 3).min(n - 1) {
+                for x in (cx - 3).max(0)..=(cx + 3).min(n - 1) {
+                    if (x - cx).abs().max((y - cy).abs()) == 3 {
+                        ring[(y * n + x) as usize] = true;
+                    }
+                }
+            }
+        }
+    }
+    ring
 }
 
 fn rounded_tile(outputs: &[u8], n: usize, x: usize, y: usize) -> Tile {
@@ -245,7 +282,13 @@ mod tests {
         for (x, y) in [(16, 16), (18, 18), (20, 17)] {
             assert_eq!(t[y * 25 + x].shape, Shape::Square, "({x}, {y})");
         }
-        assert!(matches!(t[15 * 25 + 15].shape, Shape::Dot { .. }));
+        // The ring just outside the alignment pattern is square, the next one dots.
+        for (x, y) in [(15, 15), (21, 18), (18, 21), (15, 20)] {
+            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y})");
+        }
+        for (x, y) in [(14, 14), (14, 18), (22, 18), (18, 22)] {
+            assert!(matches!(t[y * 25 + x].shape, Shape::Dot { .. }), "({x}, {y})");
+        }
         // Dots beside the timing patterns (rows and columns 5 and 7) are squares too.
         for (x, y) in [(5, 12), (7, 12), (12, 5), (12, 7)] {
             assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y})");
@@ -257,6 +300,28 @@ mod tests {
         let g = ModuleGrid::new(25, (0..625).map(|i| i % 3 == 0).collect());
         let t = render(StyleId::Rounded, &g);
         assert!(matches!(t[12 * 25 + 5].shape, Shape::Quarters(_)));
+    }
+
+    /// Version 7 (45×45): alignment centres on rows and columns 6, 22 and 38 (ISO/IEC 18004
+    /// Annex E), less the three that would overlap a finder.
+    #[test]
+    fn the_ring_around_alignment_follows_the_standard_table() {
+        let side = 45;
+        let ring = around_alignment(&FixedModules::for_side(side), side);
+        let centres: Vec<(i64, i64)> = [6i64, 22, 38]
+            .iter()
+            .flat_map(|&y| [6i64, 22, 38].map(|x| (x, y)))
+            .filter(|&c| ![(6, 6), (38, 6), (6, 38)].contains(&c))
+            .collect();
+        assert_eq!(centres.len(), 6);
+        for y in 0..45i64 {
+            for x in 0..45i64 {
+                let want = centres.iter().any(|&(cx, cy)| (x - cx).abs().max((y - cy).abs()) == 3);
+                assert_eq!(ring[(y * 45 + x) as usize], want, "({x}, {y})");
+            }
+        }
+        // No alignment pattern at version 1.
+        assert!(!around_alignment(&FixedModules::for_side(21), 21).contains(&true));
     }
 
     #[test]
