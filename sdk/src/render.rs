@@ -168,7 +168,18 @@ impl Canvas<'_> {
                 Shape::Square => {}
                 Shape::Dot { radius } if tile.ink => {
                     let rr = radius * s;
-                    let _ = write!(d, "M{} {cy}a{rr} {rr} 0 1 0 {} 0a{rr} {rr} 0 1 0 -{} 0z", cx - rr, 2.0 * rr, 2.0 * rr);
+                    if rr <= r {
+                        let _ = write!(d, "M{} {cy}a{rr} {rr} 0 1 0 {} 0a{rr} {rr} 0 1 0 -{} 0z", cx - rr, 2.0 * rr, 2.0 * rr);
+                    } else {
+                        // The disc clipped by the module: each side straight for ±a about its
+                        // middle, quarter arcs of the disc between the sides.
+                        let a = (rr * rr - r * r).sqrt().min(r);
+                        let _ = write!(
+                            d,
+                            "M{} {}H{}A{rr} {rr} 0 0 1 {} {}V{}A{rr} {rr} 0 0 1 {} {}H{}A{rr} {rr} 0 0 1 {} {}V{}A{rr} {rr} 0 0 1 {} {}z",
+                            cx - a, cy - r, cx + a, cx + r, cy - a, cy + a, cx + a, cy + r, cx - a, cx - r, cy + a, cy - a, cx - a, cy - r
+                        );
+                    }
                 }
                 Shape::Dot { .. } => {}
                 Shape::Quarters(quarters) => {
