@@ -59,14 +59,14 @@ impl Tile {
 }
 
 /// Dot radius per size class 1..=3 (module units): a round dot alone, swelling into a
-/// round-cornered square (clipped by the module) where dark neighbours are dense. The smallest
-/// stays large enough to read at about 3 px per module: with 0.40, OpenCV read 76.7% of
-/// downscaled `dots` codes against 81.7% plain; with 0.45, 81.3% (`qrveil eval --count 300
-/// --styles dots`). Round dots at 0.45 / 0.48 / 0.50 left rqrr 1.3 points below plain under
-/// noise and 1.2 rotated (1000 payloads: pixel rows near a module's edge pass mostly
-/// background, which raises rqrr's running-mean threshold, and a grid fitted slightly off
-/// samples outside a disc but inside a square); with 0.45 / 0.55 / 0.65, 0.6 and 0.7.
-pub const DOT_RADII: [f32; 3] = [0.45, 0.55, 0.65];
+/// round-cornered square (clipped by the module) where dark neighbours are dense. `qrveil eval`,
+/// 1000 distinct payloads, points below plain: round dots 0.45 / 0.48 / 0.50 left rqrr -1.3
+/// under noise and -1.2 rotated (pixel rows near a module's edge cross mostly background, which
+/// raises rqrr's running-mean threshold, and a grid fitted slightly off samples outside a disc
+/// but inside a square); 0.45 / 0.55 / 0.65 brought those to -0.6 / -0.7 but OpenCV at 3 px
+/// per module to -1.8 (small isolated dots fade); 0.50 / 0.60 / 0.70: rqrr -0.5 / -0.7,
+/// OpenCV -0.3.
+pub const DOT_RADII: [f32; 3] = [0.5, 0.6, 0.7];
 
 /// Corner radius of `rounded` tiles (module units; 0.5 would be a full half-module circle).
 /// Full circles lose the module's corners to the background at camera resolutions: at about
