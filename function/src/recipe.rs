@@ -140,7 +140,7 @@ pub fn beside_timing(x: usize, y: usize) -> bool {
 /// a blob, where adjacent squares merge into larger ones, so under blur it often settles on a
 /// dot. Squares in the ring join the pattern's own ring and leave its centre the only blob
 /// there: `qrveil eval`, 1000 payloads, σ = ¼ module blur, rqrr (plain 80.3%), `dots` 78.5%
-/// without, 79.9% with; the wrong fits were all at versions 9 to 24.
+/// without, 79.7% with; the wrong fits were all at versions 9 to 24.
 pub fn around_alignment(fixed: &FixedModules, side: u32) -> Vec<bool> {
     let n = side as i64;
     let light = |x: i64, y: i64| (0..n).contains(&x) && (0..n).contains(&y) && fixed.get(x, y) == Some(false);

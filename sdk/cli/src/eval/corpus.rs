@@ -55,19 +55,20 @@ pub fn corpus(count: usize, seed: u64) -> Vec<Case> {
             let ec = ecs[(i / kinds.len()) % ecs.len()];
             let long = i % 40 == 39;
             // Draw again on a repeat; the bound only guards against a tiny payload space.
-            let mut payload = payload(&mut rng, kind, long);
+            let mut payload = draw(&mut rng, kind, long);
             for _ in 0..1000 {
                 if seen.insert(payload.clone()) {
                     break;
                 }
-                payload = self::payload(&mut rng, kind, long);
+                payload = draw(&mut rng, kind, long);
             }
             Case { kind, payload, ec }
         })
         .collect()
 }
 
-fn payload(rng: &mut StdRng, kind: Kind, long: bool) -> Vec<u8> {
+/// One payload of `kind`; `long` ones need a large version.
+fn draw(rng: &mut StdRng, kind: Kind, long: bool) -> Vec<u8> {
     match kind {
         Kind::Word => short_word(rng).into_bytes(),
         Kind::Url => {
