@@ -86,6 +86,21 @@ impl FixedModules {
         self.value[(y * n + x) as usize]
     }
 
+    pub fn side(&self) -> u32 {
+        self.side
+    }
+
+    /// Centres of the alignment patterns: the fixed dark modules ringed by fixed light ones
+    /// (a finder's centre has dark neighbours, a timing module data ones).
+    pub fn alignment_centres(&self) -> Vec<(i64, i64)> {
+        let n = self.side as i64;
+        let light = |x: i64, y: i64| (0..n).contains(&x) && (0..n).contains(&y) && self.get(x, y) == Some(false);
+        let centre = |x: i64, y: i64| {
+            self.get(x, y) == Some(true) && (-1..=1).all(|dy| (-1..=1).all(|dx| (dx, dy) == (0, 0) || light(x + dx, y + dy)))
+        };
+        (0..n).flat_map(|y| (0..n).map(move |x| (x, y))).filter(|&(x, y)| centre(x, y)).collect()
+    }
+
     pub fn count(&self) -> usize {
         self.value.iter().filter(|v| v.is_some()).count()
     }
