@@ -9,7 +9,8 @@ use serde::Serialize;
 /// symbol and fit its grid by their shapes (rqrr misreads rounded finder corners and misses
 /// alignment patterns drawn as separate dots). `Dots` also squares the modules on either side
 /// of the timing patterns (see [`beside_timing`]) and around the alignment patterns (see
-/// [`around_alignment`]).
+/// [`around_alignment`]). `RoundedCorners` and `Dots` draw the middle of each finder
+/// look-alike in the data as separate small dots (see [`finder_lookalikes`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Geometry {
@@ -97,7 +98,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
     }
     let fixed = FixedModules::for_side(side);
     let framed = if geometry == Geometry::Dots { around_alignment(&fixed) } else { Vec::new() };
-    let mut tiles: Vec<Tile> = Vec::with_capacity(n * n);
+    let mut tiles = Vec::with_capacity(n * n);
     for y in 0..n {
         for x in 0..n {
             tiles.push(match geometry {
@@ -152,8 +153,8 @@ pub fn finder_lookalikes(ink: &[bool], fixed: &FixedModules) -> Vec<(i64, i64)> 
     let n = fixed.side() as i64;
     let inside = |x: i64, y: i64| (0..n).contains(&x) && (0..n).contains(&y);
     let dark = |x: i64, y: i64| inside(x, y) && ink[(y * n + x) as usize];
-    // Run lengths dark, light, dark (middle), light, dark through (x, y) along (dx, dy); outside
-    // the symbol is the light quiet zone, so a run reaching the edge never closes.
+    // Run lengths dark, light, dark (middle), light, dark through (x, y) along (dx, dy). Outside
+    // the symbol is the light quiet zone: a dark run ends at the edge, a light one never closes.
     let runs = |x: i64, y: i64, dx: i64, dy: i64| -> Option<[f32; 5]> {
         // From (x, y) outwards: the rest of the middle run, then light, then dark.
         let walk = |sign: i64| {
