@@ -135,6 +135,9 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
 /// `rounded` and `dots` 94.7% with 0.40, 95.0% with 0.45 (plain 95.8%; 1000 payloads).
 pub const LOOKALIKE_DOT_RADIUS: f32 = 0.45;
 
+/// How far (in modules of total / 7) an outer run may be off in ZXing's finder test.
+const FINDER_TOLERANCE: f32 = 0.5;
+
 /// How far (in modules of total / 7) an outer run of a near look-alike may be off; see
 /// [`finder_lookalikes`]. Catches 2:1:3:1:1 (off by 0.86 of 8/7), not 3:1:3:1:1 (1.71 of 9/7).
 pub const NEAR_LOOKALIKE_TOLERANCE: f32 = 0.8;
@@ -162,20 +165,17 @@ pub fn finder_lookalikes(ink: &[bool], fixed: &FixedModules) -> Vec<(i64, i64)> 
     // look-alike appears.
     let n = fixed.side() as i64;
     let mut dotted = vec![false; (n * n) as usize];
-    let mut found = Vec::new();
+    // Each pass looks only at modules still drawn whole, so an empty pass is the end.
     loop {
-        // Never an already dotted module: a pass looks only at modules still drawn whole.
         let new = lookalikes_with_dots(ink, fixed, &dotted);
         if new.is_empty() {
             break;
         }
-        for &(x, y) in &new {
+        for (x, y) in new {
             dotted[(y * n + x) as usize] = true;
         }
-        found.extend(new);
     }
-    found.sort_by_key(|&(x, y)| (y, x));
-    found
+    (0..n * n).filter(|&i| dotted[i as usize]).map(|i| (i % n, i / n)).collect()
 }
 
 /// One pass of [`finder_lookalikes`], with `dotted` modules already drawn as separate dots.
@@ -224,7 +224,7 @@ fn lookalikes_with_dots(ink: &[bool], fixed: &FixedModules, dotted: &[bool]) -> 
         .filter(|&(x, y)| match (runs(x, y, 1, 0), runs(x, y, 0, 1)) {
             (Some(row), Some(column)) => {
                 let near = |r| finder_like(r, NEAR_LOOKALIKE_TOLERANCE);
-                near(row) && near(column) && (finder_like(row, 0.5) || finder_like(column, 0.5))
+                near(row) && near(column) && (finder_like(row, FINDER_TOLERANCE) || finder_like(column, FINDER_TOLERANCE))
             }
             _ => false,
         })
