@@ -12,7 +12,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/bindings}
 cd "$root"
 
-cargo build --locked --quiet -p qrveil-ffi -p qrveil-bindgen
+# The workspace's package selection, as README's `cargo test --workspace` makes it: features
+# resolve the same way, so this reuses that build instead of compiling tfhe again.
+cargo build --locked --quiet --workspace --all-targets
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 case "$(uname -s)" in
     Darwin) lib="$target_dir/debug/libqrveil_ffi.dylib" ;;

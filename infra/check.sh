@@ -43,7 +43,8 @@ mutate() {  # mutate FILE SED-EXPRESSION: the name check must fail on a copy cha
     rm -rf "$copy"
     mkdir -p "$copy/function"
     cp -r infra "$copy/"
-    cp -r function/cloud function/protocol "$copy/function/"
+    cp -r function/cloud "$copy/function/"
+    cp -r protocol "$copy/"
     sed -i "$2" "$copy/$1"
     if cmp -s "$1" "$copy/$1"; then
         echo "mutation '$2' did not change $1" >&2
@@ -57,7 +58,7 @@ mutate() {  # mutate FILE SED-EXPRESSION: the name check must fail on a copy cha
 }
 mutate function/cloud/src/env.rs 's/"QRVEIL_KEY_CACHE_BYTES"/"QRVEIL_CACHE_BYTES"/'
 mutate function/cloud/Cargo.toml 's/name = "qrveil-presign"/name = "qrveil-urls"/'
-mutate function/protocol/src/job.rs 's|"jobs/{job}/input"|"jobs/{job}/in"|'
-mutate function/protocol/src/job.rs 's|INPUT_SUFFIX: &str = "/input"|INPUT_SUFFIX: \&str = "/in"|'
+mutate protocol/src/job.rs 's|"jobs/{job}/input"|"jobs/{job}/in"|'
+mutate protocol/src/job.rs 's|INPUT_SUFFIX: &str = "/input"|INPUT_SUFFIX: \&str = "/in"|'
 mutate function/cloud/src/bin/qrveil-presign.rs 's/env::URL_TTL_SECONDS, //'
 echo "infra: all checks passed"

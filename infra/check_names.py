@@ -6,7 +6,7 @@ rename on either side fails infra/check.sh instead of a deployment:
 - each function's environment holds exactly the settings its binary reads (names from
   function/cloud/src/env.rs), and the token comes from a Secrets Manager secret;
 - the object paths in the IAM policies, the lifecycle prefixes and the S3 event filter are the
-  storage layout of function/protocol/src/job.rs.
+  storage layout of protocol/src/job.rs.
 
 Usage: python check_names.py [REPO_ROOT]   (exit 1 with one line per mismatch)
 """
@@ -60,7 +60,7 @@ def code_facts(root):
         if source.is_file():
             text = source.read_text()
             reads[b["name"]] = {env_names[c] for c in re.findall(r"\benv::([A-Z_]+)\b", text) if c in env_names}
-    job_rs = (root / "function/protocol/src/job.rs").read_text()
+    job_rs = (root / "protocol/src/job.rs").read_text()
     consts = dict(re.findall(r'pub const ([A-Z_]+): &str = "([^"]*)";', job_rs))
     paths = {}
     for fn, template in re.findall(r'pub fn (\w+)\(\w+: &\w+\) -> String \{\s*format!\("([^"]+)"\)', job_rs):

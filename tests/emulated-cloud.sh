@@ -43,8 +43,10 @@ wait_port() { # port name
   return 1
 }
 
-echo "emulated-cloud: building the handler binaries"
-cargo build --locked -p qrveil-cloud --bins
+# The same package selection as README's `cargo test --workspace`, so features resolve the same
+# way and nothing is compiled again (a build of one package alone would rebuild tfhe).
+echo "emulated-cloud: building the handler binaries and the CLI"
+cargo build --locked --workspace --all-targets
 BIN=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug
 
 # A throwaway account: never the caller's credentials or config.
@@ -88,7 +90,7 @@ echo "emulated-cloud: S3 $S3, Lambda $LAMBDA"
 cli_check() { # payload png [qrveil args...]
   local payload=$1 png=$2
   shift 2
-  QRVEIL_HOME="$WORK/home" cargo run --locked -q -p qrveil-cli -- --remote "$@" -q -o "$png" "$payload"
+  QRVEIL_HOME="$WORK/home" "$BIN/qrveil" --remote "$@" -q -o "$png" "$payload"
   local decoded
   decoded=$(zbarimg -q --raw "$png" 2>/dev/null)
   [ "$decoded" = "$payload" ] || { echo "emulated-cloud: $png decodes to '$decoded', not '$payload'" >&2; return 1; }
@@ -99,4 +101,4 @@ cli_check "cli via bucket" "$WORK/bucket.png" --bucket "$BUCKET" --endpoint "$S3
 
 echo "emulated-cloud: running the tests"
 QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_BUCKET="$BUCKET" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
-  cargo test --locked -p qrveil-e2e --test emulated_cloud -- --ignored --test-threads 1 "$@"
+  cargo test --locked --workspace --test emulated_cloud -- --ignored --test-threads 1 "$@"

@@ -35,12 +35,12 @@ kotlin_version=$("$kotlinc" -version 2>&1 | sed -n 's/.*kotlinc-jvm \([0-9.]*\).
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-echo "1/3 Rust core for ${ABIS[*]} (release)"
+echo "1/3 Rust core for ${ABIS[*]} (release, without the in-process style function)"
 # 16 KB pages: Android 15 devices may use them, and libraries must be aligned for it.
 abi_flags=()
 for abi in "${ABIS[@]}"; do abi_flags+=(-t "$abi"); done
 RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384" \
-    cargo ndk "${abi_flags[@]}" --platform 24 -o "$stage/aar/jni" build --locked --release -p qrveil-ffi
+    cargo ndk "${abi_flags[@]}" --platform 24 -o "$stage/aar/jni" build --locked --release -p qrveil-ffi --no-default-features
 
 echo "2/3 Kotlin bindings -> classes.jar"
 "$kotlinc" -nowarn -cp "$jna_jar" -d "$stage/classes.jar" bindings/kotlin/dev/qrveil/qrveil.kt

@@ -21,10 +21,11 @@ for t in "${targets[@]}"; do
     rustup target list --installed | grep -qx "$t" || fail "Rust target $t missing: rustup target add $t"
 done
 
-echo "1/3 static libraries for ${targets[*]} (release)"
+echo "1/3 static libraries for ${targets[*]} (release, without the in-process style function)"
 for t in "${targets[@]}"; do
     # staticlib only here: Android and the JVM load the cdylib the crate declares.
-    IPHONEOS_DEPLOYMENT_TARGET=15.0 cargo rustc --locked --release -p qrveil-ffi --lib --target "$t" --crate-type staticlib
+    IPHONEOS_DEPLOYMENT_TARGET=15.0 cargo rustc --locked --release -p qrveil-ffi --no-default-features --lib \
+        --target "$t" --crate-type staticlib
 done
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

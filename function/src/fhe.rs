@@ -1,60 +1,24 @@
-//! The FHE evaluator: the same semantics as [`crate::clear`], on TFHE ciphertexts.
+//! The FHE evaluator: the same semantics as [`qrveil_style::clear`], on TFHE ciphertexts.
 //!
 //! Input: one LWE ciphertext per module, obtained from the client's seeded GLWE ciphertexts by
 //! sample extraction (no PBS). Linear nodes are plain LWE arithmetic; a LUT node is one
 //! keyswitch + programmable bootstrap. Outputs are packed 256 per GLWE with the list-
 //! compression key and modulus-switched to 12 bits.
 
-use crate::analysis::{analyse, Noise, ProgramFacts, StyleError};
-use crate::packing::FourierPackingKey;
-use crate::clear::{self, reads_only_fixed};
-use crate::grid::FixedModules;
-use crate::style::{Node, Program, ServerProgram};
+use crate::keys::ServerKeys;
 use qrveil_protocol::params::{COMPRESSION_PARAMS, DELTA, OUTPUT_MODULUS, PBS_PARAMS};
-use qrveil_protocol::{EncryptedGrid, EncryptedOutputs, ServerKeyBundle};
+use qrveil_protocol::{EncryptedGrid, EncryptedOutputs};
+use qrveil_style::analysis::{analyse, Noise, ProgramFacts, StyleError};
+use qrveil_style::clear;
+use qrveil_style::grid::FixedModules;
+use qrveil_style::program::{Node, Program, ServerProgram};
 use rayon::prelude::*;
 use tfhe::core_crypto::prelude::compressed_modulus_switched_glwe_ciphertext::CompressedModulusSwitchedGlweCiphertext;
 use tfhe::core_crypto::prelude::*;
 use tfhe::shortint::ciphertext::{Degree, NoiseLevel};
-use tfhe::shortint::list_compression::CompressionKey;
 use tfhe::shortint::parameters::{AtomicPatternKind, PBSOrder};
 use tfhe::shortint::server_key::LookupTableOwned;
-use tfhe::shortint::{Ciphertext, ServerKey};
-
-/// Expanded evaluation keys, ready to use; built once per key id and cached.
-pub struct ServerKeys {
-    pub server_key: ServerKey,
-    pub compression_key: CompressionKey,
-    /// The packing key's rows in the Fourier domain, for [`crate::packing`].
-    pub packing_key: FourierPackingKey,
-}
-
-impl ServerKeys {
-    /// Decompress the seeded keys (the slow part of a cold start).
-    pub fn expand(bundle: &ServerKeyBundle) -> Self {
-        let (server_key, (compression_key, packing_key)) = rayon::join(
-            || bundle.server_key.decompress(),
-            || {
-                let ck = bundle.compression_key.decompress();
-                let fourier = FourierPackingKey::new(&ck.packing_key_switching_key);
-                (ck, fourier)
-            },
-        );
-        Self { server_key, compression_key, packing_key }
-    }
-
-    /// Approximate memory held, for the cache bound.
-    pub fn approx_bytes(&self) -> usize {
-        let ks = self.compression_key.packing_key_switching_key.as_ref().len() * 8
-            + self.packing_key.approx_bytes();
-        // Fourier bootstrapping key: n · (k+1)² · levels · N/2 complex f64 (16 B) + KSK.
-        let p = PBS_PARAMS;
-        let k1 = p.glwe_dimension.to_glwe_size().0;
-        let bsk = p.lwe_dimension.0 * k1 * k1 * p.pbs_level.0 * p.polynomial_size.0 / 2 * 16;
-        let ksk = p.glwe_dimension.0 * p.polynomial_size.0 * p.ks_level.0 * p.lwe_dimension.to_lwe_size().0 * 8;
-        ks + bsk + ksk
-    }
-}
+use tfhe::shortint::Ciphertext;
 
 /// Input could not be expanded; the client sent something that does not fit the manifest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,10 +33,7 @@ pub enum EvalError {
 pub fn expand_input(grid: &EncryptedGrid) -> Vec<LweCiphertextOwned<u64>> {
     let per_glwe = PBS_PARAMS.polynomial_size.0;
     let modules = (grid.side as usize).pow(2);
-    let lwe_size = PBS_PARAMS
-        .glwe_dimension
-        .to_equivalent_lwe_dimension(PBS_PARAMS.polynomial_size)
-        .to_lwe_size();
+    let lwe_size = PBS_PARAMS.glwe_dimension.to_equivalent_lwe_dimension(PBS_PARAMS.polynomial_size).to_lwe_size();
     grid.glwes
         .par_iter()
         .enumerate()
@@ -118,7 +79,7 @@ struct PreparedProgram<'a> {
 }
 
 /// Evaluate every program over the expanded input; one ciphertext per output, in the same
-/// order as [`crate::clear::evaluate`].
+/// order as [`qrveil_style::clear::evaluate`].
 pub fn evaluate(
     keys: &ServerKeys,
     style: &ServerProgram,
@@ -157,7 +118,7 @@ pub fn evaluate(
             .into_par_iter()
             .map(|i| {
                 let (cx, cy) = (i % w, i / w);
-                if reads_only_fixed(p.program, &fixed, cx, cy) {
+                if p.program.reads_only_fixed(&fixed, cx, cy) {
                     // Public data in, public result out: no PBS, a trivial ciphertext.
                     let module = |x: i64, y: i64| fixed.get(x, y).unwrap_or(false);
                     trivial(clear::evaluate_cell(p.program, &module, cx, cy), lwe_size(input))

@@ -4,16 +4,14 @@
 //! Every failure ends as a `failed` status with a kind and a reason a person can act on; a job
 //! that already has a status is not evaluated again (redelivered events are harmless).
 
-use crate::fhe::{self, EvalError, ServerKeys};
-use crate::keycache::KeyCache;
-use crate::store::{Store, StoreError};
-use crate::styles::StyleId;
+use crate::fhe::{self, EvalError};
+use crate::keys::{KeyCache, ServerKeys};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT, FORMAT_VERSION};
-use qrveil_protocol::params::{MAX_MODULES_PER_SIDE, PARAMS_NAME};
+use qrveil_protocol::params::{qr_version, PARAMS_NAME};
+use qrveil_protocol::store::{Store, StoreError};
 use qrveil_protocol::wire::{GRID_LIMIT, SERVER_KEY_LIMIT};
-use qrveil_protocol::{
-    EncryptedGrid, FailureKind, JobId, JobStatus, KeyId, Manifest, ServerKeyBundle, ServerTimings,
-};
+use qrveil_protocol::{EncryptedGrid, FailureKind, JobId, JobStatus, KeyId, Manifest, ServerKeyBundle, ServerTimings};
+use qrveil_style::StyleId;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -30,6 +28,10 @@ pub struct JobError {
 impl JobError {
     fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
         Self { kind, reason: reason.into() }
+    }
+
+    fn into_status(self) -> JobStatus {
+        JobStatus::Failed { format_version: FORMAT_VERSION, kind: self.kind, reason: self.reason }
     }
 }
 
@@ -53,13 +55,20 @@ impl Default for Function {
     }
 }
 
+/// The job's stored status, if it has one. A status that is there but unreadable is an
+/// internal failure: it cannot be replaced (statuses are written once), only reported.
+fn stored_status(store: &dyn Store, job: &JobId) -> Result<Option<JobStatus>, JobError> {
+    let Some(bytes) = store.get(&paths::status(job), DOCUMENT_LIMIT)? else {
+        return Ok(None);
+    };
+    JobStatus::from_json(&bytes)
+        .map(Some)
+        .map_err(|e| JobError::new(FailureKind::Internal, format!("the job's stored status cannot be read: {e}")))
+}
+
 /// Whether a status reports a storage failure, worth retrying rather than recording.
 pub fn is_transient(status: &JobStatus) -> bool {
     matches!(status, JobStatus::Failed { kind: FailureKind::Storage, .. })
-}
-
-fn storage_failure(reason: String) -> JobStatus {
-    JobStatus::Failed { format_version: FORMAT_VERSION, kind: FailureKind::Storage, reason }
 }
 
 /// Check a manifest against what this function can do; the style it names on success.
@@ -67,7 +76,10 @@ pub fn validate_manifest(m: &Manifest) -> Result<StyleId, JobError> {
     if m.format_version != FORMAT_VERSION {
         return Err(JobError::new(
             FailureKind::UnsupportedFormat,
-            format!("manifest format {} is not supported; this function reads format {FORMAT_VERSION}", m.format_version),
+            format!(
+                "manifest format {} is not supported; this function reads format {FORMAT_VERSION}",
+                m.format_version
+            ),
         ));
     }
     if m.params != PARAMS_NAME {
@@ -76,8 +88,7 @@ pub fn validate_manifest(m: &Manifest) -> Result<StyleId, JobError> {
             format!("job uses parameter set {:?}; this function evaluates {PARAMS_NAME}", m.params),
         ));
     }
-    let valid_side = (21..=MAX_MODULES_PER_SIDE).contains(&m.modules) && (m.modules - 17) % 4 == 0;
-    if !valid_side {
+    if qr_version(m.modules).is_none() {
         return Err(JobError::new(
             FailureKind::BadManifest,
             format!("{} modules a side is not a QR symbol (21, 25, ..., 177)", m.modules),
@@ -91,10 +102,6 @@ impl Function {
         Self { cache: KeyCache::new(key_cache_bytes) }
     }
 
-    pub fn key_cache(&self) -> &KeyCache {
-        &self.cache
-    }
-
     /// Run the job and write its status; returns the job's final status. Never panics on bad
     /// input: every problem becomes `failed(kind, reason)`.
     ///
@@ -103,28 +110,28 @@ impl Function {
     /// first status written wins. Storage failures are transient, so they are returned but
     /// not written: the caller retries (the cloud function by failing the invocation).
     pub fn run_job(&self, store: &dyn Store, job: &JobId) -> JobStatus {
-        if let Some(existing) = self.final_status(store, job) {
-            return existing;
+        match stored_status(store, job) {
+            Ok(Some(existing)) => return existing,
+            Ok(None) => {}
+            Err(e) => return e.into_status(),
         }
-        let status = match self.evaluate_job(store, job) {
-            Ok(done) => done,
-            Err(e) => JobStatus::Failed { format_version: FORMAT_VERSION, kind: e.kind, reason: e.reason },
-        };
+        let status = self.evaluate_job(store, job).unwrap_or_else(JobError::into_status);
         if is_transient(&status) {
             return status;
         }
-        match store.put_new(&paths::status(job), &status.to_json()) {
+        let written = status
+            .to_json()
+            .map_err(|e| JobError::new(FailureKind::Internal, e.to_string()))
+            .and_then(|json| Ok(store.put_new(&paths::status(job), &json)?));
+        match written {
             Ok(true) => status,
             // Another delivery finished first: its status stands.
-            Ok(false) => self.final_status(store, job).unwrap_or(status),
-            Err(e) => storage_failure(format!("could not write the job status: {e}")),
+            Ok(false) => match stored_status(store, job) {
+                Ok(stored) => stored.unwrap_or(status),
+                Err(e) => e.into_status(),
+            },
+            Err(e) => e.into_status(),
         }
-    }
-
-    /// The job's stored status, if it has one that parses.
-    fn final_status(&self, store: &dyn Store, job: &JobId) -> Option<JobStatus> {
-        let bytes = store.get(&paths::status(job), DOCUMENT_LIMIT).ok()??;
-        JobStatus::from_json(&bytes).ok()
     }
 
     fn server_keys(&self, store: &dyn Store, id: &KeyId) -> Result<(Arc<ServerKeys>, bool), JobError> {
@@ -143,8 +150,8 @@ impl Function {
                 format!("the object at {} does not hash to its key id", paths::server_key(id)),
             ));
         }
-        let bundle = ServerKeyBundle::from_bytes(&bytes)
-            .map_err(|e| JobError::new(FailureKind::BadKey, e.to_string()))?;
+        let bundle =
+            ServerKeyBundle::from_bytes(&bytes).map_err(|e| JobError::new(FailureKind::BadKey, e.to_string()))?;
         drop(bytes);
         let keys = Arc::new(ServerKeys::expand(&bundle));
         Ok((self.cache.insert(id.clone(), keys), false))
@@ -155,8 +162,8 @@ impl Function {
         let manifest_bytes = store.get(&paths::manifest(job), DOCUMENT_LIMIT)?.ok_or_else(|| {
             JobError::new(FailureKind::BadManifest, format!("no manifest at {}", paths::manifest(job)))
         })?;
-        let manifest = Manifest::from_json(&manifest_bytes)
-            .map_err(|e| JobError::new(FailureKind::BadManifest, e))?;
+        let manifest =
+            Manifest::from_json(&manifest_bytes).map_err(|e| JobError::new(FailureKind::BadManifest, e.to_string()))?;
         let style_id = validate_manifest(&manifest)?;
         let style = style_id.style();
 
@@ -165,9 +172,9 @@ impl Function {
         let key_seconds = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        let input_bytes = store.get(&paths::input(job), GRID_LIMIT)?.ok_or_else(|| {
-            JobError::new(FailureKind::MissingInput, format!("no input at {}", paths::input(job)))
-        })?;
+        let input_bytes = store
+            .get(&paths::input(job), GRID_LIMIT)?
+            .ok_or_else(|| JobError::new(FailureKind::MissingInput, format!("no input at {}", paths::input(job))))?;
         let grid = EncryptedGrid::from_bytes(&input_bytes, manifest.modules)
             .map_err(|e| JobError::new(FailureKind::BadInput, e.to_string()))?;
         let input = fhe::expand_input(&grid);
@@ -183,17 +190,15 @@ impl Function {
 
         let t = Instant::now();
         let packed = fhe::pack_outputs(&keys, &outputs);
-        let bytes = packed
-            .to_bytes()
-            .map_err(|e| JobError::new(FailureKind::Internal, e.to_string()))?;
+        let bytes = packed.to_bytes().map_err(|e| JobError::new(FailureKind::Internal, e.to_string()))?;
         let pack = t.elapsed().as_secs_f64();
         // Write-once like the status; a racing delivery computed the same bytes (evaluation is
         // deterministic), so finding an output already there is fine.
         store.put_new(&paths::output(job), &bytes)?;
 
-        let pbs = crate::analysis::cost(&style.server, manifest.modules)
-            .map(|c| c.pbs)
-            .unwrap_or_default();
+        let pbs = qrveil_style::cost(&style.server, manifest.modules)
+            .map_err(|e| JobError::new(FailureKind::Internal, format!("built-in style is invalid: {e}")))?
+            .pbs;
         Ok(JobStatus::Done {
             format_version: FORMAT_VERSION,
             style: style_id.name().to_string(),
@@ -202,5 +207,62 @@ impl Function {
             key_cache_hit,
             seconds: ServerTimings { key: key_seconds, expand, evaluate, pack, total: start.elapsed().as_secs_f64() },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qrveil_protocol::FolderStore;
+
+    /// A folder store whose reads of one object fail, as a bucket does when it is unreachable.
+    struct UnreadableObject {
+        inner: FolderStore,
+        key: String,
+    }
+
+    impl Store for UnreadableObject {
+        fn get(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
+            if key == self.key {
+                return Err(StoreError::Io { op: "read", key: key.into(), detail: "connection reset".into() });
+            }
+            self.inner.get(key, limit)
+        }
+        fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+            self.inner.put(key, bytes)
+        }
+        fn put_new(&self, key: &str, bytes: &[u8]) -> Result<bool, StoreError> {
+            self.inner.put_new(key, bytes)
+        }
+        fn exists(&self, key: &str) -> Result<bool, StoreError> {
+            self.inner.exists(key)
+        }
+    }
+
+    #[test]
+    fn a_status_that_cannot_be_read_is_retried_not_taken_for_no_status() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let job = JobId::random();
+        let store = UnreadableObject { inner: FolderStore::new(dir.path()), key: paths::status(&job) };
+        // The job has no manifest: taken for "no status", it would fail as a bad manifest and
+        // record that for good.
+        let status = Function::default().run_job(&store, &job);
+        assert!(is_transient(&status), "{status:?}");
+        assert_eq!(store.inner.get(&paths::status(&job), DOCUMENT_LIMIT).expect("read"), None);
+    }
+
+    #[test]
+    fn a_damaged_stored_status_is_reported_and_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = FolderStore::new(dir.path());
+        let job = JobId::random();
+        store.put(&paths::status(&job), b"{ not json").expect("put");
+        match Function::default().run_job(&store, &job) {
+            JobStatus::Failed { kind: FailureKind::Internal, reason, .. } => {
+                assert!(reason.contains("stored status"), "{reason}")
+            }
+            other => panic!("expected an internal failure, got {other:?}"),
+        }
+        assert_eq!(store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("read").as_deref(), Some(&b"{ not json"[..]));
     }
 }

@@ -1,26 +1,19 @@
-//! The qrveil style engine and the job handler that runs it.
+//! The style function: evaluates a style on the encrypted module grid and writes the encrypted
+//! result, for the cloud and for the local mode alike.
 //!
-//! A style is data: a small program over the module grid ([`style`]), checked statically for
-//! value range, noise and cost ([`analysis`]), evaluated either in the clear ([`clear`]) or on
-//! TFHE ciphertexts ([`fhe`]) with results that must agree exactly. [`styles`] holds the
-//! built-in styles and [`recipe`] the public render recipe that turns a style's outputs into
-//! tile shapes. [`handler`] runs a job over a [`store`], as the cloud function and the local
-//! mode both do.
+//! [`fhe`] is the FHE evaluator (the semantics of [`qrveil_style::clear`] on TFHE ciphertexts)
+//! with the input expansion and output packing around it; [`packing`] the fast packing
+//! keyswitch; [`keys`] the expanded server keys and their warm cache; [`handler`] runs one job
+//! over a [`qrveil_protocol::Store`], as the cloud function and the local mode both do.
 //!
-//! This crate never sees a secret key or a payload: it works on module bits, which it only
-//! ever holds encrypted except in the clear evaluator used by tests and simulation.
+//! This crate never sees a secret key, a payload or a module bit in the clear: it works on
+//! ciphertexts, and evaluates in the clear only the cells that read modules the QR standard
+//! fixes for every symbol of the size.
 
-pub mod analysis;
-pub mod clear;
 pub mod fhe;
-pub mod grid;
 pub mod handler;
-pub mod keycache;
+pub mod keys;
 pub mod packing;
-pub mod recipe;
-pub mod store;
-pub mod style;
-pub mod styles;
 
-pub use grid::ModuleGrid;
-pub use styles::{Preset, StyleId};
+pub use handler::{Function, DEFAULT_KEY_CACHE_BYTES};
+pub use keys::ServerKeys;

@@ -54,18 +54,16 @@ impl FourierPackingKey {
         let fft = Fft::new(polynomial_size);
         let polys = pksk.as_ref().chunks_exact(polynomial_size.0).count();
         let mut rows = vec![c64::default(); polys * half];
-        rows.par_chunks_mut(half)
-            .zip(pksk.as_ref().par_chunks_exact(polynomial_size.0))
-            .for_each_init(
-                || buffers(&fft),
-                |buf, (out, poly)| {
-                    fft.as_view().forward_as_torus(
-                        FourierPolynomial { data: out },
-                        Polynomial::from_container(poly),
-                        buf.stack(),
-                    );
-                },
-            );
+        rows.par_chunks_mut(half).zip(pksk.as_ref().par_chunks_exact(polynomial_size.0)).for_each_init(
+            || buffers(&fft),
+            |buf, (out, poly)| {
+                fft.as_view().forward_as_torus(
+                    FourierPolynomial { data: out },
+                    Polynomial::from_container(poly),
+                    buf.stack(),
+                );
+            },
+        );
         Self {
             base_log: pksk.decomposition_base_log(),
             levels: pksk.decomposition_level_count(),
@@ -98,7 +96,14 @@ impl FourierPackingKey {
         let sum = (0..self.input_dimension)
             .into_par_iter()
             .fold(
-                || (vec![c64::default(); k1 * half], vec![0u64; levels * n], vec![c64::default(); half], buffers(&self.fft)),
+                || {
+                    (
+                        vec![c64::default(); k1 * half],
+                        vec![0u64; levels * n],
+                        vec![c64::default(); half],
+                        buffers(&self.fft),
+                    )
+                },
                 |(mut acc, mut digits, mut fourier, mut buf), j| {
                     for (i, lwe) in lwes.iter().enumerate() {
                         let rounded = decomposer.closest_representable(lwe[j]);
@@ -136,7 +141,11 @@ impl FourierPackingKey {
         let mut glwe = GlweCiphertext::new(0u64, self.glwe_size, self.polynomial_size, self.modulus);
         let mut buf = buffers(&self.fft);
         for (p, mut poly) in glwe.as_mut_polynomial_list().iter_mut().enumerate() {
-            fft.backward_as_torus(poly.as_mut_view(), FourierPolynomial { data: &sum[p * half..(p + 1) * half] }, buf.stack());
+            fft.backward_as_torus(
+                poly.as_mut_view(),
+                FourierPolynomial { data: &sum[p * half..(p + 1) * half] },
+                buf.stack(),
+            );
         }
         // Output = Σ b_i X^i − Σ D·K.
         for c in glwe.as_mut() {

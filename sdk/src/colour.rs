@@ -1,32 +1,32 @@
 //! Colour maths for the readability guarantee: luma as decoders see it, and moving a colour's
 //! lightness (keeping its hue and saturation) until it falls in a readable band.
 
-use qrveil_function::styles::Rgb;
+use qrveil_style::Rgb;
 
-/// Dark modules must have luma at most this (0..1, Rec. 601 on sRGB, as zbar/ZXing/OpenCV
-/// convert to grey). Under sensor noise a binariser that thresholds at a fraction of the local
-/// mean (rqrr, OpenCV) loses ink that is far from black, most in dense dark runs; lighter ink
-/// also raises that mean, which moves the finder edges rqrr fits its grid to. `qrveil eval`,
-/// rqrr, share read (gradient / plain): first corpus, σ = 25 noise: ink at 0.40, 94.6% / 96.9%;
-/// 0.25, 95.9%; 0.18, 96.4%. 1000 distinct payloads, rotated 7° (plain 95.8%): 0.18, gradient
-/// 95.2%, rounded 94.7%; 0.15, 95.2% and 95.0%; 0.12, 95.4% and 95.2%. At 0.15 orange reads
-/// as a rust brown and green as a forest green.
+/// Dark data modules must have luma at most this (0..1, Rec. 601 on sRGB, as zbar, ZXing and
+/// OpenCV convert to grey): lighter ink fades under sensor noise for binarisers that threshold
+/// against a local mean (why this value: `docs/readability.md`).
 pub const DARK_MAX_LUMA: f32 = 0.15;
-/// Ink of the function patterns (finders, timing, alignment): black, whatever the preset.
-/// Decoders find a symbol and fit its grid by these patterns before reading any data, and
-/// under sensor noise they lose them when the ink is merely dark. It must be exactly black,
-/// not a hue-tinted near-black: noise on a channel at 0 is clipped at 0, and OpenCV's
-/// finder search (an adaptive threshold a hair below the local mean) relies on that. `qrveil
-/// eval`, σ = 25 noise, share of codes read (plain black-on-white in brackets): finders in
-/// data ink at luma 0.40: zxing-cpp 39% (100%); finders at luma 0.10: zxing-cpp 99%, rqrr
-/// 59% (97%), OpenCV 67% (74%); finders at luma 0.02, hue-tinted: OpenCV 73.4% (75.2%),
-/// every miss a failed detection; in black: OpenCV equal to plain on a 400-code probe.
+/// Ink of the function patterns (finders, timing, alignment): exactly black, whatever the
+/// preset, because decoders find the symbol and fit its grid by these patterns first, and a
+/// channel at 0 clips sensor noise (`docs/readability.md`).
 pub const DEEP_INK: Rgb = Rgb(0, 0, 0);
 /// Light modules and the background must have luma at least this.
 pub const LIGHT_MIN_LUMA: f32 = 0.80;
 
+/// Rec. 601 luma on 0..255: the grey level decoders convert a colour to.
+fn rec601(c: Rgb) -> f32 {
+    0.299 * c.0 as f32 + 0.587 * c.1 as f32 + 0.114 * c.2 as f32
+}
+
+/// Luma in 0..1.
 pub fn luma(c: Rgb) -> f32 {
-    (0.299 * c.0 as f32 + 0.587 * c.1 as f32 + 0.114 * c.2 as f32) / 255.0
+    rec601(c) / 255.0
+}
+
+/// Grey level 0..=255, rounded, as a decoder reading the image sees the colour.
+pub fn grey(c: Rgb) -> u8 {
+    rec601(c).round() as u8
 }
 
 fn to_hsl(c: Rgb) -> (f32, f32, f32) {
@@ -83,7 +83,11 @@ pub fn darken_to(c: Rgb, max: f32) -> Rgb {
         }
     }
     let out = from_hsl(h, s, lo);
-    if luma(out) <= max { out } else { Rgb(0, 0, 0) }
+    if luma(out) <= max {
+        out
+    } else {
+        Rgb(0, 0, 0)
+    }
 }
 
 /// The colour with the same hue and saturation and the lowest lightness whose luma is at
@@ -103,7 +107,11 @@ pub fn lighten_to(c: Rgb, min: f32) -> Rgb {
         }
     }
     let out = from_hsl(h, s, hi);
-    if luma(out) >= min { out } else { Rgb(255, 255, 255) }
+    if luma(out) >= min {
+        out
+    } else {
+        Rgb(255, 255, 255)
+    }
 }
 
 /// Linear interpolation between two colours, `t` in 0..=1.

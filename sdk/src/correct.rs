@@ -3,8 +3,7 @@
 //! bitmap is redrawn as a plain square of the right kind; colours are forced into the
 //! readable bands by the renderer's palette ([`crate::render::Palette`]).
 
-use qrveil_function::recipe::Tile;
-use qrveil_function::ModuleGrid;
+use qrveil_style::{ModuleGrid, Tile};
 
 /// Make every tile's ink match `truth`; returns how many tiles had the wrong ink.
 ///
@@ -35,11 +34,12 @@ pub fn correct(tiles: &mut [Tile], truth: &ModuleGrid) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qrveil_function::recipe::{Quarter, Shape};
+    use qrveil_style::recipe::{Quarter, Shape};
 
     #[test]
     fn wrong_ink_is_fixed_and_its_neighbourhood_squared() {
-        let truth = ModuleGrid::new(3, vec![true, false, false, false, true, false, false, false, true]);
+        let truth =
+            ModuleGrid::new(3, vec![true, false, false, false, true, false, false, false, true]).expect("square");
         let fancy = Tile { ink: false, shape: Shape::Quarters([Quarter::Fillet; 4]) };
         let mut tiles = vec![fancy; 9];
         tiles[0] = Tile { ink: true, shape: Shape::Dot { radius: 0.4 } };

@@ -7,9 +7,9 @@
 //! Output: the client decrypts each packed GLWE with its private compression key; value i of
 //! a GLWE is coefficient i, at scale 2^61 (2-bit values under one padding bit).
 
-use qrveil_function::ModuleGrid;
 use qrveil_protocol::params::{DELTA, OUTPUT_DELTA, OUTPUT_MODULUS, PBS_PARAMS};
 use qrveil_protocol::{ClientKeyBundle, EncryptedGrid, EncryptedOutputs};
+use qrveil_style::ModuleGrid;
 use tfhe::core_crypto::prelude::*;
 use tfhe::core_crypto::seeders::new_seeder;
 

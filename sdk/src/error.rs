@@ -1,7 +1,8 @@
 //! The one error type of the client. Messages say what to do; they never carry the payload,
-//! key bytes or ciphertexts.
+//! key bytes or ciphertexts. Bindings and the CLI convert it once, at their boundary.
 
-use qrveil_protocol::FailureKind;
+use qrveil_protocol::{DocumentError, FailureKind, StoreError, WireError};
+use qrveil_style::{StyleError, UnknownName};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SdkError {
@@ -9,12 +10,18 @@ pub enum SdkError {
     EmptyPayload,
     #[error("a payload of {bytes} bytes does not fit a QR code {fit}; shorten it or lower the error correction (--ec L holds the most)")]
     PayloadTooLong { bytes: usize, fit: String },
+    /// A style or preset name the catalogue does not have; the message lists the valid ones.
+    #[error(transparent)]
+    UnknownName(#[from] UnknownName),
     #[error("{what}: {detail}")]
     InvalidOption { what: &'static str, detail: String },
     #[error("key store at {path}: {detail}")]
     Keys { path: String, detail: String },
+    /// Key bytes an app kept itself do not read back as qrveil keys.
+    #[error("these bytes are not qrveil keys ({0}); pass back the bytes that key generation returned")]
+    KeyBytes(WireError),
     #[error("storage: {0}")]
-    Store(#[from] qrveil_function::store::StoreError),
+    Store(#[from] StoreError),
     #[error("could not reach the style service: {0}")]
     Transport(String),
     #[error("the presign endpoint refused the request (HTTP {status}): {detail}")]
@@ -25,19 +32,29 @@ pub enum SdkError {
     Job { kind: FailureKind, reason: String },
     #[error("the style function's result could not be read: {0}")]
     BadResult(String),
-    #[error("the styled code did not verify: {0}. Nothing was written; try a larger --module-px or another style")]
-    VerificationFailed(String),
-    #[error("could not write {path}: {detail}")]
-    Output { path: String, detail: String },
-    #[error("cancelled: nothing was written (a job already sent may still finish on the service; the bucket's lifecycle removes it)")]
+    #[error("the styled code did not verify: {0}. Nothing was returned; try a larger module size or another style")]
+    VerificationFailed(#[from] crate::verify::VerifyError),
+    #[error("cancelled: nothing was returned (a job already sent may still finish on the service; the bucket's lifecycle removes it)")]
     Cancelled,
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[from] Internal),
 }
 
-/// An unknown style or preset name is a bad option; the message lists the valid names.
-impl From<qrveil_function::styles::UnknownName> for SdkError {
-    fn from(e: qrveil_function::styles::UnknownName) -> Self {
-        SdkError::InvalidOption { what: e.what, detail: e.to_string() }
-    }
+/// Failures of this library's own making (a bug or a broken build, not bad input), typed so
+/// that their cause reaches the boundary intact.
+#[derive(Debug, thiserror::Error)]
+pub enum Internal {
+    /// Writing one of our own containers failed.
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    #[error("a built-in style is invalid: {0}")]
+    Style(#[from] StyleError),
+    #[error("could not encode the PNG: {0}")]
+    Png(#[from] image::ImageError),
+    #[error("could not write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Unexpected(&'static str),
 }

@@ -3,9 +3,10 @@
 //! One client key per install. The server key bundle (compressed server key + compressed
 //! packing key) is derived from it, uploaded once, and named by its SHA-256 (the key id).
 
+use crate::error::Internal;
 use crate::SdkError;
 use qrveil_protocol::params::{COMPRESSION_PARAMS, PBS_PARAMS};
-use qrveil_protocol::{ClientKeyBundle, KeyId, ServerKeyBundle};
+use qrveil_protocol::{ClientKeyBundle, KeyId, ServerKeyBundle, WireError};
 use std::fs;
 use std::path::{Path, PathBuf};
 use tfhe::shortint::{ClientKey, CompressedServerKey};
@@ -38,24 +39,26 @@ impl Keys {
             || client_key.atomic_pattern.new_compressed_compression_key(&compression_key),
         );
         let bundle = ServerKeyBundle { server_key, compression_key: packing_key };
-        let server_key_bytes = bundle.to_bytes().map_err(|e| SdkError::Internal(e.to_string()))?;
+        let server_key_bytes = bundle.to_bytes().map_err(Internal::from)?;
         let key_id = KeyId::of_server_key_bytes(&server_key_bytes);
         Ok(Self { client: ClientKeyBundle { client_key, compression_key }, server_key_bytes, key_id })
     }
 
     /// Rebuild from bytes an app kept itself (e.g. in the Keychain/Keystore).
-    pub fn from_bytes(client_key: &[u8], server_key: &[u8]) -> Result<Self, String> {
-        let client = ClientKeyBundle::from_bytes(client_key).map_err(|e| e.to_string())?;
-        ServerKeyBundle::from_bytes(server_key).map_err(|e| e.to_string())?;
-        Ok(Self {
-            client,
-            key_id: KeyId::of_server_key_bytes(server_key),
-            server_key_bytes: server_key.to_vec(),
-        })
+    pub fn from_bytes(client_key: &[u8], server_key: &[u8]) -> Result<Self, SdkError> {
+        Self::parse(client_key, server_key).map_err(SdkError::KeyBytes)
+    }
+
+    /// Both keys read back through their versioned containers, checked against the
+    /// parameter set.
+    fn parse(client_key: &[u8], server_key: &[u8]) -> Result<Self, WireError> {
+        let client = ClientKeyBundle::from_bytes(client_key)?;
+        ServerKeyBundle::from_bytes(server_key)?;
+        Ok(Self { client, key_id: KeyId::of_server_key_bytes(server_key), server_key_bytes: server_key.to_vec() })
     }
 
     pub fn client_key_bytes(&self) -> Result<Vec<u8>, SdkError> {
-        self.client.to_bytes().map_err(|e| SdkError::Internal(e.to_string()))
+        Ok(self.client.to_bytes().map_err(Internal::from)?)
     }
 }
 
@@ -88,12 +91,13 @@ fn key_error(dir: &Path, detail: impl Into<String>) -> SdkError {
 
 /// Load the keys in `dir`; a damaged or foreign file is an error, never silently replaced.
 pub fn load(dir: &Path) -> Result<Keys, SdkError> {
-    let read = |name: &str| {
-        fs::read(dir.join(name)).map_err(|e| key_error(dir, format!("cannot read {name}: {e}")))
-    };
+    let read = |name: &str| fs::read(dir.join(name)).map_err(|e| key_error(dir, format!("cannot read {name}: {e}")));
     let (client, server) = (read(CLIENT_FILE)?, read(SERVER_FILE)?);
-    Keys::from_bytes(&client, &server).map_err(|e| {
-        key_error(dir, format!("{e}. Move the folder away to create new keys (jobs made with the old ones cannot be read again)"))
+    Keys::parse(&client, &server).map_err(|e| {
+        key_error(
+            dir,
+            format!("{e}. Move the folder away to create new keys (jobs made with the old ones cannot be read again)"),
+        )
     })
 }
 

@@ -1,30 +1,45 @@
-//! The qrveil client core.
+//! The qrveil client core: everything on the device.
 //!
-//! Builds the QR symbol on the device ([`qr`]), keeps the keys ([`keys`]), encrypts the module
-//! grid and decrypts the style's results ([`crypto`]), forces every module into a readable
-//! colour band and checks the result with an independent decoder ([`correct`], [`verify`]),
-//! and draws PNG or SVG ([`render`]). [`pipeline`] ties them together over a [`transport`]:
-//! the local folder store with the function in-process, a bucket written directly, or the
-//! presign endpoint's URLs ([`presigned`]).
+//! Builds the QR symbol ([`encode`]), keeps the keys ([`Keys`], [`keys`]), encrypts the module
+//! grid and decrypts the style's results ([`encrypt_grid`], [`decrypt_outputs`]), then finishes
+//! the code ([`finish`]): tiles from the public render recipe, every module's ink corrected to
+//! the true bitmap, colours moved into readable bands, drawn as PNG and SVG and verified with
+//! an independent decoder. [`style_code`] ties the steps together over a [`Transport`]: a
+//! bucket written directly ([`StoreTransport`]), the presign endpoint's URLs
+//! ([`PresignedTransport`]), or, with the `local` feature, the function in this process
+//! (`LocalTransport`).
 //!
-//! The client key never leaves this crate's callers: no API sends it anywhere. Errors are one
-//! typed enum ([`SdkError`]) whose messages never contain the payload or key material.
+//! It depends on the shared contract (`qrveil-protocol`, `qrveil-style`) and never on the
+//! function, except through the `local` feature. The client key never leaves this crate's
+//! callers: no API sends it anywhere. Errors are one typed enum ([`SdkError`]) whose messages
+//! never contain the payload or key material.
 
-pub mod cancel;
-pub mod colour;
-pub mod correct;
-pub mod crypto;
-pub mod error;
+mod cancel;
+mod colour;
+mod correct;
+mod crypto;
+mod error;
+mod finish;
 pub mod keys;
-pub mod pipeline;
-pub mod presigned;
-pub mod qr;
-pub mod render;
-pub mod transport;
-pub mod verify;
+#[cfg(feature = "local")]
+mod local;
+mod pipeline;
+mod presigned;
+mod qr;
+mod render;
+mod transport;
+mod verify;
 
 pub use cancel::Cancel;
-pub use error::SdkError;
+pub use crypto::{decrypt_outputs, encrypt_grid};
+pub use error::{Internal, SdkError};
+pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
 pub use keys::Keys;
-pub use pipeline::{style_code, Report, Stage, StyleOptions, StyledCode, Styler};
-pub use qr::{EcLevel, QrSymbol};
+#[cfg(feature = "local")]
+pub use local::{expand_server_keys, round_trip, LocalTransport, RoundTrip, RoundTripTimings};
+pub use pipeline::{job_manifest, style_code, Report, Stage, StyleOptions, StyledCode, Styler};
+pub use presigned::{PresignConfig, PresignedTransport};
+pub use qr::{encode, EcLevel, QrSymbol};
+pub use render::{Canvas, Palette};
+pub use transport::{StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
+pub use verify::{decode_all, verify, VerifyError};

@@ -2,6 +2,7 @@
 //! operator's Function URL, authorised by a bearer token) answers each new job with
 //! short-lived URLs for exactly that job's objects; everything else is plain HTTPS.
 
+use crate::error::Internal;
 use crate::transport::{Ticket, Transport, WaitPolicy};
 use crate::{Cancel, SdkError};
 use qrveil_protocol::job::DOCUMENT_LIMIT;
@@ -34,7 +35,8 @@ pub struct PresignedTransport {
 /// Plain HTTP only to this machine: a token or a URL signature must not cross a network in
 /// clear text.
 fn check_url(what: &str, url: &str) -> Result<(), SdkError> {
-    let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:"];
+    let loopback =
+        ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:"];
     if url.starts_with("https://") || loopback.iter().any(|p| url.starts_with(p)) {
         Ok(())
     } else {
@@ -53,7 +55,10 @@ impl PresignedTransport {
     pub fn new(config: PresignConfig) -> Result<Self, SdkError> {
         check_url("the presign endpoint", &config.endpoint)?;
         if config.token.trim().is_empty() {
-            return Err(SdkError::InvalidOption { what: "token", detail: "the presign endpoint needs a bearer token".into() });
+            return Err(SdkError::InvalidOption {
+                what: "token",
+                detail: "the presign endpoint needs a bearer token".into(),
+            });
         }
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
@@ -64,7 +69,7 @@ impl PresignedTransport {
     }
 
     fn urls<'a>(&self, ticket: &'a Ticket) -> Result<&'a PresignResponse, SdkError> {
-        ticket.urls.as_ref().ok_or_else(|| SdkError::Internal("ticket has no presigned URLs".into()))
+        Ok(ticket.urls.as_ref().ok_or(Internal::Unexpected("a ticket of another transport has no presigned URLs"))?)
     }
 
     fn put(&self, what: &str, url: &str, bytes: &[u8]) -> Result<(), SdkError> {
@@ -123,7 +128,7 @@ fn summarise(body: &str) -> String {
 
 impl Transport for PresignedTransport {
     fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
-        let body = serde_json::to_vec(&PresignRequest { key_id: key.clone() }).map_err(|e| SdkError::Internal(e.to_string()))?;
+        let body = serde_json::to_vec(&PresignRequest { key_id: key.clone() }).map_err(Internal::from)?;
         let mut response = self
             .agent
             .post(&self.config.endpoint)
@@ -146,16 +151,24 @@ impl Transport for PresignedTransport {
         }
         let urls: PresignResponse = serde_json::from_slice(&bytes)
             .map_err(|e| SdkError::BadResult(format!("presign endpoint answered something else than job URLs: {e}")))?;
-        for url in [&urls.manifest_put, &urls.input_put, &urls.status_get, &urls.output_get].into_iter().chain(&urls.server_key_put) {
+        for url in [&urls.manifest_put, &urls.input_put, &urls.status_get, &urls.output_get]
+            .into_iter()
+            .chain(&urls.server_key_put)
+        {
             check_url("a presigned URL", url)?;
         }
-        Ok(Ticket { job: urls.job_id.clone(), key: key.clone(), needs_server_key: urls.server_key_put.is_some(), urls: Some(urls) })
+        Ok(Ticket {
+            job: urls.job_id.clone(),
+            key: key.clone(),
+            needs_server_key: urls.server_key_put.is_some(),
+            urls: Some(urls),
+        })
     }
 
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        let url = self.urls(ticket)?.server_key_put.as_deref().ok_or_else(|| {
-            SdkError::Internal("the endpoint gave no URL for the server key (the bucket has it)".into())
-        })?;
+        let url = self.urls(ticket)?.server_key_put.as_deref().ok_or(Internal::Unexpected(
+            "the server key was to be uploaded, but the endpoint gave no URL for it (the bucket has it)",
+        ))?;
         self.put("uploading the server key", url, bytes)
     }
 
@@ -168,7 +181,10 @@ impl Transport for PresignedTransport {
 
     fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
         let urls = self.urls(ticket)?;
-        let status = self.config.wait.poll(&ticket.job, cancel, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))?;
+        let status = self
+            .config
+            .wait
+            .poll(&ticket.job, cancel, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))?;
         let output = match status {
             JobStatus::Done { .. } => self.get("downloading the result", &urls.output_get, OUTPUTS_LIMIT)?,
             JobStatus::Failed { .. } => None,
@@ -183,13 +199,21 @@ mod tests {
 
     #[test]
     fn tokens_and_signatures_never_travel_in_clear_text_off_this_machine() {
-        for ok in ["https://x.lambda-url.eu-west-1.on.aws/", "http://127.0.0.1:9000/lambda-url/qrveil-presign", "http://localhost:8080/"] {
+        for ok in [
+            "https://x.lambda-url.eu-west-1.on.aws/",
+            "http://127.0.0.1:9000/lambda-url/qrveil-presign",
+            "http://localhost:8080/",
+        ] {
             assert!(check_url("u", ok).is_ok(), "{ok}");
         }
         for bad in ["http://example.com/", "http://127.0.0.1.example.com/", "ftp://x", "x"] {
             assert!(check_url("u", bad).is_err(), "{bad}");
         }
-        let config = PresignConfig { endpoint: "https://x/".into(), token: "s3cret-token-value".into(), wait: WaitPolicy::default() };
+        let config = PresignConfig {
+            endpoint: "https://x/".into(),
+            token: "s3cret-token-value".into(),
+            wait: WaitPolicy::default(),
+        };
         assert!(!format!("{config:?}").contains("s3cret"));
     }
 

@@ -1,9 +1,10 @@
 //! QR encoding with the `qrcode` crate: payload → module grid.
 
+use crate::error::Internal;
 use crate::SdkError;
 use qrcode::types::QrError;
 use qrcode::{Color, QrCode, Version};
-use qrveil_function::ModuleGrid;
+use qrveil_style::ModuleGrid;
 use std::fmt;
 use std::str::FromStr;
 
@@ -91,9 +92,11 @@ pub fn encode(payload: &[u8], ec: EcLevel, version: Option<u8>) -> Result<QrSymb
     let dark = code.to_colors().into_iter().map(|c| c == Color::Dark).collect();
     let version = match code.version() {
         Version::Normal(v) => v as u8,
-        Version::Micro(_) => return Err(SdkError::Internal("unexpected Micro QR symbol".into())),
+        Version::Micro(_) => return Err(Internal::Unexpected("the encoder made a Micro QR symbol").into()),
     };
-    Ok(QrSymbol { version, ec, grid: ModuleGrid::new(side, dark) })
+    let grid =
+        ModuleGrid::new(side, dark).map_err(|_| Internal::Unexpected("the encoder's modules are not a square"))?;
+    Ok(QrSymbol { version, ec, grid })
 }
 
 #[cfg(test)]

@@ -2,10 +2,9 @@
 //! across the whole image (as Python `qrcode`'s `HorizontalGradiantColorMask` does).
 
 use crate::colour::{darken_to, lighten_to, mix, DARK_MAX_LUMA, DEEP_INK, LIGHT_MIN_LUMA};
-use qrveil_function::grid::FixedModules;
 use image::{ImageEncoder, RgbImage};
-use qrveil_function::recipe::{Quarter, Shape, Tile, CORNER_RADIUS};
-use qrveil_function::styles::{Preset, Rgb};
+use qrveil_style::recipe::{Quarter, CORNER_RADIUS};
+use qrveil_style::{FixedModules, Preset, Rgb, Shape, Tile};
 use std::fmt::Write;
 
 /// Readable colours: the preset's gradient ends and background, each forced into its band.
@@ -30,14 +29,16 @@ impl Palette {
     pub fn ink_at(&self, t: f32) -> Rgb {
         darken_to(mix(self.left, self.right, t), DARK_MAX_LUMA)
     }
-
 }
 
-pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, String> {
+pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
-        .map_err(|e| e.to_string())?;
+    image::codecs::png::PngEncoder::new(&mut out).write_image(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        image::ExtendedColorType::Rgb8,
+    )?;
     Ok(out)
 }
 
@@ -51,6 +52,7 @@ enum Paint {
 }
 
 /// What to draw: tiles (row-major), their size and the quiet zone.
+#[derive(Clone, Copy)]
 pub struct Canvas<'a> {
     pub side: u32,
     pub tiles: &'a [Tile],
@@ -143,85 +145,85 @@ impl Canvas<'_> {
         img
     }
 
-    pub fn to_png(&self) -> Result<Vec<u8>, String> {
-        encode_png(&self.to_image())
-    }
-
-    /// An SVG with the same geometry: one path of ink over a background rectangle.
+    /// An SVG with the same geometry over a background rectangle: one path in the style's
+    /// ink gradient, one in black for the function patterns.
     pub fn to_svg(&self) -> String {
         let size = self.size_px();
         let s = self.module_px as f32;
-        let r = s / 2.0;
-        // Two paths: the function patterns in black (see `DEEP_INK`), the other modules in the style's ink.
         let fixed = FixedModules::for_side(self.side);
         let (mut d, mut deep) = (String::new(), String::new());
         for (i, tile) in self.tiles.iter().enumerate() {
             let (mx, my) = (i as u32 % self.side, i as u32 / self.side);
             let x = (mx + self.quiet_zone) as f32 * s;
             let y = (my + self.quiet_zone) as f32 * s;
-            let (cx, cy) = (x + r, y + r);
             let d = if fixed.get(mx as i64, my as i64).is_some() { &mut deep } else { &mut d };
-            match tile.shape {
-                Shape::Square if tile.ink => {
-                    let _ = write!(d, "M{x} {y}h{s}v{s}h-{s}z");
-                }
-                Shape::Square => {}
-                Shape::Dot { radius } if tile.ink => {
-                    let rr = radius * s;
-                    if rr <= r {
-                        let _ = write!(d, "M{} {cy}a{rr} {rr} 0 1 0 {} 0a{rr} {rr} 0 1 0 -{} 0z", cx - rr, 2.0 * rr, 2.0 * rr);
-                    } else {
-                        // The disc clipped by the module: each side straight for ±a about its
-                        // middle, quarter arcs of the disc between the sides.
-                        let a = (rr * rr - r * r).sqrt().min(r);
-                        let _ = write!(
-                            d,
-                            "M{} {}H{}A{rr} {rr} 0 0 1 {} {}V{}A{rr} {rr} 0 0 1 {} {}H{}A{rr} {rr} 0 0 1 {} {}V{}A{rr} {rr} 0 0 1 {} {}z",
-                            cx - a, cy - r, cx + a, cx + r, cy - a, cy + a, cx + a, cy + r, cx - a, cx - r, cy + a, cy - a, cx - a, cy - r
-                        );
-                    }
-                }
-                Shape::Dot { .. } => {}
-                Shape::Quarters(quarters) => {
-                    let rc = CORNER_RADIUS * s;
-                    for (q, quarter) in quarters.iter().enumerate() {
-                        let sx = if q & 1 == 1 { 1.0 } else { -1.0 };
-                        let sy = if q & 2 == 2 { 1.0 } else { -1.0 };
-                        let (kx, ky) = (cx + sx * r, cy + sy * r); // the tile's corner
-                        let (ox, oy) = (kx - sx * rc, ky - sy * rc); // centre of the corner's circle
-                        let sweep = u8::from(sx == sy);
-                        match quarter {
-                            Quarter::Empty => {}
-                            Quarter::Full => {
-                                let _ = write!(d, "M{cx} {cy}H{kx}V{ky}H{cx}z");
-                            }
-                            Quarter::Round => {
-                                let _ = write!(d, "M{cx} {cy}H{kx}V{oy}A{rc} {rc} 0 0 {sweep} {ox} {ky}H{cx}z");
-                            }
-                            Quarter::Fillet => {
-                                let _ = write!(d, "M{kx} {ky}V{oy}A{rc} {rc} 0 0 {sweep} {ox} {ky}z");
-                            }
-                        }
-                    }
-                }
+            if tile.ink || matches!(tile.shape, Shape::Quarters(_)) {
+                tile_path(d, tile.shape, x, y, s);
             }
         }
         let bg = self.palette.background;
-        let gradient = |id: &str, colour_at: &dyn Fn(f32) -> Rgb| {
-            let mut stops = String::new();
-            for k in 0..=16 {
-                let t = k as f32 / 16.0;
-                let c = colour_at(t);
-                let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
-            }
-            format!(r#"<linearGradient id="{id}" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient>"#)
-        };
-        let ink = gradient("ink", &|t| self.palette.ink_at(t));
+        let ink = self.ink_gradient(size);
         format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{ink}</defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{d}"/><path fill="rgb({},{},{})" d="{deep}"/></svg>
 "#,
             bg.0, bg.1, bg.2, DEEP_INK.0, DEEP_INK.1, DEEP_INK.2
         )
+    }
+
+    /// The ink gradient across the image, sampled as the raster draws it.
+    fn ink_gradient(&self, size: u32) -> String {
+        let mut stops = String::new();
+        for k in 0..=16 {
+            let t = k as f32 / 16.0;
+            let c = self.palette.ink_at(t);
+            let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
+        }
+        format!(
+            r#"<linearGradient id="ink" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient>"#
+        )
+    }
+}
+
+/// Append the SVG path of one inked tile whose top-left corner is (x, y), `s` units a side.
+/// (A light tile draws only its fillets: `Quarters` decide per quarter.)
+fn tile_path(d: &mut String, shape: Shape, x: f32, y: f32, s: f32) {
+    let r = s / 2.0;
+    let (cx, cy) = (x + r, y + r);
+    match shape {
+        Shape::Square => {
+            let _ = write!(d, "M{x} {y}h{s}v{s}h-{s}z");
+        }
+        Shape::Dot { radius } if radius * s <= r => {
+            let rr = radius * s;
+            let _ = write!(d, "M{} {cy}a{rr} {rr} 0 1 0 {} 0a{rr} {rr} 0 1 0 -{} 0z", cx - rr, 2.0 * rr, 2.0 * rr);
+        }
+        Shape::Dot { radius } => {
+            // The disc clipped by the module: each side straight for ±a about its middle,
+            // quarter arcs of the disc between the sides.
+            let rr = radius * s;
+            let a = (rr * rr - r * r).sqrt().min(r);
+            let _ = write!(
+                d,
+                "M{} {}H{}A{rr} {rr} 0 0 1 {} {}V{}A{rr} {rr} 0 0 1 {} {}H{}A{rr} {rr} 0 0 1 {} {}V{}A{rr} {rr} 0 0 1 {} {}z",
+                cx - a, cy - r, cx + a, cx + r, cy - a, cy + a, cx + a, cy + r, cx - a, cx - r, cy + a, cy - a, cx - a, cy - r
+            );
+        }
+        Shape::Quarters(quarters) => {
+            let rc = CORNER_RADIUS * s;
+            for (q, quarter) in quarters.iter().enumerate() {
+                let sx = if q & 1 == 1 { 1.0 } else { -1.0 };
+                let sy = if q & 2 == 2 { 1.0 } else { -1.0 };
+                let (kx, ky) = (cx + sx * r, cy + sy * r); // the tile's corner
+                let (ox, oy) = (kx - sx * rc, ky - sy * rc); // centre of the corner's circle
+                let sweep = u8::from(sx == sy);
+                let _ = match quarter {
+                    Quarter::Empty => Ok(()),
+                    Quarter::Full => write!(d, "M{cx} {cy}H{kx}V{ky}H{cx}z"),
+                    Quarter::Round => write!(d, "M{cx} {cy}H{kx}V{oy}A{rc} {rc} 0 0 {sweep} {ox} {ky}H{cx}z"),
+                    Quarter::Fillet => write!(d, "M{kx} {ky}V{oy}A{rc} {rc} 0 0 {sweep} {ox} {ky}z"),
+                };
+            }
+        }
     }
 }
 
@@ -229,7 +231,7 @@ impl Canvas<'_> {
 mod tests {
     use super::*;
     use crate::colour::luma;
-    use qrveil_function::styles::PRESETS;
+    use qrveil_style::PRESETS;
 
     /// Every pixel of an all-dark version-2 symbol: function-pattern modules (the standard's
     /// finder, timing and alignment positions, listed here by hand) exactly black, the other
@@ -239,11 +241,17 @@ mod tests {
         let side = 25;
         let is_function = |x: i64, y: i64| {
             let finder = |a: i64, b: i64| (x - a).abs() <= 4 && (y - b).abs() <= 4; // with separator
-            finder(3, 3) || finder(21, 3) || finder(3, 21) || x == 6 || y == 6 || ((x - 18).abs() <= 2 && (y - 18).abs() <= 2)
+            finder(3, 3)
+                || finder(21, 3)
+                || finder(3, 21)
+                || x == 6
+                || y == 6
+                || ((x - 18).abs() <= 2 && (y - 18).abs() <= 2)
         };
         let tiles = vec![Tile::DARK; (side * side) as usize];
         for preset in PRESETS {
-            let canvas = Canvas { side, tiles: &tiles, module_px: 2, quiet_zone: 1, palette: Palette::readable(&preset) };
+            let canvas =
+                Canvas { side, tiles: &tiles, module_px: 2, quiet_zone: 1, palette: Palette::readable(&preset) };
             let img = canvas.to_image();
             for (x, y, p) in img.enumerate_pixels() {
                 let l = luma(Rgb(p[0], p[1], p[2]));
@@ -254,7 +262,11 @@ mod tests {
                 } else if is_function(mx, my) {
                     assert_eq!(p.0, [0, 0, 0], "{} function pattern ({x},{y})", preset.name);
                 } else {
-                    assert!(l <= DARK_MAX_LUMA && (l > 0.02 || preset.name == "mono"), "{} ({x},{y}) luma {l}", preset.name);
+                    assert!(
+                        l <= DARK_MAX_LUMA && (l > 0.02 || preset.name == "mono"),
+                        "{} ({x},{y}) luma {l}",
+                        preset.name
+                    );
                 }
             }
             let svg = canvas.to_svg();
@@ -269,11 +281,10 @@ mod tests {
 #[cfg(test)]
 mod svg_tests {
     use super::*;
-    use crate::correct::correct;
+    use crate::finish::Drawing;
     use crate::qr::{encode, EcLevel};
     use crate::verify::decode_all;
-    use qrveil_function::recipe::tiles;
-    use qrveil_function::{clear, StyleId};
+    use qrveil_style::{clear, StyleId, PRESETS};
 
     fn rasterise(svg: &str) -> RgbImage {
         let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).expect("valid SVG");
@@ -291,14 +302,11 @@ mod svg_tests {
     fn every_style_svg_matches_its_png_and_decodes() {
         let payload = b"https://qrveil.invalid/s/8f3a?k=Zm9v";
         let symbol = encode(payload, EcLevel::M, Some(3)).expect("fits");
-        let side = symbol.grid.side();
         for id in StyleId::ALL {
             let style = id.style();
             let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
-            let mut t = tiles(style.geometry, side, &outputs).expect("tiles");
-            correct(&mut t, &symbol.grid);
-            let preset = qrveil_function::styles::PRESETS[0];
-            let canvas = Canvas { side, tiles: &t, module_px: 8, quiet_zone: 4, palette: Palette::readable(&preset) };
+            let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("tiles");
+            let canvas = drawing.canvas(8, 4, Palette::readable(&PRESETS[0]));
             let png = canvas.to_image();
             let svg = rasterise(&canvas.to_svg());
             assert_eq!(svg.dimensions(), png.dimensions(), "{id}");
@@ -311,8 +319,14 @@ mod svg_tests {
             let pixels = (png.width() * png.height()) as usize;
             let mean = sum as f64 / (3.0 * 255.0 * pixels as f64);
             // Only anti-aliased edges may differ, and never by much.
-            assert!(mean < 0.01 && far * 200 < pixels, "{id}: mean difference {mean:.4}, {far} of {pixels} pixels far apart");
-            assert!(decode_all(&svg).iter().any(|r| r.as_deref() == Ok(&payload[..])), "{id}: the rasterised SVG does not decode");
+            assert!(
+                mean < 0.01 && far * 200 < pixels,
+                "{id}: mean difference {mean:.4}, {far} of {pixels} pixels far apart"
+            );
+            assert!(
+                decode_all(&svg).iter().any(|r| r.as_deref() == Ok(&payload[..])),
+                "{id}: the rasterised SVG does not decode"
+            );
         }
     }
 }

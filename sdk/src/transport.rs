@@ -1,19 +1,19 @@
 //! How jobs reach the style function. Every transport moves the same objects of the storage
 //! layout; they differ in who runs the function and how the client reaches the bucket:
 //!
-//! - [`LocalTransport`]: a folder stands in for the bucket and the function runs in-process.
+//! - `LocalTransport` (the `local` feature): a folder stands in for the bucket and the
+//!   function runs in-process.
 //! - [`StoreTransport`]: any [`Store`] the caller can write directly (server-side callers with
 //!   credentials, e.g. an S3 bucket); the function runs in the cloud on the input's arrival.
 //! - [`crate::presigned::PresignedTransport`]: apps without credentials, through the presign
 //!   endpoint's short-lived URLs.
 
 use crate::{Cancel, SdkError};
-use qrveil_function::handler::Function;
-use qrveil_function::store::{FolderStore, Store};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
 use qrveil_protocol::presign::PresignResponse;
+use qrveil_protocol::store::Store;
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
-use qrveil_protocol::{FailureKind, JobId, JobStatus, KeyId};
+use qrveil_protocol::{JobId, JobStatus, KeyId};
 use std::time::{Duration, Instant};
 
 /// One job under way: its id, whether the function still lacks this key's server key, and the
@@ -67,7 +67,11 @@ impl Default for WaitPolicy {
     /// A version-40 code is about 70 000 PBS: minutes on a 6-vCPU Lambda. Small codes take
     /// seconds, so start polling fast and back off.
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(600), first_delay: Duration::from_millis(250), max_delay: Duration::from_secs(5) }
+        Self {
+            timeout: Duration::from_secs(600),
+            first_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(5),
+        }
     }
 }
 
@@ -85,7 +89,7 @@ impl WaitPolicy {
         loop {
             cancel.check()?;
             if let Some(bytes) = fetch()? {
-                return JobStatus::from_json(&bytes).map_err(SdkError::BadResult);
+                return JobStatus::from_json(&bytes).map_err(|e| SdkError::BadResult(e.to_string()));
             }
             let left = self.timeout.saturating_sub(start.elapsed());
             if left.is_zero() {
@@ -104,46 +108,6 @@ impl WaitPolicy {
 /// How often a waiting call looks at its [`Cancel`] flag.
 pub const CANCEL_CHECK: Duration = Duration::from_millis(100);
 
-/// A folder standing in for the bucket, with the function in this process: a
-/// [`StoreTransport`] whose submit also runs the job, as the S3 event does in the cloud.
-pub struct LocalTransport {
-    bucket: StoreTransport<FolderStore>,
-    function: Function,
-}
-
-impl LocalTransport {
-    pub fn new(store: FolderStore) -> Self {
-        Self { bucket: StoreTransport::new(store, WaitPolicy::default()), function: Function::default() }
-    }
-
-    pub fn store(&self) -> &FolderStore {
-        &self.bucket.store
-    }
-}
-
-impl Transport for LocalTransport {
-    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
-        self.bucket.begin(key)
-    }
-
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        self.bucket.upload_server_key(ticket, bytes)
-    }
-
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        self.bucket.submit(ticket, manifest, input)?;
-        match self.function.run_job(self.store(), &ticket.job) {
-            JobStatus::Failed { kind: FailureKind::Storage, reason, .. } => Err(SdkError::Transport(reason)),
-            _ => Ok(()),
-        }
-    }
-
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
-        // The status is already there: the first look finds it.
-        self.bucket.wait(ticket, cancel)
-    }
-}
-
 /// A bucket the caller writes directly; the function runs elsewhere, started by the input's
 /// arrival (the S3 event), so `wait` polls for the status.
 pub struct StoreTransport<S: Store> {
@@ -154,6 +118,10 @@ pub struct StoreTransport<S: Store> {
 impl<S: Store> StoreTransport<S> {
     pub fn new(store: S, policy: WaitPolicy) -> Self {
         Self { store, policy }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
     }
 }
 
@@ -188,11 +156,16 @@ impl<S: Store> Transport for StoreTransport<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qrveil_protocol::FailureKind;
 
     #[test]
     fn cancelling_a_wait_ends_it_during_a_long_backoff() {
         // The policy would sleep 60 s before its second look; the cancel comes after 50 ms.
-        let policy = WaitPolicy { timeout: Duration::from_secs(600), first_delay: Duration::from_secs(60), max_delay: Duration::from_secs(60) };
+        let policy = WaitPolicy {
+            timeout: Duration::from_secs(600),
+            first_delay: Duration::from_secs(60),
+            max_delay: Duration::from_secs(60),
+        };
         let cancel = Cancel::new();
         let canceller = {
             let cancel = cancel.clone();
@@ -215,12 +188,16 @@ mod tests {
 
     #[test]
     fn a_status_found_is_parsed_and_a_missing_one_times_out() {
-        let policy = WaitPolicy { timeout: Duration::from_millis(30), first_delay: Duration::from_millis(5), max_delay: Duration::from_millis(10) };
+        let policy = WaitPolicy {
+            timeout: Duration::from_millis(30),
+            first_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(10),
+        };
         let job = JobId::random();
         let err = policy.poll(&job, &Cancel::new(), || Ok(None)).expect_err("no status");
         assert!(matches!(&err, SdkError::Timeout { job: j, .. } if *j == job.to_string()), "{err:?}");
         let failed = JobStatus::Failed { format_version: 1, kind: FailureKind::MissingKey, reason: "r".into() };
-        let bytes = failed.to_json();
+        let bytes = failed.to_json().expect("writes");
         assert_eq!(policy.poll(&job, &Cancel::new(), || Ok(Some(bytes.clone()))).expect("status"), failed);
     }
 }

@@ -1,10 +1,11 @@
 //! Shared helpers for the end-to-end tests: one real key set per test binary (key generation
-//! takes seconds), and small grid builders.
+//! takes seconds), small grid builders, an independent decoder, and the check that bytes on
+//! the wire do not carry a module bitmap in the clear.
 
-use qrveil_function::fhe::ServerKeys;
-use qrveil_function::ModuleGrid;
-use qrveil_protocol::ServerKeyBundle;
+use qrveil_function::ServerKeys;
+use qrveil_protocol::params::DELTA;
 use qrveil_sdk::Keys;
+use qrveil_style::ModuleGrid;
 use std::sync::OnceLock;
 
 /// Real TFHE keys, generated once per test binary.
@@ -16,15 +17,12 @@ pub fn keys() -> &'static Keys {
 /// The expanded server keys for [`keys`], read back through the wire format like the function does.
 pub fn server_keys() -> &'static ServerKeys {
     static SERVER: OnceLock<ServerKeys> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let bundle = ServerKeyBundle::from_bytes(&keys().server_key_bytes).expect("server key reads back");
-        ServerKeys::expand(&bundle)
-    })
+    SERVER.get_or_init(|| qrveil_sdk::expand_server_keys(keys()).expect("server key reads back"))
 }
 
 /// A random `side` × `side` grid from a seeded generator.
 pub fn random_grid(side: u32, rng: &mut impl rand::Rng) -> ModuleGrid {
-    ModuleGrid::new(side, (0..side * side).map(|_| rng.random_bool(0.5)).collect())
+    ModuleGrid::new(side, (0..side * side).map(|_| rng.random_bool(0.5)).collect()).expect("square")
 }
 
 /// Decode PNG bytes with rqrr, independently of the pipeline's own check.
@@ -36,4 +34,31 @@ pub fn decode_png(png: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     grids[0].decode_to(&mut out).expect("decodes");
     out
+}
+
+/// The encodings in which bytes could carry `grid`'s module bitmap unencrypted: one byte per
+/// module, the bits packed either way (whole grid, or row by row), and the wire format's
+/// plaintext (one little-endian `u64` per module, `bit · Δ`, as a trivial or keyless
+/// encryption would leave it). The first one found in `bytes`, by name.
+pub fn bitmap_in(bytes: &[u8], grid: &ModuleGrid) -> Option<&'static str> {
+    let bits = grid.bits();
+    let pack = |bits: &[bool], msb_first: bool| -> Vec<u8> {
+        bits.chunks(8)
+            .map(|c| {
+                c.iter().enumerate().fold(0u8, |acc, (i, &b)| acc | u8::from(b) << if msb_first { 7 - i } else { i })
+            })
+            .collect()
+    };
+    let rows = |msb_first: bool| -> Vec<u8> {
+        bits.chunks(grid.side() as usize).flat_map(|row| pack(row, msb_first)).collect()
+    };
+    let encodings: [(&'static str, Vec<u8>); 6] = [
+        ("one byte per module", bits.iter().map(|&b| u8::from(b)).collect()),
+        ("bits packed, most significant first", pack(bits, true)),
+        ("bits packed, least significant first", pack(bits, false)),
+        ("rows packed, most significant first", rows(true)),
+        ("rows packed, least significant first", rows(false)),
+        ("plaintext coefficients bit·Δ", bits.iter().flat_map(|&b| (u64::from(b) * DELTA).to_le_bytes()).collect()),
+    ];
+    encodings.into_iter().find(|(_, pattern)| bytes.windows(pattern.len()).any(|w| w == pattern)).map(|(name, _)| name)
 }

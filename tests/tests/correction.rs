@@ -2,13 +2,8 @@
 //! arbitrary (random) style outputs, the corrected render decodes with rqrr to the payload.
 //! No FHE here: correction must not trust what the server returned.
 
-use qrveil_function::recipe::tiles;
-use qrveil_function::styles::PRESETS;
-use qrveil_function::StyleId;
-use qrveil_sdk::correct::correct;
-use qrveil_sdk::qr::{encode, EcLevel};
-use qrveil_sdk::render::{Canvas, Palette};
-use qrveil_sdk::verify::decode_all;
+use qrveil_sdk::{decode_all, encode, Canvas, Drawing, EcLevel, Palette};
+use qrveil_style::{clear, tiles, StyleId, PRESETS};
 use rand::{Rng, SeedableRng};
 
 #[test]
@@ -26,15 +21,13 @@ fn garbage_outputs_still_decode_to_the_payload_after_correction() {
             let style = id.style();
             let count = style.server.output_count(side);
             // Half the rounds: pure noise; otherwise the true outputs with 20% flipped.
-            let truth = qrveil_function::clear::evaluate(&style.server, &symbol.grid).expect("valid");
+            let truth = clear::evaluate(&style.server, &symbol.grid).expect("valid");
             let outputs: Vec<u8> = (0..count)
                 .map(|i| if round % 2 == 0 || rng.random_bool(0.2) { rng.random_range(0..4) } else { truth[i] })
                 .collect();
-            let mut t = tiles(style.geometry, side, &outputs).expect("layout");
-            correct(&mut t, &symbol.grid);
+            let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("layout");
             let preset = &PRESETS[round % PRESETS.len()];
-            let canvas = Canvas { side, tiles: &t, module_px: 8, quiet_zone: 4, palette: Palette::readable(preset) };
-            let found = decode_all(&canvas.to_image());
+            let found = decode_all(&drawing.canvas(8, 4, Palette::readable(preset)).to_image());
             assert!(
                 found.iter().any(|r| r.as_deref() == Ok(&payload[..])),
                 "{id}, version {}, EC {ec}, round {round}: {found:?}",
@@ -48,13 +41,20 @@ fn garbage_outputs_still_decode_to_the_payload_after_correction() {
 
 #[test]
 fn uncorrected_garbage_does_not_decode() {
-    // The property above must be able to fail: without correction, noise outputs break the code.
+    // The property above must be able to fail: drawn without correction (the recipe's tiles
+    // straight onto a canvas), noise outputs break the code.
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
     let payload = b"correction matters";
     let symbol = encode(payload, EcLevel::L, None).expect("fits");
     let style = StyleId::Gradient.style();
     let outputs: Vec<u8> = (0..style.server.output_count(symbol.grid.side())).map(|_| rng.random_range(0..4)).collect();
     let t = tiles(style.geometry, symbol.grid.side(), &outputs).expect("layout");
-    let canvas = Canvas { side: symbol.grid.side(), tiles: &t, module_px: 6, quiet_zone: 4, palette: Palette::readable(&PRESETS[2]) };
+    let canvas = Canvas {
+        side: symbol.grid.side(),
+        tiles: &t,
+        module_px: 6,
+        quiet_zone: 4,
+        palette: Palette::readable(&PRESETS[2]),
+    };
     assert!(!decode_all(&canvas.to_image()).iter().any(|r| r.as_deref() == Ok(&payload[..])));
 }

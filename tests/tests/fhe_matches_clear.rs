@@ -2,24 +2,13 @@
 //! on small random grids (5×5, 6×6) and on one full version-1 grid (21×21), real keys.
 
 use qrveil_e2e::{keys, random_grid, server_keys};
-use qrveil_function::{clear, fhe, ModuleGrid, StyleId};
-use qrveil_sdk::crypto::{decrypt_outputs, encrypt_grid};
-use qrveil_sdk::qr::{encode, EcLevel};
+use qrveil_sdk::{encode, round_trip, EcLevel};
+use qrveil_style::{clear, ModuleGrid, StyleId};
 use rand::SeedableRng;
 
+/// Through the wire containers both ways, as a job moves them.
 fn fhe_outputs(id: StyleId, grid: &ModuleGrid) -> Vec<u8> {
-    let style = id.style();
-    let encrypted = encrypt_grid(&keys().client, grid);
-    // Through the wire format, as the function receives it.
-    let bytes = encrypted.to_bytes().expect("serialize");
-    let received = qrveil_protocol::EncryptedGrid::from_bytes(&bytes, grid.side()).expect("conformant");
-    let input = fhe::expand_input(&received);
-    let out = fhe::evaluate(server_keys(), &style.server, grid.side(), &input).expect("evaluate");
-    let packed = fhe::pack_outputs(server_keys(), &out);
-    let bytes = packed.to_bytes().expect("serialize");
-    let count = style.server.output_count(grid.side()) as u32;
-    let received = qrveil_protocol::EncryptedOutputs::from_bytes(&bytes, count).expect("conformant");
-    decrypt_outputs(&keys().client, &received)
+    round_trip(keys(), server_keys(), &id.style().server, grid).expect("round trip").outputs
 }
 
 #[test]

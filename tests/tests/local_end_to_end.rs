@@ -1,18 +1,17 @@
 //! End to end through the local folder store with real encryption and the in-process
 //! handler, and every way a job can go wrong ending as a `failed` status.
 
-use qrveil_e2e::{decode_png, keys};
-use qrveil_function::handler::Function;
-use qrveil_function::store::{FolderStore, Store};
-use qrveil_function::styles::Preset;
-use qrveil_function::StyleId;
+use qrveil_e2e::{bitmap_in, decode_png, keys};
+use qrveil_function::Function;
 use qrveil_protocol::job::{paths, FORMAT_VERSION};
-use qrveil_protocol::params::PARAMS_NAME;
-use qrveil_protocol::{FailureKind, JobId, JobStatus, Manifest};
-use qrveil_sdk::crypto::encrypt_grid;
-use qrveil_sdk::qr::{encode, EcLevel};
-use qrveil_sdk::transport::LocalTransport;
-use qrveil_sdk::{style_code, Cancel, SdkError, Stage, StyleOptions, Styler};
+use qrveil_protocol::params::{DELTA, PARAMS_NAME, PBS_PARAMS};
+use qrveil_protocol::{EncryptedGrid, FailureKind, FolderStore, JobId, JobStatus, Manifest, Store};
+use qrveil_sdk::{
+    encode, encrypt_grid, style_code, Cancel, EcLevel, LocalTransport, SdkError, Stage, StyleOptions, Styler,
+};
+use qrveil_style::{Preset, StyleId};
+use tfhe::core_crypto::commons::math::random::Seed;
+use tfhe::core_crypto::prelude::SeededGlweCiphertext;
 
 fn style(payload: &[u8], opts: StyleOptions) -> (Vec<u8>, qrveil_sdk::Report, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -24,24 +23,53 @@ fn style(payload: &[u8], opts: StyleOptions) -> (Vec<u8>, qrveil_sdk::Report, te
 #[test]
 fn version_1_rounded_round_trips_through_the_local_store() {
     let payload = b"secret-wifi";
-    let (png, report, dir) = style(payload, StyleOptions { style: StyleId::Rounded, version: Some(1), ..Default::default() });
+    let (png, report, dir) =
+        style(payload, StyleOptions { style: StyleId::Rounded, version: Some(1), ..Default::default() });
     assert_eq!(decode_png(&png), payload);
     // One PBS per vertex but the 3 x 64 around the finders (fixed by the standard).
     assert_eq!((report.version, report.modules, report.pbs), (1, 21, 22 * 22 - 3 * 64));
     assert_eq!(report.corrected_modules, 0, "the server's result should need no correction");
-    // The bucket holds the design's layout and no plaintext.
+    // The bucket holds the design's layout, and neither the payload nor the module bitmap
+    // in any plain encoding (`bitmap_in` is shown to catch an unencrypted upload below).
     let store = FolderStore::new(dir.path());
     assert!(store.exists(&format!("keys/{}/server-key", keys().key_id)).expect("stat"));
     let jobs: Vec<_> = std::fs::read_dir(dir.path().join("jobs")).expect("jobs dir").collect();
     assert_eq!(jobs.len(), 1);
     let job = jobs[0].as_ref().expect("entry").path();
+    let grid = encode(payload, EcLevel::M, Some(1)).expect("fits").grid;
     for object in ["manifest", "input", "output", "status"] {
         let bytes = std::fs::read(job.join(object)).expect(object);
         assert!(!bytes.windows(6).any(|w| w == b"secret"), "{object} leaks the payload");
+        assert_eq!(bitmap_in(&bytes, &grid), None, "{object} carries the module bitmap");
     }
     // Targets: upload <= 64 B per module, download <= 16 B per output value.
     assert!(report.bytes_up <= 64 * 21 * 21, "{} bytes up", report.bytes_up);
     assert!(report.bytes_down <= 16 * report.outputs as usize, "{} bytes down", report.bytes_down);
+}
+
+#[test]
+fn the_no_plaintext_check_catches_an_unencrypted_upload() {
+    let grid = encode(b"secret-wifi", EcLevel::M, Some(1)).expect("fits").grid;
+    // A grid "encrypted" with no key and no noise: each body coefficient is the plaintext.
+    let n = PBS_PARAMS.polynomial_size.0;
+    let mut body: Vec<u64> = grid.bits().iter().map(|&dark| u64::from(dark) * DELTA).collect();
+    body.resize(n, 0);
+    let glwe = SeededGlweCiphertext::from_container(
+        body,
+        PBS_PARAMS.glwe_dimension.to_glwe_size(),
+        Seed(7).into(),
+        PBS_PARAMS.ciphertext_modulus,
+    );
+    let leaky = EncryptedGrid { side: grid.side(), glwes: vec![glwe] }.to_bytes().expect("serialize");
+    // It is a valid container that the function would accept...
+    assert!(EncryptedGrid::from_bytes(&leaky, grid.side()).is_ok());
+    // ...and the check sees the bitmap in it, as it sees the raw encodings.
+    assert_eq!(bitmap_in(&leaky, &grid), Some("plaintext coefficients bit·Δ"));
+    let raw: Vec<u8> = grid.bits().iter().map(|&b| u8::from(b)).collect();
+    assert_eq!(bitmap_in(&[b"x".as_slice(), &raw].concat(), &grid), Some("one byte per module"));
+    // The real encryption of the same grid shows none of them.
+    let real = encrypt_grid(&keys().client, &grid).to_bytes().expect("serialize");
+    assert_eq!(bitmap_in(&real, &grid), None);
 }
 
 #[test]
@@ -65,7 +93,10 @@ fn a_call_cancelled_while_encrypting_sends_nothing() {
     );
     assert!(matches!(result, Err(SdkError::Cancelled)), "{:?}", result.err());
     assert_eq!(stages, [Stage::Encoding, Stage::Encrypting { modules: 21 * 21 }]);
-    assert!(!dir.path().join("jobs").exists() && !dir.path().join("keys").exists(), "a cancelled call wrote to the store");
+    assert!(
+        !dir.path().join("jobs").exists() && !dir.path().join("keys").exists(),
+        "a cancelled call wrote to the store"
+    );
 }
 
 #[test]
@@ -89,7 +120,7 @@ fn submit(store: &FolderStore, manifest: &Manifest, input: Option<&[u8]>, key: b
     if key {
         store.put(&paths::server_key(&keys().key_id), &keys().server_key_bytes).expect("key");
     }
-    store.put(&paths::manifest(&job), &manifest.to_json()).expect("manifest");
+    store.put(&paths::manifest(&job), &manifest.to_json().expect("json")).expect("manifest");
     if let Some(input) = input {
         store.put(&paths::input(&job), input).expect("input");
     }
@@ -139,7 +170,12 @@ fn bad_jobs_end_as_failed_statuses_with_reasons() {
     assert_eq!(kind, FailureKind::UnknownStyle);
     assert!(reason.contains("gradient, rounded, dots"), "{reason}");
 
-    let job = submit(&store, &Manifest { params: "tfhe-1.8/PARAM_MESSAGE_3_CARRY_3".into(), ..manifest() }, Some(&input), true);
+    let job = submit(
+        &store,
+        &Manifest { params: "tfhe-1.8/PARAM_MESSAGE_3_CARRY_3".into(), ..manifest() },
+        Some(&input),
+        true,
+    );
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::WrongParameters);
 
     let mut corrupt = input.clone();
@@ -164,7 +200,7 @@ fn bad_jobs_end_as_failed_statuses_with_reasons() {
     let job = JobId::random();
     let other = Manifest { key_id: qrveil_protocol::KeyId::of_server_key_bytes(b"x"), ..manifest() };
     store.put(&paths::server_key(&other.key_id), b"not a key").expect("put");
-    store.put(&paths::manifest(&job), &other.to_json()).expect("put");
+    store.put(&paths::manifest(&job), &other.to_json().expect("json")).expect("put");
     store.put(&paths::input(&job), &input).expect("put");
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadKey);
 }
@@ -201,7 +237,8 @@ fn racing_deliveries_agree_and_a_recorded_failure_stands() {
         let b = s.spawn(|| function.run_job(&store, &job));
         (a.join().expect("a"), b.join().expect("b"))
     });
-    let stored = JobStatus::from_json(&store.get(&paths::status(&job), 1 << 16).expect("get").expect("status")).expect("json");
+    let stored =
+        JobStatus::from_json(&store.get(&paths::status(&job), 1 << 16).expect("get").expect("status")).expect("json");
     assert!(matches!(stored, JobStatus::Done { .. }), "{stored:?}");
     assert_eq!((a, b), (stored.clone(), stored));
     // A failure is recorded once: fixing the cause later does not rewrite it (the client
@@ -210,7 +247,7 @@ fn racing_deliveries_agree_and_a_recorded_failure_stands() {
     wrong.style = "sparkles".into();
     let job = submit(&store, &wrong, Some(&valid_input()), false);
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::UnknownStyle);
-    store.put(&paths::manifest(&job), &manifest().to_json()).expect("fixed manifest");
+    store.put(&paths::manifest(&job), &manifest().to_json().expect("json")).expect("fixed manifest");
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::UnknownStyle);
     assert_eq!(store.get(&paths::output(&job), 1 << 24).expect("get"), None);
 }

@@ -1,11 +1,11 @@
-//! The noise argument behind the style engine (see `qrveil_function::analysis`), measured on
+//! The noise argument behind the style engine (see `qrveil_style::analysis`), measured on
 //! real ciphertexts: a weighted sum of fresh inputs stays within W · 2^17, far below the
 //! noise of a single PBS output, and a LUT on a full-weight stencil decrypts correctly.
 
 use qrveil_e2e::{keys, server_keys};
-use qrveil_function::ModuleGrid;
 use qrveil_protocol::params::{DELTA, FRESH_NOISE_BOUND_LOG2};
-use qrveil_sdk::crypto::encrypt_grid;
+use qrveil_sdk::encrypt_grid;
+use qrveil_style::ModuleGrid;
 use tfhe::core_crypto::prelude::*;
 
 /// Signed distance of a decrypted torus value from `message · Δ`.
@@ -19,7 +19,7 @@ fn error_of(ct: &LweCiphertextOwned<u64>, message: u64) -> i64 {
 fn fresh_weighted_sums_stay_within_the_tuniform_bound_and_far_below_pbs_noise() {
     // 5x5 grid, alternating bits; weights 1,2,4,8 as the rounded style's vertex code uses.
     let bits: Vec<bool> = (0..25).map(|i| i % 3 != 0).collect();
-    let grid = ModuleGrid::new(5, bits.clone());
+    let grid = ModuleGrid::new(5, bits.clone()).expect("square");
     let input = qrveil_function::fhe::expand_input(&encrypt_grid(&keys().client, &grid));
     let weights = [1u64, 2, 4, 8];
     let mut max_fresh = 0i64;
@@ -50,5 +50,8 @@ fn fresh_weighted_sums_stay_within_the_tuniform_bound_and_far_below_pbs_noise() 
     let rms = (pbs_errors.iter().map(|e| e * e).sum::<f64>() / pbs_errors.len() as f64).sqrt();
     // The model counts a fresh sum of weight <= 64 as one nominal unit; that needs the PBS
     // noise to dwarf 64 * 2^17 = 2^23. Require a factor of at least 2^10 margin.
-    assert!(rms > (64u64 << FRESH_NOISE_BOUND_LOG2 << 10) as f64, "PBS noise rms {rms:e} is smaller than the model assumes");
+    assert!(
+        rms > (64u64 << FRESH_NOISE_BOUND_LOG2 << 10) as f64,
+        "PBS noise rms {rms:e} is smaller than the model assumes"
+    );
 }

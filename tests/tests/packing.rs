@@ -27,8 +27,12 @@ fn fourier_packing_matches_tfhe_packing() {
 
         let lwe_size = pksk.input_key_lwe_dimension().to_lwe_size();
         let list = LweCiphertextList::from_container(cts.concat(), lwe_size, pksk.ciphertext_modulus());
-        let mut reference =
-            GlweCiphertext::new(0u64, pksk.output_glwe_size(), pksk.output_polynomial_size(), pksk.ciphertext_modulus());
+        let mut reference = GlweCiphertext::new(
+            0u64,
+            pksk.output_glwe_size(),
+            pksk.output_polynomial_size(),
+            pksk.ciphertext_modulus(),
+        );
         par_keyswitch_lwe_ciphertext_list_and_pack_in_glwe_ciphertext(pksk, &list, &mut reference);
 
         let (a, b) = (decrypt_raw(&ours), decrypt_raw(&reference));
@@ -39,8 +43,8 @@ fn fourier_packing_matches_tfhe_packing() {
             assert_eq!(a[i].wrapping_add(delta / 2) / delta % 4, messages[i], "value {i}");
         }
         // Coefficients past the packed values carry no message in either.
-        for i in count..a.len() {
-            assert_eq!(a[i].wrapping_add(delta / 2) / delta % 4, 0);
+        for (i, rest) in a.iter().enumerate().skip(count) {
+            assert_eq!(rest.wrapping_add(delta / 2) / delta % 4, 0, "coefficient {i}");
         }
     }
 }

@@ -15,10 +15,24 @@ pub const S3_FORCE_PATH_STYLE: &str = "QRVEIL_S3_FORCE_PATH_STYLE";
 /// Default presigned URL lifetime: long enough for a large job's upload, run and download.
 pub const DEFAULT_URL_TTL_SECONDS: u64 = 3600;
 
+/// A setting the handler cannot start with.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingError {
+    #[error("{name}={value:?} is not a whole number")]
+    NotANumber { name: &'static str, value: String },
+    #[error("{name} must be set: {why}")]
+    Missing { name: &'static str, why: &'static str },
+}
+
 /// A setting that must parse as a number if present.
-pub fn number(name: &str, default: u64) -> Result<u64, String> {
+pub fn number(name: &'static str, default: u64) -> Result<u64, SettingError> {
     match std::env::var(name) {
         Err(_) => Ok(default),
-        Ok(v) => v.trim().parse().map_err(|_| format!("{name}={v:?} is not a whole number")),
+        Ok(value) => value.trim().parse().map_err(|_| SettingError::NotANumber { name, value }),
     }
+}
+
+/// A setting that must be present.
+pub fn required(name: &'static str, why: &'static str) -> Result<String, SettingError> {
+    std::env::var(name).map_err(|_| SettingError::Missing { name, why })
 }

@@ -4,7 +4,7 @@
 //! relayed by other services (SQS, EventBridge pipes, emulators) parse too.
 
 use qrveil_protocol::job::paths;
-use qrveil_protocol::JobId;
+use qrveil_protocol::{DocumentError, JobId};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -29,7 +29,7 @@ pub enum EventError {
     #[error("S3 record {index} is malformed: {detail}")]
     BadRecord { index: usize, detail: String },
     #[error("direct invocation: {0}")]
-    BadJobId(String),
+    BadJobId(DocumentError),
     #[error("direct invocation names no bucket and {} is not set", crate::env::BUCKET)]
     NoBucket,
 }
@@ -90,8 +90,10 @@ pub fn parse(event: &Value, default_bucket: Option<&str>) -> Result<Parsed, Even
         let mut parsed = Parsed::default();
         for (index, record) in n.records.into_iter().enumerate() {
             let r = Record::deserialize(record).map_err(|e| EventError::BadRecord { index, detail: e.to_string() })?;
-            let key = url_decode(&r.s3.object.key)
-                .ok_or_else(|| EventError::BadRecord { index, detail: "object key is not valid URL encoding".into() })?;
+            let key = url_decode(&r.s3.object.key).ok_or_else(|| EventError::BadRecord {
+                index,
+                detail: "object key is not valid URL encoding".into(),
+            })?;
             match paths::job_of_input(&key) {
                 Some(job) => parsed.jobs.push(JobRef { bucket: r.s3.bucket.name, job }),
                 None => parsed.ignored_keys.push(key),
@@ -125,7 +127,8 @@ mod tests {
 
     #[test]
     fn s3_notifications_name_their_jobs_and_other_keys_are_reported() {
-        let parsed = parse(&notification(&["jobs/abc-1/input", "jobs%2Fdef%2Finput", "jobs/abc-1/output"]), None).expect("parse");
+        let parsed = parse(&notification(&["jobs/abc-1/input", "jobs%2Fdef%2Finput", "jobs/abc-1/output"]), None)
+            .expect("parse");
         let ids: Vec<&str> = parsed.jobs.iter().map(|j| j.job.as_str()).collect();
         assert_eq!(ids, ["abc-1", "def"]);
         assert!(parsed.jobs.iter().all(|j| j.bucket == "b"));
@@ -140,7 +143,10 @@ mod tests {
         assert_eq!(parse(&json!({"job_id": "abc"}), None), Err(EventError::NoBucket));
         assert!(matches!(parse(&json!({"job_id": "../x"}), Some("b")), Err(EventError::BadJobId(_))));
         assert_eq!(parse(&json!({"hello": 1}), Some("b")), Err(EventError::Unrecognised));
-        assert!(matches!(parse(&json!({"Records": [{"s3": {}}]}), Some("b")), Err(EventError::BadRecord { index: 0, .. })));
+        assert!(matches!(
+            parse(&json!({"Records": [{"s3": {}}]}), Some("b")),
+            Err(EventError::BadRecord { index: 0, .. })
+        ));
         assert!(matches!(parse(&notification(&["jobs/%zz/input"]), None), Err(EventError::BadRecord { .. })));
     }
 }

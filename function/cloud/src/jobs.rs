@@ -5,7 +5,7 @@ use crate::events::Parsed;
 use crate::s3::S3Store;
 use aws_sdk_s3::Client;
 use qrveil_function::handler::{is_transient, Function};
-use qrveil_protocol::JobStatus;
+use qrveil_protocol::{JobId, JobStatus};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -17,9 +17,18 @@ pub struct Outcome {
     pub status: JobStatus,
 }
 
-/// Run every job of `parsed`. `Err` when a job hit a storage failure, so that Lambda retries
-/// the event: jobs already finished return their stored status at once on the retry.
-pub async fn run(function: Arc<Function>, client: &Client, parsed: Parsed) -> Result<Vec<Outcome>, String> {
+/// Why an invocation failed as a whole, so that Lambda retries its event: jobs already
+/// finished return their stored status at once on the retry.
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    #[error("storage failed for job(s) {}; the event will be retried", .0.join(", "))]
+    Storage(Vec<String>),
+    #[error("job {job} stopped unexpectedly: {detail}")]
+    Stopped { job: JobId, detail: String },
+}
+
+/// Run every job of `parsed`; `Err` when one hit a storage failure or stopped.
+pub async fn run(function: Arc<Function>, client: &Client, parsed: Parsed) -> Result<Vec<Outcome>, InvocationError> {
     for key in &parsed.ignored_keys {
         tracing::warn!(key, "event names an object that is not a job input; check the trigger's filter");
     }
@@ -31,7 +40,7 @@ pub async fn run(function: Arc<Function>, client: &Client, parsed: Parsed) -> Re
         let id = job.job.clone();
         let status = tokio::task::spawn_blocking(move || function.run_job(&store, &id))
             .await
-            .map_err(|e| format!("job {} stopped unexpectedly: {e}", job.job))?;
+            .map_err(|e| InvocationError::Stopped { job: job.job.clone(), detail: e.to_string() })?;
         log(&job.job, &status);
         if is_transient(&status) {
             transient.push(job.job.to_string());
@@ -41,12 +50,12 @@ pub async fn run(function: Arc<Function>, client: &Client, parsed: Parsed) -> Re
     if transient.is_empty() {
         Ok(outcomes)
     } else {
-        Err(format!("storage failed for job(s) {}; the event will be retried", transient.join(", ")))
+        Err(InvocationError::Storage(transient))
     }
 }
 
 /// Ids, kinds and timings only: never key material, ciphertexts or payloads.
-fn log(job: &qrveil_protocol::JobId, status: &JobStatus) {
+fn log(job: &JobId, status: &JobStatus) {
     match status {
         JobStatus::Done { style, pbs, key_cache_hit, seconds, .. } => tracing::info!(
             job = %job, style, pbs, key_cache_hit, key_s = seconds.key, evaluate_s = seconds.evaluate, total_s = seconds.total,

@@ -1,9 +1,9 @@
-//! qrveil on AWS. The job handler (`qrveil-function`) runs the same [`Function`] as the local
-//! mode over an S3 bucket, on S3 `ObjectCreated` events for `jobs/*/input` or direct
-//! invocations; the presign endpoint (`qrveil-presign`, behind a Lambda Function URL) hands
-//! apps short-lived URLs so they never hold AWS credentials.
-//!
-//! [`Function`]: qrveil_function::handler::Function
+//! qrveil on AWS, as thin adapters around the shared code: the bucket as a
+//! [`qrveil_protocol::Store`] ([`s3`]); the job handler (`qrveil-function`), which runs the same
+//! [`qrveil_function::Function`] as the local mode over the bucket, on S3 `ObjectCreated`
+//! events for `jobs/*/input` or direct invocations ([`events`], [`jobs`]); and the presign
+//! endpoint (`qrveil-presign`, behind a Lambda Function URL), which hands apps short-lived URLs
+//! so they never hold AWS credentials ([`presign`]).
 
 pub mod env;
 pub mod events;

@@ -17,22 +17,43 @@ pub struct Reply {
     pub body: Vec<u8>,
 }
 
+/// A JSON answer; a body that cannot be written (it never should) becomes a bare 500.
+fn reply(status: u16, body: &impl serde::Serialize) -> Reply {
+    match serde_json::to_vec(body) {
+        Ok(body) => Reply { status, body },
+        Err(_) => Reply { status: 500, body: br#"{"error":"internal error"}"#.to_vec() },
+    }
+}
+
 fn refuse(status: u16, error: impl Into<String>) -> Reply {
-    let body = serde_json::to_vec(&PresignError { error: error.into() }).unwrap_or_default();
-    Reply { status, body }
+    reply(status, &PresignError { error: error.into() })
+}
+
+/// Why the endpoint cannot start or answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PresignFailure {
+    #[error("cannot read secret {secret_id}: {detail}")]
+    Secret { secret_id: String, detail: String },
+    #[error("secret {secret_id} must hold a token of at least 16 characters")]
+    ShortToken { secret_id: String },
+    #[error("could not presign: {0}")]
+    Presign(String),
+    #[error(transparent)]
+    Store(#[from] qrveil_protocol::StoreError),
 }
 
 /// Fetch the bearer token from Secrets Manager (a secret string, surrounding blanks ignored).
-pub async fn token_from_secret(client: &aws_sdk_secretsmanager::Client, secret_id: &str) -> Result<String, String> {
-    let out = client
-        .get_secret_value()
-        .secret_id(secret_id)
-        .send()
-        .await
-        .map_err(|e| format!("cannot read secret {secret_id}: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
+pub async fn token_from_secret(
+    client: &aws_sdk_secretsmanager::Client,
+    secret_id: &str,
+) -> Result<String, PresignFailure> {
+    let out = client.get_secret_value().secret_id(secret_id).send().await.map_err(|e| PresignFailure::Secret {
+        secret_id: secret_id.to_string(),
+        detail: aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
+    })?;
     let token = out.secret_string().unwrap_or_default().trim().to_string();
     if token.len() < 16 {
-        return Err(format!("secret {secret_id} must hold a token of at least 16 characters"));
+        return Err(PresignFailure::ShortToken { secret_id: secret_id.to_string() });
     }
     Ok(token)
 }
@@ -72,7 +93,7 @@ impl Presigner {
             Err(e) => return refuse(400, format!("body must be {{\"key_id\": \"<64 hex>\"}}: {e}")),
         };
         match self.urls(&request).await {
-            Ok(response) => Reply { status: 200, body: serde_json::to_vec(&response).unwrap_or_default() },
+            Ok(response) => reply(200, &response),
             Err(e) => {
                 tracing::error!(error = %e, "presigning failed");
                 refuse(502, "could not reach the bucket; try again")
@@ -80,23 +101,23 @@ impl Presigner {
         }
     }
 
-    async fn urls(&self, request: &PresignRequest) -> Result<PresignResponse, String> {
+    async fn urls(&self, request: &PresignRequest) -> Result<PresignResponse, PresignFailure> {
         let job = JobId::random();
-        let config = PresigningConfig::expires_in(self.ttl).map_err(|e| e.to_string())?;
+        let config = PresigningConfig::expires_in(self.ttl).map_err(|e| PresignFailure::Presign(e.to_string()))?;
         let store = crate::s3::S3Store::new(self.client.clone(), &self.bucket, tokio::runtime::Handle::current());
-        let has_key = store.exists_async(&paths::server_key(&request.key_id)).await.map_err(|e| e.to_string())?;
+        let has_key = store.exists_async(&paths::server_key(&request.key_id)).await?;
         let put = |key: String| {
             let config = config.clone();
             async move {
                 let req = self.client.put_object().bucket(&self.bucket).key(key).presigned(config).await;
-                req.map(|r| r.uri().to_string()).map_err(|e| e.to_string())
+                req.map(|r| r.uri().to_string()).map_err(|e| PresignFailure::Presign(e.to_string()))
             }
         };
         let get = |key: String| {
             let config = config.clone();
             async move {
                 let req = self.client.get_object().bucket(&self.bucket).key(key).presigned(config).await;
-                req.map(|r| r.uri().to_string()).map_err(|e| e.to_string())
+                req.map(|r| r.uri().to_string()).map_err(|e| PresignFailure::Presign(e.to_string()))
             }
         };
         let server_key_put = if has_key { None } else { Some(put(paths::server_key(&request.key_id)).await?) };

@@ -4,11 +4,11 @@
 //! (`tokio::task::spawn_blocking`), never from async code.
 
 use crate::env;
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::Client;
-use qrveil_function::store::{Store, StoreError};
+use qrveil_protocol::store::{Store, StoreError};
 use tokio::runtime::Handle;
 
 /// An S3 client for this process's environment: region, credentials and endpoint come from the
@@ -30,7 +30,8 @@ pub async fn client(endpoint: Option<&str>, region: Option<&str>) -> Client {
         loader = loader.endpoint_url(endpoint);
     }
     let shared = loader.load().await;
-    let path_style = endpoint.is_some() || std::env::var(env::S3_FORCE_PATH_STYLE).is_ok_and(|v| v == "1" || v == "true");
+    let path_style =
+        endpoint.is_some() || std::env::var(env::S3_FORCE_PATH_STYLE).is_ok_and(|v| v == "1" || v == "true");
     Client::from_conf(aws_sdk_s3::config::Builder::from(&shared).force_path_style(path_style).build())
 }
 
@@ -81,7 +82,11 @@ impl S3Store {
         let mut bytes = Vec::with_capacity(size as usize);
         while let Some(chunk) = body.try_next().await.map_err(|e| io("read", key, e))? {
             if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(StoreError::TooLarge { key: key.to_string(), size: (bytes.len() + chunk.len()) as u64, limit });
+                return Err(StoreError::TooLarge {
+                    key: key.to_string(),
+                    size: (bytes.len() + chunk.len()) as u64,
+                    limit,
+                });
             }
             bytes.extend_from_slice(&chunk);
         }

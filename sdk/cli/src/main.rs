@@ -5,50 +5,52 @@
 //! storage layout, so the bytes are the ones the cloud path moves. With `--remote` the job goes
 //! to the deployed function, through the presign endpoint or straight to the bucket.
 
-mod bench;
-mod eval;
-
-use clap::{Args, Parser, Subcommand};
-use qrveil_function::analysis::cost;
-use qrveil_function::store::FolderStore;
-use qrveil_function::styles::{Preset, PRESETS};
-use qrveil_function::StyleId;
-use qrveil_sdk::keys::{self, data_home, default_key_dir};
-use qrveil_sdk::pipeline::Stage;
+use clap::{Args, Parser};
 use qrveil_cloud::s3::S3Store;
-use qrveil_sdk::presigned::{PresignConfig, PresignedTransport};
-use qrveil_sdk::transport::{LocalTransport, StoreTransport, Transport, WaitPolicy};
-use qrveil_sdk::{EcLevel, SdkError, StyleOptions, Styler};
+use qrveil_protocol::FolderStore;
+use qrveil_sdk::keys::{self, data_home, default_key_dir};
+use qrveil_sdk::{
+    EcLevel, LocalTransport, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport, StyleOptions,
+    Styler, Transport, WaitPolicy,
+};
+use qrveil_style::{cost, Preset, StyleId, PRESETS};
+use serde::Serialize;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+/// Everything that can stop a command, converted to a message once, in `main`.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Sdk(#[from] SdkError),
+    #[error("{what}: {detail}")]
+    Usage { what: &'static str, detail: String },
+    #[error("could not write {path}: {detail}")]
+    Output { path: String, detail: String },
+    #[error("cannot start the AWS client runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+fn usage(what: &'static str, detail: impl Into<String>) -> CliError {
+    CliError::Usage { what, detail: detail.into() }
+}
+
+/// Write a file, or say which one could not be written.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    std::fs::write(path, bytes)
+        .map_err(|e| CliError::Output { path: path.display().to_string(), detail: e.to_string() })
+}
 
 #[derive(Parser)]
 #[command(
     name = "qrveil",
     about = "Stylish QR codes for private data: the style is applied to the encrypted code (TFHE), never to your data.",
     disable_version_flag = true,
-    args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles\n  qrveil bench"
+    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles"
 )]
 struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-    #[command(flatten)]
-    make: MakeArgs,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Measure server and client time, PBS throughput and bytes (prints the targets).
-    Bench(bench::BenchArgs),
-    /// Readability lab: decode rates of every style under camera-like conditions.
-    Eval(eval::EvalArgs),
-}
-
-#[derive(Args)]
-struct MakeArgs {
     /// The text to encode; `-` reads the payload from standard input (keeps it out of shell history).
     text: Option<String>,
     /// Style to apply (see --list-styles).
@@ -123,31 +125,36 @@ struct RemoteArgs {
 }
 
 /// The transport the arguments ask for, and where it puts the server key (for messages).
-fn transport(args: &RemoteArgs, store_dir: Option<PathBuf>, runtime: &mut Option<tokio::runtime::Runtime>) -> Result<(Box<dyn Transport>, String), SdkError> {
+/// The AWS client's runtime (direct bucket access only) is kept in `runtime`: it must outlive
+/// the transport.
+fn transport(
+    args: &RemoteArgs,
+    store_dir: Option<PathBuf>,
+    runtime: &mut Option<tokio::runtime::Runtime>,
+) -> Result<(Box<dyn Transport>, String), CliError> {
     let wait = WaitPolicy { timeout: Duration::from_secs(args.timeout), ..WaitPolicy::default() };
     if !args.remote {
         let dir = store_dir.unwrap_or_else(|| data_home().join("local-bucket"));
         return Ok((Box::new(LocalTransport::new(FolderStore::new(&dir))), "the local bucket".into()));
     }
     if let Some(endpoint) = &args.presign_url {
-        let token = args.token.clone().ok_or_else(|| SdkError::InvalidOption {
-            what: "token",
-            detail: "--presign-url needs the endpoint's bearer token: set QRVEIL_TOKEN (or --token)".into(),
+        let token = args.token.clone().ok_or_else(|| {
+            usage("token", "--presign-url needs the endpoint's bearer token: set QRVEIL_TOKEN (or --token)")
         })?;
         let transport = PresignedTransport::new(PresignConfig { endpoint: endpoint.clone(), token, wait })?;
         return Ok((Box::new(transport), "the bucket".into()));
     }
     let Some(bucket) = &args.bucket else {
-        return Err(SdkError::InvalidOption {
-            what: "--remote",
-            detail: "say how to reach the deployment: --presign-url (with QRVEIL_TOKEN) or --bucket (with AWS credentials)".into(),
-        });
+        return Err(usage(
+            "--remote",
+            "say how to reach the deployment: --presign-url (with QRVEIL_TOKEN) or --bucket (with AWS credentials)",
+        ));
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|e| SdkError::Internal(format!("cannot start the AWS client runtime: {e}")))?;
+        .map_err(CliError::Runtime)?;
     let client = rt.block_on(qrveil_cloud::s3::client(args.endpoint.as_deref(), args.region.as_deref()));
     let store = S3Store::new(client, bucket, rt.handle().clone());
     *runtime = Some(rt);
@@ -155,13 +162,7 @@ fn transport(args: &RemoteArgs, store_dir: Option<PathBuf>, runtime: &mut Option
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Some(Command::Bench(args)) => bench::run(args),
-        Some(Command::Eval(args)) => eval::run(args),
-        None => make(cli.make),
-    };
-    match result {
+    match make(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -189,32 +190,39 @@ fn list_styles() {
     }
 }
 
-fn read_payload(text: Option<String>) -> Result<Vec<u8>, SdkError> {
+fn read_payload(text: Option<String>) -> Result<Vec<u8>, CliError> {
     match text.as_deref() {
-        None => Err(SdkError::InvalidOption {
-            what: "payload",
-            detail: "give the text to encode, or `-` to read it from standard input (try --help)".into(),
-        }),
+        None => Err(usage("payload", "give the text to encode, or `-` to read it from standard input (try --help)")),
         Some("-") => {
             let mut buf = Vec::new();
             std::io::stdin()
                 .take(8 << 10)
                 .read_to_end(&mut buf)
-                .map_err(|e| SdkError::InvalidOption { what: "payload", detail: format!("cannot read standard input: {e}") })?;
+                .map_err(|e| usage("payload", format!("cannot read standard input: {e}")))?;
             Ok(buf)
         }
         Some(t) => Ok(t.as_bytes().to_vec()),
     }
 }
 
-fn make(args: MakeArgs) -> Result<(), SdkError> {
+/// The report as `--report-json` writes it: the pipeline's, and the key generation this
+/// command did before it.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    /// Seconds generating keys (0 when existing keys were reused).
+    keygen: f64,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+fn make(args: Cli) -> Result<(), CliError> {
     if args.list_styles {
         list_styles();
         return Ok(());
     }
     let opts = StyleOptions {
-        style: args.style.parse::<StyleId>()?,
-        preset: args.preset.parse::<Preset>()?,
+        style: args.style.parse::<StyleId>().map_err(SdkError::from)?,
+        preset: args.preset.parse::<Preset>().map_err(SdkError::from)?,
         ec: args.ec.parse::<EcLevel>()?,
         version: args.version,
         module_px: args.module_px,
@@ -222,7 +230,7 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
     };
     let payload = read_payload(args.text)?;
     // Fail on bad payloads before spending seconds on keys.
-    qrveil_sdk::qr::encode(&payload, opts.ec, opts.version)?;
+    qrveil_sdk::encode(&payload, opts.ec, opts.version)?;
     let output = args.output.unwrap_or_else(|| PathBuf::from(if args.svg { "qrveil.svg" } else { "qrveil.png" }));
     let say = |msg: String| {
         if !args.quiet {
@@ -230,8 +238,7 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
         }
     };
 
-    // Before keys, so that a wrong remote setting fails fast. The AWS client's runtime (direct
-    // bucket access only) must outlive the styler.
+    // Before keys, so that a wrong remote setting fails fast.
     let mut runtime = None;
     let (transport, bucket) = transport(&args.remote, args.store_dir, &mut runtime)?;
 
@@ -247,44 +254,46 @@ fn make(args: MakeArgs) -> Result<(), SdkError> {
     let remote = args.remote.remote;
     let mut progress = |stage: Stage| match stage {
         Stage::Encrypting { modules } => say(format!("encrypting {modules} modules...")),
-        Stage::UploadingKey { bytes } => say(format!("uploading the server key to {bucket} ({:.1} MB, once per key)...", bytes as f64 / 1e6)),
-        Stage::Styling { pbs } if remote => say(format!("waiting for the style function ({pbs} PBS on the encrypted code)...")),
+        Stage::UploadingKey { bytes } => {
+            say(format!("uploading the server key to {bucket} ({:.1} MB, once per key)...", bytes as f64 / 1e6))
+        }
+        Stage::Styling { pbs } if remote => {
+            say(format!("waiting for the style function ({pbs} PBS on the encrypted code)..."))
+        }
         Stage::Styling { pbs } => say(format!("styling on the encrypted code ({pbs} PBS)...")),
         Stage::Encoding | Stage::Finishing => {}
     };
-    let mut styled = styler.style(&payload, &opts, &mut progress)?;
-    styled.report.keygen = keygen;
+    let styled = styler.style(&payload, &opts, &mut progress)?;
 
-    let bytes = if args.svg { std::mem::take(&mut styled.svg).into_bytes() } else { std::mem::take(&mut styled.png) };
-    let write_err = |path: &PathBuf, e: std::io::Error| SdkError::Output { path: path.display().to_string(), detail: e.to_string() };
-    std::fs::write(&output, bytes).map_err(|e| write_err(&output, e))?;
+    write_file(&output, if args.svg { styled.svg.as_bytes() } else { &styled.png })?;
     if let Some(path) = &args.report_json {
-        let json = serde_json::to_string_pretty(&styled.report).map_err(|e| SdkError::Internal(e.to_string()))?;
-        std::fs::write(path, json + "\n").map_err(|e| write_err(path, e))?;
+        let json = serde_json::to_string_pretty(&JsonReport { keygen, report: &styled.report })
+            .map_err(|e| SdkError::from(qrveil_sdk::Internal::from(e)))?;
+        write_file(path, (json + "\n").as_bytes())?;
     }
     if !args.quiet {
-        print_report(&styled.report, &output, generated);
+        print_report(&styled.report, keygen, &output, generated);
     }
     Ok(())
 }
 
-fn print_report(r: &qrveil_sdk::Report, output: &std::path::Path, generated: bool) {
-    let keys = if generated { format!("generated in {:.1} s", r.keygen) } else { "reused".to_string() };
+fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
+    let keys = if generated { format!("generated in {keygen:.1} s") } else { "reused".to_string() };
     println!(
         "qrveil: version-{} code ({m}x{m} modules), style {}, preset {}, EC {}",
-        r.version, r.style, r.preset, r.ec, m = r.modules
+        r.version,
+        r.style,
+        r.preset,
+        r.ec,
+        m = r.modules
     );
     println!("  keys     {keys} (key id {})", r.key_id);
-    println!("  encrypt  {:.3} s, {} bytes up ({:.1} B/module)", r.encrypt, r.bytes_up, r.bytes_up as f64 / (r.modules * r.modules) as f64);
+    let per_module = r.bytes_up as f64 / (r.modules * r.modules) as f64;
+    println!("  encrypt  {:.3} s, {} bytes up ({per_module:.1} B/module)", r.encrypt, r.bytes_up);
+    let key = if r.key_cache_hit { "cached".to_string() } else { format!("load {:.2} s", r.server_detail.key) };
     println!(
-        "  server   {:.2} s: {} PBS, {} outputs (key {}, expand {:.2} s, evaluate {:.2} s, pack {:.2} s)",
-        r.server,
-        r.pbs,
-        r.outputs,
-        if r.key_cache_hit { "cached".to_string() } else { format!("load {:.2} s", r.server_detail.key) },
-        r.server_detail.expand,
-        r.server_detail.evaluate,
-        r.server_detail.pack
+        "  server   {:.2} s: {} PBS, {} outputs (key {key}, expand {:.2} s, evaluate {:.2} s, pack {:.2} s)",
+        r.server, r.pbs, r.outputs, r.server_detail.expand, r.server_detail.evaluate, r.server_detail.pack
     );
     println!(
         "  client   {:.3} s: {} bytes down ({:.1} B/value), {} modules corrected, verified with rqrr",

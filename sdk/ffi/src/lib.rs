@@ -10,12 +10,10 @@ mod types;
 
 pub use types::*;
 
-use qrveil_function::store::FolderStore;
-use qrveil_function::styles::{Preset, PRESETS};
-use qrveil_function::StyleId;
-use qrveil_sdk::presigned::{PresignConfig, PresignedTransport};
-use qrveil_sdk::transport::{LocalTransport, Transport, WaitPolicy};
-use qrveil_sdk::{keys, style_code, Cancel, Keys, SdkError, Stage};
+use qrveil_sdk::{
+    keys, style_code, Cancel, Keys, PresignConfig, PresignedTransport, SdkError, Stage, Transport, WaitPolicy,
+};
+use qrveil_style::{Preset, StyleId, PRESETS};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -56,6 +54,25 @@ fn invalid(what: &'static str, detail: impl Into<String>) -> QrVeilError {
     SdkError::InvalidOption { what, detail: detail.into() }.into()
 }
 
+/// The in-process function over a folder (the `local` feature, on for desktop builds).
+#[cfg(feature = "local")]
+fn local_transport(folder: String) -> Result<Box<dyn Transport + Send + Sync>, QrVeilError> {
+    if folder.trim().is_empty() {
+        return Err(invalid("local folder", "give the folder that stands in for the bucket"));
+    }
+    let store = qrveil_protocol::FolderStore::new(PathBuf::from(folder));
+    Ok(Box::new(qrveil_sdk::LocalTransport::new(store)))
+}
+
+/// Mobile builds leave the style function out: the Local transport is refused, never faked.
+#[cfg(not(feature = "local"))]
+fn local_transport(_folder: String) -> Result<Box<dyn Transport + Send + Sync>, QrVeilError> {
+    Err(invalid(
+        "transport",
+        "this build has no in-process style function (built without the `local` feature, as mobile builds are): use TransportConfig.Remote",
+    ))
+}
+
 fn tell(listener: &Option<Arc<dyn ProgressListener>>, progress: Progress) {
     if let Some(l) = listener {
         l.on_progress(progress);
@@ -68,12 +85,7 @@ impl QrVeil {
     #[uniffi::constructor]
     pub fn new(config: Config) -> Result<Arc<Self>, QrVeilError> {
         let transport: Box<dyn Transport + Send + Sync> = match config.transport {
-            TransportConfig::Local { folder } => {
-                if folder.trim().is_empty() {
-                    return Err(invalid("local folder", "give the folder that stands in for the bucket"));
-                }
-                Box::new(LocalTransport::new(FolderStore::new(PathBuf::from(folder))))
-            }
+            TransportConfig::Local { folder } => local_transport(folder)?,
             TransportConfig::Remote { presign_url, token, timeout_seconds } => {
                 if timeout_seconds == 0 {
                     return Err(invalid("timeout", "give the seconds to wait for a result (600 suits every version)"));
@@ -120,7 +132,7 @@ impl QrVeil {
     ) -> Result<StyledCode, QrVeilError> {
         let opts = sdk_options(&options.unwrap_or_else(StyleOptions::default_values))?;
         // Bad payloads fail before seconds of key work.
-        qrveil_sdk::qr::encode(&payload, opts.ec, opts.version)?;
+        qrveil_sdk::encode(&payload, opts.ec, opts.version)?;
         let cancel = cancel.map(|c| c.0.clone()).unwrap_or_default();
         cancel.check()?;
         let (keys, _) = self.keys(&listener)?;
@@ -144,7 +156,8 @@ impl QrVeil {
 
 impl QrVeil {
     fn keys(&self, listener: &Option<Arc<dyn ProgressListener>>) -> Result<(Arc<Keys>, bool), QrVeilError> {
-        let mut slot = self.keys.lock().map_err(|_| QrVeilError::Internal("a previous call panicked".into()))?;
+        // The slot only caches keys: one left by a call that panicked is still whole.
+        let mut slot = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(keys) = slot.as_ref() {
             return Ok((keys.clone(), false));
         }
@@ -156,12 +169,7 @@ impl QrVeil {
                 }
                 keys::load_or_generate(&dir)?
             }
-            KeyStorage::Bytes { client_key, server_key } => {
-                let keys = Keys::from_bytes(client_key, server_key).map_err(|e| {
-                    QrVeilError::Keys(format!("the key bytes given are not qrveil keys ({e}); pass the bytes generate_keys() returned"))
-                })?;
-                (keys, false)
-            }
+            KeyStorage::Bytes { client_key, server_key } => (Keys::from_bytes(client_key, server_key)?, false),
         };
         let keys = Arc::new(keys);
         *slot = Some(keys.clone());
@@ -174,7 +182,11 @@ impl QrVeil {
 #[uniffi::export]
 pub fn generate_keys() -> Result<KeyMaterial, QrVeilError> {
     let keys = Keys::generate()?;
-    Ok(KeyMaterial { client_key: keys.client_key_bytes()?, server_key: keys.server_key_bytes.clone(), key_id: keys.key_id.to_string() })
+    Ok(KeyMaterial {
+        client_key: keys.client_key_bytes()?,
+        server_key: keys.server_key_bytes.clone(),
+        key_id: keys.key_id.to_string(),
+    })
 }
 
 fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
@@ -213,7 +225,6 @@ fn report_of(r: &qrveil_sdk::Report) -> Report {
         key_upload_bytes: r.key_upload_bytes as u64,
         key_id: r.key_id.clone(),
         corrected_modules: r.corrected_modules as u64,
-        verified: r.verified,
     }
 }
 
@@ -298,9 +309,11 @@ mod tests {
     #[test]
     fn a_service_that_does_not_know_the_style_is_an_unknown_style_error() {
         let e: QrVeilError =
-            SdkError::Job { kind: qrveil_protocol::FailureKind::UnknownStyle, reason: "unknown style \"x\"".into() }.into();
+            SdkError::Job { kind: qrveil_protocol::FailureKind::UnknownStyle, reason: "unknown style \"x\"".into() }
+                .into();
         assert!(matches!(e, QrVeilError::UnknownStyle(_)), "{e}");
-        let e: QrVeilError = SdkError::Job { kind: qrveil_protocol::FailureKind::MissingKey, reason: "r".into() }.into();
+        let e: QrVeilError =
+            SdkError::Job { kind: qrveil_protocol::FailureKind::MissingKey, reason: "r".into() }.into();
         assert!(matches!(e, QrVeilError::JobFailed(_)), "{e}");
     }
 }

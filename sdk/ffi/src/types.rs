@@ -2,12 +2,14 @@
 //! foreign API reads top to bottom here.
 
 use qrveil_sdk::{EcLevel, SdkError};
+use qrveil_style::{NameKind, UnknownName};
 
 /// How an app reaches the style function.
 #[derive(uniffi::Enum)]
 pub enum TransportConfig {
     /// A folder stands in for the bucket and the style function runs in this process: demos,
     /// tests and offline development. Evaluation then takes seconds of this device's CPU.
+    /// Builds without the style function (mobile packages) refuse it with `InvalidOption`.
     Local { folder: String },
     /// The deployed service, through its presign endpoint (a Lambda Function URL). The token is
     /// the operator's bearer token; it is sent only to `presign_url`, which must be https.
@@ -25,7 +27,7 @@ pub enum KeyStorage {
     Bytes { client_key: Vec<u8>, server_key: Vec<u8> },
 }
 
-/// What a a `QrVeil` talks to and where its keys are.
+/// What a `QrVeil` talks to and where its keys are.
 #[derive(uniffi::Record)]
 pub struct Config {
     pub transport: TransportConfig,
@@ -124,12 +126,18 @@ pub enum Progress {
     /// First use of a key folder: a few seconds.
     GeneratingKeys,
     Encoding,
-    Encrypting { modules: u32 },
+    Encrypting {
+        modules: u32,
+    },
     /// Once per key, tens of MB.
-    UploadingKey { bytes: u64 },
+    UploadingKey {
+        bytes: u64,
+    },
     /// The service evaluates the style on the ciphertexts (`pbs` bootstrappings, ~100 per
     /// second per core).
-    Styling { pbs: u64 },
+    Styling {
+        pbs: u64,
+    },
     /// Decrypting, correcting, verifying and drawing.
     Finishing,
 }
@@ -157,11 +165,10 @@ pub struct Report {
     pub key_id: String,
     /// Modules whose decrypted style disagreed with the code and were redrawn.
     pub corrected_modules: u64,
-    /// The image decoded (with rqrr) to exactly the payload before it was returned.
-    pub verified: bool,
 }
 
-/// One styled code: the same image as PNG and as SVG.
+/// One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+/// exactly the payload is ever returned.
 #[derive(uniffi::Record)]
 pub struct StyledCode {
     pub png: Vec<u8>,
@@ -208,14 +215,18 @@ pub enum QrVeilError {
     Internal(String),
 }
 
+/// The one conversion from the SDK's errors to what apps see.
 impl From<SdkError> for QrVeilError {
     fn from(e: SdkError) -> Self {
         let msg = e.to_string();
         match e {
             SdkError::EmptyPayload | SdkError::PayloadTooLong { .. } => Self::InvalidPayload(msg),
-            SdkError::InvalidOption { what: "style", .. } => Self::UnknownStyle(msg),
-            SdkError::InvalidOption { .. } => Self::InvalidOption(msg),
+            SdkError::UnknownName(UnknownName { kind: NameKind::Style, .. }) => Self::UnknownStyle(msg),
+            SdkError::UnknownName(_) | SdkError::InvalidOption { .. } => Self::InvalidOption(msg),
             SdkError::Keys { .. } => Self::Keys(msg),
+            SdkError::KeyBytes(e) => Self::Keys(format!(
+                "the key bytes given are not qrveil keys ({e}); pass the bytes generate_keys() returned"
+            )),
             SdkError::Store(_) | SdkError::Transport(_) => Self::Network(msg),
             SdkError::Refused { .. } => Self::Refused(msg),
             SdkError::Timeout { .. } => Self::Timeout(msg),
@@ -223,7 +234,7 @@ impl From<SdkError> for QrVeilError {
             SdkError::Job { .. } => Self::JobFailed(msg),
             SdkError::BadResult(_) | SdkError::VerificationFailed(_) => Self::BadResult(msg),
             SdkError::Cancelled => Self::Cancelled(msg),
-            SdkError::Output { .. } | SdkError::Internal(_) => Self::Internal(msg),
+            SdkError::Internal(_) => Self::Internal(msg),
         }
     }
 }

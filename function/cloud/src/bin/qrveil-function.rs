@@ -2,21 +2,33 @@
 //! invocations `{"job_id": "..."}`. See `qrveil_cloud` for the settings it reads.
 
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
+use qrveil_cloud::events::EventError;
+use qrveil_cloud::jobs::InvocationError;
 use qrveil_cloud::{env, events, jobs, s3};
-use qrveil_function::handler::{Function, DEFAULT_KEY_CACHE_BYTES};
+use qrveil_function::{Function, DEFAULT_KEY_CACHE_BYTES};
 use serde_json::Value;
 use std::sync::Arc;
 
-/// A failed invocation, named for the function's logs and Lambda's error metrics.
-#[derive(Debug)]
-struct Failure {
-    error_type: &'static str,
-    message: String,
+/// Why an invocation failed, named for the function's logs and Lambda's error metrics: the one
+/// place where this handler's errors become what Lambda reports.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    BadEvent(#[from] EventError),
+    #[error(transparent)]
+    Invocation(#[from] InvocationError),
+    #[error("could not write the response: {0}")]
+    Response(#[from] serde_json::Error),
 }
 
 impl From<Failure> for Diagnostic {
     fn from(f: Failure) -> Self {
-        Diagnostic { error_type: f.error_type.to_string(), error_message: f.message }
+        let error_type = match &f {
+            Failure::BadEvent(_) => "BadEvent",
+            Failure::Invocation(InvocationError::Storage(_)) => "StorageFailure",
+            Failure::Invocation(InvocationError::Stopped { .. }) | Failure::Response(_) => "Internal",
+        };
+        Diagnostic { error_type: error_type.to_string(), error_message: f.to_string() }
     }
 }
 
@@ -31,12 +43,9 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let (function, client, default_bucket) = (function.clone(), client.clone(), default_bucket.clone());
         async move {
-            let parsed = events::parse(&event.payload, default_bucket.as_deref())
-                .map_err(|e| Failure { error_type: "BadEvent", message: e.to_string() })?;
-            let outcomes = jobs::run(function, &client, parsed)
-                .await
-                .map_err(|message| Failure { error_type: "StorageFailure", message })?;
-            serde_json::to_value(outcomes).map_err(|e| Failure { error_type: "Internal", message: e.to_string() })
+            let parsed = events::parse(&event.payload, default_bucket.as_deref()).map_err(Failure::from)?;
+            let outcomes = jobs::run(function, &client, parsed).await.map_err(Failure::from)?;
+            Ok::<Value, Failure>(serde_json::to_value(outcomes)?)
         }
     }))
     .await

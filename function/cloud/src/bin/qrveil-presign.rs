@@ -11,9 +11,8 @@ use std::time::Duration;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    let bucket = std::env::var(env::BUCKET).map_err(|_| format!("{} must name the bucket", env::BUCKET))?;
-    let secret_id = std::env::var(env::TOKEN_SECRET_ID)
-        .map_err(|_| format!("{} must name the Secrets Manager secret holding the token", env::TOKEN_SECRET_ID))?;
+    let bucket = env::required(env::BUCKET, "the bucket's name")?;
+    let secret_id = env::required(env::TOKEN_SECRET_ID, "the Secrets Manager secret holding the token")?;
     let ttl = env::number(env::URL_TTL_SECONDS, env::DEFAULT_URL_TTL_SECONDS)?;
     let shared = aws_config::load_from_env().await;
     let token = token_from_secret(&aws_sdk_secretsmanager::Client::new(&shared), &secret_id).await?;

@@ -7,16 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 use tfhe::conformance::ParameterSetConformant;
-use tfhe::core_crypto::prelude::{
-    GlweCiphertextConformanceParams, SeededGlweCiphertext,
-};
+use tfhe::core_crypto::prelude::compressed_modulus_switched_glwe_ciphertext::CompressedModulusSwitchedGlweCiphertext;
+use tfhe::core_crypto::prelude::{GlweCiphertextConformanceParams, SeededGlweCiphertext};
 use tfhe::named::Named;
 use tfhe::safe_serialization::{safe_deserialize_conformant, safe_serialize};
+use tfhe::shortint::ciphertext::MaxDegree;
 use tfhe::shortint::list_compression::{
     CompressedCompressionKey, CompressionKeyConformanceParams, CompressionPrivateKeys,
 };
-use tfhe::core_crypto::prelude::compressed_modulus_switched_glwe_ciphertext::CompressedModulusSwitchedGlweCiphertext;
-use tfhe::shortint::ciphertext::MaxDegree;
 use tfhe::shortint::parameters::{AtomicPatternParameters, PBSParameters};
 use tfhe::shortint::{ClientKey, CompressedServerKey};
 use tfhe_versionable::{Versionize, VersionsDispatch};
@@ -41,23 +39,13 @@ pub enum WireError {
     Serialize { what: &'static str, detail: String },
 }
 
-fn write<T: Serialize + Versionize + Named>(
-    what: &'static str,
-    value: &T,
-    limit: u64,
-) -> Result<Vec<u8>, WireError> {
+fn write<T: Serialize + Versionize + Named>(what: &'static str, value: &T, limit: u64) -> Result<Vec<u8>, WireError> {
     let mut out = Vec::new();
-    safe_serialize(value, &mut out, limit)
-        .map_err(|e| WireError::Serialize { what, detail: e.to_string() })?;
+    safe_serialize(value, &mut out, limit).map_err(|e| WireError::Serialize { what, detail: e.to_string() })?;
     Ok(out)
 }
 
-fn read<T>(
-    what: &'static str,
-    bytes: &[u8],
-    limit: u64,
-    expect: &T::ParameterSet,
-) -> Result<T, WireError>
+fn read<T>(what: &'static str, bytes: &[u8], limit: u64, expect: &T::ParameterSet) -> Result<T, WireError>
 where
     T: serde::de::DeserializeOwned + tfhe_versionable::Unversionize + Named + ParameterSetConformant,
 {
@@ -117,10 +105,7 @@ impl ParameterSetConformant for ServerKeyBundle {
     type ParameterSet = ();
     fn is_conformant(&self, _: &()) -> bool {
         let ap = pbs_params();
-        let max_degree = MaxDegree::from_msg_carry_modulus(
-            PBS_PARAMS.message_modulus,
-            PBS_PARAMS.carry_modulus,
-        );
+        let max_degree = MaxDegree::from_msg_carry_modulus(PBS_PARAMS.message_modulus, PBS_PARAMS.carry_modulus);
         let comp: CompressionKeyConformanceParams = (ap, COMPRESSION_PARAMS).into();
         self.server_key.is_conformant(&(ap, max_degree)) && self.compression_key.is_conformant(&comp)
     }
@@ -157,8 +142,8 @@ impl ParameterSetConformant for ClientKeyBundle {
     type ParameterSet = ();
     fn is_conformant(&self, _: &()) -> bool {
         let key = self.compression_key.post_packing_ks_key.as_ref().len();
-        let expect = COMPRESSION_PARAMS.packing_ks_glwe_dimension().0
-            * COMPRESSION_PARAMS.packing_ks_polynomial_size().0;
+        let expect =
+            COMPRESSION_PARAMS.packing_ks_glwe_dimension().0 * COMPRESSION_PARAMS.packing_ks_polynomial_size().0;
         self.client_key.parameters() == PBS_PARAMS.into()
             && self.compression_key.params == COMPRESSION_PARAMS
             && key == expect

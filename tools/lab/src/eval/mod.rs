@@ -1,4 +1,4 @@
-//! `qrveil eval`: the readability lab. Every built-in style, simulated with the clear
+//! `qrveil-lab eval`: the readability lab. Every built-in style, simulated with the clear
 //! evaluator (which the FHE evaluator matches exactly), over a fixed corpus, under camera-like
 //! conditions, read by decoders nobody here wrote, against a plain black-on-white baseline of
 //! the same payload under the same condition.
@@ -14,18 +14,14 @@ pub mod external;
 pub mod fhe_sample;
 pub mod reference;
 
+use crate::{write_json, LabError};
 use clap::Args;
 use conditions::{Condition, RENDER_PX};
 use corpus::{corpus, Case};
+use external::Found;
 use image::RgbImage;
-use qrveil_function::recipe::{tiles, Tile};
-use qrveil_function::styles::{Preset, PRESETS};
-use qrveil_function::{clear, StyleId};
-use qrveil_sdk::correct::correct;
-use qrveil_sdk::qr::encode;
-use qrveil_sdk::render::{Canvas, Palette};
-use qrveil_sdk::verify::decode_all;
-use qrveil_sdk::SdkError;
+use qrveil_sdk::{decode_all, encode, Drawing, Palette};
+use qrveil_style::{clear, Preset, StyleId, PRESETS};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -97,8 +93,8 @@ struct EvalReport {
     clean_misses: Vec<(&'static str, String, usize, corpus::Kind)>,
 }
 
-fn render(side: u32, tiles: &[Tile], palette: Palette) -> RgbImage {
-    Canvas { side, tiles, module_px: RENDER_PX, quiet_zone: 4, palette }.to_image()
+fn render(drawing: &Drawing, palette: Palette) -> RgbImage {
+    drawing.canvas(RENDER_PX, 4, palette).to_image()
 }
 
 fn decodes(img: &RgbImage, payload: &[u8]) -> bool {
@@ -118,16 +114,13 @@ struct Seen {
 /// rqrr, and write each image to `dir` for the external decoders.
 fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], preset: &Preset, seed: u64, dir: &Path) -> Vec<Seen> {
     let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Vec::new() };
-    let side = symbol.grid.side();
-    let plain: Vec<Tile> = symbol.grid.bits().iter().map(|&d| if d { Tile::DARK } else { Tile::LIGHT }).collect();
     let mono = PRESETS.iter().find(|p| p.name == "mono").copied().unwrap_or_default();
-    let mut images = vec![(PLAIN.to_string(), render(side, &plain, Palette::readable(&mono)))];
+    let mut images = vec![(PLAIN.to_string(), render(&Drawing::plain(&symbol.grid), Palette::readable(&mono)))];
     for &id in styles {
         let style = id.style();
         let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
-        let Ok(mut t) = tiles(style.geometry, side, &outputs) else { continue };
-        correct(&mut t, &symbol.grid);
-        images.push((id.name().to_string(), render(side, &t, Palette::readable(preset))));
+        let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
+        images.push((id.name().to_string(), render(&drawing, Palette::readable(preset))));
     }
     let mut out = Vec::new();
     for condition in Condition::ALL {
@@ -143,45 +136,18 @@ fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], preset: &Preset, see
     out
 }
 
-pub fn run(args: EvalArgs) -> Result<(), SdkError> {
-    let styles: Vec<StyleId> = if args.styles.is_empty() {
-        StyleId::ALL.to_vec()
-    } else {
-        args.styles.iter().map(|s| s.parse::<StyleId>()).collect::<Result<_, _>>()?
-    };
-    let preset = args.preset.parse::<Preset>()?;
-    let io = |e: std::io::Error| SdkError::Internal(format!("eval scratch space: {e}"));
-    let mut external = external::External::prepare().map_err(io)?;
-    let cases = corpus(args.count, args.seed);
-    eprintln!(
-        "evaluating {} payloads x ({} styles + plain) x {} conditions with {}...",
-        cases.len(),
-        styles.len(),
-        Condition::ALL.len(),
-        DECODERS.join(", ")
-    );
+/// Decode counts and the notable misses, accumulated batch by batch.
+#[derive(Default)]
+struct Tally {
+    /// (decoder, code, condition) -> (decoded, total)
+    counts: BTreeMap<(&'static str, String, Condition), (usize, usize)>,
+    plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>>,
+    clean_misses: Vec<(&'static str, String, usize, corpus::Kind)>,
+}
 
-    // (decoder, code, condition) -> (decoded, total)
-    let mut tally: BTreeMap<(&'static str, String, Condition), (usize, usize)> = BTreeMap::new();
-    let mut plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>> = BTreeMap::new();
-    let mut clean_misses = Vec::new();
-    for (b, batch) in cases.chunks(BATCH).enumerate() {
-        let dir = tempfile::tempdir().map_err(io)?;
-        let seen: Vec<Seen> = batch
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, &styles, &preset, args.seed, dir.path()))
-            .collect();
-        if b == 0 {
-            if let Some(path) = &args.gallery {
-                contact_sheet(&seen, &names_of(&styles)).save(path).map_err(|e| SdkError::Output {
-                    path: path.display().to_string(),
-                    detail: e.to_string(),
-                })?;
-            }
-        }
-        let paths: Vec<PathBuf> = seen.iter().map(|s| s.path.clone()).collect();
-        let found = external.decode(&paths);
+impl Tally {
+    /// Count what every decoder read in one batch of images (`found`: the external ones).
+    fn add(&mut self, seen: &[Seen], found: &Found, cases: &[Case]) {
         let read = |n: usize, decoder: &str| -> Option<bool> {
             let payload = &cases[seen[n].case].payload;
             if decoder == RQRR {
@@ -193,67 +159,49 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
         for (n, s) in seen.iter().enumerate() {
             for decoder in DECODERS {
                 let Some(ok) = read(n, decoder) else { continue };
-                if s.name != PLAIN && s.condition == Condition::Clean && !ok {
-                    let plain = seen.iter().position(|p| p.case == s.case && p.name == PLAIN && p.condition == Condition::Clean);
+                let clean = s.condition == Condition::Clean;
+                if s.name != PLAIN && clean && !ok {
+                    let plain = seen
+                        .iter()
+                        .position(|p| p.case == s.case && p.name == PLAIN && p.condition == Condition::Clean);
                     if plain.and_then(|p| read(p, decoder)) == Some(true) {
-                        clean_misses.push((decoder, s.name.clone(), s.case, cases[s.case].kind));
+                        self.clean_misses.push((decoder, s.name.clone(), s.case, cases[s.case].kind));
                     }
                 }
-                let e = tally.entry((decoder, s.name.clone(), s.condition)).or_default();
+                let e = self.counts.entry((decoder, s.name.clone(), s.condition)).or_default();
                 e.0 += usize::from(ok);
                 e.1 += 1;
-                if s.name == PLAIN && s.condition == Condition::Clean && !ok {
-                    plain_unreadable.entry(decoder).or_default().push((s.case, cases[s.case].kind));
+                if s.name == PLAIN && clean && !ok {
+                    self.plain_unreadable.entry(decoder).or_default().push((s.case, cases[s.case].kind));
                 }
             }
         }
-        eprintln!("  {} / {} payloads", (b * BATCH + batch.len()).min(cases.len()), cases.len());
     }
+}
 
-    let fhe = if args.fhe_sample > 0 {
-        eprintln!("checking {} payloads under real FHE...", args.fhe_sample);
-        let (keys, _) = qrveil_sdk::keys::load_or_generate(&args.key_dir.clone().unwrap_or_else(qrveil_sdk::keys::default_key_dir))?;
-        let sample = fhe_sample::check(&keys, &cases, &styles, args.fhe_sample)?;
-        println!(
-            "FHE sample: {} of {} (payload, style) pairs equal to the simulation ({} PBS, {:.1} s)\n",
-            sample.equal, sample.checked, sample.pbs, sample.seconds
-        );
-        Some(sample)
+pub fn run(args: EvalArgs) -> Result<(), LabError> {
+    let styles: Vec<StyleId> = if args.styles.is_empty() {
+        StyleId::ALL.to_vec()
     } else {
-        None
+        args.styles.iter().map(|s| s.parse::<StyleId>()).collect::<Result<_, _>>()?
     };
-    let mut reference_diff = Vec::new();
-    for name in ["green-orange", "purple-violet"] {
-        let preset = name.parse::<Preset>()?;
-        match reference::measure(&cases, &preset, REFERENCE_CODES) {
-            Ok(d) => {
-                println!(
-                    "reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4} ({:.4} outside the function patterns; {:.4} there with our readable colours in both)",
-                    d.codes, d.mean_diff, d.mean_diff_outside_function_patterns, d.same_colours_mean_diff_outside_function_patterns
-                );
-                reference_diff.push(d);
-            }
-            Err(e) => external.missing.push(format!("reference diff: {e}")),
-        }
-    }
-    println!();
-    let names = names_of(&styles);
-    for decoder in DECODERS {
-        if tally.keys().any(|k| k.0 == decoder) {
-            println!("{}", markdown(decoder, &names, &tally));
-        }
-    }
-    if !clean_misses.is_empty() {
-        println!("read as plain but not styled, clean (decoder, style, index, kind): {clean_misses:?}");
-    }
-    for (decoder, list) in &plain_unreadable {
-        println!("{decoder} cannot read these plain codes even clean (index, kind): {list:?}");
-    }
-    for m in &external.missing {
-        println!("not run: {m}");
-    }
-    if let Some(path) = args.json {
+    let preset = args.preset.parse::<Preset>()?;
+    let mut external = external::External::prepare()?;
+    let cases = corpus(args.count, args.seed);
+    eprintln!(
+        "evaluating {} payloads x ({} styles + plain) x {} conditions with {}...",
+        cases.len(),
+        styles.len(),
+        Condition::ALL.len(),
+        DECODERS.join(", ")
+    );
+    let tally = tally_corpus(&cases, &styles, &preset, &args, &mut external)?;
+    let fhe = fhe_sample(&args, &cases, &styles)?;
+    let reference_diff = reference_diffs(&cases, &mut external)?;
+    print_results(&tally, &styles, &external.missing);
+    if let Some(path) = &args.json {
         let rows = tally
+            .counts
             .iter()
             .map(|((decoder, style, c), (ok, total))| Row {
                 style: style.clone(),
@@ -271,19 +219,101 @@ pub fn run(args: EvalArgs) -> Result<(), SdkError> {
             fhe_sample: fhe.clone(),
             reference_diff,
             rows,
-            plain_unreadable,
-            clean_misses,
+            plain_unreadable: tally.plain_unreadable,
+            clean_misses: tally.clean_misses,
         };
-        let json = serde_json::to_string_pretty(&report).map_err(|e| SdkError::Internal(e.to_string()))?;
-        std::fs::write(&path, json + "\n").map_err(|e| SdkError::Output { path: path.display().to_string(), detail: e.to_string() })?;
+        write_json(path, &report)?;
     }
     match fhe {
-        Some(f) if f.equal != f.checked => Err(SdkError::Internal(format!(
+        Some(f) if f.equal != f.checked => Err(LabError::Check(format!(
             "{} of {} FHE results differ from the simulation: the decode rates above do not stand for FHE",
             f.checked - f.equal,
             f.checked
         ))),
         _ => Ok(()),
+    }
+}
+
+/// Render, degrade and decode the whole corpus in batches; the first batch feeds the gallery.
+fn tally_corpus(
+    cases: &[Case],
+    styles: &[StyleId],
+    preset: &Preset,
+    args: &EvalArgs,
+    external: &mut external::External,
+) -> Result<Tally, LabError> {
+    let mut tally = Tally::default();
+    for (b, batch) in cases.chunks(BATCH).enumerate() {
+        let dir = tempfile::tempdir()?;
+        let seen: Vec<Seen> = batch
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, styles, preset, args.seed, dir.path()))
+            .collect();
+        if let (0, Some(path)) = (b, &args.gallery) {
+            contact_sheet(&seen, &names_of(styles)).save(path).map_err(|e| LabError::output(path, e))?;
+        }
+        let paths: Vec<PathBuf> = seen.iter().map(|s| s.path.clone()).collect();
+        tally.add(&seen, &external.decode(&paths), cases);
+        eprintln!("  {} / {} payloads", (b * BATCH + batch.len()).min(cases.len()), cases.len());
+    }
+    Ok(tally)
+}
+
+/// The first `--fhe-sample` payloads under real FHE, if asked for.
+fn fhe_sample(args: &EvalArgs, cases: &[Case], styles: &[StyleId]) -> Result<Option<fhe_sample::FheSample>, LabError> {
+    if args.fhe_sample == 0 {
+        return Ok(None);
+    }
+    eprintln!("checking {} payloads under real FHE...", args.fhe_sample);
+    let key_dir = args.key_dir.clone().unwrap_or_else(qrveil_sdk::keys::default_key_dir);
+    let (keys, _) = qrveil_sdk::keys::load_or_generate(&key_dir)?;
+    let sample = fhe_sample::check(&keys, cases, styles, args.fhe_sample)?;
+    println!(
+        "FHE sample: {} of {} (payload, style) pairs equal to the simulation ({} PBS, {:.1} s)\n",
+        sample.equal, sample.checked, sample.pbs, sample.seconds
+    );
+    Ok(Some(sample))
+}
+
+/// `gradient` against Python qrcode's reference, for both gradient presets.
+fn reference_diffs(
+    cases: &[Case],
+    external: &mut external::External,
+) -> Result<Vec<reference::ReferenceDiff>, LabError> {
+    let mut diffs = Vec::new();
+    for name in ["green-orange", "purple-violet"] {
+        let preset = name.parse::<Preset>()?;
+        match reference::measure(cases, &preset, REFERENCE_CODES) {
+            Ok(d) => {
+                println!(
+                    "reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4} ({:.4} outside the function patterns; {:.4} there with our readable colours in both)",
+                    d.codes, d.mean_diff, d.mean_diff_outside_function_patterns, d.same_colours_mean_diff_outside_function_patterns
+                );
+                diffs.push(d);
+            }
+            Err(e) => external.missing.push(format!("reference diff: {e}")),
+        }
+    }
+    Ok(diffs)
+}
+
+fn print_results(tally: &Tally, styles: &[StyleId], missing: &[String]) {
+    println!();
+    let names = names_of(styles);
+    for decoder in DECODERS {
+        if tally.counts.keys().any(|k| k.0 == decoder) {
+            println!("{}", markdown(decoder, &names, &tally.counts));
+        }
+    }
+    if !tally.clean_misses.is_empty() {
+        println!("read as plain but not styled, clean (decoder, style, index, kind): {:?}", tally.clean_misses);
+    }
+    for (decoder, list) in &tally.plain_unreadable {
+        println!("{decoder} cannot read these plain codes even clean (index, kind): {list:?}");
+    }
+    for m in missing {
+        println!("not run: {m}");
     }
 }
 
@@ -301,13 +331,17 @@ fn contact_sheet(seen: &[Seen], names: &[String]) -> RgbImage {
         cases.dedup();
         cases.into_iter().take(4).collect()
     };
-    let columns: Vec<(Condition, &String)> =
-        [Condition::Clean, Condition::Perspective].into_iter().flat_map(|c| names.iter().map(move |n| (c, n))).collect();
+    let columns: Vec<(Condition, &String)> = [Condition::Clean, Condition::Perspective]
+        .into_iter()
+        .flat_map(|c| names.iter().map(move |n| (c, n)))
+        .collect();
     let (w, h) = (columns.len() as u32 * (THUMB + GAP) + GAP, rows.len() as u32 * (THUMB + GAP) + GAP);
     let mut sheet = RgbImage::from_pixel(w.max(1), h.max(1), image::Rgb([235, 235, 235]));
     for (r, case) in rows.iter().enumerate() {
         for (c, (condition, name)) in columns.iter().enumerate() {
-            let Some(s) = seen.iter().find(|s| s.case == *case && s.condition == *condition && &s.name == *name) else { continue };
+            let Some(s) = seen.iter().find(|s| s.case == *case && s.condition == *condition && &s.name == *name) else {
+                continue;
+            };
             let Ok(img) = image::open(&s.path) else { continue };
             let thumb = image::imageops::resize(&img.to_rgb8(), THUMB, THUMB, image::imageops::FilterType::Triangle);
             let (x, y) = (GAP + c as u32 * (THUMB + GAP), GAP + r as u32 * (THUMB + GAP));
@@ -318,7 +352,11 @@ fn contact_sheet(seen: &[Seen], names: &[String]) -> RgbImage {
 }
 
 /// Style × condition → decode rate with counts, for one decoder.
-fn markdown(decoder: &'static str, names: &[String], tally: &BTreeMap<(&'static str, String, Condition), (usize, usize)>) -> String {
+fn markdown(
+    decoder: &'static str,
+    names: &[String],
+    tally: &BTreeMap<(&'static str, String, Condition), (usize, usize)>,
+) -> String {
     let mut s = format!("decoder: {decoder}\n\n| style |");
     for c in Condition::ALL {
         let _ = write!(s, " {} |", c.name());

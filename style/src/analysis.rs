@@ -16,9 +16,8 @@
 //! Values must stay below 16 (2 message + 2 carry bits; the padding bit must stay clean) at
 //! every node, and outputs below 4: list compression packs only 2-bit values.
 
-use crate::clear::reads_only_fixed;
 use crate::grid::FixedModules;
-use crate::style::{Node, Program, ServerProgram};
+use crate::program::{Node, Program, ServerProgram};
 use qrveil_protocol::params::{CLEARTEXT_MODULUS, OUTPUT_MODULUS, PBS_PARAMS};
 use serde::Serialize;
 
@@ -34,9 +33,13 @@ pub enum StyleError {
     TableSize { program: usize, node: usize, len: usize },
     #[error("program {program}, node {node}: value can reach {max}, over the 4-bit limit of 15")]
     Overflow { program: usize, node: usize, max: u32 },
-    #[error("program {program}, node {node}: noise reaches {level} units at a PBS input; the parameter set allows {limit}")]
+    #[error(
+        "program {program}, node {node}: noise reaches {level} units at a PBS input; the parameter set allows {limit}"
+    )]
     NoiseBudget { program: usize, node: usize, level: u32, limit: u32 },
-    #[error("program {program}, node {node}: stencil weights sum to {weight}; at most {FRESH_WEIGHT_LIMIT} is allowed")]
+    #[error(
+        "program {program}, node {node}: stencil weights sum to {weight}; at most {FRESH_WEIGHT_LIMIT} is allowed"
+    )]
     StencilWeight { program: usize, node: usize, weight: u32 },
     #[error("program {program}: output node {node} does not exist")]
     MissingOutput { program: usize, node: usize },
@@ -128,9 +131,7 @@ pub fn analyse_program(index: usize, program: &Program) -> Result<ProgramFacts, 
             Node::Add { a, b } => {
                 let (a, b) = (earlier(*a)?, earlier(*b)?);
                 let noise = match (a.noise, b.noise) {
-                    (Noise::Fresh { weight: x }, Noise::Fresh { weight: y }) => {
-                        Noise::Fresh { weight: x + y }
-                    }
+                    (Noise::Fresh { weight: x }, Noise::Fresh { weight: y }) => Noise::Fresh { weight: x + y },
                     _ => Noise::Nominal { level: a.noise.units() + b.noise.units() },
                 };
                 NodeFacts { max_value: a.max_value + b.max_value, noise }
@@ -155,10 +156,8 @@ pub fn analyse_program(index: usize, program: &Program) -> Result<ProgramFacts, 
         }
         facts.push(fact);
     }
-    let out = facts
-        .get(program.output)
-        .copied()
-        .ok_or(StyleError::MissingOutput { program: index, node: program.output })?;
+    let out =
+        facts.get(program.output).copied().ok_or(StyleError::MissingOutput { program: index, node: program.output })?;
     if out.max_value >= OUTPUT_MODULUS as u32 {
         return Err(StyleError::OutputRange { program: index, max: out.max_value });
     }
@@ -199,7 +198,7 @@ pub fn cost(style: &ServerProgram, modules: u32) -> Result<CostReport, StyleErro
     let mut outputs = 0u64;
     for (p, f) in style.programs.iter().zip(&facts) {
         let (w, h) = p.domain.dims(modules);
-        let encrypted = (0..w * h).filter(|i| !reads_only_fixed(p, &fixed, i % w, i / w)).count() as u64;
+        let encrypted = (0..w * h).filter(|i| !p.reads_only_fixed(&fixed, i % w, i / w)).count() as u64;
         pbs += encrypted * f.luts_per_cell as u64;
         outputs += (w * h) as u64;
     }
@@ -222,7 +221,7 @@ pub fn cost(style: &ServerProgram, modules: u32) -> Result<CostReport, StyleErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::style::{Domain, Tap};
+    use crate::program::{Domain, Tap};
 
     fn prog(nodes: Vec<Node>, output: usize) -> Program {
         Program { domain: Domain::Modules, nodes, output }
@@ -281,27 +280,18 @@ mod tests {
     #[test]
     fn outputs_must_be_two_bit_and_nominal() {
         let nodes = vec![Node::Stencil { taps: vec![tap(0, 0, 4)] }];
-        assert_eq!(
-            analyse_program(0, &prog(nodes, 0)).unwrap_err(),
-            StyleError::OutputRange { program: 0, max: 4 }
-        );
+        assert_eq!(analyse_program(0, &prog(nodes, 0)).unwrap_err(), StyleError::OutputRange { program: 0, max: 4 });
         let nodes = vec![
             Node::Stencil { taps: vec![tap(0, 0, 1)] },
             Node::Lut { input: 0, table: vec![1; 16] },
             Node::Add { a: 1, b: 1 },
         ];
-        assert_eq!(
-            analyse_program(0, &prog(nodes, 2)).unwrap_err(),
-            StyleError::OutputNoise { program: 0, level: 2 }
-        );
+        assert_eq!(analyse_program(0, &prog(nodes, 2)).unwrap_err(), StyleError::OutputNoise { program: 0, level: 2 });
     }
 
     #[test]
     fn forward_references_are_refused() {
         let nodes = vec![Node::Lut { input: 0, table: vec![0; 16] }];
-        assert!(matches!(
-            analyse_program(0, &prog(nodes, 0)),
-            Err(StyleError::ForwardReference { .. })
-        ));
+        assert!(matches!(analyse_program(0, &prog(nodes, 0)), Err(StyleError::ForwardReference { .. })));
     }
 }

@@ -23,8 +23,12 @@ pub struct Case {
     pub ec: EcLevel,
 }
 
-const WORDS: [&str; 12] = ["alpha", "harbor", "violet", "quartz", "nimbus", "ember", "willow", "cobalt", "saffron", "tundra", "meadow", "cipher"];
-const SCRIPTS: [&str; 6] = ["Привет, мир", "こんにちは世界", "שלום עולם", "مرحبا بالعالم", "你好，世界", "Γειά σου κόσμε"];
+const WORDS: [&str; 12] = [
+    "alpha", "harbor", "violet", "quartz", "nimbus", "ember", "willow", "cobalt", "saffron", "tundra", "meadow",
+    "cipher",
+];
+const SCRIPTS: [&str; 6] =
+    ["Привет, мир", "こんにちは世界", "שלום עולם", "مرحبا بالعالم", "你好，世界", "Γειά σου κόσμε"];
 
 fn word(rng: &mut StdRng) -> &'static str {
     WORDS[rng.random_range(0..WORDS.len())]
@@ -74,9 +78,12 @@ fn draw(rng: &mut StdRng, kind: Kind, long: bool) -> Vec<u8> {
         Kind::Url => {
             let words = if long { 60 } else { rng.random_range(1..6) };
             let path = text(rng, words).replace(' ', "/");
-            format!("https://files.example.org/{path}?id={}&t={:x}", rng.random::<u32>(), rng.random::<u64>()).into_bytes()
+            format!("https://files.example.org/{path}?id={}&t={:x}", rng.random::<u32>(), rng.random::<u64>())
+                .into_bytes()
         }
-        Kind::Wifi => format!("WIFI:T:WPA;S:{}-{};P:{:x};;", word(rng), rng.random_range(1..99), rng.random::<u64>()).into_bytes(),
+        Kind::Wifi => {
+            format!("WIFI:T:WPA;S:{}-{};P:{:x};;", word(rng), rng.random_range(1..99), rng.random::<u64>()).into_bytes()
+        }
         Kind::VCard => {
             let note_words = if long { 80 } else { rng.random_range(0..8) };
             format!(
@@ -103,7 +110,7 @@ fn draw(rng: &mut StdRng, kind: Kind, long: bool) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qrveil_sdk::qr::encode;
+    use qrveil_sdk::encode;
 
     #[test]
     fn every_payload_is_distinct() {
@@ -115,10 +122,8 @@ mod tests {
     #[test]
     fn covers_every_kind_level_and_small_and_large_versions() {
         let cases = corpus(1000, 2026);
-        let versions: Vec<u32> = cases
-            .iter()
-            .map(|c| (encode(&c.payload, c.ec, None).expect("fits").grid.side() - 17) / 4)
-            .collect();
+        let versions: Vec<u32> =
+            cases.iter().map(|c| (encode(&c.payload, c.ec, None).expect("fits").grid.side() - 17) / 4).collect();
         for v in 1..=10 {
             assert!(versions.contains(&v), "no version {v}");
         }

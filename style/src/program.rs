@@ -6,6 +6,7 @@
 //! ([`Node::Stencil`], [`Node::Add`], [`Node::Scale`]) cost no bootstrapping; a [`Node::Lut`]
 //! costs one PBS per cell. [`crate::analysis`] checks range, noise and cost before any work.
 
+use crate::grid::FixedModules;
 use serde::{Deserialize, Serialize};
 
 /// Which cells a program runs on, and where each cell sits on the module grid.
@@ -77,6 +78,18 @@ pub struct Program {
     pub nodes: Vec<Node>,
     /// Index of the node whose value (0..=3) is this cell's output.
     pub output: usize,
+}
+
+impl Program {
+    /// Whether every module cell (cx, cy) reads is fixed by the QR standard (or outside the
+    /// symbol): such a cell's output is public, so it is evaluated in the clear, without PBS.
+    pub fn reads_only_fixed(&self, fixed: &FixedModules, cx: u32, cy: u32) -> bool {
+        let (ax, ay) = self.domain.anchor(cx, cy);
+        self.nodes.iter().all(|node| match node {
+            Node::Stencil { taps } => taps.iter().all(|t| fixed.get(ax + t.dx as i64, ay + t.dy as i64).is_some()),
+            _ => true,
+        })
+    }
 }
 
 /// Everything data-dependent a style computes; what the function evaluates.

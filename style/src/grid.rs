@@ -1,4 +1,7 @@
-//! The module bitmap of a QR symbol, as the clear evaluator and the tests see it.
+//! The module grid of a QR symbol, and the modules the QR standard fixes for every symbol of
+//! a size (public, so styles evaluate them in the clear and draw them specially).
+
+use qrveil_protocol::params::qr_version;
 
 /// A square grid of modules, row-major, `true` = dark.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -7,11 +10,20 @@ pub struct ModuleGrid {
     dark: Vec<bool>,
 }
 
+/// The bits given do not make a square of the side given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a grid of {side}x{side} modules needs {} bits, not {bits}", (*side as usize).pow(2))]
+pub struct GridSizeError {
+    pub side: u32,
+    pub bits: usize,
+}
+
 impl ModuleGrid {
-    /// Panics if `dark.len() != side²`; callers build grids from a QR encoder or a test.
-    pub fn new(side: u32, dark: Vec<bool>) -> Self {
-        assert_eq!(dark.len(), (side as usize).pow(2), "grid must be side x side");
-        Self { side, dark }
+    pub fn new(side: u32, dark: Vec<bool>) -> Result<Self, GridSizeError> {
+        if dark.len() != (side as usize).pow(2) {
+            return Err(GridSizeError { side, bits: dark.len() });
+        }
+        Ok(Self { side, dark })
     }
 
     pub fn side(&self) -> u32 {
@@ -29,14 +41,6 @@ impl ModuleGrid {
     }
 }
 
-/// Whether module (x, y) belongs to one of the three finder patterns (7×7 at the corners).
-/// Their place depends only on the symbol size, so styles may draw them specially.
-pub fn is_finder(side: u32, x: u32, y: u32) -> bool {
-    let near = |v: u32| v < 7;
-    let far = |v: u32| v + 7 >= side;
-    (near(x) && near(y)) || (far(x) && near(y)) || (near(x) && far(y))
-}
-
 /// Modules whose value the QR standard fixes for every symbol of a given size: finder
 /// patterns with their separators, timing patterns and alignment patterns. They are public
 /// (any QR code of that size has them), so the function evaluates cells that see only fixed
@@ -52,10 +56,10 @@ impl FixedModules {
     /// The fixed modules of a symbol `side` modules wide; none if `side` is not a QR size.
     pub fn for_side(side: u32) -> Self {
         let none = Self { side, value: vec![None; (side as usize).pow(2)] };
-        if !(21..=177).contains(&side) || (side - 17) % 4 != 0 {
+        let Some(version) = qr_version(side) else {
             return none;
-        }
-        let version = qrcode::Version::Normal(((side - 17) / 4) as i16);
+        };
+        let version = qrcode::Version::Normal(version.into());
         // Function patterns do not depend on the data; any payload shows them.
         let Ok(code) = qrcode::QrCode::with_version(b"", version, qrcode::EcLevel::L) else {
             return none;
@@ -96,12 +100,15 @@ impl FixedModules {
         let n = self.side as i64;
         let light = |x: i64, y: i64| (0..n).contains(&x) && (0..n).contains(&y) && self.get(x, y) == Some(false);
         let centre = |x: i64, y: i64| {
-            self.get(x, y) == Some(true) && (-1..=1).all(|dy| (-1..=1).all(|dx| (dx, dy) == (0, 0) || light(x + dx, y + dy)))
+            self.get(x, y) == Some(true)
+                && (-1..=1).all(|dy| (-1..=1).all(|dx| (dx, dy) == (0, 0) || light(x + dx, y + dy)))
         };
         (0..n).flat_map(|y| (0..n).map(move |x| (x, y))).filter(|&(x, y)| centre(x, y)).collect()
     }
 
-    pub fn count(&self) -> usize {
+    /// How many modules are fixed (the tests' check against the standard's tables).
+    #[cfg(test)]
+    fn count(&self) -> usize {
         self.value.iter().filter(|v| v.is_some()).count()
     }
 }
@@ -127,6 +134,12 @@ mod tests {
         assert_eq!(f.get(-1, 5), Some(false));
         // 3 finder blocks of 8x8, plus timing modules between them (2 x 5), minus nothing else.
         assert_eq!(f.count(), 3 * 64 + 2 * 5);
+    }
+
+    #[test]
+    fn a_grid_must_be_square() {
+        assert!(ModuleGrid::new(2, vec![true; 4]).is_ok());
+        assert_eq!(ModuleGrid::new(3, vec![true; 8]), Err(GridSizeError { side: 3, bits: 8 }));
     }
 
     #[test]

@@ -1,11 +1,11 @@
-//! Built-in styles and colour presets.
+//! The catalogue: built-in styles and colour presets, by name.
 //!
 //! Each style pairs a [`ServerProgram`] (everything that depends on the encrypted module bits)
 //! with a public [`Geometry`] (how the client draws the outputs). Colours are presets applied
 //! by the client; the server never learns them.
 
+use crate::program::{Domain, Node, Program, ServerProgram, Tap};
 use crate::recipe::Geometry;
-use crate::style::{Domain, Node, Program, ServerProgram, Tap};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -35,9 +35,7 @@ impl StyleId {
             StyleId::Rounded => {
                 "rounded, connected modules (neighbour-aware corners on the vertex grid); ~1 PBS per module"
             }
-            StyleId::Dots => {
-                "round dots that swell where dark neighbours are dense; 1 PBS per module"
-            }
+            StyleId::Dots => "round dots that swell where dark neighbours are dense; 1 PBS per module",
         }
     }
 
@@ -56,11 +54,27 @@ impl fmt::Display for StyleId {
     }
 }
 
+/// What kind of name a catalogue lookup was for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Style,
+    Preset,
+}
+
+impl fmt::Display for NameKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NameKind::Style => "style",
+            NameKind::Preset => "preset",
+        })
+    }
+}
+
 /// An unknown style or preset name; the message lists the valid ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {given:?}; choose one of: {choices}")]
+#[error("unknown {kind} {given:?}; choose one of: {choices}")]
 pub struct UnknownName {
-    pub what: &'static str,
+    pub kind: NameKind,
     pub given: String,
     pub choices: String,
 }
@@ -69,7 +83,7 @@ impl FromStr for StyleId {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, UnknownName> {
         StyleId::ALL.into_iter().find(|id| id.name() == s).ok_or_else(|| UnknownName {
-            what: "style",
+            kind: NameKind::Style,
             given: s.to_string(),
             choices: StyleId::ALL.map(|s| s.name()).join(", "),
         })
@@ -123,11 +137,7 @@ fn rounded() -> Style {
 
 /// A style of one program: a free stencil, then one PBS on its value, one output per cell.
 fn stencil_then_lut(id: StyleId, domain: Domain, taps: Vec<Tap>, table: Vec<u8>, geometry: Geometry) -> Style {
-    let program = Program {
-        domain,
-        nodes: vec![Node::Stencil { taps }, Node::Lut { input: 0, table }],
-        output: 1,
-    };
+    let program = Program { domain, nodes: vec![Node::Stencil { taps }, Node::Lut { input: 0, table }], output: 1 };
     Style { id, server: ServerProgram { version: 1, programs: vec![program] }, geometry }
 }
 
@@ -174,7 +184,7 @@ impl FromStr for Preset {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, UnknownName> {
         PRESETS.into_iter().find(|p| p.name == s).ok_or_else(|| UnknownName {
-            what: "preset",
+            kind: NameKind::Preset,
             given: s.to_string(),
             choices: PRESETS.map(|p| p.name).join(", "),
         })

@@ -1,13 +1,12 @@
-//! The clear evaluator: the reference semantics of a style, used by tests, by the `simulate`
-//! mode and to check the FHE evaluator, which must produce exactly the same values.
-
+//! The clear evaluator: the reference semantics of a style. The FHE evaluator must produce
+//! exactly the same values; the tests and the readability lab use this one to stand for it.
 //!
 //! Modules the QR standard fixes ([`FixedModules`]) are read at their standard value, not
 //! from the grid: the function evaluates cells that see only such modules in the clear.
 
 use crate::analysis::{analyse, StyleError};
 use crate::grid::{FixedModules, ModuleGrid};
-use crate::style::{Node, Program, ServerProgram};
+use crate::program::{Node, Program, ServerProgram};
 
 /// Evaluate every program over `grid`; outputs in evaluation order (program by program,
 /// cells row-major), each 0..=3.
@@ -27,26 +26,15 @@ pub fn evaluate(style: &ServerProgram, grid: &ModuleGrid) -> Result<Vec<u8>, Sty
     Ok(out)
 }
 
-/// Whether every module a cell reads is fixed by the standard (or outside the symbol).
-pub fn reads_only_fixed(program: &Program, fixed: &FixedModules, cx: u32, cy: u32) -> bool {
-    let (ax, ay) = program.domain.anchor(cx, cy);
-    program.nodes.iter().all(|node| match node {
-        Node::Stencil { taps } => taps.iter().all(|t| fixed.get(ax + t.dx as i64, ay + t.dy as i64).is_some()),
-        _ => true,
-    })
-}
-
 /// One cell's output, reading module (x, y) through `module`.
 pub fn evaluate_cell(program: &Program, module: &dyn Fn(i64, i64) -> bool, cx: u32, cy: u32) -> u8 {
     let (ax, ay) = program.domain.anchor(cx, cy);
     let mut values: Vec<u32> = Vec::with_capacity(program.nodes.len());
     for node in &program.nodes {
         let v = match node {
-            Node::Stencil { taps } => taps
-                .iter()
-                .filter(|t| module(ax + t.dx as i64, ay + t.dy as i64))
-                .map(|t| t.weight as u32)
-                .sum(),
+            Node::Stencil { taps } => {
+                taps.iter().filter(|t| module(ax + t.dx as i64, ay + t.dy as i64)).map(|t| t.weight as u32).sum()
+            }
             // Analysis guarantees the index is below 16 and the table has 16 entries.
             Node::Lut { input, table } => table[values[*input] as usize] as u32,
             Node::Add { a, b } => values[*a] + values[*b],

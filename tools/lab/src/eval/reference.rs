@@ -4,16 +4,11 @@
 
 use super::corpus::Case;
 use image::RgbImage;
-use qrveil_function::grid::FixedModules;
-use qrveil_function::recipe::tiles;
-use qrveil_function::styles::Preset;
-use qrveil_function::{clear, StyleId};
-use qrveil_sdk::correct::correct;
-use qrveil_sdk::qr::encode;
-use qrveil_sdk::render::{Canvas, Palette};
+use qrveil_sdk::{encode, Drawing, Palette};
+use qrveil_style::{clear, FixedModules, Preset, StyleId};
 use serde::Serialize;
 
-const HELPER: &str = include_str!("../../lab/reference.py");
+const HELPER: &str = include_str!("../../helpers/reference.py");
 const QUIET_ZONE: u32 = 4;
 
 #[derive(Clone, Serialize)]
@@ -24,7 +19,7 @@ pub struct ReferenceDiff {
     /// Mean over codes of the mean absolute difference per pixel and channel, 0..1.
     pub mean_diff: f64,
     /// The same leaving out the function patterns (finders, timing, alignment), which we draw
-    /// in black rather than the reference's gradient on purpose (see `qrveil_sdk::colour::DEEP_INK`):
+    /// in black rather than the reference's gradient on purpose (see `docs/readability.md`):
     /// what remains measures the data modules' colours and shapes alone.
     pub mean_diff_outside_function_patterns: f64,
     /// Outside the function patterns again, against a reference drawn with our readable
@@ -38,9 +33,8 @@ fn ours(case: &Case, preset: &Preset) -> Option<(u32, Vec<String>, RgbImage)> {
     let side = symbol.grid.side();
     let style = StyleId::Gradient.style();
     let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
-    let mut t = tiles(style.geometry, side, &outputs).ok()?;
-    correct(&mut t, &symbol.grid);
-    let img = Canvas { side, tiles: &t, module_px: 1, quiet_zone: QUIET_ZONE, palette: Palette::readable(preset) }.to_image();
+    let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?;
+    let img = drawing.canvas(1, QUIET_ZONE, Palette::readable(preset)).to_image();
     let rows = symbol
         .grid
         .bits()

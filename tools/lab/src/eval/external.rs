@@ -1,5 +1,5 @@
-//! Decoders in other processes: zbar, zxing-cpp and OpenCV through `lab/decode.py`, ZXing
-//! Java through `lab/ZxingDecode.java` (compiled here with javac against Debian's
+//! Decoders in other processes: zbar, zxing-cpp and OpenCV through `helpers/decode.py`, ZXing
+//! Java through `helpers/ZxingDecode.java` (compiled here with javac against Debian's
 //! libzxing-core-java / libzxing-javase-java). Each runs once per batch of images, reading
 //! paths on stdin and answering one JSON line per image.
 
@@ -8,8 +8,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const PYTHON_HELPER: &str = include_str!("../../lab/decode.py");
-const JAVA_HELPER: &str = include_str!("../../lab/ZxingDecode.java");
+const PYTHON_HELPER: &str = include_str!("../../helpers/decode.py");
+const JAVA_HELPER: &str = include_str!("../../helpers/ZxingDecode.java");
 const ZXING_JARS: [&str; 2] = ["/usr/share/java/core.jar", "/usr/share/java/javase.jar"];
 
 pub const PYTHON_DECODERS: [&str; 3] = ["zbar", "zxing-cpp", "opencv"];
@@ -92,7 +92,9 @@ impl External {
 
 /// Run a helper with `input` on stdin; its JSON lines (empty if it could not run).
 fn run(cmd: &[String], input: &str) -> Vec<serde_json::Value> {
-    run_lines(cmd, input).map(|(lines, _)| lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect()).unwrap_or_default()
+    run_lines(cmd, input)
+        .map(|(lines, _)| lines.iter().filter_map(|l| serde_json::from_str(l).ok()).collect())
+        .unwrap_or_default()
 }
 
 /// Run `cmd` with `input` on stdin (written from another thread, so a helper that answers
@@ -113,7 +115,8 @@ pub fn run_lines(cmd: &[String], input: &str) -> Option<(Vec<String>, bool)> {
             let _ = stdin.write_all(input.as_bytes());
         }
     });
-    let lines = child.stdout.take().map(|out| BufReader::new(out).lines().map_while(Result::ok).collect()).unwrap_or_default();
+    let lines =
+        child.stdout.take().map(|out| BufReader::new(out).lines().map_while(Result::ok).collect()).unwrap_or_default();
     let _ = writer.join();
     let ok = child.wait().map(|s| s.success()).unwrap_or(false);
     Some((lines, ok))

@@ -1,9 +1,10 @@
-//! Object storage behind the storage layout of [`qrveil_protocol::job`]: a trait the handler
-//! uses, and the folder implementation that stands in for the bucket in local mode.
+//! Object storage behind the storage layout of [`crate::job`]: the trait both sides move
+//! objects through, and the folder implementation that stands in for the bucket in local
+//! mode (the S3 one lives with the cloud adapters).
 
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +38,6 @@ pub struct FolderStore {
 impl FolderStore {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
@@ -159,7 +156,8 @@ mod tests {
         assert!(!store.put_new("jobs/a/status", b"second").expect("put_new"));
         assert_eq!(store.get("jobs/a/status", 10).expect("get"), Some(b"first".to_vec()));
         // No temporary files are left behind.
-        let names: Vec<_> = fs::read_dir(dir.path().join("jobs/a")).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        let names: Vec<_> =
+            fs::read_dir(dir.path().join("jobs/a")).expect("dir").map(|e| e.expect("entry").file_name()).collect();
         assert_eq!(names, ["status"]);
     }
 
@@ -168,10 +166,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = FolderStore::new(dir.path());
         store.put("jobs/a/input", &[0; 100]).expect("put");
-        assert!(matches!(
-            store.get("jobs/a/input", 99),
-            Err(StoreError::TooLarge { size: 100, limit: 99, .. })
-        ));
+        assert!(matches!(store.get("jobs/a/input", 99), Err(StoreError::TooLarge { size: 100, limit: 99, .. })));
     }
 
     #[test]

@@ -17,6 +17,34 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Manifests and statuses are small JSON documents; refuse anything larger unread.
 pub const DOCUMENT_LIMIT: u64 = 64 << 10;
 
+/// An id or document that does not follow the protocol.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    #[error("a key id is 64 lowercase hex characters (SHA-256 of the server key)")]
+    BadKeyId,
+    #[error("job id {0:?} must be 1-64 characters of a-z, 0-9 and '-'")]
+    BadJobId(String),
+    #[error("{what} is {size} bytes, over the {DOCUMENT_LIMIT}-byte limit")]
+    TooLarge { what: &'static str, size: usize },
+    #[error("{what} is not valid: {detail}")]
+    Invalid { what: &'static str, detail: String },
+    #[error("could not write {what}: {detail}")]
+    Unwritable { what: &'static str, detail: String },
+}
+
+/// Serialise a small JSON document.
+fn to_json<T: Serialize>(what: &'static str, value: &T) -> Result<Vec<u8>, DocumentError> {
+    serde_json::to_vec_pretty(value).map_err(|e| DocumentError::Unwritable { what, detail: e.to_string() })
+}
+
+/// Read a small JSON document, refusing anything over [`DOCUMENT_LIMIT`] unread.
+fn from_json<T: serde::de::DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, DocumentError> {
+    if bytes.len() as u64 > DOCUMENT_LIMIT {
+        return Err(DocumentError::TooLarge { what, size: bytes.len() });
+    }
+    serde_json::from_slice(bytes).map_err(|e| DocumentError::Invalid { what, detail: e.to_string() })
+}
+
 /// Content hash (SHA-256, lowercase hex) of a serialized server key bundle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -37,12 +65,12 @@ impl KeyId {
 }
 
 impl TryFrom<String> for KeyId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
+    type Error = DocumentError;
+    fn try_from(s: String) -> Result<Self, DocumentError> {
         if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
             Ok(KeyId(s))
         } else {
-            Err("a key id is 64 lowercase hex characters (SHA-256 of the server key)".into())
+            Err(DocumentError::BadKeyId)
         }
     }
 }
@@ -87,15 +115,15 @@ fn getrandom(buf: &mut [u8]) {
 }
 
 impl TryFrom<String> for JobId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
+    type Error = DocumentError;
+    fn try_from(s: String) -> Result<Self, DocumentError> {
         let ok = !s.is_empty()
             && s.len() <= 64
             && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(JobId(s))
         } else {
-            Err(format!("job id {s:?} must be 1-64 characters of a-z, 0-9 and '-'"))
+            Err(DocumentError::BadJobId(s))
         }
     }
 }
@@ -163,14 +191,11 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(self).unwrap_or_default()
+    pub fn to_json(&self) -> Result<Vec<u8>, DocumentError> {
+        to_json("manifest", self)
     }
-    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
-        if bytes.len() as u64 > DOCUMENT_LIMIT {
-            return Err(format!("manifest is {} bytes, over the {DOCUMENT_LIMIT}-byte limit", bytes.len()));
-        }
-        serde_json::from_slice(bytes).map_err(|e| format!("manifest is not valid: {e}"))
+    pub fn from_json(bytes: &[u8]) -> Result<Self, DocumentError> {
+        from_json("manifest", bytes)
     }
 }
 
@@ -209,30 +234,16 @@ pub struct ServerTimings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum JobStatus {
-    Done {
-        format_version: u32,
-        style: String,
-        pbs: u64,
-        outputs: u32,
-        key_cache_hit: bool,
-        seconds: ServerTimings,
-    },
-    Failed {
-        format_version: u32,
-        kind: FailureKind,
-        reason: String,
-    },
+    Done { format_version: u32, style: String, pbs: u64, outputs: u32, key_cache_hit: bool, seconds: ServerTimings },
+    Failed { format_version: u32, kind: FailureKind, reason: String },
 }
 
 impl JobStatus {
-    pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(self).unwrap_or_default()
+    pub fn to_json(&self) -> Result<Vec<u8>, DocumentError> {
+        to_json("status", self)
     }
-    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
-        if bytes.len() as u64 > DOCUMENT_LIMIT {
-            return Err(format!("status is {} bytes, over the {DOCUMENT_LIMIT}-byte limit", bytes.len()));
-        }
-        serde_json::from_slice(bytes).map_err(|e| format!("status is not valid: {e}"))
+    pub fn from_json(bytes: &[u8]) -> Result<Self, DocumentError> {
+        from_json("status", bytes)
     }
 }
 
@@ -244,7 +255,14 @@ mod tests {
     fn input_keys_name_their_job_and_nothing_else_does() {
         let job = JobId::random();
         assert_eq!(paths::job_of_input(&paths::input(&job)), Some(job.clone()));
-        for key in [paths::output(&job), paths::manifest(&job), "jobs//input".into(), "jobs/A/input".into(), "keys/x/input".into(), "jobs/a/b/input".into()] {
+        for key in [
+            paths::output(&job),
+            paths::manifest(&job),
+            "jobs//input".into(),
+            "jobs/A/input".into(),
+            "keys/x/input".into(),
+            "jobs/a/b/input".into(),
+        ] {
             assert_eq!(paths::job_of_input(&key), None, "{key}");
         }
     }
@@ -277,15 +295,21 @@ mod tests {
             pbs: 0,
             outputs: 231,
             key_cache_hit: false,
-            seconds: ServerTimings { key: 1.661956078, expand: 0.001581695, evaluate: 2.6425889160000002, pack: 0.1 + 0.2, total: 4.320333718 },
+            seconds: ServerTimings {
+                key: 1.661956078,
+                expand: 0.001581695,
+                evaluate: 2.6425889160000002,
+                pack: 0.1 + 0.2,
+                total: 4.320333718,
+            },
         };
-        assert_eq!(JobStatus::from_json(&status.to_json()).expect("json"), status);
+        assert_eq!(JobStatus::from_json(&status.to_json().expect("writes")).expect("json"), status);
     }
 
     #[test]
     fn manifest_with_unknown_field_is_refused() {
         let json = br#"{"format_version":1,"params":"p","style":"s","key_id":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","modules":21,"created_at":0,"extra":1}"#;
-        let err = Manifest::from_json(json).unwrap_err();
+        let err = Manifest::from_json(json).expect_err("unknown field").to_string();
         assert!(err.contains("extra"), "{err}");
     }
 }

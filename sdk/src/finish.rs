@@ -1,0 +1,132 @@
+//! The client's finishing step, after decryption: the style's outputs become tiles through
+//! the public render recipe, every module's ink is corrected to the true bitmap, and the code
+//! is drawn, verified with an independent decoder and encoded as PNG and SVG. The pipeline,
+//! the readability lab and the tests all draw through here.
+
+use crate::correct::correct;
+use crate::error::Internal;
+use crate::render::{encode_png, Canvas, Palette};
+use crate::verify::{verify, VerifyError};
+use crate::SdkError;
+use image::RgbImage;
+use qrveil_style::{tiles, Geometry, ModuleGrid, RecipeError, Tile};
+use std::time::Instant;
+
+/// Below 8 px per module or 2 modules of quiet zone, rqrr misreads some anti-aliased curved
+/// shapes that camera decoders read (phones never see an image at its pixel size anyway), so
+/// such codes are verified drawn at that minimum, from the same tiles.
+pub const VERIFY_MIN_MODULE_PX: u32 = 8;
+const VERIFY_MIN_QUIET_ZONE: u32 = 2;
+
+/// A code's tiles, ready to draw, with the ink of every module equal to the true bitmap.
+#[derive(Clone, Debug)]
+pub struct Drawing {
+    side: u32,
+    tiles: Vec<Tile>,
+    corrected: usize,
+}
+
+impl Drawing {
+    /// The style's tiles for its decrypted `outputs`, corrected against `truth`: whatever the
+    /// outputs say, the ink of every module is the QR encoder's.
+    pub fn styled(geometry: Geometry, truth: &ModuleGrid, outputs: &[u8]) -> Result<Self, RecipeError> {
+        let mut tiles = tiles(geometry, truth.side(), outputs)?;
+        let corrected = correct(&mut tiles, truth);
+        Ok(Self { side: truth.side(), tiles, corrected })
+    }
+
+    /// The plain code: every module a square of its own ink.
+    pub fn plain(grid: &ModuleGrid) -> Self {
+        let tiles = grid.bits().iter().map(|&dark| if dark { Tile::DARK } else { Tile::LIGHT }).collect();
+        Self { side: grid.side(), tiles, corrected: 0 }
+    }
+
+    /// Modules whose style disagreed with the true bitmap and were redrawn.
+    pub fn corrected_modules(&self) -> usize {
+        self.corrected
+    }
+
+    pub fn tiles(&self) -> &[Tile] {
+        &self.tiles
+    }
+
+    /// What to rasterise, at `module_px` pixels per module with `quiet_zone` modules around.
+    pub fn canvas(&self, module_px: u32, quiet_zone: u32, palette: Palette) -> Canvas<'_> {
+        Canvas { side: self.side, tiles: &self.tiles, module_px, quiet_zone, palette }
+    }
+}
+
+/// Where the finishing step spent its time, in seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct FinishTimings {
+    /// Tiles from the outputs, and correction.
+    pub draw: f64,
+    pub render: f64,
+    pub verify: f64,
+    /// PNG and SVG encoding.
+    pub encode: f64,
+}
+
+/// A finished code: verified, as PNG and as SVG.
+pub struct Finished {
+    pub png: Vec<u8>,
+    pub svg: String,
+    pub corrected_modules: usize,
+    pub seconds: FinishTimings,
+}
+
+/// How a finished code is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Look {
+    pub module_px: u32,
+    pub quiet_zone: u32,
+    pub palette: Palette,
+}
+
+/// Decrypted style outputs → tiles → correction → render → verify → PNG and SVG. Fails only
+/// when the outputs do not fit the style's layout (a bad result) or the drawn code does not
+/// decode to `payload`; it never returns a code that reads as anything else.
+pub fn finish(
+    geometry: Geometry,
+    truth: &ModuleGrid,
+    outputs: &[u8],
+    payload: &[u8],
+    look: Look,
+) -> Result<Finished, SdkError> {
+    let t = Instant::now();
+    let drawing = Drawing::styled(geometry, truth, outputs).map_err(|e| SdkError::BadResult(e.to_string()))?;
+    let draw = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let canvas = drawing.canvas(look.module_px, look.quiet_zone, look.palette);
+    let image = canvas.to_image();
+    let render = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    verify_drawn(&canvas, &image, payload)?;
+    let verify = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let png = encode_png(&image).map_err(Internal::from)?;
+    let svg = canvas.to_svg();
+    let encode = t.elapsed().as_secs_f64();
+    Ok(Finished {
+        png,
+        svg,
+        corrected_modules: drawing.corrected_modules(),
+        seconds: FinishTimings { draw, render, verify, encode },
+    })
+}
+
+/// Verify `image` (drawn from `canvas`), or the same tiles drawn at the verifiable minimum.
+fn verify_drawn(canvas: &Canvas, image: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
+    if canvas.module_px >= VERIFY_MIN_MODULE_PX && canvas.quiet_zone >= VERIFY_MIN_QUIET_ZONE {
+        return verify(image, payload);
+    }
+    let bigger = Canvas {
+        module_px: canvas.module_px.max(VERIFY_MIN_MODULE_PX),
+        quiet_zone: canvas.quiet_zone.max(VERIFY_MIN_QUIET_ZONE),
+        ..*canvas
+    };
+    verify(&bigger.to_image(), payload)
+}

@@ -1,0 +1,122 @@
+//! The local mode (the `local` feature): the style function runs in this process and a folder
+//! stands in for the bucket, with the cloud's storage layout; and the FHE round trip that the
+//! tests and the lab measure. Mobile builds leave the feature off, so they never compile the
+//! function's evaluator.
+
+use crate::crypto::{decrypt_outputs, encrypt_grid};
+use crate::error::Internal;
+use crate::transport::{StoreTransport, Ticket, Transport, WaitPolicy};
+use crate::{Cancel, Keys, SdkError};
+use qrveil_function::fhe::{self, EvalError};
+use qrveil_function::{Function, ServerKeys};
+use qrveil_protocol::store::FolderStore;
+use qrveil_protocol::{EncryptedGrid, EncryptedOutputs, FailureKind, JobStatus, KeyId, ServerKeyBundle};
+use qrveil_style::{ModuleGrid, ServerProgram};
+use std::time::Instant;
+
+/// A folder standing in for the bucket, with the function in this process: a
+/// [`StoreTransport`] whose submit also runs the job, as the S3 event does in the cloud.
+pub struct LocalTransport {
+    bucket: StoreTransport<FolderStore>,
+    function: Function,
+}
+
+impl LocalTransport {
+    pub fn new(store: FolderStore) -> Self {
+        Self { bucket: StoreTransport::new(store, WaitPolicy::default()), function: Function::default() }
+    }
+}
+
+impl Transport for LocalTransport {
+    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
+        self.bucket.begin(key)
+    }
+
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
+        self.bucket.upload_server_key(ticket, bytes)
+    }
+
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+        self.bucket.submit(ticket, manifest, input)?;
+        match self.function.run_job(self.bucket.store(), &ticket.job) {
+            JobStatus::Failed { kind: FailureKind::Storage, reason, .. } => Err(SdkError::Transport(reason)),
+            _ => Ok(()),
+        }
+    }
+
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+        // The status is already there: the first look finds it.
+        self.bucket.wait(ticket, cancel)
+    }
+}
+
+/// The function's expanded keys for `keys`, read back through the wire format as the function
+/// reads them (seconds: run it once and keep the result).
+pub fn expand_server_keys(keys: &Keys) -> Result<ServerKeys, SdkError> {
+    let bundle = ServerKeyBundle::from_bytes(&keys.server_key_bytes).map_err(SdkError::KeyBytes)?;
+    Ok(ServerKeys::expand(&bundle))
+}
+
+/// Where one round trip spent its time, in seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct RoundTripTimings {
+    /// Encrypting the grid and writing its container.
+    pub encrypt: f64,
+    /// Reading the container and extracting one LWE ciphertext per module.
+    pub expand: f64,
+    pub evaluate: f64,
+    /// Packing the outputs and writing their container.
+    pub pack: f64,
+    /// Reading the container and decrypting.
+    pub decrypt: f64,
+}
+
+/// One encrypted evaluation and what it moved.
+pub struct RoundTrip {
+    /// The decrypted outputs, as the client reads them.
+    pub outputs: Vec<u8>,
+    pub bytes_up: usize,
+    pub bytes_down: usize,
+    pub seconds: RoundTripTimings,
+}
+
+/// Encrypt `grid`, evaluate `program` on the ciphertexts, pack and decrypt, through the wire
+/// containers both ways as a job moves them, but without a store.
+pub fn round_trip(
+    keys: &Keys,
+    server: &ServerKeys,
+    program: &ServerProgram,
+    grid: &ModuleGrid,
+) -> Result<RoundTrip, SdkError> {
+    let side = grid.side();
+    let t = Instant::now();
+    let up = encrypt_grid(&keys.client, grid).to_bytes().map_err(Internal::from)?;
+    let encrypt = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let input = fhe::expand_input(&EncryptedGrid::from_bytes(&up, side).map_err(Internal::from)?);
+    let expand = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let outputs = fhe::evaluate(server, program, side, &input).map_err(|e| match e {
+        EvalError::Style(e) => Internal::Style(e),
+        EvalError::InputSize { .. } => Internal::Unexpected("the grid and its ciphertexts differ in size"),
+    })?;
+    let evaluate = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let packed = fhe::pack_outputs(server, &outputs);
+    let down = packed.to_bytes().map_err(Internal::from)?;
+    let pack = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let received = EncryptedOutputs::from_bytes(&down, program.output_count(side) as u32).map_err(Internal::from)?;
+    let outputs = decrypt_outputs(&keys.client, &received);
+    let decrypt = t.elapsed().as_secs_f64();
+    Ok(RoundTrip {
+        outputs,
+        bytes_up: up.len(),
+        bytes_down: down.len(),
+        seconds: RoundTripTimings { encrypt, expand, evaluate, pack, decrypt },
+    })
+}

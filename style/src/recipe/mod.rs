@@ -1,0 +1,276 @@
+//! The public render recipe: how the client turns a style's decrypted outputs into tile
+//! shapes. It holds geometry only; every data-dependent decision was made by the server.
+//! Why each rule is there, with the measurements behind it: `docs/readability.md`.
+
+pub mod lookalikes;
+pub mod squared;
+
+use crate::grid::FixedModules;
+use lookalikes::{finder_lookalikes, LOOKALIKE_DOT_RADIUS};
+use serde::Serialize;
+use squared::{around_alignment, beside_timing};
+
+/// How a style's outputs are drawn. In every geometry the function patterns (finders with
+/// their separators, timing, alignment) are drawn as plain squares: decoders locate the
+/// symbol and fit its grid by their shapes (rqrr misreads rounded finder corners and misses
+/// alignment patterns drawn as separate dots). `Dots` also squares the modules on either side
+/// of the timing patterns and around the alignment patterns ([`squared`]). `RoundedCorners`
+/// and `Dots` draw the middle of each finder look-alike in the data as separate small dots
+/// ([`lookalikes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Geometry {
+    /// Outputs over module pairs: left ink + 2·right ink; every module a full square.
+    Squares,
+    /// Outputs over vertices: bit 0 the ink of the module below-right, bit 1 "round this
+    /// corner". A rounded corner draws a dark module's quarter as a quarter disc, and fills a
+    /// light module's quarter outside the disc (a concave fillet) when it is enclosed by dark.
+    RoundedCorners,
+    /// Outputs over modules: 0 light, 1..=3 a dot of growing radius (see [`DOT_RADII`]).
+    Dots,
+}
+
+/// One quarter of a module, in the order top-left, top-right, bottom-left, bottom-right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quarter {
+    /// Background.
+    Empty,
+    /// Ink over the whole quarter.
+    Full,
+    /// Ink inside the disc of radius ½ around the module centre (a rounded outer corner).
+    Round,
+    /// Ink outside that disc (a concave fillet joining dark neighbours).
+    Fillet,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shape {
+    Square,
+    Quarters([Quarter; 4]),
+    /// A disc centred on the module, radius in module units; over ½ the module's square clips
+    /// it, so the dot swells into a square with round corners that touches its neighbours.
+    Dot {
+        radius: f32,
+    },
+}
+
+/// What to draw on one module.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tile {
+    /// Whether the style says the module is dark.
+    pub ink: bool,
+    pub shape: Shape,
+}
+
+impl Tile {
+    pub const LIGHT: Tile = Tile { ink: false, shape: Shape::Square };
+    pub const DARK: Tile = Tile { ink: true, shape: Shape::Square };
+}
+
+/// Dot radius per size class 1..=3 (module units): a round dot alone, swelling into a
+/// round-cornered square (clipped by the module) where dark neighbours are dense; smaller
+/// dots fade at camera resolutions, rounder ones lose rqrr's grid fit.
+pub const DOT_RADII: [f32; 3] = [0.5, 0.6, 0.7];
+
+/// Corner radius of `rounded` tiles (module units; 0.5 would be a full half-module circle,
+/// which loses the module's corners to the background at camera resolutions).
+pub const CORNER_RADIUS: f32 = 0.35;
+
+/// The outputs do not fit the style's layout.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("style outputs have {got} values, the recipe for {side}x{side} modules needs {want}")]
+pub struct RecipeError {
+    pub got: usize,
+    pub want: usize,
+    pub side: u32,
+}
+
+/// Turn outputs (each 0..=3, in evaluation order) into one tile per module, row-major.
+pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>, RecipeError> {
+    let n = side as usize;
+    let want = match geometry {
+        Geometry::Squares => n.div_ceil(2) * n,
+        Geometry::RoundedCorners => (n + 1) * (n + 1),
+        Geometry::Dots => n * n,
+    };
+    if outputs.len() != want {
+        return Err(RecipeError { got: outputs.len(), want, side });
+    }
+    let fixed = FixedModules::for_side(side);
+    let framed = if geometry == Geometry::Dots { around_alignment(&fixed) } else { Vec::new() };
+    let mut tiles = Vec::with_capacity(n * n);
+    for y in 0..n {
+        for x in 0..n {
+            tiles.push(match geometry {
+                Geometry::Squares => {
+                    let pair = outputs[y * n.div_ceil(2) + x / 2];
+                    Tile { ink: (pair >> (x % 2)) & 1 == 1, shape: Shape::Square }
+                }
+                Geometry::Dots => match outputs[y * n + x] & 3 {
+                    0 => Tile::LIGHT,
+                    c => Tile { ink: true, shape: Shape::Dot { radius: DOT_RADII[c as usize - 1] } },
+                },
+                Geometry::RoundedCorners => rounded_tile(outputs, n, x, y),
+            });
+            let dots_square = geometry == Geometry::Dots && (beside_timing(x, y) || framed[y * n + x]);
+            if fixed.get(x as i64, y as i64).is_some() || dots_square {
+                let last = tiles.len() - 1;
+                tiles[last].shape = Shape::Square;
+            }
+        }
+    }
+    if geometry != Geometry::Squares {
+        let ink: Vec<bool> = tiles.iter().map(|t| t.ink).collect();
+        for (x, y) in finder_lookalikes(&ink, &fixed) {
+            tiles[(y * n as i64 + x) as usize].shape = Shape::Dot { radius: LOOKALIKE_DOT_RADIUS };
+        }
+    }
+    Ok(tiles)
+}
+
+fn rounded_tile(outputs: &[u8], n: usize, x: usize, y: usize) -> Tile {
+    let stride = n + 1;
+    let vertex = |vx: usize, vy: usize| outputs[vy * stride + vx];
+    // A module's ink is bit 0 of the vertex at its top-left corner; outside is light.
+    let ink = |mx: i64, my: i64| {
+        (0..n as i64).contains(&mx) && (0..n as i64).contains(&my) && vertex(mx as usize, my as usize) & 1 == 1
+    };
+    let me = ink(x as i64, y as i64);
+    let mut quarters = [Quarter::Empty; 4];
+    for (q, quarter) in quarters.iter_mut().enumerate() {
+        let (right, down) = (q & 1 == 1, q & 2 == 2);
+        let corner = vertex(x + right as usize, y + down as usize);
+        let sx = if right { 1 } else { -1 };
+        let sy = if down { 1 } else { -1 };
+        let (mx, my) = (x as i64, y as i64);
+        let side = ink(mx + sx, my);
+        let vertical = ink(mx, my + sy);
+        let diagonal = ink(mx + sx, my + sy);
+        let round = corner & 2 == 2;
+        *quarter = match (me, round) {
+            (true, true) if !side && !vertical => Quarter::Round,
+            (true, _) => Quarter::Full,
+            (false, true) if side && vertical && diagonal => Quarter::Fillet,
+            (false, _) => Quarter::Empty,
+        };
+    }
+    Tile { ink: me, shape: Shape::Quarters(quarters) }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::catalogue::StyleId;
+    use crate::clear::evaluate;
+    use crate::grid::ModuleGrid;
+
+    fn grid(rows: &[&str]) -> ModuleGrid {
+        let side = rows.len() as u32;
+        ModuleGrid::new(side, rows.iter().flat_map(|r| r.chars().map(|c| c == '#')).collect()).expect("square")
+    }
+
+    pub(crate) fn render(id: StyleId, g: &ModuleGrid) -> Vec<Tile> {
+        let style = id.style();
+        let out = evaluate(&style.server, g).expect("valid style");
+        tiles(style.geometry, g.side(), &out).expect("layout")
+    }
+
+    #[test]
+    fn every_style_keeps_the_ink_of_every_module() {
+        let g = grid(&["#.#.#", "##..#", ".#.##", "#####", "..#.."]);
+        for id in StyleId::ALL {
+            let t = render(id, &g);
+            let inks: Vec<bool> = t.iter().map(|t| t.ink).collect();
+            assert_eq!(inks, g.bits(), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_lone_dark_module_becomes_a_disc() {
+        let t = render(StyleId::Rounded, &centred(&["...", ".#.", "..."]));
+        assert_eq!(t[at(1, 1)].shape, Shape::Quarters([Quarter::Round; 4]));
+        assert_eq!(t[at(0, 0)].shape, Shape::Quarters([Quarter::Empty; 4]));
+    }
+
+    #[test]
+    fn an_l_shape_gets_a_fillet_in_its_inner_corner_and_rounded_ends() {
+        // ##
+        // #.
+        let t = render(StyleId::Rounded, &centred(&["##", "#."]));
+        use Quarter::*;
+        // Top-left module: outer corner (top-left) rounded, the rest square.
+        assert_eq!(t[at(0, 0)].shape, Shape::Quarters([Round, Full, Full, Full]));
+        // Top-right module: its right-hand corners are exposed on two sides.
+        assert_eq!(t[at(1, 0)].shape, Shape::Quarters([Full, Round, Full, Round]));
+        // The light bottom-right module is enclosed at its top-left corner: a fillet.
+        assert_eq!(t[at(1, 1)].shape, Shape::Quarters([Fillet, Empty, Empty, Empty]));
+    }
+
+    /// A 15×15 light grid with `rows` placed at (9, 9), clear of the finder patterns and of the
+    /// rows and columns beside the timing patterns.
+    fn centred(rows: &[&str]) -> ModuleGrid {
+        let mut dark = vec![false; 15 * 15];
+        for (y, row) in rows.iter().enumerate() {
+            for (x, c) in row.chars().enumerate() {
+                dark[(9 + y) * 15 + 9 + x] = c == '#';
+            }
+        }
+        ModuleGrid::new(15, dark).expect("square")
+    }
+
+    fn at(x: usize, y: usize) -> usize {
+        (9 + y) * 15 + 9 + x
+    }
+
+    #[test]
+    fn dot_size_follows_dark_neighbours() {
+        let t = render(StyleId::Dots, &centred(&["#..", "...", ".#."]));
+        assert_eq!(t[at(0, 0)].shape, Shape::Dot { radius: DOT_RADII[0] });
+        let t = render(StyleId::Dots, &centred(&[".#.", "###", ".#."]));
+        assert_eq!(t[at(1, 1)].shape, Shape::Dot { radius: DOT_RADII[2] });
+        assert_eq!(t[at(1, 0)].shape, Shape::Dot { radius: DOT_RADII[1] });
+    }
+
+    #[test]
+    fn function_patterns_stay_square() {
+        let g = ModuleGrid::new(21, vec![true; 21 * 21]).expect("square");
+        let t = render(StyleId::Dots, &g);
+        assert_eq!(t[0].shape, Shape::Square);
+        assert_eq!(t[20].shape, Shape::Square);
+        assert!(matches!(t[10 * 21 + 10].shape, Shape::Dot { .. }));
+        let g = ModuleGrid::new(21, (0..441).map(|i| i % 3 == 0).collect()).expect("square");
+        let t = render(StyleId::Rounded, &g);
+        assert_eq!(t[20 * 21].shape, Shape::Square);
+        assert!(matches!(t[10 * 21 + 10].shape, Shape::Quarters(_)));
+        // Version 2 (25×25): the timing pattern and the alignment pattern centred at (18, 18).
+        let g = ModuleGrid::new(25, vec![true; 25 * 25]).expect("square");
+        let t = render(StyleId::Dots, &g);
+        assert_eq!(t[6 * 25 + 10].shape, Shape::Square);
+        for (x, y) in [(16, 16), (18, 18), (20, 17)] {
+            assert_eq!(t[y * 25 + x].shape, Shape::Square, "({x}, {y})");
+        }
+        // The ring just outside the alignment pattern is square, the next one dots.
+        for (x, y) in [(15, 15), (21, 18), (18, 21), (15, 20)] {
+            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y})");
+        }
+        for (x, y) in [(14, 14), (14, 18), (22, 18), (18, 22)] {
+            assert!(matches!(t[y * 25 + x].shape, Shape::Dot { .. }), "({x}, {y})");
+        }
+        // Dots beside the timing patterns (rows and columns 5 and 7) are squares too.
+        for (x, y) in [(5, 12), (7, 12), (12, 5), (12, 7)] {
+            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y})");
+        }
+        for (x, y) in [(4, 12), (8, 12), (12, 4), (12, 8)] {
+            assert!(matches!(t[y * 25 + x].shape, Shape::Dot { .. }), "({x}, {y})");
+        }
+        // Other geometries keep their shapes there.
+        let g = ModuleGrid::new(25, (0..625).map(|i| i % 3 == 0).collect()).expect("square");
+        let t = render(StyleId::Rounded, &g);
+        assert!(matches!(t[12 * 25 + 5].shape, Shape::Quarters(_)));
+    }
+
+    #[test]
+    fn wrong_output_count_is_an_error() {
+        assert_eq!(tiles(Geometry::Dots, 3, &[0; 8]), Err(RecipeError { got: 8, want: 9, side: 3 }));
+    }
+}

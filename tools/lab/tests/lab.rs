@@ -1,0 +1,85 @@
+//! The lab as a developer runs it: `qrveil-lab eval` on a small corpus must report every
+//! style under every condition, check a real FHE sample against the simulation, measure the
+//! reference diff against Python qrcode, and find every styled code readable clean wherever
+//! the plain one is, by decoders nobody here wrote (installed by `.ci/run`).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn lab(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qrveil-lab"))
+        .args(args)
+        .env("QRVEIL_HOME", home)
+        .current_dir(home)
+        .output()
+        .expect("run qrveil-lab")
+}
+
+/// Width and height of a PNG, read from its IHDR chunk.
+fn image_size(png: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(png).expect("png");
+    assert_eq!(&bytes[1..4], b"PNG");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = lab(
+        home.path(),
+        &["eval", "--count", "12", "--fhe-sample", "1", "--json", "eval.json", "--gallery", "sheet.png"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("| plain |") && table.contains("| rounded |") && table.contains("perspective"), "{table}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("eval.json")).expect("json")).expect("json");
+    // One payload under real FHE, every style: the simulation must equal it.
+    assert_eq!(report["fhe_sample"]["checked"], 3);
+    assert_eq!(report["fhe_sample"]["equal"], 3);
+    assert!(image_size(&home.path().join("sheet.png")).0 > 1000, "contact sheet");
+    // Reference diff against Python qrcode. Drawn with our readable colours, Python's image
+    // must match ours outside the function patterns (which we draw deeper on purpose) almost
+    // exactly: same matrix, same gradient formula. With the preset's own colours it differs by
+    // the darkening into the readable band, which green-orange needs more of than
+    // purple-violet; the deeper function patterns add to the whole-image figure.
+    let diffs = report["reference_diff"].as_array().expect("reference_diff");
+    let diff = |preset: &str, key: &str| {
+        diffs.iter().find(|d| d["preset"] == preset).expect("preset")[key].as_f64().expect("f64")
+    };
+    for preset in ["green-orange", "purple-violet"] {
+        assert!(diff(preset, "same_colours_mean_diff_outside_function_patterns") < 0.005, "{diffs:?}");
+        assert!(diff(preset, "mean_diff_outside_function_patterns") > 0.01, "{diffs:?}");
+        assert!(diff(preset, "mean_diff") > diff(preset, "mean_diff_outside_function_patterns"), "{diffs:?}");
+    }
+    assert!(
+        diff("green-orange", "mean_diff_outside_function_patterns")
+            > diff("purple-violet", "mean_diff_outside_function_patterns"),
+        "{diffs:?}"
+    );
+    // .ci/run installs every decoder; a missing one is a broken set-up, not a pass.
+    assert_eq!(report["unavailable"], serde_json::json!([]), "install the decoders as .ci/run does");
+    let rows = report["rows"].as_array().expect("rows");
+    let decoders = ["rqrr", "zbar", "zxing-cpp", "opencv", "zxing-java"];
+    // 5 decoders x 4 codes (plain + 3 styles) x 8 conditions, each over the 12 payloads.
+    assert_eq!(rows.len(), 5 * 4 * 8);
+    assert!(rows.iter().all(|r| r["total"] == 12), "{rows:?}");
+    let clean = |decoder: &str, style: &str| {
+        rows.iter().find(|r| r["decoder"] == decoder && r["style"] == style && r["condition"] == "clean").expect("row")
+            ["decoded"]
+            .as_u64()
+            .expect("count")
+    };
+    // The product's promise on clean renders: every style reads wherever the plain code does.
+    assert_eq!(report["clean_misses"], serde_json::json!([]), "styled codes a decoder misses clean");
+    for decoder in decoders {
+        for style in ["gradient", "rounded", "dots"] {
+            assert!(clean(decoder, style) >= clean(decoder, "plain"), "{decoder} / {style}");
+        }
+    }
+    // Decoders that return raw bytes read every plain code of the corpus, binary ones too.
+    for decoder in ["rqrr", "zxing-cpp", "zxing-java"] {
+        assert_eq!(clean(decoder, "plain"), 12, "{decoder}");
+    }
+}
