@@ -790,6 +790,7 @@ class TransportConfig:
         """
         A folder stands in for the bucket and the style function runs in this process: demos,
         tests and offline development. Evaluation then takes seconds of this device's CPU.
+        Builds without the style function (mobile packages) refuse it with `InvalidOption`.
 """
         
         def __init__(self, folder:str):
@@ -1073,7 +1074,7 @@ class _UniffiFfiConverterTypeKeyStorage(_UniffiConverterRustBuffer):
 @dataclass
 class Config:
     """
-    What a a `QrVeil` talks to and where its keys are.
+    What a `QrVeil` talks to and where its keys are.
 """
     def __init__(self, *, transport:TransportConfig, keys:KeyStorage):
         self.transport = transport
@@ -1254,7 +1255,7 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, key_id:str, corrected_modules:int, verified:bool):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, key_id:str, corrected_modules:int):
         self.version = version
         self.modules = modules
         self.style = style
@@ -1268,13 +1269,12 @@ class Report:
         self.key_upload_bytes = key_upload_bytes
         self.key_id = key_id
         self.corrected_modules = corrected_modules
-        self.verified = verified
         
         
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, key_id={}, corrected_modules={}, verified={})".format(self.version, self.modules, self.style, self.preset, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.key_id, self.corrected_modules, self.verified)
+        return "Report(version={}, modules={}, style={}, preset={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.key_id, self.corrected_modules)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -1302,8 +1302,6 @@ class Report:
             return False
         if self.corrected_modules != other.corrected_modules:
             return False
-        if self.verified != other.verified:
-            return False
         return True
 
 class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
@@ -1323,7 +1321,6 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             key_upload_bytes=_UniffiFfiConverterUInt64.read(buf),
             key_id=_UniffiFfiConverterString.read(buf),
             corrected_modules=_UniffiFfiConverterUInt64.read(buf),
-            verified=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
@@ -1341,7 +1338,6 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.key_upload_bytes)
         _UniffiFfiConverterString.check_lower(value.key_id)
         _UniffiFfiConverterUInt64.check_lower(value.corrected_modules)
-        _UniffiFfiConverterBoolean.check_lower(value.verified)
 
     @staticmethod
     def write(value, buf):
@@ -1358,7 +1354,6 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.key_upload_bytes, buf)
         _UniffiFfiConverterString.write(value.key_id, buf)
         _UniffiFfiConverterUInt64.write(value.corrected_modules, buf)
-        _UniffiFfiConverterBoolean.write(value.verified, buf)
 
 @dataclass
 class StyleInfo:
@@ -1586,7 +1581,8 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
 @dataclass
 class StyledCode:
     """
-    One styled code: the same image as PNG and as SVG.
+    One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+    exactly the payload is ever returned.
 """
     def __init__(self, *, png:bytes, svg:str, report:Report):
         self.png = png

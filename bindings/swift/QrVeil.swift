@@ -1197,7 +1197,7 @@ public func FfiConverterTypeQrVeil_lower(_ value: QrVeil) -> UInt64 {
 
 
 /**
- * What a a `QrVeil` talks to and where its keys are.
+ * What a `QrVeil` talks to and where its keys are.
  */
 public struct Config: Equatable, Hashable {
     public var transport: TransportConfig
@@ -1409,20 +1409,13 @@ public struct Report: Equatable, Hashable {
      * Modules whose decrypted style disagreed with the code and were redrawn.
      */
     public var correctedModules: UInt64
-    /**
-     * The image decoded (with rqrr) to exactly the payload before it was returned.
-     */
-    public var verified: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(version: UInt8, modules: UInt32, style: String, preset: String, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, keyId: String, 
         /**
          * Modules whose decrypted style disagreed with the code and were redrawn.
-         */correctedModules: UInt64, 
-        /**
-         * The image decoded (with rqrr) to exactly the payload before it was returned.
-         */verified: Bool) {
+         */correctedModules: UInt64) {
         self.version = version
         self.modules = modules
         self.style = style
@@ -1436,7 +1429,6 @@ public struct Report: Equatable, Hashable {
         self.keyUploadBytes = keyUploadBytes
         self.keyId = keyId
         self.correctedModules = correctedModules
-        self.verified = verified
     }
 
     
@@ -1467,8 +1459,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 bytesDown: FfiConverterUInt64.read(from: &buf), 
                 keyUploadBytes: FfiConverterUInt64.read(from: &buf), 
                 keyId: FfiConverterString.read(from: &buf), 
-                correctedModules: FfiConverterUInt64.read(from: &buf), 
-                verified: FfiConverterBool.read(from: &buf)
+                correctedModules: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -1486,7 +1477,6 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.keyUploadBytes, into: &buf)
         FfiConverterString.write(value.keyId, into: &buf)
         FfiConverterUInt64.write(value.correctedModules, into: &buf)
-        FfiConverterBool.write(value.verified, into: &buf)
     }
 }
 
@@ -1673,7 +1663,8 @@ public func FfiConverterTypeStyleOptions_lower(_ value: StyleOptions) -> RustBuf
 
 
 /**
- * One styled code: the same image as PNG and as SVG.
+ * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+ * exactly the payload is ever returned.
  */
 public struct StyledCode: Equatable, Hashable {
     public var png: Data
@@ -2229,6 +2220,7 @@ public enum TransportConfig: Equatable, Hashable {
     /**
      * A folder stands in for the bucket and the style function runs in this process: demos,
      * tests and offline development. Evaluation then takes seconds of this device's CPU.
+     * Builds without the style function (mobile packages) refuse it with `InvalidOption`.
      */
     case local(folder: String
     )

@@ -34,7 +34,7 @@ def main(work: Path) -> None:
     png.write_bytes(code.png)
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(png).convert("RGB"))]
     assert found == [payload], f"zxing-cpp read {len(found)} codes, none equal to the payload"
-    assert code.report.verified and code.report.style == "dots", code.report
+    assert code.report.style == "dots", code.report
     assert "<svg" in code.svg
     assert isinstance(seen[-1], qrveil.Progress.FINISHING), seen
 

@@ -2301,7 +2301,7 @@ public object FfiConverterTypeQrVeil: FfiConverter<QrVeil, Long> {
 
 
 /**
- * What a a `QrVeil` talks to and where its keys are.
+ * What a `QrVeil` talks to and where its keys are.
  */
 data class Config (
     var `transport`: TransportConfig
@@ -2469,11 +2469,6 @@ data class Report (
      * Modules whose decrypted style disagreed with the code and were redrawn.
      */
     var `correctedModules`: kotlin.ULong
-    , 
-    /**
-     * The image decoded (with rqrr) to exactly the payload before it was returned.
-     */
-    var `verified`: kotlin.Boolean
     
 ){
     
@@ -2503,7 +2498,6 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterULong.read(buf),
-            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -2520,8 +2514,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.allocationSize(value.`bytesDown`) +
             FfiConverterULong.allocationSize(value.`keyUploadBytes`) +
             FfiConverterString.allocationSize(value.`keyId`) +
-            FfiConverterULong.allocationSize(value.`correctedModules`) +
-            FfiConverterBoolean.allocationSize(value.`verified`)
+            FfiConverterULong.allocationSize(value.`correctedModules`)
     )
 
     override fun write(value: Report, buf: ByteBuffer) {
@@ -2538,7 +2531,6 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.write(value.`keyUploadBytes`, buf)
             FfiConverterString.write(value.`keyId`, buf)
             FfiConverterULong.write(value.`correctedModules`, buf)
-            FfiConverterBoolean.write(value.`verified`, buf)
     }
 }
 
@@ -2665,7 +2657,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
 
 
 /**
- * One styled code: the same image as PNG and as SVG.
+ * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+ * exactly the payload is ever returned.
  */
 data class StyledCode (
     var `png`: kotlin.ByteArray
@@ -3178,6 +3171,7 @@ sealed class TransportConfig {
     /**
      * A folder stands in for the bucket and the style function runs in this process: demos,
      * tests and offline development. Evaluation then takes seconds of this device's CPU.
+     * Builds without the style function (mobile packages) refuse it with `InvalidOption`.
      */
     data class Local(
         val `folder`: kotlin.String) : TransportConfig()
