@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The gates that keep the code base easy to read, run by CI before the tests:
+#   1. cargo fmt: the formatting rustfmt.toml asks for;
+#   2. cargo clippy on every target, warnings as errors (the workspace lints include
+#      unwrap_used and too_many_lines: a function over 80 lines carries an allow with its reason);
+#   3. the layering of the crates (ARCHITECTURE.md), from `cargo tree`;
+#   4. no source file over 400 lines, outside the generated bindings.
+# Usage: tools/gates.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gates 1/4: cargo fmt --all --check"
+cargo fmt --all --check
+
+echo "== gates 2/4: cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+
+echo "== gates 3/4: who may depend on whom"
+tools/check-layers.sh
+
+echo "== gates 4/4: source files of at most 400 lines"
+long=$(git ls-files -co --exclude-standard -- '*.rs' '*.py' '*.sh' '*.kt' '*.java' '*.tf' ':!bindings/kotlin' ':!bindings/swift' ':!bindings/python' \
+    | while read -r f; do n=$(wc -l <"$f"); [ "$n" -gt 400 ] && echo "  $f: $n lines"; done || true)
+if [ -n "$long" ]; then
+    echo "split these files (one job per module):" >&2
+    echo "$long" >&2
+    exit 1
+fi
+echo "gates: all passed"
