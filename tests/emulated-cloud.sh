@@ -101,4 +101,4 @@ cli_check "cli via bucket" "$WORK/bucket.png" --bucket "$BUCKET" --endpoint "$S3
 
 echo "emulated-cloud: running the tests"
 QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_BUCKET="$BUCKET" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
-  cargo test --locked --workspace --test emulated_cloud -- --ignored --test-threads 1 "$@"
+  cargo test --locked --workspace --test emulated_cloud -- --ignored --test-threads 1 --nocapture "$@"

@@ -4,15 +4,13 @@
 //! Every failure ends as a `failed` status with a kind and a reason a person can act on; a job
 //! that already has a status is not evaluated again (redelivered events are harmless).
 
-use crate::fhe::{self, EvalError};
-use crate::keys::{KeyCache, ServerKeys};
+use crate::keys::KeyCache;
+use crate::run;
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT, FORMAT_VERSION};
 use qrveil_protocol::params::{qr_version, PARAMS_NAME};
 use qrveil_protocol::store::{Store, StoreError};
-use qrveil_protocol::wire::{GRID_LIMIT, SERVER_KEY_LIMIT};
-use qrveil_protocol::{EncryptedGrid, FailureKind, JobId, JobStatus, KeyId, Manifest, ServerKeyBundle, ServerTimings};
-use qrveil_style::StyleId;
-use std::sync::Arc;
+use qrveil_protocol::{FailureKind, JobId, JobStatus, Manifest, Tier};
+use qrveil_style::{Plan, StyleId};
 use std::time::Instant;
 
 /// Default bound for expanded keys kept warm: a few keys of ~150 MB each.
@@ -26,7 +24,7 @@ pub struct JobError {
 }
 
 impl JobError {
-    fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
         Self { kind, reason: reason.into() }
     }
 
@@ -47,8 +45,10 @@ impl From<StoreError> for JobError {
 /// The style function: holds the warm key cache; cheap to share across threads.
 pub struct Function {
     cache: KeyCache,
+    serves_pbs: bool,
 }
 
+/// Serves both tiers, with the default key cache.
 impl Default for Function {
     fn default() -> Self {
         Self::new(DEFAULT_KEY_CACHE_BYTES)
@@ -71,8 +71,8 @@ pub fn is_transient(status: &JobStatus) -> bool {
     matches!(status, JobStatus::Failed { kind: FailureKind::Storage, .. })
 }
 
-/// Check a manifest against what this function can do; the style it names on success.
-pub fn validate_manifest(m: &Manifest) -> Result<StyleId, JobError> {
+/// Check a manifest against what this function can do: the style it names and how to run it.
+pub fn validate_manifest(m: &Manifest) -> Result<(StyleId, Plan), JobError> {
     if m.format_version != FORMAT_VERSION {
         return Err(JobError::new(
             FailureKind::UnsupportedFormat,
@@ -94,12 +94,41 @@ pub fn validate_manifest(m: &Manifest) -> Result<StyleId, JobError> {
             format!("{} modules a side is not a QR symbol (21, 25, ..., 177)", m.modules),
         ));
     }
-    m.style.parse::<StyleId>().map_err(|e| JobError::new(FailureKind::UnknownStyle, e.to_string()))
+    let id = m.style.parse::<StyleId>().map_err(|e| JobError::new(FailureKind::UnknownStyle, e.to_string()))?;
+    let cheapest = Plan::of(&id.style().server)
+        .map_err(|e| JobError::new(FailureKind::Internal, format!("built-in style is invalid: {e}")))?;
+    let mismatch = |detail: String| Err(JobError::new(FailureKind::BadManifest, detail));
+    // Any style runs on the PBS tier; only styles with a linear plan run on the linear one.
+    let plan = match (m.tier, cheapest) {
+        (Tier::Pbs, _) => Plan::Pbs,
+        (Tier::Linear, plan @ Plan::Linear(_)) => plan,
+        (Tier::Linear, Plan::Pbs) => {
+            return mismatch(format!("style {id} needs the PBS tier; the job was encrypted for the linear tier"))
+        }
+    };
+    let encodings: Vec<String> = plan.encodings().iter().map(|e| e.name().to_string()).collect();
+    if m.encodings != encodings {
+        return mismatch(format!(
+            "style {id} on the {} tier reads the encodings {encodings:?}; the job's input holds {:?}",
+            m.tier, m.encodings
+        ));
+    }
+    if m.tier == Tier::Pbs && m.key_id.is_none() {
+        return mismatch("a job on the PBS tier must name its server key (key_id)".to_string());
+    }
+    Ok((id, plan))
 }
 
 impl Function {
+    /// A function serving both tiers, keeping up to `key_cache_bytes` of expanded server keys.
     pub fn new(key_cache_bytes: usize) -> Self {
-        Self { cache: KeyCache::new(key_cache_bytes) }
+        Self { cache: KeyCache::new(key_cache_bytes), serves_pbs: true }
+    }
+
+    /// A function serving the linear tier only: PBS-tier jobs fail with `TierNotServed`
+    /// instead of running out of memory on a deployment sized for linear jobs.
+    pub fn linear_only() -> Self {
+        Self { cache: KeyCache::new(0), serves_pbs: false }
     }
 
     /// Run the job and write its status; returns the job's final status. Never panics on bad
@@ -134,29 +163,6 @@ impl Function {
         }
     }
 
-    fn server_keys(&self, store: &dyn Store, id: &KeyId) -> Result<(Arc<ServerKeys>, bool), JobError> {
-        if let Some(keys) = self.cache.get(id) {
-            return Ok((keys, true));
-        }
-        let bytes = store.get(&paths::server_key(id), SERVER_KEY_LIMIT)?.ok_or_else(|| {
-            JobError::new(
-                FailureKind::MissingKey,
-                format!("no server key at {}: upload it before submitting jobs", paths::server_key(id)),
-            )
-        })?;
-        if KeyId::of_server_key_bytes(&bytes) != *id {
-            return Err(JobError::new(
-                FailureKind::BadKey,
-                format!("the object at {} does not hash to its key id", paths::server_key(id)),
-            ));
-        }
-        let bundle =
-            ServerKeyBundle::from_bytes(&bytes).map_err(|e| JobError::new(FailureKind::BadKey, e.to_string()))?;
-        drop(bytes);
-        let keys = Arc::new(ServerKeys::expand(&bundle));
-        Ok((self.cache.insert(id.clone(), keys), false))
-    }
-
     fn evaluate_job(&self, store: &dyn Store, job: &JobId) -> Result<JobStatus, JobError> {
         let start = Instant::now();
         let manifest_bytes = store.get(&paths::manifest(job), DOCUMENT_LIMIT)?.ok_or_else(|| {
@@ -164,48 +170,34 @@ impl Function {
         })?;
         let manifest =
             Manifest::from_json(&manifest_bytes).map_err(|e| JobError::new(FailureKind::BadManifest, e.to_string()))?;
-        let style_id = validate_manifest(&manifest)?;
-        let style = style_id.style();
-
-        let t = Instant::now();
-        let (keys, key_cache_hit) = self.server_keys(store, &manifest.key_id)?;
-        let key_seconds = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let input_bytes = store
-            .get(&paths::input(job), GRID_LIMIT)?
-            .ok_or_else(|| JobError::new(FailureKind::MissingInput, format!("no input at {}", paths::input(job))))?;
-        let grid = EncryptedGrid::from_bytes(&input_bytes, manifest.modules)
-            .map_err(|e| JobError::new(FailureKind::BadInput, e.to_string()))?;
-        let input = fhe::expand_input(&grid);
-        let expand = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let outputs = fhe::evaluate(&keys, &style.server, manifest.modules, &input).map_err(|e| match e {
-            EvalError::InputSize { .. } => JobError::new(FailureKind::BadInput, e.to_string()),
-            EvalError::Style(s) => JobError::new(FailureKind::Internal, format!("built-in style is invalid: {s}")),
-        })?;
-        let evaluate = t.elapsed().as_secs_f64();
-        drop(input);
-
-        let t = Instant::now();
-        let packed = fhe::pack_outputs(&keys, &outputs);
-        let bytes = packed.to_bytes().map_err(|e| JobError::new(FailureKind::Internal, e.to_string()))?;
-        let pack = t.elapsed().as_secs_f64();
+        let (style_id, plan) = validate_manifest(&manifest)?;
+        if plan == Plan::Pbs && !self.serves_pbs {
+            return Err(JobError::new(
+                FailureKind::TierNotServed,
+                "this deployment evaluates the linear tier only (it has no memory for server keys): use a style on the linear tier, or ask the operator to enable the PBS tier",
+            ));
+        }
+        let done = match &plan {
+            Plan::Linear(plans) => run::linear(store, job, &manifest, plans)?,
+            Plan::Pbs => {
+                let key_id =
+                    manifest.key_id.as_ref().ok_or_else(|| JobError::new(FailureKind::MissingKey, "no key id"))?;
+                run::pbs(store, job, &manifest, &style_id.style().server, &self.cache, key_id)?
+            }
+        };
         // Write-once like the status; a racing delivery computed the same bytes (evaluation is
         // deterministic), so finding an output already there is fine.
-        store.put_new(&paths::output(job), &bytes)?;
-
-        let pbs = qrveil_style::cost(&style.server, manifest.modules)
-            .map_err(|e| JobError::new(FailureKind::Internal, format!("built-in style is invalid: {e}")))?
-            .pbs;
+        store.put_new(&paths::output(job), &done.output)?;
+        let mut seconds = done.seconds;
+        seconds.total = start.elapsed().as_secs_f64();
         Ok(JobStatus::Done {
             format_version: FORMAT_VERSION,
             style: style_id.name().to_string(),
-            pbs,
-            outputs: packed.count,
-            key_cache_hit,
-            seconds: ServerTimings { key: key_seconds, expand, evaluate, pack, total: start.elapsed().as_secs_f64() },
+            tier: plan.tier(),
+            pbs: done.pbs,
+            outputs: done.outputs,
+            key_cache_hit: done.key_cache_hit,
+            seconds,
         })
     }
 }
@@ -264,5 +256,29 @@ mod tests {
             other => panic!("expected an internal failure, got {other:?}"),
         }
         assert_eq!(store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("read").as_deref(), Some(&b"{ not json"[..]));
+    }
+
+    #[test]
+    fn a_linear_only_deployment_refuses_pbs_jobs_with_a_reason() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = FolderStore::new(dir.path());
+        let job = JobId::random();
+        let manifest = Manifest {
+            format_version: FORMAT_VERSION,
+            params: PARAMS_NAME.into(),
+            style: "rounded".into(),
+            tier: Tier::Pbs,
+            encodings: Vec::new(),
+            key_id: Some(qrveil_protocol::KeyId::of_server_key_bytes(b"a key")),
+            modules: 21,
+            created_at: 0,
+        };
+        store.put(&paths::manifest(&job), &manifest.to_json().expect("json")).expect("put");
+        match Function::linear_only().run_job(&store, &job) {
+            JobStatus::Failed { kind: FailureKind::TierNotServed, reason, .. } => {
+                assert!(reason.contains("linear tier only"), "{reason}")
+            }
+            other => panic!("expected tier-not-served, got {other:?}"),
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! The style function: evaluates a style on the encrypted module grid and writes the encrypted
 //! result, for the cloud and for the local mode alike.
 //!
-//! [`fhe`] is the FHE evaluator (the semantics of [`qrveil_style::clear`] on TFHE ciphertexts)
-//! with the input expansion and output packing around it; [`packing`] the fast packing
-//! keyswitch; [`keys`] the expanded server keys and their warm cache; [`handler`] runs one job
+//! [`linear`] evaluates the linear tier (clear-weighted sums of encrypted encodings, no key);
+//! [`fhe`] the PBS tier (the semantics of [`qrveil_style::clear`] on TFHE ciphertexts, with the
+//! input expansion and output packing around it); [`packing`] the fast packing keyswitch; [`keys`] the expanded server keys and their warm cache; [`handler`] runs one job
 //! over a [`qrveil_protocol::Store`], as the cloud function and the local mode both do.
 //!
 //! This crate never sees a secret key, a payload or a module bit in the clear: it works on
@@ -13,7 +13,9 @@
 pub mod fhe;
 pub mod handler;
 pub mod keys;
+pub mod linear;
 pub mod packing;
+mod run;
 
 pub use handler::{Function, DEFAULT_KEY_CACHE_BYTES};
 pub use keys::ServerKeys;

@@ -2,9 +2,9 @@
 //!
 //! ```text
 //! keys/<key-id>/server-key   compressed server key bundle, uploaded once per client key
-//! jobs/<job-id>/manifest     JSON: style, grid size, key id, format version, created-at
-//! jobs/<job-id>/input        encrypted module grid
-//! jobs/<job-id>/output       encrypted style outputs (compressed list)
+//! jobs/<job-id>/manifest     JSON: style, tier, encodings, grid size, key id, format version, created-at
+//! jobs/<job-id>/input        linear tier: encrypted encodings of the grid; PBS tier: the encrypted module grid
+//! jobs/<job-id>/output       encrypted style outputs (modulus-switched GLWEs)
 //! jobs/<job-id>/status       JSON: done (timings, PBS count) | failed (reason)
 //! ```
 
@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
-/// Version of the manifest/status documents and of the object layout.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the manifest/status documents and of the object layout (2: the linear tier).
+pub const FORMAT_VERSION: u32 = 2;
 /// Manifests and statuses are small JSON documents; refuse anything larger unread.
 pub const DOCUMENT_LIMIT: u64 = 64 << 10;
 
@@ -174,6 +174,26 @@ pub mod paths {
     }
 }
 
+/// How a job is evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// Clear-weighted sums of encrypted encodings: no bootstrapping, no server key.
+    Linear,
+    /// Lookup tables by programmable bootstrapping on the encrypted module grid; needs the
+    /// client's server key.
+    Pbs,
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::Linear => "linear",
+            Tier::Pbs => "pbs",
+        })
+    }
+}
+
 /// What the client asks for. Public data only: no payload, no colours, no secret.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,7 +203,13 @@ pub struct Manifest {
     pub params: String,
     /// Style id, e.g. `rounded`; validated by the function against its registry.
     pub style: String,
-    pub key_id: KeyId,
+    /// The tier the client encrypted for; the function checks it is the style's.
+    pub tier: Tier,
+    /// Linear tier: the encodings in `input`, in order (the function checks they are the ones
+    /// the style reads). Empty on the PBS tier.
+    pub encodings: Vec<String>,
+    /// The server key a PBS-tier job needs; none on the linear tier.
+    pub key_id: Option<KeyId>,
     /// Modules per side of the QR symbol (21 for version 1).
     pub modules: u32,
     /// Seconds since the Unix epoch.
@@ -205,6 +231,8 @@ impl Manifest {
 pub enum FailureKind {
     BadManifest,
     UnsupportedFormat,
+    /// The deployment evaluates only the linear tier (it is sized without room for server keys).
+    TierNotServed,
     WrongParameters,
     UnknownStyle,
     MissingKey,
@@ -219,13 +247,15 @@ pub enum FailureKind {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerTimings {
-    /// Reading and expanding the server key (0 when it came from the warm cache).
+    /// Reading and expanding the server key (0 when it came from the warm cache, or on the
+    /// linear tier, which needs none).
     pub key: f64,
-    /// Reading the input and extracting one LWE ciphertext per module.
+    /// Reading the input and expanding it into ciphertexts (masks from their seeds; on the PBS
+    /// tier one LWE ciphertext per module).
     pub expand: f64,
-    /// Evaluating the style (linear ops and PBS).
+    /// Evaluating the style (clear-weighted sums, and PBS on the PBS tier).
     pub evaluate: f64,
-    /// Packing the results into the compressed list.
+    /// Packing the results and switching them to their download modulus.
     pub pack: f64,
     pub total: f64,
 }
@@ -234,8 +264,20 @@ pub struct ServerTimings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum JobStatus {
-    Done { format_version: u32, style: String, pbs: u64, outputs: u32, key_cache_hit: bool, seconds: ServerTimings },
-    Failed { format_version: u32, kind: FailureKind, reason: String },
+    Done {
+        format_version: u32,
+        style: String,
+        tier: Tier,
+        pbs: u64,
+        outputs: u32,
+        key_cache_hit: bool,
+        seconds: ServerTimings,
+    },
+    Failed {
+        format_version: u32,
+        kind: FailureKind,
+        reason: String,
+    },
 }
 
 impl JobStatus {
@@ -292,6 +334,7 @@ mod tests {
         let status = JobStatus::Done {
             format_version: 1,
             style: "gradient".into(),
+            tier: Tier::Linear,
             pbs: 0,
             outputs: 231,
             key_cache_hit: false,
@@ -308,7 +351,7 @@ mod tests {
 
     #[test]
     fn manifest_with_unknown_field_is_refused() {
-        let json = br#"{"format_version":1,"params":"p","style":"s","key_id":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","modules":21,"created_at":0,"extra":1}"#;
+        let json = br#"{"format_version":2,"params":"p","style":"s","tier":"pbs","encodings":[],"key_id":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","modules":21,"created_at":0,"extra":1}"#;
         let err = Manifest::from_json(json).expect_err("unknown field").to_string();
         assert!(err.contains("extra"), "{err}");
     }

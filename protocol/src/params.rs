@@ -30,6 +30,18 @@ pub const OUTPUT_DELTA: u64 = DELTA * 4;
 /// The style engine relies on this bound (see `qrveil_style::analysis`).
 pub const FRESH_NOISE_BOUND_LOG2: u32 = 17;
 
+/// The linear tier (no bootstrapping) encrypts 0/1 indicators at this scale and returns
+/// 2-bit sums at the same scale: values live mod 4 with no padding bit, since nothing is ever
+/// bootstrapped, which leaves a decryption margin of 2^61.
+pub const LINEAR_DELTA: u64 = 1 << 62;
+/// Bits of each body coefficient the client uploads on the linear tier. The mask comes from
+/// the seed, exactly; the body is rounded to its top bits, an error of at most 2^53 per
+/// coefficient, known with certainty. (Rounding a ciphertext is a public operation: it cannot
+/// weaken the encryption.)
+pub const LINEAR_UPLOAD_LOG_MODULUS: usize = 10;
+/// Bits per coefficient of the linear tier's results on download (mask and bodies).
+pub const LINEAR_DOWNLOAD_LOG_MODULUS: usize = 12;
+
 /// Largest QR symbol: version 40 has 177 modules a side.
 pub const MAX_MODULES_PER_SIDE: u32 = 177;
 

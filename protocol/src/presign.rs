@@ -8,18 +8,20 @@ use serde::{Deserialize, Serialize};
 /// Largest request body the endpoint reads.
 pub const REQUEST_LIMIT: usize = 4 << 10;
 
-/// `POST` body: which server key the job will use.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST` body: which server key the job will use; none for a linear-tier job (`{}`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresignRequest {
-    pub key_id: KeyId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<KeyId>,
 }
 
 /// URLs for one new job. Every URL names exactly one object of the storage layout.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresignResponse {
     pub job_id: JobId,
-    /// `PUT` for `keys/<key-id>/server-key`; absent when the bucket already holds that key.
+    /// `PUT` for `keys/<key-id>/server-key`; absent when the bucket already holds that key, or
+    /// when the request named none.
     pub server_key_put: Option<String>,
     pub manifest_put: String,
     pub input_put: String,
@@ -45,5 +47,7 @@ mod tests {
         assert!(serde_json::from_str::<PresignRequest>(&format!(r#"{{"key_id":"{key}"}}"#)).is_ok());
         assert!(serde_json::from_str::<PresignRequest>(&format!(r#"{{"key_id":"{key}","x":1}}"#)).is_err());
         assert!(serde_json::from_str::<PresignRequest>(r#"{"key_id":"../../etc"}"#).is_err());
+        // A linear-tier job names no key.
+        assert_eq!(serde_json::from_str::<PresignRequest>("{}").expect("no key"), PresignRequest { key_id: None });
     }
 }

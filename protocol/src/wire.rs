@@ -39,13 +39,17 @@ pub enum WireError {
     Serialize { what: &'static str, detail: String },
 }
 
-fn write<T: Serialize + Versionize + Named>(what: &'static str, value: &T, limit: u64) -> Result<Vec<u8>, WireError> {
+pub(crate) fn write<T: Serialize + Versionize + Named>(
+    what: &'static str,
+    value: &T,
+    limit: u64,
+) -> Result<Vec<u8>, WireError> {
     let mut out = Vec::new();
     safe_serialize(value, &mut out, limit).map_err(|e| WireError::Serialize { what, detail: e.to_string() })?;
     Ok(out)
 }
 
-fn read<T>(what: &'static str, bytes: &[u8], limit: u64, expect: &T::ParameterSet) -> Result<T, WireError>
+pub(crate) fn read<T>(what: &'static str, bytes: &[u8], limit: u64, expect: &T::ParameterSet) -> Result<T, WireError>
 where
     T: serde::de::DeserializeOwned + tfhe_versionable::Unversionize + Named + ParameterSetConformant,
 {

@@ -1,24 +1,103 @@
-//! Encrypting the module grid and decrypting a style's packed outputs.
+//! Encrypting the module grid or its encodings, and decrypting a style's outputs.
 //!
-//! Input: module bits (1 = dark) encoded at Δ = 2^59 in the coefficients of seeded GLWE
+//! Linear tier: for each encoding, page by page, one seeded GLWE per code's indicator, at
+//! [`LINEAR_DELTA`], under the big (GLWE) key; the body is rounded to its top bits before it
+//! is sent (see `qrveil_protocol::linear`). Results come back as modulus-switched GLWEs under
+//! the same key, one value per slot at the same scale.
+//!
+//! PBS tier input: module bits (1 = dark) encoded at Δ = 2^59 in the coefficients of seeded GLWE
 //! ciphertexts under the big (GLWE) key, 2048 modules per GLWE: ~8 bytes per module on the
 //! wire. The function recovers one LWE ciphertext per module by sample extraction.
 //!
 //! Output: the client decrypts each packed GLWE with its private compression key; value i of
 //! a GLWE is coefficient i, at scale 2^61 (2-bit values under one padding bit).
 
-use qrveil_protocol::params::{DELTA, OUTPUT_DELTA, OUTPUT_MODULUS, PBS_PARAMS};
-use qrveil_protocol::{ClientKeyBundle, EncryptedGrid, EncryptedOutputs};
-use qrveil_style::ModuleGrid;
+use qrveil_protocol::linear::{EncryptedFeatures, TruncatedSeededGlwe};
+use qrveil_protocol::params::{
+    DELTA, LINEAR_DELTA, LINEAR_UPLOAD_LOG_MODULUS, OUTPUT_DELTA, OUTPUT_MODULUS, PBS_PARAMS,
+};
+use qrveil_protocol::{ClientKeyBundle, EncryptedGrid, EncryptedOutputs, LinearInput, LinearOutputs};
+use qrveil_style::{Encoding, ModuleGrid};
+use rayon::prelude::*;
+use tfhe::core_crypto::fft_impl::common::modulus_switch;
+use tfhe::core_crypto::prelude::packed_integers::PackedIntegers;
 use tfhe::core_crypto::prelude::*;
 use tfhe::core_crypto::seeders::new_seeder;
 
+/// The client's big GLWE key: the encryption key of the pinned KS-PBS parameters, seen as a
+/// GLWE key, and its fresh-noise distribution.
+fn glwe_key(keys: &ClientKeyBundle) -> (GlweSecretKey<&[u64]>, DynamicDistribution<u64>) {
+    let (lwe_key, noise) = keys.client_key.encryption_key_and_noise();
+    (GlweSecretKey::from_container(lwe_key.into_container(), PBS_PARAMS.polynomial_size), noise)
+}
+
+/// Encrypt `grid`'s `encodings` for a linear-tier job (fresh TUniform noise; see the module docs).
+pub fn encrypt_features(keys: &ClientKeyBundle, grid: &ModuleGrid, encodings: &[Encoding]) -> LinearInput {
+    let (key, noise) = glwe_key(keys);
+    let n = PBS_PARAMS.polynomial_size.0;
+    let features = encodings
+        .iter()
+        .map(|&encoding| {
+            let codes = encoding.codes_of(grid);
+            let slots = encoding.slots_per_cell();
+            let work: Vec<(&[u8], usize)> =
+                codes.chunks(n).flat_map(|page| (1..=slots).map(move |code| (page, code))).collect();
+            let glwes = work.into_par_iter().map(|(page, code)| encrypt_indicator(&key, noise, page, code)).collect();
+            EncryptedFeatures { cells: codes.len() as u32, slots: slots as u32, glwes }
+        })
+        .collect();
+    LinearInput { features }
+}
+
+/// One page's indicator of `code`, as it travels: the mask's seed and the body's top bits.
+fn encrypt_indicator(
+    key: &GlweSecretKey<&[u64]>,
+    noise: DynamicDistribution<u64>,
+    page: &[u8],
+    code: usize,
+) -> TruncatedSeededGlwe {
+    let n = PBS_PARAMS.polynomial_size;
+    let mut coeffs = vec![0u64; n.0];
+    for (c, &cell) in coeffs.iter_mut().zip(page) {
+        *c = u64::from(cell as usize == code) * LINEAR_DELTA;
+    }
+    let mut seeder = new_seeder();
+    let mut ct = SeededGlweCiphertext::new(
+        0u64,
+        PBS_PARAMS.glwe_dimension.to_glwe_size(),
+        n,
+        seeder.seed().into(),
+        PBS_PARAMS.ciphertext_modulus,
+    );
+    encrypt_seeded_glwe_ciphertext(key, &mut ct, &PlaintextList::from_container(coeffs), noise, seeder.as_mut());
+    let bits = CiphertextModulusLog(LINEAR_UPLOAD_LOG_MODULUS);
+    let body: Vec<u64> = ct.get_body().as_ref()[..page.len()].iter().map(|&b| modulus_switch(b, bits)).collect();
+    TruncatedSeededGlwe { seed: ct.compression_seed(), body: PackedIntegers::pack(&body, bits) }
+}
+
+/// Decrypt a linear job's results: one value in 0..=3 per cell, programs in order.
+pub fn decrypt_linear(keys: &ClientKeyBundle, outputs: &LinearOutputs) -> Vec<u8> {
+    let (key, _) = glwe_key(keys);
+    let mut values = Vec::new();
+    for packed in &outputs.glwes {
+        let glwe = packed.extract();
+        let mut plain = PlaintextList::new(0u64, PlaintextCount(glwe.polynomial_size().0));
+        decrypt_glwe_ciphertext(&key, &glwe, &mut plain);
+        // Round to the nearest multiple of the scale; values live mod 4.
+        values.extend(
+            plain
+                .iter()
+                .take(packed.bodies_count().0)
+                .map(|p| (p.0.wrapping_add(LINEAR_DELTA / 2) / LINEAR_DELTA) as u8),
+        );
+    }
+    values
+}
+
 /// Encrypt every module of `grid` (fresh TUniform noise, as the engine's noise model assumes).
 pub fn encrypt_grid(keys: &ClientKeyBundle, grid: &ModuleGrid) -> EncryptedGrid {
-    let (lwe_key, noise) = keys.client_key.encryption_key_and_noise();
+    let (glwe_key, noise) = glwe_key(keys);
     let n = PBS_PARAMS.polynomial_size;
-    // For KS-PBS parameters the encryption key is the GLWE key seen as an LWE key.
-    let glwe_key = GlweSecretKey::from_container(lwe_key.as_ref(), n);
     let mut seeder = new_seeder();
     let glwes = grid
         .bits()

@@ -1,7 +1,9 @@
 //! The qrveil client core: everything on the device.
 //!
-//! Builds the QR symbol ([`encode`]), keeps the keys ([`Keys`], [`keys`]), encrypts the module
-//! grid and decrypts the style's results ([`encrypt_grid`], [`decrypt_outputs`]), then finishes
+//! Builds the QR symbol ([`encode`]), keeps the keys ([`Keys`], [`keys`]: the server key only
+//! once a style needs the PBS tier), encrypts what the style's tier reads (the grid's encodings,
+//! [`encrypt_features`], or the module grid, [`encrypt_grid`]) and decrypts the style's results
+//! ([`decrypt_linear`], [`decrypt_outputs`]), then finishes
 //! the code ([`finish`]): tiles from the public render recipe, every module's ink corrected to
 //! the true bitmap, colours moved into readable bands, drawn as PNG and SVG and verified with
 //! an independent decoder. [`style_code`] ties the steps together over a [`Transport`]: a
@@ -31,15 +33,16 @@ mod transport;
 mod verify;
 
 pub use cancel::Cancel;
-pub use crypto::{decrypt_outputs, encrypt_grid};
+pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
 pub use error::{Internal, SdkError};
 pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
-pub use keys::Keys;
+pub use keys::{Keys, ServerKey};
 #[cfg(feature = "local")]
-pub use local::{expand_server_keys, round_trip, LocalTransport, RoundTrip, RoundTripTimings};
+pub use local::{expand_server_keys, round_trip, LocalTransport, OnTier, RoundTrip, RoundTripTimings};
 pub use pipeline::{job_manifest, style_code, Report, Stage, StyleOptions, StyledCode, Styler};
 pub use presigned::{PresignConfig, PresignedTransport};
 pub use qr::{encode, EcLevel, QrSymbol};
+pub use qrveil_protocol::Tier;
 pub use render::{Canvas, Palette};
 pub use transport::{StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
 pub use verify::{decode_all, verify, VerifyError};

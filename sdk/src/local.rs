@@ -3,15 +3,18 @@
 //! tests and the lab measure. Mobile builds leave the feature off, so they never compile the
 //! function's evaluator.
 
-use crate::crypto::{decrypt_outputs, encrypt_grid};
+use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
 use crate::error::Internal;
 use crate::transport::{StoreTransport, Ticket, Transport, WaitPolicy};
 use crate::{Cancel, Keys, SdkError};
 use qrveil_function::fhe::{self, EvalError};
+use qrveil_function::linear;
 use qrveil_function::{Function, ServerKeys};
 use qrveil_protocol::store::FolderStore;
-use qrveil_protocol::{EncryptedGrid, EncryptedOutputs, FailureKind, JobStatus, KeyId, ServerKeyBundle};
-use qrveil_style::{ModuleGrid, ServerProgram};
+use qrveil_protocol::{
+    EncryptedGrid, EncryptedOutputs, FailureKind, JobStatus, KeyId, LinearInput, LinearOutputs, ServerKeyBundle,
+};
+use qrveil_style::{LinearPlan, ModuleGrid, Plan, ServerProgram};
 use std::time::Instant;
 
 /// A folder standing in for the bucket, with the function in this process: a
@@ -28,7 +31,7 @@ impl LocalTransport {
 }
 
 impl Transport for LocalTransport {
-    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
+    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
         self.bucket.begin(key)
     }
 
@@ -50,22 +53,22 @@ impl Transport for LocalTransport {
     }
 }
 
-/// The function's expanded keys for `keys`, read back through the wire format as the function
-/// reads them (seconds: run it once and keep the result).
+/// The function's expanded keys for `keys` (making the server key if it does not exist), read
+/// back through the wire format as the function reads them (seconds: run it once and keep it).
 pub fn expand_server_keys(keys: &Keys) -> Result<ServerKeys, SdkError> {
-    let bundle = ServerKeyBundle::from_bytes(&keys.server_key_bytes).map_err(SdkError::KeyBytes)?;
+    let bundle = ServerKeyBundle::from_bytes(&keys.server_key()?.bytes).map_err(SdkError::KeyBytes)?;
     Ok(ServerKeys::expand(&bundle))
 }
 
 /// Where one round trip spent its time, in seconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct RoundTripTimings {
-    /// Encrypting the grid and writing its container.
+    /// Encrypting and writing the input container.
     pub encrypt: f64,
-    /// Reading the container and extracting one LWE ciphertext per module.
+    /// Reading the container and expanding it into ciphertexts.
     pub expand: f64,
     pub evaluate: f64,
-    /// Packing the outputs and writing their container.
+    /// Packing or switching the outputs and writing their container.
     pub pack: f64,
     /// Reading the container and decrypting.
     pub decrypt: f64,
@@ -80,9 +83,59 @@ pub struct RoundTrip {
     pub seconds: RoundTripTimings,
 }
 
-/// Encrypt `grid`, evaluate `program` on the ciphertexts, pack and decrypt, through the wire
-/// containers both ways as a job moves them, but without a store.
-pub fn round_trip(
+/// The tier a round trip runs on: the linear one (for programs with a linear plan), or the PBS
+/// one with the function's expanded keys (any program).
+#[derive(Clone, Copy)]
+pub enum OnTier<'a> {
+    Linear,
+    Pbs(&'a ServerKeys),
+}
+
+/// Encrypt `grid`, evaluate `program` on the ciphertexts on the tier asked for, and decrypt,
+/// through the wire containers both ways as a job moves them, but without a store.
+pub fn round_trip(keys: &Keys, on: OnTier, program: &ServerProgram, grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
+    match on {
+        OnTier::Linear => match Plan::of(program).map_err(Internal::from)? {
+            Plan::Linear(plans) => linear_round_trip(keys, &plans, grid),
+            Plan::Pbs => Err(Internal::Unexpected("the program has no linear plan; run it on the PBS tier").into()),
+        },
+        OnTier::Pbs(server) => pbs_round_trip(keys, server, program, grid),
+    }
+}
+
+fn linear_round_trip(keys: &Keys, plans: &[LinearPlan], grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
+    let side = grid.side();
+    let encodings = Plan::Linear(plans.to_vec()).encodings();
+    let t = Instant::now();
+    let up = encrypt_features(&keys.client, grid, &encodings).to_bytes().map_err(Internal::from)?;
+    let encrypt = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let shapes = encodings.iter().map(|e| e.shape(side)).collect();
+    let features = linear::expand(&LinearInput::from_bytes(&up, &shapes).map_err(Internal::from)?, &encodings);
+    let expand = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let outputs = linear::evaluate(plans, &features).map_err(|_| Internal::Unexpected("an encoding went missing"))?;
+    let evaluate = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let down = outputs.to_bytes().map_err(Internal::from)?;
+    let pack = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let cells: Vec<u32> = plans.iter().map(|p| p.cells(side)).collect();
+    let outputs = decrypt_linear(&keys.client, &LinearOutputs::from_bytes(&down, &cells).map_err(Internal::from)?);
+    let decrypt = t.elapsed().as_secs_f64();
+    Ok(RoundTrip {
+        outputs,
+        bytes_up: up.len(),
+        bytes_down: down.len(),
+        seconds: RoundTripTimings { encrypt, expand, evaluate, pack, decrypt },
+    })
+}
+
+fn pbs_round_trip(
     keys: &Keys,
     server: &ServerKeys,
     program: &ServerProgram,

@@ -1,16 +1,17 @@
 //! The whole client flow for one code: encode → encrypt → submit → wait → decrypt → finish.
 
-use crate::crypto::{decrypt_outputs, encrypt_grid};
+use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
 use crate::error::Internal;
 use crate::finish::{finish, Look};
-use crate::qr::{encode, EcLevel};
+use crate::keys::ServerKey;
+use crate::qr::{encode, EcLevel, QrSymbol};
 use crate::render::Palette;
 use crate::transport::Transport;
 use crate::{Cancel, Keys, SdkError};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
-use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, Manifest, ServerTimings};
-use qrveil_style::{cost, Preset, StyleId};
+use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
+use qrveil_style::{cost, Encoding, Plan, Preset, ServerProgram, StyleId};
 use serde::Serialize;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -24,6 +25,10 @@ pub struct StyleOptions {
     pub version: Option<u8>,
     pub module_px: u32,
     pub quiet_zone: u32,
+    /// The tier to evaluate on; by default the cheapest the style can run on. Any style runs
+    /// on the PBS tier (to compare, or to test that path); the linear tier only takes styles
+    /// whose programs are functions of an encoding.
+    pub tier: Option<Tier>,
 }
 
 impl Default for StyleOptions {
@@ -35,6 +40,7 @@ impl Default for StyleOptions {
             version: None,
             module_px: 10,
             quiet_zone: 4,
+            tier: None,
         }
     }
 }
@@ -53,6 +59,19 @@ impl StyleOptions {
         Ok(())
     }
 
+    /// How the style is evaluated: the tier asked for, or the cheapest.
+    fn plan(&self, program: &ServerProgram) -> Result<Plan, SdkError> {
+        match (self.tier, Plan::of(program).map_err(Internal::from)?) {
+            (None, cheapest) => Ok(cheapest),
+            (Some(Tier::Pbs), _) => Ok(Plan::Pbs),
+            (Some(Tier::Linear), plan @ Plan::Linear(_)) => Ok(plan),
+            (Some(Tier::Linear), Plan::Pbs) => Err(SdkError::InvalidOption {
+                what: "tier",
+                detail: format!("style {} needs the PBS tier; it cannot run on the linear tier", self.style),
+            }),
+        }
+    }
+
     /// How the finished code is drawn: sizes as asked, the preset's colours made readable.
     pub fn look(&self) -> Look {
         Look { module_px: self.module_px, quiet_zone: self.quiet_zone, palette: Palette::readable(&self.preset) }
@@ -63,9 +82,19 @@ impl StyleOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
     Encoding,
-    Encrypting { modules: u32 },
-    UploadingKey { bytes: usize },
-    Styling { pbs: u64 },
+    /// Making the server key from the client key: once per key, for the first style that
+    /// needs the PBS tier (a few seconds).
+    GeneratingServerKey,
+    Encrypting {
+        modules: u32,
+    },
+    UploadingKey {
+        bytes: usize,
+    },
+    Styling {
+        tier: Tier,
+        pbs: u64,
+    },
     Finishing,
 }
 
@@ -79,6 +108,8 @@ pub struct Report {
     pub style: String,
     pub preset: String,
     pub ec: String,
+    /// How the function evaluated the style: `linear` (no bootstrapping, no server key) or `pbs`.
+    pub tier: Tier,
     pub pbs: u64,
     pub outputs: u32,
     pub encrypt: f64,
@@ -90,9 +121,10 @@ pub struct Report {
     pub bytes_up: usize,
     /// Output bytes downloaded.
     pub bytes_down: usize,
-    /// Server-key bytes uploaded by this call (0 when the key was already there).
+    /// Server-key bytes uploaded by this call (0 when the key was already there or not needed).
     pub key_upload_bytes: usize,
-    pub key_id: String,
+    /// Short id of the server key the job used (PBS tier only).
+    pub key_id: Option<String>,
     pub key_cache_hit: bool,
     /// Modules whose decrypted style disagreed with the true bitmap and were redrawn.
     pub corrected_modules: usize,
@@ -112,13 +144,22 @@ pub struct Styler<T: Transport> {
     transport: T,
 }
 
-/// The manifest of a job: the style, the grid size and the key; no payload.
-pub fn job_manifest(style: StyleId, key_id: &KeyId, side: u32) -> Result<Vec<u8>, SdkError> {
+/// The manifest of a job: the style, how the client encrypted it, the grid size and, on the
+/// PBS tier, the server key; no payload.
+pub fn job_manifest(
+    style: StyleId,
+    tier: Tier,
+    encodings: &[Encoding],
+    key_id: Option<&KeyId>,
+    side: u32,
+) -> Result<Vec<u8>, SdkError> {
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
         params: PARAMS_NAME.to_string(),
         style: style.name().to_string(),
-        key_id: key_id.clone(),
+        tier,
+        encodings: encodings.iter().map(|e| e.name().to_string()).collect(),
+        key_id: key_id.cloned(),
         modules: side,
         created_at: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
     };
@@ -140,6 +181,45 @@ impl<T: Transport> Styler<T> {
     }
 }
 
+/// A job ready to send: its manifest and input, and the server key it needs.
+struct Encrypted<'k> {
+    manifest: Vec<u8>,
+    input: Vec<u8>,
+    server_key: Option<&'k ServerKey>,
+    seconds: f64,
+}
+
+/// Encrypt `symbol` for `plan`'s tier: the encodings it reads (linear), or the module grid
+/// (PBS, which needs the server key: made now if this is its first use).
+fn encrypt<'k>(
+    keys: &'k Keys,
+    style: StyleId,
+    plan: &Plan,
+    symbol: &QrSymbol,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Encrypted<'k>, SdkError> {
+    let side = symbol.grid.side();
+    let server_key = match plan {
+        Plan::Linear(_) => None,
+        Plan::Pbs => {
+            if keys.existing_server_key().is_none() {
+                progress(Stage::GeneratingServerKey);
+            }
+            Some(keys.server_key()?)
+        }
+    };
+    progress(Stage::Encrypting { modules: side * side });
+    let t = Instant::now();
+    let input = match plan {
+        Plan::Linear(_) => encrypt_features(&keys.client, &symbol.grid, &plan.encodings()).to_bytes(),
+        Plan::Pbs => encrypt_grid(&keys.client, &symbol.grid).to_bytes(),
+    }
+    .map_err(Internal::from)?;
+    let seconds = t.elapsed().as_secs_f64();
+    let manifest = job_manifest(style, plan.tier(), &plan.encodings(), server_key.map(|k| &k.id), side)?;
+    Ok(Encrypted { manifest, input, server_key, seconds })
+}
+
 /// Style one code with `keys` over `transport`, reporting each step to `progress`; stops with
 /// [`SdkError::Cancelled`] at the next step (or poll) after `cancel` is set.
 pub fn style_code(
@@ -156,23 +236,21 @@ pub fn style_code(
     let symbol = encode(payload, opts.ec, opts.version)?;
     let side = symbol.grid.side();
     let style = opts.style.style();
-    let plan = cost(&style.server, side).map_err(Internal::from)?;
-
-    progress(Stage::Encrypting { modules: side * side });
-    let t = Instant::now();
-    let input = encrypt_grid(&keys.client, &symbol.grid).to_bytes().map_err(Internal::from)?;
-    let encrypt = t.elapsed().as_secs_f64();
+    let plan = opts.plan(&style.server)?;
+    let pbs = match plan {
+        Plan::Linear(_) => 0,
+        Plan::Pbs => cost(&style.server, side).map_err(Internal::from)?.on_pbs_tier.pbs,
+    };
+    let sent = encrypt(keys, opts.style, &plan, &symbol, progress)?;
 
     cancel.check()?;
-    let manifest = job_manifest(opts.style, &keys.key_id, side)?;
-    let job = run_job(keys, transport, &manifest, &input, plan.pbs, progress, cancel)?;
+    progress(Stage::Styling { tier: plan.tier(), pbs });
+    let job = run_job(transport, &sent, progress, cancel)?;
 
     cancel.check()?;
     progress(Stage::Finishing);
     let t = Instant::now();
-    let packed = EncryptedOutputs::from_bytes(&job.output, plan.outputs as u32)
-        .map_err(|e| SdkError::BadResult(e.to_string()))?;
-    let values = decrypt_outputs(&keys.client, &packed);
+    let values = decrypt(keys, &plan, &style.server, side, &job.output)?;
     let finished = finish(style.geometry, &symbol.grid, &values, payload, opts.look())?;
     let client = t.elapsed().as_secs_f64();
 
@@ -182,20 +260,37 @@ pub fn style_code(
         style: opts.style.name().into(),
         preset: opts.preset.name.into(),
         ec: opts.ec.to_string(),
+        tier: plan.tier(),
         pbs: job.pbs,
-        outputs: packed.count,
-        encrypt,
+        outputs: values.len() as u32,
+        encrypt: sent.seconds,
         server: job.seconds.total,
         client,
-        bytes_up: manifest.len() + input.len(),
+        bytes_up: sent.manifest.len() + sent.input.len(),
         bytes_down: job.output.len(),
         key_upload_bytes: job.key_upload_bytes,
-        key_id: keys.key_id.short().to_string(),
+        key_id: sent.server_key.map(|k| k.id.short().to_string()),
         key_cache_hit: job.key_cache_hit,
         corrected_modules: finished.corrected_modules,
         server_detail: job.seconds,
     };
     Ok(StyledCode { png: finished.png, svg: finished.svg, report })
+}
+
+/// The job's outputs, read from the bytes the function wrote and decrypted: one value per
+/// cell. Bytes that do not fit the style's layout are a bad result.
+fn decrypt(keys: &Keys, plan: &Plan, program: &ServerProgram, side: u32, output: &[u8]) -> Result<Vec<u8>, SdkError> {
+    let bad = |e: qrveil_protocol::WireError| SdkError::BadResult(e.to_string());
+    match plan {
+        Plan::Linear(plans) => {
+            let cells: Vec<u32> = plans.iter().map(|p| p.cells(side)).collect();
+            Ok(decrypt_linear(&keys.client, &LinearOutputs::from_bytes(output, &cells).map_err(bad)?))
+        }
+        Plan::Pbs => {
+            let count = program.output_count(side) as u32;
+            Ok(decrypt_outputs(&keys.client, &EncryptedOutputs::from_bytes(output, count).map_err(bad)?))
+        }
+    }
 }
 
 /// A job the function finished, as the client got it back.
@@ -209,24 +304,20 @@ struct FinishedJob {
 
 /// Open a job, upload the server key if the function lacks it, submit, and wait for the result.
 fn run_job(
-    keys: &Keys,
     transport: &dyn Transport,
-    manifest: &[u8],
-    input: &[u8],
-    pbs: u64,
+    sent: &Encrypted,
     progress: &mut dyn FnMut(Stage),
     cancel: &Cancel,
 ) -> Result<FinishedJob, SdkError> {
-    let ticket = transport.begin(&keys.key_id)?;
+    let ticket = transport.begin(sent.server_key.map(|k| &k.id))?;
     let mut key_upload_bytes = 0;
-    if ticket.needs_server_key {
-        progress(Stage::UploadingKey { bytes: keys.server_key_bytes.len() });
-        transport.upload_server_key(&ticket, &keys.server_key_bytes)?;
-        key_upload_bytes = keys.server_key_bytes.len();
+    if let (true, Some(key)) = (ticket.needs_server_key, sent.server_key) {
+        progress(Stage::UploadingKey { bytes: key.bytes.len() });
+        transport.upload_server_key(&ticket, &key.bytes)?;
+        key_upload_bytes = key.bytes.len();
     }
     cancel.check()?;
-    progress(Stage::Styling { pbs });
-    transport.submit(&ticket, manifest, input)?;
+    transport.submit(&ticket, &sent.manifest, &sent.input)?;
     match transport.wait(&ticket, cancel)? {
         (JobStatus::Done { pbs, seconds, key_cache_hit, .. }, Some(output)) => {
             Ok(FinishedJob { output, pbs, key_cache_hit, seconds, key_upload_bytes })

@@ -127,8 +127,8 @@ fn summarise(body: &str) -> String {
 }
 
 impl Transport for PresignedTransport {
-    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
-        let body = serde_json::to_vec(&PresignRequest { key_id: key.clone() }).map_err(Internal::from)?;
+    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
+        let body = serde_json::to_vec(&PresignRequest { key_id: key.cloned() }).map_err(Internal::from)?;
         let mut response = self
             .agent
             .post(&self.config.endpoint)
@@ -159,7 +159,7 @@ impl Transport for PresignedTransport {
         }
         Ok(Ticket {
             job: urls.job_id.clone(),
-            key: key.clone(),
+            key: key.cloned(),
             needs_server_key: urls.server_key_put.is_some(),
             urls: Some(urls),
         })

@@ -8,6 +8,7 @@
 //! - [`crate::presigned::PresignedTransport`]: apps without credentials, through the presign
 //!   endpoint's short-lived URLs.
 
+use crate::error::Internal;
 use crate::{Cancel, SdkError};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
 use qrveil_protocol::presign::PresignResponse;
@@ -16,20 +17,20 @@ use qrveil_protocol::wire::OUTPUTS_LIMIT;
 use qrveil_protocol::{JobId, JobStatus, KeyId};
 use std::time::{Duration, Instant};
 
-/// One job under way: its id, whether the function still lacks this key's server key, and the
-/// presigned URLs when the transport uses them.
+/// One job under way: its id, the server key it needs (PBS tier) and whether the function
+/// still lacks it, and the presigned URLs when the transport uses them.
 #[derive(Clone, Debug)]
 pub struct Ticket {
     pub job: JobId,
-    pub key: KeyId,
+    pub key: Option<KeyId>,
     pub needs_server_key: bool,
     pub urls: Option<PresignResponse>,
 }
 
 /// Moves keys, jobs and results between the client and the function.
 pub trait Transport {
-    /// Open a job for `key`.
-    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError>;
+    /// Open a job that needs the server key `key` (none on the linear tier).
+    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError>;
     /// Upload the server key (once per key: only when the ticket says it is needed).
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError>;
     /// Upload the job's manifest and input; the function starts on the input's arrival.
@@ -40,7 +41,7 @@ pub trait Transport {
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
+    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
         (**self).begin(key)
     }
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
@@ -126,13 +127,17 @@ impl<S: Store> StoreTransport<S> {
 }
 
 impl<S: Store> Transport for StoreTransport<S> {
-    fn begin(&self, key: &KeyId) -> Result<Ticket, SdkError> {
-        let needs_server_key = !self.store.exists(&paths::server_key(key))?;
-        Ok(Ticket { job: JobId::random(), key: key.clone(), needs_server_key, urls: None })
+    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
+        let needs_server_key = match key {
+            Some(key) => !self.store.exists(&paths::server_key(key))?,
+            None => false,
+        };
+        Ok(Ticket { job: JobId::random(), key: key.cloned(), needs_server_key, urls: None })
     }
 
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        Ok(self.store.put(&paths::server_key(&ticket.key), bytes)?)
+        let key = ticket.key.as_ref().ok_or(Internal::Unexpected("a server key upload for a job that needs none"))?;
+        Ok(self.store.put(&paths::server_key(key), bytes)?)
     }
 
     fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {

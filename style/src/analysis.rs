@@ -16,7 +16,6 @@
 //! Values must stay below 16 (2 message + 2 carry bits; the padding bit must stay clean) at
 //! every node, and outputs below 4: list compression packs only 2-bit values.
 
-use crate::grid::FixedModules;
 use crate::program::{Node, Program, ServerProgram};
 use qrveil_protocol::params::{CLEARTEXT_MODULUS, OUTPUT_MODULUS, PBS_PARAMS};
 use serde::Serialize;
@@ -173,49 +172,6 @@ pub fn analyse(style: &ServerProgram) -> Result<Vec<ProgramFacts>, StyleError> {
         return Err(StyleError::Empty);
     }
     style.programs.iter().enumerate().map(|(i, p)| analyse_program(i, p)).collect()
-}
-
-/// Static cost of a style on a symbol of `modules` a side. Cells that read only modules the
-/// QR standard fixes are evaluated in the clear and cost no PBS.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CostReport {
-    pub modules: u32,
-    /// Programmable bootstraps: the expensive operation.
-    pub pbs: u64,
-    /// 2-bit values the server packs and the client downloads.
-    pub outputs: u64,
-    /// Worst noise (nominal units) at any PBS input, and the parameter set's limit.
-    pub worst_noise: u32,
-    pub noise_limit: u32,
-    /// Expected download: ~8 bytes per packed output value.
-    pub approx_bytes_down: u64,
-}
-
-pub fn cost(style: &ServerProgram, modules: u32) -> Result<CostReport, StyleError> {
-    let facts = analyse(style)?;
-    let fixed = FixedModules::for_side(modules);
-    let mut pbs = 0u64;
-    let mut outputs = 0u64;
-    for (p, f) in style.programs.iter().zip(&facts) {
-        let (w, h) = p.domain.dims(modules);
-        let encrypted = (0..w * h).filter(|i| !p.reads_only_fixed(&fixed, i % w, i / w)).count() as u64;
-        pbs += encrypted * f.luts_per_cell as u64;
-        outputs += (w * h) as u64;
-    }
-    let comp = qrveil_protocol::params::COMPRESSION_PARAMS;
-    let per_glwe = comp.lwe_per_glwe().0 as u64;
-    let glwe_coeffs = (comp.packing_ks_glwe_dimension().0 * comp.packing_ks_polynomial_size().0) as u64;
-    let bits = comp.storage_log_modulus().0 as u64;
-    let glwes = outputs.div_ceil(per_glwe);
-    let approx_bytes_down = glwes * (glwe_coeffs + per_glwe) * bits / 8;
-    Ok(CostReport {
-        modules,
-        pbs,
-        outputs,
-        worst_noise: facts.iter().map(|f| f.worst_lut_input_noise).max().unwrap_or(0),
-        noise_limit: PBS_PARAMS.max_noise_level.get() as u32,
-        approx_bytes_down,
-    })
 }
 
 #[cfg(test)]

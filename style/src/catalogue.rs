@@ -31,11 +31,9 @@ impl StyleId {
 
     pub fn summary(self) -> &'static str {
         match self {
-            StyleId::Gradient => "square modules, two-colour horizontal gradient; no PBS",
-            StyleId::Rounded => {
-                "rounded, connected modules (neighbour-aware corners on the vertex grid); ~1 PBS per module"
-            }
-            StyleId::Dots => "round dots that swell where dark neighbours are dense; 1 PBS per module",
+            StyleId::Gradient => "square modules, two-colour horizontal gradient",
+            StyleId::Rounded => "rounded, connected modules (neighbour-aware corners on the vertex grid)",
+            StyleId::Dots => "round dots that swell where dark neighbours are dense",
         }
     }
 
@@ -102,16 +100,13 @@ fn tap(dx: i8, dy: i8, weight: u8) -> Tap {
     Tap { dx, dy, weight }
 }
 
-/// Output per horizontal module pair: left + 2·right. Linear in fresh inputs, so no PBS.
+/// Output per module: its ink (the gradient is a public colour field). The module bits
+/// themselves on the linear tier; a free stencil on the PBS tier.
 fn gradient() -> Style {
-    let ink_pairs = Program {
-        domain: Domain::ModulePairs,
-        nodes: vec![Node::Stencil { taps: vec![tap(0, 0, 1), tap(1, 0, 2)] }],
-        output: 0,
-    };
+    let ink = Program { domain: Domain::Modules, nodes: vec![Node::Stencil { taps: vec![tap(0, 0, 1)] }], output: 0 };
     Style {
         id: StyleId::Gradient,
-        server: ServerProgram { version: 1, programs: vec![ink_pairs] },
+        server: ServerProgram { version: 2, programs: vec![ink] },
         geometry: Geometry::Squares,
     }
 }
@@ -200,20 +195,65 @@ impl Default for Preset {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::cost;
+    use crate::features::Encoding;
+    use crate::tiers::{cost, Plan, Tier};
 
     #[test]
     fn costs_match_the_design_for_version_1() {
-        let g = cost(&StyleId::Gradient.style().server, 21).expect("valid");
-        assert_eq!((g.pbs, g.outputs), (0, 11 * 21));
-        // One PBS per vertex, except the 8x8 vertices around each finder that see only the
-        // finder, its separator or the outside (the standard fixes them).
-        let r = cost(&StyleId::Rounded.style().server, 21).expect("valid");
-        assert_eq!((r.pbs, r.outputs), (22 * 22 - 3 * 64, 22 * 22));
+        let costs = |id: StyleId| cost(&id.style().server, 21).expect("valid");
+        // Every built-in runs on the linear tier: no PBS at all.
+        for id in StyleId::ALL {
+            let c = costs(id);
+            assert_eq!((c.chosen().tier, c.chosen().pbs), (Tier::Linear, 0), "{id}");
+        }
+        let g = costs(StyleId::Gradient);
+        assert_eq!((g.on_pbs_tier.pbs, g.chosen().outputs), (0, 441));
+        // On the PBS tier: one PBS per vertex, except the 8x8 vertices around each finder that
+        // see only the finder, its separator or the outside (the standard fixes them).
+        let r = costs(StyleId::Rounded);
+        assert_eq!((r.on_pbs_tier.pbs, r.chosen().outputs), (22 * 22 - 3 * 64, 22 * 22));
         // One PBS per module, except each finder's 7x7 modules and the separator modules
         // whose cross reaches only the timing patterns (2 at the top-left, 1 at each other).
-        let d = cost(&StyleId::Dots.style().server, 21).expect("valid");
-        assert_eq!((d.pbs, d.outputs), (441 - 3 * 49 - 4, 441));
+        let d = costs(StyleId::Dots);
+        assert_eq!((d.on_pbs_tier.pbs, d.chosen().outputs), (441 - 3 * 49 - 4, 441));
+    }
+
+    #[test]
+    fn built_ins_read_the_cheapest_encoding_that_determines_them() {
+        let plan = |id: StyleId| match Plan::of(&id.style().server).expect("valid") {
+            Plan::Linear(plans) => plans,
+            Plan::Pbs => panic!("{id} should be linear"),
+        };
+        assert_eq!(plan(StyleId::Gradient)[0].encoding, Encoding::ModuleBits);
+        assert_eq!(plan(StyleId::Gradient)[0].table, [0, 1]);
+        // The rounded table is exactly its PBS lookup, indexed by the same block code.
+        assert_eq!(plan(StyleId::Rounded)[0].encoding, Encoding::VertexBlocks);
+        assert_eq!(plan(StyleId::Rounded)[0].table, rounded_table());
+        // Dots read 8·self + neighbours: a function of the cross code 5·self + neighbours.
+        let dots = &plan(StyleId::Dots)[0];
+        assert_eq!(dots.encoding, Encoding::ModuleCross);
+        let table = dots_table();
+        for (code, &out) in dots.table.iter().enumerate() {
+            assert_eq!(out, table[8 * (code / 5) + code % 5], "code {code}");
+        }
+    }
+
+    #[test]
+    fn a_lookup_on_a_sum_no_encoding_captures_stays_on_the_pbs_tier() {
+        // Dark modules among the 3x3 around a module: no encoding holds the corners' bits.
+        let taps = (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| tap(dx, dy, 1))).collect();
+        let count = Program {
+            domain: Domain::Modules,
+            nodes: vec![
+                Node::Stencil { taps },
+                Node::Lut { input: 0, table: vec![0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0] },
+            ],
+            output: 1,
+        };
+        let style = ServerProgram { version: 1, programs: vec![count] };
+        assert_eq!(Plan::of(&style).expect("valid"), Plan::Pbs);
+        let c = cost(&style, 21).expect("valid");
+        assert!(c.linear.is_none() && c.chosen().tier == Tier::Pbs && c.chosen().pbs > 0);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! What a qrveil style is and what its outputs mean, shared by the client and the function.
 //!
 //! A style is data: a small program over the module grid ([`program`]), checked statically for
-//! value range, noise and cost ([`analysis`]) and given its reference semantics by the clear
-//! evaluator ([`clear`]), which the function's FHE evaluator must match exactly. [`catalogue`]
+//! value range and noise ([`analysis`]), given its reference semantics by the clear evaluator
+//! ([`clear`]), which the function's FHE evaluators must match exactly, and assigned the
+//! cheapest tier that can run it, with its cost on each ([`tiers`]): the linear tier reads
+//! public encodings of the grid ([`features`]), the PBS tier the module grid itself. [`catalogue`]
 //! names the built-in styles and colour presets; [`recipe`] is the public render recipe that
 //! turns a style's decrypted outputs into tile shapes; [`grid`] holds the module grid and the
 //! modules the QR standard fixes.
@@ -12,12 +14,16 @@
 pub mod analysis;
 pub mod catalogue;
 pub mod clear;
+pub mod features;
 pub mod grid;
 pub mod program;
 pub mod recipe;
+pub mod tiers;
 
-pub use analysis::{cost, CostReport, StyleError};
+pub use analysis::StyleError;
 pub use catalogue::{NameKind, Preset, Rgb, Style, StyleId, UnknownName, PRESETS};
+pub use features::Encoding;
 pub use grid::{FixedModules, GridSizeError, ModuleGrid};
 pub use program::ServerProgram;
 pub use recipe::{tiles, Geometry, RecipeError, Shape, Tile};
+pub use tiers::{cost, CostReport, LinearPlan, Plan, Tier, TierCost};

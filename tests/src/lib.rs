@@ -1,17 +1,19 @@
-//! Shared helpers for the end-to-end tests: one real key set per test binary (key generation
-//! takes seconds), small grid builders, an independent decoder, and the check that bytes on
-//! the wire do not carry a module bitmap in the clear.
+//! Shared helpers for the end-to-end tests: one real key set per test binary (the server key
+//! takes seconds), job manifests and inputs for both tiers, small grid builders, an independent
+//! decoder, and the check that bytes on the wire do not carry a module bitmap in the clear.
 
 use qrveil_function::ServerKeys;
-use qrveil_protocol::params::DELTA;
-use qrveil_sdk::Keys;
-use qrveil_style::ModuleGrid;
+use qrveil_protocol::job::FORMAT_VERSION;
+use qrveil_protocol::params::{DELTA, PARAMS_NAME};
+use qrveil_protocol::{Manifest, Tier};
+use qrveil_sdk::{Keys, ServerKey};
+use qrveil_style::{ModuleGrid, Plan, StyleId};
 use std::sync::OnceLock;
 
 /// Real TFHE keys, generated once per test binary.
 pub fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
-    KEYS.get_or_init(|| Keys::generate().expect("key generation"))
+    KEYS.get_or_init(Keys::generate)
 }
 
 /// The expanded server keys for [`keys`], read back through the wire format like the function does.
@@ -61,4 +63,40 @@ pub fn bitmap_in(bytes: &[u8], grid: &ModuleGrid) -> Option<&'static str> {
         ("plaintext coefficients bit·Δ", bits.iter().flat_map(|&b| (u64::from(b) * DELTA).to_le_bytes()).collect()),
     ];
     encodings.into_iter().find(|(_, pattern)| bytes.windows(pattern.len()).any(|w| w == pattern)).map(|(name, _)| name)
+}
+
+/// The server key of [`keys`], made once per test binary (seconds): only PBS-tier jobs need it.
+pub fn server_key() -> &'static ServerKey {
+    keys().server_key().expect("server key")
+}
+
+/// A manifest for a version-1 job of `style` on `tier`: the encodings the style reads on the
+/// linear tier (none for a style the catalogue does not know), the test key on the PBS tier.
+pub fn manifest(style: &str, tier: Tier) -> Manifest {
+    let encodings = match (tier, style.parse::<StyleId>()) {
+        (Tier::Linear, Ok(id)) => Plan::of(&id.style().server).expect("valid").encodings(),
+        _ => Vec::new(),
+    };
+    Manifest {
+        format_version: FORMAT_VERSION,
+        params: PARAMS_NAME.into(),
+        style: style.into(),
+        tier,
+        encodings: encodings.iter().map(|e| e.name().to_string()).collect(),
+        key_id: (tier == Tier::Pbs).then(|| server_key().id.clone()),
+        modules: 21,
+        created_at: 0,
+    }
+}
+
+/// A valid version-1 input for `manifest(style, tier)`: the grid of `payload`, encrypted for the tier.
+pub fn input(style: StyleId, tier: Tier, payload: &[u8]) -> Vec<u8> {
+    let grid = qrveil_sdk::encode(payload, qrveil_sdk::EcLevel::M, Some(1)).expect("fits v1").grid;
+    match tier {
+        Tier::Linear => {
+            let encodings = Plan::of(&style.style().server).expect("valid").encodings();
+            qrveil_sdk::encrypt_features(&keys().client, &grid, &encodings).to_bytes().expect("bytes")
+        }
+        Tier::Pbs => qrveil_sdk::encrypt_grid(&keys().client, &grid).to_bytes().expect("bytes"),
+    }
 }

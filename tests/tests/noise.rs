@@ -1,6 +1,7 @@
-//! The noise argument behind the style engine (see `qrveil_style::analysis`), measured on
-//! real ciphertexts: a weighted sum of fresh inputs stays within W · 2^17, far below the
-//! noise of a single PBS output, and a LUT on a full-weight stencil decrypts correctly.
+//! The noise arguments behind both tiers, measured on real ciphertexts. PBS tier (see
+//! `qrveil_style::analysis`): a weighted sum of fresh inputs stays within W · 2^17, far below
+//! the noise of a single PBS output. Linear tier (see `qrveil_style::tiers`): every uploaded
+//! slot is within its certain bound, and every downloaded result within the stated bound.
 
 use qrveil_e2e::{keys, server_keys};
 use qrveil_protocol::params::{DELTA, FRESH_NOISE_BOUND_LOG2};
@@ -54,4 +55,70 @@ fn fresh_weighted_sums_stay_within_the_tuniform_bound_and_far_below_pbs_noise() 
         rms > (64u64 << FRESH_NOISE_BOUND_LOG2 << 10) as f64,
         "PBS noise rms {rms:e} is smaller than the model assumes"
     );
+}
+
+/// The client's big GLWE key, to read raw plaintexts.
+fn glwe_key() -> GlweSecretKeyOwned<u64> {
+    let (lwe, _) = keys().client.client_key.encryption_key_and_noise();
+    GlweSecretKey::from_container(lwe.as_ref().to_vec(), qrveil_protocol::params::PBS_PARAMS.polynomial_size)
+}
+
+/// Signed distance of `plain` from `message · scale` on the torus.
+fn torus_error(plain: u64, message: u64, scale: u64) -> i64 {
+    plain.wrapping_sub(message.wrapping_mul(scale)) as i64
+}
+
+#[test]
+fn linear_sums_stay_within_the_bound_the_analysis_states() {
+    use qrveil_function::linear;
+    use qrveil_protocol::params::{LINEAR_DELTA, LINEAR_UPLOAD_LOG_MODULUS};
+    use qrveil_protocol::LinearInput;
+    use qrveil_sdk::{encode, encrypt_features, EcLevel};
+    use qrveil_style::tiers::{linear_noise_log2, LINEAR_MARGIN_LOG2};
+    use qrveil_style::{Plan, StyleId};
+
+    let grid = encode(b"noise of the linear tier", EcLevel::M, Some(5)).expect("fits").grid;
+    let Plan::Linear(plans) = Plan::of(&StyleId::Rounded.style().server).expect("valid") else { panic!("linear") };
+    let encodings = [plans[0].encoding];
+    let codes = plans[0].encoding.codes_of(&grid);
+    let bytes = encrypt_features(&keys().client, &grid, &encodings).to_bytes().expect("bytes");
+    let shapes = vec![(codes.len() as u32, plans[0].encoding.slots_per_cell() as u32)];
+    let expanded = linear::expand(&LinearInput::from_bytes(&bytes, &shapes).expect("conformant"), &encodings);
+    let key = glwe_key();
+    let n = key.polynomial_size().0;
+
+    // Uploaded slots: fresh noise plus the body's rounding, both certain bounds.
+    let slot_bound = (1i64 << FRESH_NOISE_BOUND_LOG2) + (1i64 << (63 - LINEAR_UPLOAD_LOG_MODULUS));
+    let mut worst_slot = 0i64;
+    for (p, page) in expanded[0].pages().iter().enumerate() {
+        for (k, glwe) in page.iter().enumerate() {
+            let mut plain = PlaintextList::new(0u64, PlaintextCount(n));
+            decrypt_glwe_ciphertext(&key, glwe, &mut plain);
+            for (i, v) in plain.iter().enumerate().take(codes.len().saturating_sub(p * n).min(n)) {
+                let indicator = u64::from(codes[p * n + i] as usize == k + 1);
+                worst_slot = worst_slot.max(torus_error(*v.0, indicator, LINEAR_DELTA).abs());
+            }
+        }
+    }
+    assert!(worst_slot <= slot_bound, "uploaded slot error {worst_slot} over the certain bound {slot_bound}");
+
+    // Results after the download's modulus switch: within the stated bound (log2), which is
+    // within the margin.
+    let outputs = linear::evaluate(&plans, &expanded).expect("evaluates");
+    let mut worst = 0i64;
+    for (p, packed) in outputs.glwes.iter().enumerate() {
+        let mut plain = PlaintextList::new(0u64, PlaintextCount(n));
+        decrypt_glwe_ciphertext(&key, &packed.extract(), &mut plain);
+        for (i, v) in plain.iter().enumerate().take(packed.bodies_count().0) {
+            let want = plans[0].table[codes[p * n + i] as usize] as u64;
+            worst = worst.max(torus_error(*v.0, want, LINEAR_DELTA).abs());
+        }
+    }
+    let bound = linear_noise_log2(plans[0].weight_sum());
+    let measured = (worst.max(1) as f64).log2();
+    println!(
+        "linear tier, rounded v5: measured error 2^{measured:.2}, bound 2^{bound:.2}, margin 2^{LINEAR_MARGIN_LOG2}"
+    );
+    assert!(measured <= bound, "measured 2^{measured:.2} over the bound 2^{bound:.2}");
+    assert!(bound < LINEAR_MARGIN_LOG2);
 }

@@ -80,7 +80,10 @@ impl Presigner {
 
     pub async fn handle(&self, method: &str, authorization: Option<&str>, body: &[u8]) -> Reply {
         if method != "POST" {
-            return refuse(405, "use POST with a JSON body {\"key_id\": \"...\"}");
+            return refuse(
+                405,
+                "use POST with a JSON body: {} for a linear-tier job, {\"key_id\": \"...\"} for a PBS-tier one",
+            );
         }
         if !self.authorised(authorization) {
             return refuse(401, "missing or wrong bearer token (Authorization: Bearer <token>)");
@@ -90,7 +93,7 @@ impl Presigner {
         }
         let request: PresignRequest = match serde_json::from_slice(body) {
             Ok(r) => r,
-            Err(e) => return refuse(400, format!("body must be {{\"key_id\": \"<64 hex>\"}}: {e}")),
+            Err(e) => return refuse(400, format!("body must be {{}} or {{\"key_id\": \"<64 hex>\"}}: {e}")),
         };
         match self.urls(&request).await {
             Ok(response) => reply(200, &response),
@@ -105,7 +108,6 @@ impl Presigner {
         let job = JobId::random();
         let config = PresigningConfig::expires_in(self.ttl).map_err(|e| PresignFailure::Presign(e.to_string()))?;
         let store = crate::s3::S3Store::new(self.client.clone(), &self.bucket, tokio::runtime::Handle::current());
-        let has_key = store.exists_async(&paths::server_key(&request.key_id)).await?;
         let put = |key: String| {
             let config = config.clone();
             async move {
@@ -120,7 +122,13 @@ impl Presigner {
                 req.map(|r| r.uri().to_string()).map_err(|e| PresignFailure::Presign(e.to_string()))
             }
         };
-        let server_key_put = if has_key { None } else { Some(put(paths::server_key(&request.key_id)).await?) };
+        // A server key only for a job that names one (PBS tier), and only if the bucket lacks it.
+        let server_key_put = match &request.key_id {
+            Some(key) if !store.exists_async(&paths::server_key(key)).await? => {
+                Some(put(paths::server_key(key)).await?)
+            }
+            _ => None,
+        };
         Ok(PresignResponse {
             server_key_put,
             manifest_put: put(paths::manifest(&job)).await?,

@@ -13,7 +13,8 @@ use qrveil_sdk::{
     EcLevel, LocalTransport, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport, StyleOptions,
     Styler, Transport, WaitPolicy,
 };
-use qrveil_style::{cost, Preset, StyleId, PRESETS};
+use qrveil_style::tiers::NoiseBound;
+use qrveil_style::{cost, Preset, StyleId, Tier, TierCost, PRESETS};
 use serde::Serialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,10 @@ struct Cli {
     /// Quiet zone in modules.
     #[arg(long, default_value_t = 4)]
     quiet_zone: u32,
+    /// Evaluation tier: linear (no bootstrapping, no server key) or pbs [default: the cheapest
+    /// the style can run on; every built-in runs on the linear tier].
+    #[arg(long, value_parser = ["linear", "pbs"])]
+    tier: Option<String>,
     /// Write SVG instead of PNG.
     #[arg(long)]
     svg: bool,
@@ -171,12 +176,36 @@ fn main() -> ExitCode {
     }
 }
 
+/// One tier's cost, as `--list-styles` shows it.
+fn describe(c: &TierCost) -> String {
+    let noise = match c.noise {
+        NoiseBound::Units { worst, limit } => format!("noise {worst}/{limit} units"),
+        NoiseBound::Log2 { bound, margin } => format!("noise 2^{bound:.1} of 2^{margin:.0}"),
+    };
+    let kb = |b: u64| b as f64 / 1e3;
+    format!(
+        "{} tier: {} PBS, {} outputs, ~{:.0} KB up, ~{:.0} KB down, {noise}",
+        c.tier,
+        c.pbs,
+        c.outputs,
+        kb(c.bytes_up),
+        kb(c.bytes_down)
+    )
+}
+
 fn list_styles() {
-    println!("styles (cost at version 1, 21x21 modules):");
+    println!("styles (cost at version 1, 21x21 modules; the linear tier needs no server key):");
     for id in StyleId::ALL {
-        let c = cost(&id.style().server, 21)
-            .map(|c| format!("{} PBS, {} outputs, noise {}/{}", c.pbs, c.outputs, c.worst_noise, c.noise_limit));
-        println!("  {:<10} {}  [{}]", id.name(), id.summary(), c.unwrap_or_else(|e| e.to_string()));
+        println!("  {:<10} {}", id.name(), id.summary());
+        match cost(&id.style().server, 21) {
+            Ok(c) => {
+                println!("             runs on the {}", describe(c.chosen()));
+                if c.linear.is_some() {
+                    println!("             (on the {})", describe(&c.on_pbs_tier));
+                }
+            }
+            Err(e) => println!("             invalid: {e}"),
+        }
     }
     println!("presets (dark modules: left -> right gradient, on background):");
     for p in PRESETS {
@@ -227,6 +256,7 @@ fn make(args: Cli) -> Result<(), CliError> {
         version: args.version,
         module_px: args.module_px,
         quiet_zone: args.quiet_zone,
+        tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
     };
     let payload = read_payload(args.text)?;
     // Fail on bad payloads before spending seconds on keys.
@@ -245,7 +275,7 @@ fn make(args: Cli) -> Result<(), CliError> {
     let key_dir = args.key_dir.unwrap_or_else(default_key_dir);
     let t = Instant::now();
     if !keys::exists(&key_dir) {
-        say(format!("generating your keys in {} (first run only, a few seconds)...", key_dir.display()));
+        say(format!("making your client key in {} (first run only)...", key_dir.display()));
     }
     let (keys, generated) = keys::load_or_generate(&key_dir)?;
     let keygen = if generated { t.elapsed().as_secs_f64() } else { 0.0 };
@@ -257,10 +287,20 @@ fn make(args: Cli) -> Result<(), CliError> {
         Stage::UploadingKey { bytes } => {
             say(format!("uploading the server key to {bucket} ({:.1} MB, once per key)...", bytes as f64 / 1e6))
         }
-        Stage::Styling { pbs } if remote => {
-            say(format!("waiting for the style function ({pbs} PBS on the encrypted code)..."))
+        Stage::GeneratingServerKey => {
+            say("making your server key (the first time a style needs the PBS tier, a few seconds)...".into())
         }
-        Stage::Styling { pbs } => say(format!("styling on the encrypted code ({pbs} PBS)...")),
+        Stage::Styling { tier, pbs } => {
+            let work = match tier {
+                Tier::Linear => "linear tier, no bootstrapping".to_string(),
+                Tier::Pbs => format!("{pbs} PBS"),
+            };
+            say(if remote {
+                format!("waiting for the style function ({work} on the encrypted code)...")
+            } else {
+                format!("styling on the encrypted code ({work})...")
+            })
+        }
         Stage::Encoding | Stage::Finishing => {}
     };
     let styled = styler.style(&payload, &opts, &mut progress)?;
@@ -287,13 +327,20 @@ fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
         r.ec,
         m = r.modules
     );
-    println!("  keys     {keys} (key id {})", r.key_id);
+    match &r.key_id {
+        Some(id) => println!("  keys     {keys} (server key id {id})"),
+        None => println!("  keys     {keys} (the {} tier needs no server key)", r.tier),
+    }
     let per_module = r.bytes_up as f64 / (r.modules * r.modules) as f64;
     println!("  encrypt  {:.3} s, {} bytes up ({per_module:.1} B/module)", r.encrypt, r.bytes_up);
-    let key = if r.key_cache_hit { "cached".to_string() } else { format!("load {:.2} s", r.server_detail.key) };
+    let key = match (r.tier, r.key_cache_hit) {
+        (Tier::Linear, _) => "none".to_string(),
+        (Tier::Pbs, true) => "cached".to_string(),
+        (Tier::Pbs, false) => format!("load {:.2} s", r.server_detail.key),
+    };
     println!(
-        "  server   {:.2} s: {} PBS, {} outputs (key {key}, expand {:.2} s, evaluate {:.2} s, pack {:.2} s)",
-        r.server, r.pbs, r.outputs, r.server_detail.expand, r.server_detail.evaluate, r.server_detail.pack
+        "  server   {:.3} s: {} tier, {} PBS, {} outputs (key {key}, expand {:.3} s, evaluate {:.3} s, pack {:.3} s)",
+        r.server, r.tier, r.pbs, r.outputs, r.server_detail.expand, r.server_detail.evaluate, r.server_detail.pack
     );
     println!(
         "  client   {:.3} s: {} bytes down ({:.1} B/value), {} modules corrected, verified with rqrr",

@@ -40,12 +40,17 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
     {
         assert!(report.get(field).is_some(), "report lacks {field}: {report}");
     }
-    // This payload needs version 2 at EC M: 25 modules a side, one PBS per vertex (26²)
-    // except the 3 x 64 around the finders and the 4 x 4 inside the alignment pattern.
-    assert_eq!(report["version"], 2);
-    assert_eq!(report["modules"], 25);
-    assert_eq!(report["pbs"], 26 * 26 - 3 * 64 - 16);
+    // This payload needs version 2 at EC M (25 modules a side). `rounded` runs on the linear
+    // tier: no bootstrapping, and no server key made or uploaded.
+    assert_eq!((report["version"].clone(), report["modules"].clone()), (2.into(), 25.into()));
+    assert_eq!(
+        (report["tier"].clone(), report["pbs"].clone(), report["key_upload_bytes"].clone()),
+        ("linear".into(), 0.into(), 0.into())
+    );
     assert!(report["keygen"].as_f64().expect("number") > 0.0, "first run generates keys");
+    assert!(home.path().join("keys/client-key").exists());
+    assert!(!home.path().join("keys/server-key").exists(), "a linear-tier style made a server key");
+    assert!(!home.path().join("local-bucket/keys").exists(), "a linear-tier style uploaded a server key");
     // Nothing the user typed appears in what the command printed.
     let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!printed.contains("secret"), "{printed}");
@@ -58,6 +63,18 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
     let r2: serde_json::Value =
         serde_json::from_slice(&std::fs::read(home.path().join("r2.json")).expect("report")).expect("json");
     assert_eq!(r2["keygen"], 0.0);
+
+    // The same look on the PBS tier: the server key is made once, kept and uploaded once; one
+    // PBS per vertex (26²) except the 3 x 64 around the finders and the 4 x 4 inside the
+    // alignment pattern.
+    let out = qrveil(home.path(), &[text, "--tier", "pbs", "-o", "pbs.png", "--report-json", "r3.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(zbarimg(&home.path().join("pbs.png")).trim_end_matches('\n'), text);
+    let r3: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("r3.json")).expect("report")).expect("json");
+    assert_eq!((r3["tier"].clone(), r3["pbs"].clone()), ("pbs".into(), (26 * 26 - 3 * 64 - 16).into()));
+    assert!(r3["key_upload_bytes"].as_u64().expect("number") > 1_000_000);
+    assert!(home.path().join("keys/server-key").exists());
 }
 
 #[test]
@@ -90,8 +107,11 @@ fn list_styles_shows_every_style_and_its_cost() {
     let out = qrveil(home.path(), &["--list-styles"]);
     assert!(out.status.success());
     let s = String::from_utf8_lossy(&out.stdout);
-    // Rounded at version 1: 22² vertices less the 3 x 64 the standard fixes around the finders.
-    for expect in ["gradient", "rounded", "dots", "0 PBS", "292 PBS", "purple-violet"] {
+    // Every style runs on the linear tier; on the PBS tier rounded at version 1 would take 22²
+    // vertices less the 3 x 64 the standard fixes around the finders.
+    for expect in
+        ["gradient", "rounded", "dots", "runs on the linear tier: 0 PBS", "pbs tier: 292 PBS", "purple-violet"]
+    {
         assert!(s.contains(expect), "{expect} missing from:\n{s}");
     }
 }

@@ -102,12 +102,12 @@ impl QrVeil {
         Ok(Arc::new(Self { transport, storage: config.keys, keys: Mutex::new(None) }))
     }
 
-    /// Load the keys, or create them on first use of a key folder (a few seconds, reported as
-    /// `Progress.GeneratingKeys`). Styling calls this when needed.
+    /// Load the keys, or create the client key on first use of a key folder (milliseconds,
+    /// reported as `Progress.GeneratingKeys`). Styling calls this when needed.
     #[uniffi::method(default(listener = None))]
     pub fn create_or_load_keys(&self, listener: Option<Arc<dyn ProgressListener>>) -> Result<KeyInfo, QrVeilError> {
         let (keys, generated) = self.keys(&listener)?;
-        Ok(KeyInfo { key_id: keys.key_id.to_string(), generated })
+        Ok(KeyInfo { server_key_id: keys.existing_server_key().map(|k| k.id.to_string()), generated })
     }
 
     /// The built-in styles.
@@ -169,7 +169,9 @@ impl QrVeil {
                 }
                 keys::load_or_generate(&dir)?
             }
-            KeyStorage::Bytes { client_key, server_key } => (Keys::from_bytes(client_key, server_key)?, false),
+            KeyStorage::Bytes { client_key, server_key } => {
+                (Keys::from_bytes(client_key, server_key.as_deref())?, false)
+            }
         };
         let keys = Arc::new(keys);
         *slot = Some(keys.clone());
@@ -177,15 +179,17 @@ impl QrVeil {
     }
 }
 
-/// Fresh keys for an app that keeps them itself (a few seconds). Store `client_key` in the
-/// Keychain/Keystore and pass both back as `KeyStorage.Bytes`.
-#[uniffi::export]
-pub fn generate_keys() -> Result<KeyMaterial, QrVeilError> {
-    let keys = Keys::generate()?;
+/// Fresh keys for an app that keeps them itself. Store `client_key` in the Keychain/Keystore
+/// and pass it back as `KeyStorage.Bytes`. With `with_server_key` the (public, ~43 MB) server
+/// key is made too, a few seconds: only styles on the PBS tier need it, none of the built-ins.
+#[uniffi::export(default(with_server_key = false))]
+pub fn generate_keys(with_server_key: bool) -> Result<KeyMaterial, QrVeilError> {
+    let keys = Keys::generate();
+    let server = if with_server_key { Some(keys.server_key()?.clone()) } else { None };
     Ok(KeyMaterial {
         client_key: keys.client_key_bytes()?,
-        server_key: keys.server_key_bytes.clone(),
-        key_id: keys.key_id.to_string(),
+        server_key_id: server.as_ref().map(|s| s.id.to_string()),
+        server_key: server.map(|s| s.bytes),
     })
 }
 
@@ -197,6 +201,7 @@ fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError
         version: o.version,
         module_px: o.module_px,
         quiet_zone: o.quiet_zone,
+        tier: o.tier.map(Into::into),
     })
 }
 
@@ -205,7 +210,8 @@ fn progress_of(stage: Stage) -> Progress {
         Stage::Encoding => Progress::Encoding,
         Stage::Encrypting { modules } => Progress::Encrypting { modules },
         Stage::UploadingKey { bytes } => Progress::UploadingKey { bytes: bytes as u64 },
-        Stage::Styling { pbs } => Progress::Styling { pbs },
+        Stage::GeneratingServerKey => Progress::GeneratingServerKey,
+        Stage::Styling { tier, pbs } => Progress::Styling { tier: tier.into(), pbs },
         Stage::Finishing => Progress::Finishing,
     }
 }
@@ -216,6 +222,7 @@ fn report_of(r: &qrveil_sdk::Report) -> Report {
         modules: r.modules,
         style: r.style.clone(),
         preset: r.preset.clone(),
+        tier: r.tier.into(),
         pbs: r.pbs,
         encrypt_seconds: r.encrypt,
         server_seconds: r.server,
@@ -223,7 +230,7 @@ fn report_of(r: &qrveil_sdk::Report) -> Report {
         bytes_up: r.bytes_up as u64,
         bytes_down: r.bytes_down as u64,
         key_upload_bytes: r.key_upload_bytes as u64,
-        key_id: r.key_id.clone(),
+        server_key_id: r.key_id.clone(),
         corrected_modules: r.corrected_modules as u64,
     }
 }
@@ -251,8 +258,8 @@ mod tests {
         let sdk = qrveil_sdk::StyleOptions::default();
         let ffi = sdk_options(&StyleOptions::default_values()).expect("valid");
         assert_eq!(
-            (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone),
-            (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone)
+            (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone, ffi.tier),
+            (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone, sdk.tier)
         );
     }
 
@@ -297,7 +304,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = Config {
             transport: TransportConfig::Local { folder: dir.path().display().to_string() },
-            keys: KeyStorage::Bytes { client_key: b"SECRET-CLIENT".to_vec(), server_key: vec![7; 64] },
+            keys: KeyStorage::Bytes { client_key: b"SECRET-CLIENT".to_vec(), server_key: Some(vec![7; 64]) },
         };
         let qr = QrVeil::new(config).expect("config");
         let e = err_of(qr.create_or_load_keys(None));

@@ -23,8 +23,9 @@ pub enum KeyStorage {
     /// from there afterwards.
     Folder { path: String },
     /// Bytes the app keeps itself, from `generate_keys()`: the client key in the
-    /// Keychain/Keystore, the (public, large) server key in app files.
-    Bytes { client_key: Vec<u8>, server_key: Vec<u8> },
+    /// Keychain/Keystore, and the (public, large) server key in app files if there is one. A
+    /// style on the PBS tier without it makes one for this object's life (a few seconds).
+    Bytes { client_key: Vec<u8>, server_key: Option<Vec<u8>> },
 }
 
 /// What a `QrVeil` talks to and where its keys are.
@@ -79,6 +80,9 @@ pub struct StyleOptions {
     /// Light border in modules; 4 is the standard's.
     #[uniffi(default = 4)]
     pub quiet_zone: u32,
+    /// The tier to evaluate on; the cheapest the style can run on when not given.
+    #[uniffi(default)]
+    pub tier: Option<StyleTier>,
 }
 
 impl StyleOptions {
@@ -91,6 +95,7 @@ impl StyleOptions {
             version: None,
             module_px: 10,
             quiet_zone: 4,
+            tier: None,
         }
     }
 }
@@ -102,10 +107,11 @@ pub struct StyleInfo {
     pub summary: String,
 }
 
-/// The keys in use. `key_id` names the server key in the bucket; it is not secret.
+/// The keys in use. `server_key_id` names the server key in the bucket (not secret), once a
+/// style on the PBS tier has needed one.
 #[derive(uniffi::Record, Clone, Debug, PartialEq)]
 pub struct KeyInfo {
-    pub key_id: String,
+    pub server_key_id: Option<String>,
     /// Whether this call generated them (first use of a key folder).
     pub generated: bool,
 }
@@ -115,27 +121,57 @@ pub struct KeyInfo {
 pub struct KeyMaterial {
     /// Secret: keep it in the Keychain/Keystore; it never leaves the device.
     pub client_key: Vec<u8>,
-    /// Public, tens of MB: app files are fine. Uploaded once per key.
-    pub server_key: Vec<u8>,
-    pub key_id: String,
+    /// Public, tens of MB, when asked for: app files are fine. Uploaded once per key.
+    pub server_key: Option<Vec<u8>>,
+    pub server_key_id: Option<String>,
+}
+
+/// How the service evaluates a style.
+#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StyleTier {
+    /// Clear-weighted sums of encrypted encodings: milliseconds, no server key.
+    Linear,
+    /// Programmable bootstrapping: about 100 per second per core, needs the server key.
+    Pbs,
+}
+
+impl From<StyleTier> for qrveil_sdk::Tier {
+    fn from(t: StyleTier) -> Self {
+        match t {
+            StyleTier::Linear => qrveil_sdk::Tier::Linear,
+            StyleTier::Pbs => qrveil_sdk::Tier::Pbs,
+        }
+    }
+}
+
+impl From<qrveil_sdk::Tier> for StyleTier {
+    fn from(t: qrveil_sdk::Tier) -> Self {
+        match t {
+            qrveil_sdk::Tier::Linear => StyleTier::Linear,
+            qrveil_sdk::Tier::Pbs => StyleTier::Pbs,
+        }
+    }
 }
 
 /// Where a long call is.
 #[derive(uniffi::Enum, Clone, Debug, PartialEq)]
 pub enum Progress {
-    /// First use of a key folder: a few seconds.
+    /// First use of a key folder: milliseconds.
     GeneratingKeys,
+    /// The first style on the PBS tier makes the server key: a few seconds, once.
+    GeneratingServerKey,
     Encoding,
     Encrypting {
         modules: u32,
     },
-    /// Once per key, tens of MB.
+    /// Once per key, tens of MB (PBS tier only).
     UploadingKey {
         bytes: u64,
     },
-    /// The service evaluates the style on the ciphertexts (`pbs` bootstrappings, ~100 per
-    /// second per core).
+    /// The service evaluates the style on the ciphertexts: milliseconds on the linear tier,
+    /// `pbs` bootstrappings (~100 per second per core) on the PBS tier.
     Styling {
+        tier: StyleTier,
         pbs: u64,
     },
     /// Decrypting, correcting, verifying and drawing.
@@ -155,6 +191,7 @@ pub struct Report {
     pub modules: u32,
     pub style: String,
     pub preset: String,
+    pub tier: StyleTier,
     pub pbs: u64,
     pub encrypt_seconds: f64,
     pub server_seconds: f64,
@@ -162,7 +199,8 @@ pub struct Report {
     pub bytes_up: u64,
     pub bytes_down: u64,
     pub key_upload_bytes: u64,
-    pub key_id: String,
+    /// Short id of the server key the job used (PBS tier only).
+    pub server_key_id: Option<String>,
     /// Modules whose decrypted style disagreed with the code and were redrawn.
     pub corrected_modules: u64,
 }

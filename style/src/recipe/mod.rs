@@ -20,7 +20,7 @@ use squared::{around_alignment, beside_timing};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Geometry {
-    /// Outputs over module pairs: left ink + 2·right ink; every module a full square.
+    /// Outputs over modules: the module's ink; every module a full square.
     Squares,
     /// Outputs over vertices: bit 0 the ink of the module below-right, bit 1 "round this
     /// corner". A rounded corner draws a dark module's quarter as a quarter disc, and fills a
@@ -89,7 +89,7 @@ pub struct RecipeError {
 pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>, RecipeError> {
     let n = side as usize;
     let want = match geometry {
-        Geometry::Squares => n.div_ceil(2) * n,
+        Geometry::Squares => n * n,
         Geometry::RoundedCorners => (n + 1) * (n + 1),
         Geometry::Dots => n * n,
     };
@@ -102,10 +102,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
     for y in 0..n {
         for x in 0..n {
             tiles.push(match geometry {
-                Geometry::Squares => {
-                    let pair = outputs[y * n.div_ceil(2) + x / 2];
-                    Tile { ink: (pair >> (x % 2)) & 1 == 1, shape: Shape::Square }
-                }
+                Geometry::Squares => Tile { ink: outputs[y * n + x] & 1 == 1, shape: Shape::Square },
                 Geometry::Dots => match outputs[y * n + x] & 3 {
                     0 => Tile::LIGHT,
                     c => Tile { ink: true, shape: Shape::Dot { radius: DOT_RADII[c as usize - 1] } },

@@ -1,0 +1,169 @@
+//! The function's job handler over a local folder store, with real encryption: every way a
+//! job can go wrong ends as a `failed` status with a reason, on both tiers; redelivered and
+//! racing deliveries change nothing.
+
+use qrveil_e2e::{input, keys, manifest, server_key};
+use qrveil_function::Function;
+use qrveil_protocol::job::paths;
+use qrveil_protocol::{FailureKind, FolderStore, JobId, JobStatus, KeyId, Manifest, Store, Tier};
+use qrveil_style::StyleId;
+
+fn submit(store: &FolderStore, manifest: &Manifest, input: Option<&[u8]>, key: bool) -> JobId {
+    let job = JobId::random();
+    if key {
+        store.put(&paths::server_key(&server_key().id), &server_key().bytes).expect("key");
+    }
+    store.put(&paths::manifest(&job), &manifest.to_json().expect("json")).expect("manifest");
+    if let Some(input) = input {
+        store.put(&paths::input(&job), input).expect("input");
+    }
+    job
+}
+
+/// The PBS-tier gradient job most failures are made of.
+fn pbs() -> Manifest {
+    manifest("gradient", Tier::Pbs)
+}
+
+fn pbs_input() -> Vec<u8> {
+    input(StyleId::Gradient, Tier::Pbs, b"hello")
+}
+
+fn failure(status: JobStatus) -> (FailureKind, String) {
+    match status {
+        JobStatus::Failed { kind, reason, .. } => (kind, reason),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_jobs_end_as_failed_statuses_with_reasons() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    let input = pbs_input();
+    let _ = keys();
+
+    let job = submit(&store, &pbs(), Some(&input), false);
+    let (kind, reason) = failure(function.run_job(&store, &job));
+    assert_eq!(kind, FailureKind::MissingKey);
+    assert!(reason.contains("upload"), "{reason}");
+    // The status object says the same.
+    let written = store.get(&paths::status(&job), 1 << 16).expect("get").expect("status written");
+    assert_eq!(failure(JobStatus::from_json(&written).expect("json")).0, FailureKind::MissingKey);
+
+    let job = submit(&store, &Manifest { style: "wavy".into(), ..pbs() }, Some(&input), true);
+    let (kind, reason) = failure(function.run_job(&store, &job));
+    assert_eq!(kind, FailureKind::UnknownStyle);
+    assert!(reason.contains("gradient, rounded, dots"), "{reason}");
+
+    let job =
+        submit(&store, &Manifest { params: "tfhe-1.8/PARAM_MESSAGE_3_CARRY_3".into(), ..pbs() }, Some(&input), true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::WrongParameters);
+
+    let mut corrupt = input.clone();
+    let mid = corrupt.len() / 2;
+    corrupt.truncate(mid);
+    let job = submit(&store, &pbs(), Some(&corrupt), true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
+
+    // A grid for a different size than the manifest claims.
+    let job = submit(&store, &Manifest { modules: 25, ..pbs() }, Some(&input), true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
+
+    let job = submit(&store, &pbs(), None, true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::MissingInput);
+
+    let job = submit(&store, &pbs(), Some(&vec![0u8; 5 << 20]), true);
+    let (kind, reason) = failure(function.run_job(&store, &job));
+    assert_eq!(kind, FailureKind::BadInput);
+    assert!(reason.contains("limit"), "{reason}");
+
+    // A key object that does not hash to its id.
+    let job = JobId::random();
+    let other = Manifest { key_id: Some(KeyId::of_server_key_bytes(b"x")), ..pbs() };
+    store.put(&paths::server_key(&KeyId::of_server_key_bytes(b"x")), b"not a key").expect("put");
+    store.put(&paths::manifest(&job), &other.to_json().expect("json")).expect("put");
+    store.put(&paths::input(&job), &input).expect("put");
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadKey);
+}
+
+#[test]
+fn a_redelivered_job_is_not_evaluated_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    let job = submit(&store, &pbs(), Some(&pbs_input()), true);
+    let first = function.run_job(&store, &job);
+    assert!(matches!(first, JobStatus::Done { key_cache_hit: false, .. }), "{first:?}");
+    let output = store.get(&paths::output(&job), 1 << 24).expect("get").expect("output");
+    let status = store.get(&paths::status(&job), 1 << 16).expect("get").expect("status");
+    // Second delivery: the stored status back, output and status objects untouched.
+    let second = function.run_job(&store, &job);
+    assert_eq!(second, JobStatus::from_json(&status).expect("json"));
+    assert_eq!(store.get(&paths::output(&job), 1 << 24).expect("get").expect("output"), output);
+    assert_eq!(store.get(&paths::status(&job), 1 << 16).expect("get").expect("status"), status);
+    // A new job with the same key hits the warm cache.
+    let job = submit(&store, &pbs(), Some(&pbs_input()), false);
+    assert!(matches!(function.run_job(&store, &job), JobStatus::Done { key_cache_hit: true, .. }));
+}
+
+#[test]
+fn racing_deliveries_agree_and_a_recorded_failure_stands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    // Two deliveries of one event at once: both report the status that was stored.
+    let job = submit(&store, &pbs(), Some(&pbs_input()), true);
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| function.run_job(&store, &job));
+        let b = s.spawn(|| function.run_job(&store, &job));
+        (a.join().expect("a"), b.join().expect("b"))
+    });
+    let stored =
+        JobStatus::from_json(&store.get(&paths::status(&job), 1 << 16).expect("get").expect("status")).expect("json");
+    assert!(matches!(stored, JobStatus::Done { .. }), "{stored:?}");
+    assert_eq!((a, b), (stored.clone(), stored));
+    // A failure is recorded once: fixing the cause later does not rewrite it (the client
+    // submits a new job instead).
+    let mut wrong = pbs();
+    wrong.style = "sparkles".into();
+    let job = submit(&store, &wrong, Some(&pbs_input()), false);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::UnknownStyle);
+    store.put(&paths::manifest(&job), &pbs().to_json().expect("json")).expect("fixed manifest");
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::UnknownStyle);
+    assert_eq!(store.get(&paths::output(&job), 1 << 24).expect("get"), None);
+}
+
+#[test]
+fn linear_jobs_need_no_key_and_refuse_what_does_not_fit_their_style() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    let rounded = manifest("rounded", Tier::Linear);
+    let good = input(StyleId::Rounded, Tier::Linear, b"hello");
+    let job = submit(&store, &rounded, Some(&good), false);
+    assert!(matches!(function.run_job(&store, &job), JobStatus::Done { tier: Tier::Linear, pbs: 0, .. }));
+    assert!(!dir.path().join("keys").exists());
+
+    // The encodings of another style than the manifest's.
+    let job = submit(&store, &rounded, Some(&input(StyleId::Dots, Tier::Linear, b"hello")), false);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
+    // A manifest that names encodings the style does not read.
+    let wrong = Manifest { encodings: vec!["module-bits".into()], ..rounded.clone() };
+    let (kind, reason) = failure(function.run_job(&store, &submit(&store, &wrong, Some(&good), false)));
+    assert_eq!(kind, FailureKind::BadManifest);
+    assert!(reason.contains("vertex-blocks"), "{reason}");
+    // A PBS-tier manifest must name its key.
+    let keyless = Manifest { key_id: None, ..pbs() };
+    let (kind, reason) = failure(function.run_job(&store, &submit(&store, &keyless, Some(&pbs_input()), false)));
+    assert_eq!(kind, FailureKind::BadManifest);
+    assert!(reason.contains("key_id"), "{reason}");
+    // Truncated, and oversized, linear inputs.
+    let job = submit(&store, &rounded, Some(&good[..good.len() / 2]), false);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
+    let job = submit(&store, &rounded, Some(&vec![0u8; 9 << 20]), false);
+    let (kind, reason) = failure(function.run_job(&store, &job));
+    assert_eq!(kind, FailureKind::BadInput);
+    assert!(reason.contains("limit"), "{reason}");
+}
