@@ -524,7 +524,7 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
-    if lib.uniffi_qrveil_ffi_checksum_func_generate_keys() != 32913:
+    if lib.uniffi_qrveil_ffi_checksum_func_generate_keys() != 21768:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_canceltoken_cancel() != 38614:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -534,7 +534,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_progresslistener_on_progress() != 50805:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 37379:
+    if lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 26721:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_presets() != 21911:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -609,6 +609,7 @@ _UniffiLib.uniffi_qrveil_ffi_checksum_constructor_qrveil_new.argtypes = (
 )
 _UniffiLib.uniffi_qrveil_ffi_checksum_constructor_qrveil_new.restype = ctypes.c_uint16
 _UniffiLib.uniffi_qrveil_ffi_fn_func_generate_keys.argtypes = (
+    ctypes.c_int8,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_qrveil_ffi_fn_func_generate_keys.restype = _UniffiRustBuffer
@@ -936,6 +937,31 @@ class _UniffiFfiConverterBytes(_UniffiConverterRustBuffer):
         buf.write_i32(len(value))
         buf.write(value)
 
+class _UniffiFfiConverterOptionalBytes(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBytes.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBytes.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBytes.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 
 
 
@@ -981,10 +1007,11 @@ class KeyStorage:
     class BYTES:
         """
         Bytes the app keeps itself, from `generate_keys()`: the client key in the
-        Keychain/Keystore, the (public, large) server key in app files.
+        Keychain/Keystore, and the (public, large) server key in app files if there is one. A
+        style on the PBS tier without it makes one for this object's life (a few seconds).
 """
         
-        def __init__(self, client_key:bytes, server_key:bytes):
+        def __init__(self, client_key:bytes, server_key:typing.Optional[bytes]):
             self.client_key = client_key
             
             
@@ -1044,7 +1071,7 @@ class _UniffiFfiConverterTypeKeyStorage(_UniffiConverterRustBuffer):
         if variant == 2:
             return KeyStorage.BYTES(
                 _UniffiFfiConverterBytes.read(buf),
-                _UniffiFfiConverterBytes.read(buf),
+                _UniffiFfiConverterOptionalBytes.read(buf),
             )
         raise InternalError("Raw enum value doesn't match any cases")
 
@@ -1055,7 +1082,7 @@ class _UniffiFfiConverterTypeKeyStorage(_UniffiConverterRustBuffer):
             return
         if value.is_BYTES():
             _UniffiFfiConverterBytes.check_lower(value.client_key)
-            _UniffiFfiConverterBytes.check_lower(value.server_key)
+            _UniffiFfiConverterOptionalBytes.check_lower(value.server_key)
             return
         raise ValueError(value)
 
@@ -1067,7 +1094,7 @@ class _UniffiFfiConverterTypeKeyStorage(_UniffiConverterRustBuffer):
         if value.is_BYTES():
             buf.write_i32(2)
             _UniffiFfiConverterBytes.write(value.client_key, buf)
-            _UniffiFfiConverterBytes.write(value.server_key, buf)
+            _UniffiFfiConverterOptionalBytes.write(value.server_key, buf)
 
 
 
@@ -1110,6 +1137,31 @@ class _UniffiFfiConverterTypeConfig(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeTransportConfig.write(value.transport, buf)
         _UniffiFfiConverterTypeKeyStorage.write(value.keys, buf)
 
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterBoolean:
     @classmethod
     def check_lower(cls, value):
@@ -1134,19 +1186,20 @@ class _UniffiFfiConverterBoolean:
 @dataclass
 class KeyInfo:
     """
-    The keys in use. `key_id` names the server key in the bucket; it is not secret.
+    The keys in use. `server_key_id` names the server key in the bucket (not secret), once a
+    style on the PBS tier has needed one.
 """
-    def __init__(self, *, key_id:str, generated:bool):
-        self.key_id = key_id
+    def __init__(self, *, server_key_id:typing.Optional[str], generated:bool):
+        self.server_key_id = server_key_id
         self.generated = generated
         
         
 
     
     def __str__(self):
-        return "KeyInfo(key_id={}, generated={})".format(self.key_id, self.generated)
+        return "KeyInfo(server_key_id={}, generated={})".format(self.server_key_id, self.generated)
     def __eq__(self, other):
-        if self.key_id != other.key_id:
+        if self.server_key_id != other.server_key_id:
             return False
         if self.generated != other.generated:
             return False
@@ -1156,18 +1209,18 @@ class _UniffiFfiConverterTypeKeyInfo(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
         return KeyInfo(
-            key_id=_UniffiFfiConverterString.read(buf),
+            server_key_id=_UniffiFfiConverterOptionalString.read(buf),
             generated=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.key_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.server_key_id)
         _UniffiFfiConverterBoolean.check_lower(value.generated)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterString.write(value.key_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
         _UniffiFfiConverterBoolean.write(value.generated, buf)
 
 @dataclass
@@ -1175,22 +1228,22 @@ class KeyMaterial:
     """
     Fresh keys for an app that stores them itself (`KeyStorage.Bytes`).
 """
-    def __init__(self, *, client_key:bytes, server_key:bytes, key_id:str):
+    def __init__(self, *, client_key:bytes, server_key:typing.Optional[bytes], server_key_id:typing.Optional[str]):
         self.client_key = client_key
         self.server_key = server_key
-        self.key_id = key_id
+        self.server_key_id = server_key_id
         
         
 
     
     def __str__(self):
-        return "KeyMaterial(client_key={}, server_key={}, key_id={})".format(self.client_key, self.server_key, self.key_id)
+        return "KeyMaterial(client_key={}, server_key={}, server_key_id={})".format(self.client_key, self.server_key, self.server_key_id)
     def __eq__(self, other):
         if self.client_key != other.client_key:
             return False
         if self.server_key != other.server_key:
             return False
-        if self.key_id != other.key_id:
+        if self.server_key_id != other.server_key_id:
             return False
         return True
 
@@ -1199,21 +1252,21 @@ class _UniffiFfiConverterTypeKeyMaterial(_UniffiConverterRustBuffer):
     def read(buf):
         return KeyMaterial(
             client_key=_UniffiFfiConverterBytes.read(buf),
-            server_key=_UniffiFfiConverterBytes.read(buf),
-            key_id=_UniffiFfiConverterString.read(buf),
+            server_key=_UniffiFfiConverterOptionalBytes.read(buf),
+            server_key_id=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterBytes.check_lower(value.client_key)
-        _UniffiFfiConverterBytes.check_lower(value.server_key)
-        _UniffiFfiConverterString.check_lower(value.key_id)
+        _UniffiFfiConverterOptionalBytes.check_lower(value.server_key)
+        _UniffiFfiConverterOptionalString.check_lower(value.server_key_id)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterBytes.write(value.client_key, buf)
-        _UniffiFfiConverterBytes.write(value.server_key, buf)
-        _UniffiFfiConverterString.write(value.key_id, buf)
+        _UniffiFfiConverterOptionalBytes.write(value.server_key, buf)
+        _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
 
 class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u8"
@@ -1241,6 +1294,55 @@ class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_u32(value)
 
+
+
+
+
+
+class StyleTier(enum.Enum):
+    """
+    How the service evaluates a style.
+"""
+    
+    LINEAR = 0
+    """
+    Clear-weighted sums of encrypted encodings: milliseconds, no server key.
+"""
+    
+    PBS = 1
+    """
+    Programmable bootstrapping: about 100 per second per core, needs the server key.
+"""
+    
+
+
+class _UniffiFfiConverterTypeStyleTier(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return StyleTier.LINEAR
+        if variant == 2:
+            return StyleTier.PBS
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == StyleTier.LINEAR:
+            return
+        if value == StyleTier.PBS:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == StyleTier.LINEAR:
+            buf.write_i32(1)
+        if value == StyleTier.PBS:
+            buf.write_i32(2)
+
+
+
 class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
     @staticmethod
     def read(buf):
@@ -1255,11 +1357,12 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, key_id:str, corrected_modules:int):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int):
         self.version = version
         self.modules = modules
         self.style = style
         self.preset = preset
+        self.tier = tier
         self.pbs = pbs
         self.encrypt_seconds = encrypt_seconds
         self.server_seconds = server_seconds
@@ -1267,14 +1370,14 @@ class Report:
         self.bytes_up = bytes_up
         self.bytes_down = bytes_down
         self.key_upload_bytes = key_upload_bytes
-        self.key_id = key_id
+        self.server_key_id = server_key_id
         self.corrected_modules = corrected_modules
         
         
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.key_id, self.corrected_modules)
+        return "Report(version={}, modules={}, style={}, preset={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -1283,6 +1386,8 @@ class Report:
         if self.style != other.style:
             return False
         if self.preset != other.preset:
+            return False
+        if self.tier != other.tier:
             return False
         if self.pbs != other.pbs:
             return False
@@ -1298,7 +1403,7 @@ class Report:
             return False
         if self.key_upload_bytes != other.key_upload_bytes:
             return False
-        if self.key_id != other.key_id:
+        if self.server_key_id != other.server_key_id:
             return False
         if self.corrected_modules != other.corrected_modules:
             return False
@@ -1312,6 +1417,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             modules=_UniffiFfiConverterUInt32.read(buf),
             style=_UniffiFfiConverterString.read(buf),
             preset=_UniffiFfiConverterString.read(buf),
+            tier=_UniffiFfiConverterTypeStyleTier.read(buf),
             pbs=_UniffiFfiConverterUInt64.read(buf),
             encrypt_seconds=_UniffiFfiConverterFloat64.read(buf),
             server_seconds=_UniffiFfiConverterFloat64.read(buf),
@@ -1319,7 +1425,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             bytes_up=_UniffiFfiConverterUInt64.read(buf),
             bytes_down=_UniffiFfiConverterUInt64.read(buf),
             key_upload_bytes=_UniffiFfiConverterUInt64.read(buf),
-            key_id=_UniffiFfiConverterString.read(buf),
+            server_key_id=_UniffiFfiConverterOptionalString.read(buf),
             corrected_modules=_UniffiFfiConverterUInt64.read(buf),
         )
 
@@ -1329,6 +1435,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.modules)
         _UniffiFfiConverterString.check_lower(value.style)
         _UniffiFfiConverterString.check_lower(value.preset)
+        _UniffiFfiConverterTypeStyleTier.check_lower(value.tier)
         _UniffiFfiConverterUInt64.check_lower(value.pbs)
         _UniffiFfiConverterFloat64.check_lower(value.encrypt_seconds)
         _UniffiFfiConverterFloat64.check_lower(value.server_seconds)
@@ -1336,7 +1443,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.bytes_up)
         _UniffiFfiConverterUInt64.check_lower(value.bytes_down)
         _UniffiFfiConverterUInt64.check_lower(value.key_upload_bytes)
-        _UniffiFfiConverterString.check_lower(value.key_id)
+        _UniffiFfiConverterOptionalString.check_lower(value.server_key_id)
         _UniffiFfiConverterUInt64.check_lower(value.corrected_modules)
 
     @staticmethod
@@ -1345,6 +1452,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.modules, buf)
         _UniffiFfiConverterString.write(value.style, buf)
         _UniffiFfiConverterString.write(value.preset, buf)
+        _UniffiFfiConverterTypeStyleTier.write(value.tier, buf)
         _UniffiFfiConverterUInt64.write(value.pbs, buf)
         _UniffiFfiConverterFloat64.write(value.encrypt_seconds, buf)
         _UniffiFfiConverterFloat64.write(value.server_seconds, buf)
@@ -1352,7 +1460,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.bytes_up, buf)
         _UniffiFfiConverterUInt64.write(value.bytes_down, buf)
         _UniffiFfiConverterUInt64.write(value.key_upload_bytes, buf)
-        _UniffiFfiConverterString.write(value.key_id, buf)
+        _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
         _UniffiFfiConverterUInt64.write(value.corrected_modules, buf)
 
 @dataclass
@@ -1515,24 +1623,50 @@ class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalTypeStyleTier(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeStyleTier.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeStyleTier.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeStyleTier.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class StyleOptions:
     """
     What to make; every field has a default.
 """
-    def __init__(self, *, style:str = "rounded", preset:str = "green-orange", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4):
+    def __init__(self, *, style:str = "rounded", preset:str = "green-orange", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None):
         self.style = style
         self.preset = preset
         self.error_correction = error_correction
         self.version = version
         self.module_px = module_px
         self.quiet_zone = quiet_zone
+        self.tier = tier
         
         
 
     
     def __str__(self):
-        return "StyleOptions(style={}, preset={}, error_correction={}, version={}, module_px={}, quiet_zone={})".format(self.style, self.preset, self.error_correction, self.version, self.module_px, self.quiet_zone)
+        return "StyleOptions(style={}, preset={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={})".format(self.style, self.preset, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier)
     def __eq__(self, other):
         if self.style != other.style:
             return False
@@ -1546,6 +1680,8 @@ class StyleOptions:
             return False
         if self.quiet_zone != other.quiet_zone:
             return False
+        if self.tier != other.tier:
+            return False
         return True
 
 class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
@@ -1558,6 +1694,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
             version=_UniffiFfiConverterOptionalUInt8.read(buf),
             module_px=_UniffiFfiConverterUInt32.read(buf),
             quiet_zone=_UniffiFfiConverterUInt32.read(buf),
+            tier=_UniffiFfiConverterOptionalTypeStyleTier.read(buf),
         )
 
     @staticmethod
@@ -1568,6 +1705,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt8.check_lower(value.version)
         _UniffiFfiConverterUInt32.check_lower(value.module_px)
         _UniffiFfiConverterUInt32.check_lower(value.quiet_zone)
+        _UniffiFfiConverterOptionalTypeStyleTier.check_lower(value.tier)
 
     @staticmethod
     def write(value, buf):
@@ -1577,6 +1715,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt8.write(value.version, buf)
         _UniffiFfiConverterUInt32.write(value.module_px, buf)
         _UniffiFfiConverterUInt32.write(value.quiet_zone, buf)
+        _UniffiFfiConverterOptionalTypeStyleTier.write(value.tier, buf)
 
 @dataclass
 class StyledCode:
@@ -1640,7 +1779,7 @@ class Progress:
     @dataclass
     class GENERATING_KEYS:
         """
-        First use of a key folder: a few seconds.
+        First use of a key folder: milliseconds.
 """
         
         def __init__(self, ):
@@ -1656,6 +1795,28 @@ class Progress:
             if not isinstance(other, Progress):
                 return NotImplemented
             if not other.is_GENERATING_KEYS():
+                return False
+            return True
+
+    @dataclass
+    class GENERATING_SERVER_KEY:
+        """
+        The first style on the PBS tier makes the server key: a few seconds, once.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "Progress.GENERATING_SERVER_KEY()".format()
+        def __eq__(self, other):
+            if not isinstance(other, Progress):
+                return NotImplemented
+            if not other.is_GENERATING_SERVER_KEY():
                 return False
             return True
 
@@ -1705,7 +1866,7 @@ class Progress:
     @dataclass
     class UPLOADING_KEY:
         """
-        Once per key, tens of MB.
+        Once per key, tens of MB (PBS tier only).
 """
         
         def __init__(self, bytes:int):
@@ -1732,11 +1893,14 @@ class Progress:
     @dataclass
     class STYLING:
         """
-        The service evaluates the style on the ciphertexts (`pbs` bootstrappings, ~100 per
-        second per core).
+        The service evaluates the style on the ciphertexts: milliseconds on the linear tier,
+        `pbs` bootstrappings (~100 per second per core) on the PBS tier.
 """
         
-        def __init__(self, pbs:int):
+        def __init__(self, tier:StyleTier, pbs:int):
+            self.tier = tier
+            
+            
             self.pbs = pbs
             
             
@@ -1747,11 +1911,13 @@ class Progress:
             
     
         def __str__(self):
-            return "Progress.STYLING(pbs={})".format(self.pbs)
+            return "Progress.STYLING(tier={}, pbs={})".format(self.tier, self.pbs)
         def __eq__(self, other):
             if not isinstance(other, Progress):
                 return NotImplemented
             if not other.is_STYLING():
+                return False
+            if self.tier != other.tier:
                 return False
             if self.pbs != other.pbs:
                 return False
@@ -1787,6 +1953,10 @@ class Progress:
         return isinstance(self, Progress.GENERATING_KEYS)
     def is_generating_keys(self) -> bool:
         return isinstance(self, Progress.GENERATING_KEYS)
+    def is_GENERATING_SERVER_KEY(self) -> bool:
+        return isinstance(self, Progress.GENERATING_SERVER_KEY)
+    def is_generating_server_key(self) -> bool:
+        return isinstance(self, Progress.GENERATING_SERVER_KEY)
     def is_ENCODING(self) -> bool:
         return isinstance(self, Progress.ENCODING)
     def is_encoding(self) -> bool:
@@ -1813,6 +1983,7 @@ class Progress:
 # enum class, so that method calls and instance checks etc will work intuitively.
 # We might be able to do this a little more neatly with a metaclass, but this'll do.
 Progress.GENERATING_KEYS = type("Progress.GENERATING_KEYS", (Progress.GENERATING_KEYS, Progress,), {})  # type: ignore
+Progress.GENERATING_SERVER_KEY = type("Progress.GENERATING_SERVER_KEY", (Progress.GENERATING_SERVER_KEY, Progress,), {})  # type: ignore
 Progress.ENCODING = type("Progress.ENCODING", (Progress.ENCODING, Progress,), {})  # type: ignore
 Progress.ENCRYPTING = type("Progress.ENCRYPTING", (Progress.ENCRYPTING, Progress,), {})  # type: ignore
 Progress.UPLOADING_KEY = type("Progress.UPLOADING_KEY", (Progress.UPLOADING_KEY, Progress,), {})  # type: ignore
@@ -1830,21 +2001,25 @@ class _UniffiFfiConverterTypeProgress(_UniffiConverterRustBuffer):
             return Progress.GENERATING_KEYS(
             )
         if variant == 2:
-            return Progress.ENCODING(
+            return Progress.GENERATING_SERVER_KEY(
             )
         if variant == 3:
+            return Progress.ENCODING(
+            )
+        if variant == 4:
             return Progress.ENCRYPTING(
                 _UniffiFfiConverterUInt32.read(buf),
             )
-        if variant == 4:
+        if variant == 5:
             return Progress.UPLOADING_KEY(
                 _UniffiFfiConverterUInt64.read(buf),
             )
-        if variant == 5:
+        if variant == 6:
             return Progress.STYLING(
+                _UniffiFfiConverterTypeStyleTier.read(buf),
                 _UniffiFfiConverterUInt64.read(buf),
             )
-        if variant == 6:
+        if variant == 7:
             return Progress.FINISHING(
             )
         raise InternalError("Raw enum value doesn't match any cases")
@@ -1852,6 +2027,8 @@ class _UniffiFfiConverterTypeProgress(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         if value.is_GENERATING_KEYS():
+            return
+        if value.is_GENERATING_SERVER_KEY():
             return
         if value.is_ENCODING():
             return
@@ -1862,6 +2039,7 @@ class _UniffiFfiConverterTypeProgress(_UniffiConverterRustBuffer):
             _UniffiFfiConverterUInt64.check_lower(value.bytes)
             return
         if value.is_STYLING():
+            _UniffiFfiConverterTypeStyleTier.check_lower(value.tier)
             _UniffiFfiConverterUInt64.check_lower(value.pbs)
             return
         if value.is_FINISHING():
@@ -1872,19 +2050,22 @@ class _UniffiFfiConverterTypeProgress(_UniffiConverterRustBuffer):
     def write(value, buf):
         if value.is_GENERATING_KEYS():
             buf.write_i32(1)
-        if value.is_ENCODING():
+        if value.is_GENERATING_SERVER_KEY():
             buf.write_i32(2)
-        if value.is_ENCRYPTING():
+        if value.is_ENCODING():
             buf.write_i32(3)
+        if value.is_ENCRYPTING():
+            buf.write_i32(4)
             _UniffiFfiConverterUInt32.write(value.modules, buf)
         if value.is_UPLOADING_KEY():
-            buf.write_i32(4)
+            buf.write_i32(5)
             _UniffiFfiConverterUInt64.write(value.bytes, buf)
         if value.is_STYLING():
-            buf.write_i32(5)
+            buf.write_i32(6)
+            _UniffiFfiConverterTypeStyleTier.write(value.tier, buf)
             _UniffiFfiConverterUInt64.write(value.pbs, buf)
         if value.is_FINISHING():
-            buf.write_i32(6)
+            buf.write_i32(7)
 
 
 
@@ -2460,8 +2641,8 @@ class QrVeilProtocol(typing.Protocol):
     
     def create_or_load_keys(self, listener: typing.Union[object, typing.Optional[ProgressListener]] = _DEFAULT) -> KeyInfo:
         """
-        Load the keys, or create them on first use of a key folder (a few seconds, reported as
-        `Progress.GeneratingKeys`). Styling calls this when needed.
+        Load the keys, or create the client key on first use of a key folder (milliseconds,
+        reported as `Progress.GeneratingKeys`). Styling calls this when needed.
 """
         raise NotImplementedError
     def presets(self, ) -> typing.List[str]:
@@ -2530,8 +2711,8 @@ class QrVeil(QrVeilProtocol):
         return inst
     def create_or_load_keys(self, listener: typing.Union[object, typing.Optional[ProgressListener]] = _DEFAULT) -> KeyInfo:
         """
-        Load the keys, or create them on first use of a key folder (a few seconds, reported as
-        `Progress.GeneratingKeys`). Styling calls this when needed.
+        Load the keys, or create the client key on first use of a key folder (milliseconds,
+        reported as `Progress.GeneratingKeys`). Styling calls this when needed.
 """
         
         if listener is _DEFAULT:
@@ -2675,12 +2856,16 @@ class _UniffiFfiConverterTypeQrVeil:
     @classmethod
     def write(cls, value: QrVeil, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
-def generate_keys() -> KeyMaterial:
+def generate_keys(with_server_key: bool = False) -> KeyMaterial:
     """
-    Fresh keys for an app that keeps them itself (a few seconds). Store `client_key` in the
-    Keychain/Keystore and pass both back as `KeyStorage.Bytes`.
+    Fresh keys for an app that keeps them itself. Store `client_key` in the Keychain/Keystore
+    and pass it back as `KeyStorage.Bytes`. With `with_server_key` the (public, ~43 MB) server
+    key is made too, a few seconds: only styles on the PBS tier need it, none of the built-ins.
 """
+    
+    _UniffiFfiConverterBoolean.check_lower(with_server_key)
     _uniffi_lowered_args = (
+        _UniffiFfiConverterBoolean.lower(with_server_key),
     )
     _uniffi_lift_return = _UniffiFfiConverterTypeKeyMaterial.lift
     _uniffi_error_converter = _UniffiFfiConverterTypeQrVeilError
@@ -2695,6 +2880,7 @@ __all__ = [
     "InternalError",
     "TransportConfig",
     "KeyStorage",
+    "StyleTier",
     "ErrorCorrection",
     "Progress",
     "QrVeilError",

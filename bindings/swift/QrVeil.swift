@@ -981,8 +981,8 @@ public func FfiConverterTypeProgressListener_lower(_ value: ProgressListener) ->
 public protocol QrVeilProtocol: AnyObject, Sendable {
     
     /**
-     * Load the keys, or create them on first use of a key folder (a few seconds, reported as
-     * `Progress.GeneratingKeys`). Styling calls this when needed.
+     * Load the keys, or create the client key on first use of a key folder (milliseconds,
+     * reported as `Progress.GeneratingKeys`). Styling calls this when needed.
      */
     func createOrLoadKeys(listener: ProgressListener?) throws  -> KeyInfo
     
@@ -1078,8 +1078,8 @@ public convenience init(config: Config)throws  {
 
     
     /**
-     * Load the keys, or create them on first use of a key folder (a few seconds, reported as
-     * `Progress.GeneratingKeys`). Styling calls this when needed.
+     * Load the keys, or create the client key on first use of a key folder (milliseconds,
+     * reported as `Progress.GeneratingKeys`). Styling calls this when needed.
      */
 open func createOrLoadKeys(listener: ProgressListener? = nil)throws  -> KeyInfo  {
     return try  FfiConverterTypeKeyInfo_lift(try rustCallWithError(FfiConverterTypeQrVeilError_lift) {
@@ -1254,10 +1254,11 @@ public func FfiConverterTypeConfig_lower(_ value: Config) -> RustBuffer {
 
 
 /**
- * The keys in use. `key_id` names the server key in the bucket; it is not secret.
+ * The keys in use. `server_key_id` names the server key in the bucket (not secret), once a
+ * style on the PBS tier has needed one.
  */
 public struct KeyInfo: Equatable, Hashable {
-    public var keyId: String
+    public var serverKeyId: String?
     /**
      * Whether this call generated them (first use of a key folder).
      */
@@ -1265,11 +1266,11 @@ public struct KeyInfo: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(keyId: String, 
+    public init(serverKeyId: String?, 
         /**
          * Whether this call generated them (first use of a key folder).
          */generated: Bool) {
-        self.keyId = keyId
+        self.serverKeyId = serverKeyId
         self.generated = generated
     }
 
@@ -1289,13 +1290,13 @@ public struct FfiConverterTypeKeyInfo: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyInfo {
         return
             try KeyInfo(
-                keyId: FfiConverterString.read(from: &buf), 
+                serverKeyId: FfiConverterOptionString.read(from: &buf), 
                 generated: FfiConverterBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: KeyInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterOptionString.write(value.serverKeyId, into: &buf)
         FfiConverterBool.write(value.generated, into: &buf)
     }
 }
@@ -1325,10 +1326,10 @@ public struct KeyMaterial: Equatable, Hashable {
      */
     public var clientKey: Data
     /**
-     * Public, tens of MB: app files are fine. Uploaded once per key.
+     * Public, tens of MB, when asked for: app files are fine. Uploaded once per key.
      */
-    public var serverKey: Data
-    public var keyId: String
+    public var serverKey: Data?
+    public var serverKeyId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1337,11 +1338,11 @@ public struct KeyMaterial: Equatable, Hashable {
          * Secret: keep it in the Keychain/Keystore; it never leaves the device.
          */clientKey: Data, 
         /**
-         * Public, tens of MB: app files are fine. Uploaded once per key.
-         */serverKey: Data, keyId: String) {
+         * Public, tens of MB, when asked for: app files are fine. Uploaded once per key.
+         */serverKey: Data?, serverKeyId: String?) {
         self.clientKey = clientKey
         self.serverKey = serverKey
-        self.keyId = keyId
+        self.serverKeyId = serverKeyId
     }
 
     
@@ -1361,15 +1362,15 @@ public struct FfiConverterTypeKeyMaterial: FfiConverterRustBuffer {
         return
             try KeyMaterial(
                 clientKey: FfiConverterData.read(from: &buf), 
-                serverKey: FfiConverterData.read(from: &buf), 
-                keyId: FfiConverterString.read(from: &buf)
+                serverKey: FfiConverterOptionData.read(from: &buf), 
+                serverKeyId: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: KeyMaterial, into buf: inout [UInt8]) {
         FfiConverterData.write(value.clientKey, into: &buf)
-        FfiConverterData.write(value.serverKey, into: &buf)
-        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterOptionData.write(value.serverKey, into: &buf)
+        FfiConverterOptionString.write(value.serverKeyId, into: &buf)
     }
 }
 
@@ -1397,6 +1398,7 @@ public struct Report: Equatable, Hashable {
     public var modules: UInt32
     public var style: String
     public var preset: String
+    public var tier: StyleTier
     public var pbs: UInt64
     public var encryptSeconds: Double
     public var serverSeconds: Double
@@ -1404,7 +1406,10 @@ public struct Report: Equatable, Hashable {
     public var bytesUp: UInt64
     public var bytesDown: UInt64
     public var keyUploadBytes: UInt64
-    public var keyId: String
+    /**
+     * Short id of the server key the job used (PBS tier only).
+     */
+    public var serverKeyId: String?
     /**
      * Modules whose decrypted style disagreed with the code and were redrawn.
      */
@@ -1412,7 +1417,10 @@ public struct Report: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(version: UInt8, modules: UInt32, style: String, preset: String, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, keyId: String, 
+    public init(version: UInt8, modules: UInt32, style: String, preset: String, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
+        /**
+         * Short id of the server key the job used (PBS tier only).
+         */serverKeyId: String?, 
         /**
          * Modules whose decrypted style disagreed with the code and were redrawn.
          */correctedModules: UInt64) {
@@ -1420,6 +1428,7 @@ public struct Report: Equatable, Hashable {
         self.modules = modules
         self.style = style
         self.preset = preset
+        self.tier = tier
         self.pbs = pbs
         self.encryptSeconds = encryptSeconds
         self.serverSeconds = serverSeconds
@@ -1427,7 +1436,7 @@ public struct Report: Equatable, Hashable {
         self.bytesUp = bytesUp
         self.bytesDown = bytesDown
         self.keyUploadBytes = keyUploadBytes
-        self.keyId = keyId
+        self.serverKeyId = serverKeyId
         self.correctedModules = correctedModules
     }
 
@@ -1451,6 +1460,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 modules: FfiConverterUInt32.read(from: &buf), 
                 style: FfiConverterString.read(from: &buf), 
                 preset: FfiConverterString.read(from: &buf), 
+                tier: FfiConverterTypeStyleTier.read(from: &buf), 
                 pbs: FfiConverterUInt64.read(from: &buf), 
                 encryptSeconds: FfiConverterDouble.read(from: &buf), 
                 serverSeconds: FfiConverterDouble.read(from: &buf), 
@@ -1458,7 +1468,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 bytesUp: FfiConverterUInt64.read(from: &buf), 
                 bytesDown: FfiConverterUInt64.read(from: &buf), 
                 keyUploadBytes: FfiConverterUInt64.read(from: &buf), 
-                keyId: FfiConverterString.read(from: &buf), 
+                serverKeyId: FfiConverterOptionString.read(from: &buf), 
                 correctedModules: FfiConverterUInt64.read(from: &buf)
         )
     }
@@ -1468,6 +1478,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.modules, into: &buf)
         FfiConverterString.write(value.style, into: &buf)
         FfiConverterString.write(value.preset, into: &buf)
+        FfiConverterTypeStyleTier.write(value.tier, into: &buf)
         FfiConverterUInt64.write(value.pbs, into: &buf)
         FfiConverterDouble.write(value.encryptSeconds, into: &buf)
         FfiConverterDouble.write(value.serverSeconds, into: &buf)
@@ -1475,7 +1486,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.bytesUp, into: &buf)
         FfiConverterUInt64.write(value.bytesDown, into: &buf)
         FfiConverterUInt64.write(value.keyUploadBytes, into: &buf)
-        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterOptionString.write(value.serverKeyId, into: &buf)
         FfiConverterUInt64.write(value.correctedModules, into: &buf)
     }
 }
@@ -1581,6 +1592,10 @@ public struct StyleOptions: Equatable, Hashable {
      * Light border in modules; 4 is the standard's.
      */
     public var quietZone: UInt32
+    /**
+     * The tier to evaluate on; the cheapest the style can run on when not given.
+     */
+    public var tier: StyleTier?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1602,13 +1617,17 @@ public struct StyleOptions: Equatable, Hashable {
          */modulePx: UInt32 = UInt32(10), 
         /**
          * Light border in modules; 4 is the standard's.
-         */quietZone: UInt32 = UInt32(4)) {
+         */quietZone: UInt32 = UInt32(4), 
+        /**
+         * The tier to evaluate on; the cheapest the style can run on when not given.
+         */tier: StyleTier? = nil) {
         self.style = style
         self.preset = preset
         self.errorCorrection = errorCorrection
         self.version = version
         self.modulePx = modulePx
         self.quietZone = quietZone
+        self.tier = tier
     }
 
     
@@ -1632,7 +1651,8 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
                 errorCorrection: FfiConverterOptionTypeErrorCorrection.read(from: &buf), 
                 version: FfiConverterOptionUInt8.read(from: &buf), 
                 modulePx: FfiConverterUInt32.read(from: &buf), 
-                quietZone: FfiConverterUInt32.read(from: &buf)
+                quietZone: FfiConverterUInt32.read(from: &buf), 
+                tier: FfiConverterOptionTypeStyleTier.read(from: &buf)
         )
     }
 
@@ -1643,6 +1663,7 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt8.write(value.version, into: &buf)
         FfiConverterUInt32.write(value.modulePx, into: &buf)
         FfiConverterUInt32.write(value.quietZone, into: &buf)
+        FfiConverterOptionTypeStyleTier.write(value.tier, into: &buf)
     }
 }
 
@@ -1833,9 +1854,10 @@ public enum KeyStorage: Equatable, Hashable {
     )
     /**
      * Bytes the app keeps itself, from `generate_keys()`: the client key in the
-     * Keychain/Keystore, the (public, large) server key in app files.
+     * Keychain/Keystore, and the (public, large) server key in app files if there is one. A
+     * style on the PBS tier without it makes one for this object's life (a few seconds).
      */
-    case bytes(clientKey: Data, serverKey: Data
+    case bytes(clientKey: Data, serverKey: Data?
     )
 
 
@@ -1861,7 +1883,7 @@ public struct FfiConverterTypeKeyStorage: FfiConverterRustBuffer {
         case 1: return .folder(path: try FfiConverterString.read(from: &buf)
         )
         
-        case 2: return .bytes(clientKey: try FfiConverterData.read(from: &buf), serverKey: try FfiConverterData.read(from: &buf)
+        case 2: return .bytes(clientKey: try FfiConverterData.read(from: &buf), serverKey: try FfiConverterOptionData.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -1880,7 +1902,7 @@ public struct FfiConverterTypeKeyStorage: FfiConverterRustBuffer {
         case let .bytes(clientKey,serverKey):
             writeInt(&buf, Int32(2))
             FfiConverterData.write(clientKey, into: &buf)
-            FfiConverterData.write(serverKey, into: &buf)
+            FfiConverterOptionData.write(serverKey, into: &buf)
             
         }
     }
@@ -1910,22 +1932,26 @@ public func FfiConverterTypeKeyStorage_lower(_ value: KeyStorage) -> RustBuffer 
 public enum Progress: Equatable, Hashable {
     
     /**
-     * First use of a key folder: a few seconds.
+     * First use of a key folder: milliseconds.
      */
     case generatingKeys
+    /**
+     * The first style on the PBS tier makes the server key: a few seconds, once.
+     */
+    case generatingServerKey
     case encoding
     case encrypting(modules: UInt32
     )
     /**
-     * Once per key, tens of MB.
+     * Once per key, tens of MB (PBS tier only).
      */
     case uploadingKey(bytes: UInt64
     )
     /**
-     * The service evaluates the style on the ciphertexts (`pbs` bootstrappings, ~100 per
-     * second per core).
+     * The service evaluates the style on the ciphertexts: milliseconds on the linear tier,
+     * `pbs` bootstrappings (~100 per second per core) on the PBS tier.
      */
-    case styling(pbs: UInt64
+    case styling(tier: StyleTier, pbs: UInt64
     )
     /**
      * Decrypting, correcting, verifying and drawing.
@@ -1954,18 +1980,20 @@ public struct FfiConverterTypeProgress: FfiConverterRustBuffer {
         
         case 1: return .generatingKeys
         
-        case 2: return .encoding
+        case 2: return .generatingServerKey
         
-        case 3: return .encrypting(modules: try FfiConverterUInt32.read(from: &buf)
+        case 3: return .encoding
+        
+        case 4: return .encrypting(modules: try FfiConverterUInt32.read(from: &buf)
         )
         
-        case 4: return .uploadingKey(bytes: try FfiConverterUInt64.read(from: &buf)
+        case 5: return .uploadingKey(bytes: try FfiConverterUInt64.read(from: &buf)
         )
         
-        case 5: return .styling(pbs: try FfiConverterUInt64.read(from: &buf)
+        case 6: return .styling(tier: try FfiConverterTypeStyleTier.read(from: &buf), pbs: try FfiConverterUInt64.read(from: &buf)
         )
         
-        case 6: return .finishing
+        case 7: return .finishing
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -1979,27 +2007,32 @@ public struct FfiConverterTypeProgress: FfiConverterRustBuffer {
             writeInt(&buf, Int32(1))
         
         
-        case .encoding:
+        case .generatingServerKey:
             writeInt(&buf, Int32(2))
         
         
-        case let .encrypting(modules):
+        case .encoding:
             writeInt(&buf, Int32(3))
+        
+        
+        case let .encrypting(modules):
+            writeInt(&buf, Int32(4))
             FfiConverterUInt32.write(modules, into: &buf)
             
         
         case let .uploadingKey(bytes):
-            writeInt(&buf, Int32(4))
+            writeInt(&buf, Int32(5))
             FfiConverterUInt64.write(bytes, into: &buf)
             
         
-        case let .styling(pbs):
-            writeInt(&buf, Int32(5))
+        case let .styling(tier,pbs):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypeStyleTier.write(tier, into: &buf)
             FfiConverterUInt64.write(pbs, into: &buf)
             
         
         case .finishing:
-            writeInt(&buf, Int32(6))
+            writeInt(&buf, Int32(7))
         
         }
     }
@@ -2212,6 +2245,81 @@ public func FfiConverterTypeQrVeilError_lower(_ value: QrVeilError) -> RustBuffe
 
 
 /**
+ * How the service evaluates a style.
+ */
+
+public enum StyleTier: Equatable, Hashable {
+    
+    /**
+     * Clear-weighted sums of encrypted encodings: milliseconds, no server key.
+     */
+    case linear
+    /**
+     * Programmable bootstrapping: about 100 per second per core, needs the server key.
+     */
+    case pbs
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StyleTier: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStyleTier: FfiConverterRustBuffer {
+    typealias SwiftType = StyleTier
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StyleTier {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .linear
+        
+        case 2: return .pbs
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StyleTier, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .linear:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pbs:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStyleTier_lift(_ buf: RustBuffer) throws -> StyleTier {
+    return try FfiConverterTypeStyleTier.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStyleTier_lower(_ value: StyleTier) -> RustBuffer {
+    return FfiConverterTypeStyleTier.lower(value)
+}
+
+
+
+/**
  * How an app reaches the style function.
  */
 
@@ -2323,6 +2431,54 @@ fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
+    typealias SwiftType = String?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCancelToken: FfiConverterRustBuffer {
     typealias SwiftType = CancelToken?
 
@@ -2419,6 +2575,30 @@ fileprivate struct FfiConverterOptionTypeErrorCorrection: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeStyleTier: FfiConverterRustBuffer {
+    typealias SwiftType = StyleTier?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStyleTier.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStyleTier.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -2466,13 +2646,15 @@ fileprivate struct FfiConverterSequenceTypeStyleInfo: FfiConverterRustBuffer {
     }
 }
 /**
- * Fresh keys for an app that keeps them itself (a few seconds). Store `client_key` in the
- * Keychain/Keystore and pass both back as `KeyStorage.Bytes`.
+ * Fresh keys for an app that keeps them itself. Store `client_key` in the Keychain/Keystore
+ * and pass it back as `KeyStorage.Bytes`. With `with_server_key` the (public, ~43 MB) server
+ * key is made too, a few seconds: only styles on the PBS tier need it, none of the built-ins.
  */
-public func generateKeys()throws  -> KeyMaterial  {
+public func generateKeys(withServerKey: Bool = false)throws  -> KeyMaterial  {
     return try  FfiConverterTypeKeyMaterial_lift(try rustCallWithError(FfiConverterTypeQrVeilError_lift) {
         uniffiCallStatus in
-    uniffi_qrveil_ffi_fn_func_generate_keys(uniffiCallStatus
+    uniffi_qrveil_ffi_fn_func_generate_keys(
+        FfiConverterBool.lower(withServerKey),uniffiCallStatus
     )
 })
 }
@@ -2492,7 +2674,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_qrveil_ffi_checksum_func_generate_keys() != 32913) {
+    if (uniffi_qrveil_ffi_checksum_func_generate_keys() != 21768) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_canceltoken_cancel() != 38614) {
@@ -2501,7 +2683,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_qrveil_ffi_checksum_method_canceltoken_is_cancelled() != 10852) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 37379) {
+    if (uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 26721) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_qrveil_presets() != 21911) {

@@ -347,8 +347,7 @@ void uniffi_qrveil_ffi_fn_method_progresslistener_on_progress(uint64_t ptr, Rust
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_FUNC_GENERATE_KEYS
 #define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_FUNC_GENERATE_KEYS
-RustBuffer uniffi_qrveil_ffi_fn_func_generate_keys(RustCallStatus *_Nonnull out_status
-    
+RustBuffer uniffi_qrveil_ffi_fn_func_generate_keys(int8_t with_server_key, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_QRVEIL_FFI_RUSTBUFFER_ALLOC

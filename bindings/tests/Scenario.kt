@@ -16,6 +16,7 @@ import dev.qrveil.ProgressListener
 import dev.qrveil.QrVeil
 import dev.qrveil.QrVeilException
 import dev.qrveil.StyleOptions
+import dev.qrveil.StyleTier
 import dev.qrveil.TransportConfig
 import java.io.File
 import javax.imageio.ImageIO
@@ -56,7 +57,8 @@ fun main(args: Array<String>) {
         }
     }
     val keys = qr.createOrLoadKeys(listener)
-    check(keys.generated && keys.keyId.length == 64) { "first use should generate keys: $keys" }
+    // The client key alone: every built-in style runs on the linear tier, which needs no server key.
+    check(keys.generated && keys.serverKeyId == null) { "first use should generate the client key only: $keys" }
 
     val payload = "WIFI:T:WPA;S:lab;P:horse1;;"
     val code = qr.styleText(payload, StyleOptions(style = "rounded", preset = "purple-violet"), listener)
@@ -65,10 +67,19 @@ fun main(args: Array<String>) {
     val read = decodeWithZxing(png)
     check(read == payload) { "ZXing read ${read.length} chars that differ from the payload" }
     check(code.svg.contains("<svg") && code.svg.contains("</svg>")) { "no SVG document" }
-    check(code.report.style == "rounded" && code.report.pbs > 0u) { "report: ${code.report}" }
-    check(seen.first() == Progress.GeneratingKeys && seen.any { it is Progress.Styling } && seen.last() == Progress.Finishing) {
+    check(code.report.style == "rounded" && code.report.tier == StyleTier.LINEAR && code.report.pbs == 0uL) { "report: ${code.report}" }
+    check(code.report.serverKeyId == null && code.report.keyUploadBytes == 0uL) { "a linear job used a server key: ${code.report}" }
+    check(seen.first() == Progress.GeneratingKeys && seen.any { it is Progress.Styling && it.tier == StyleTier.LINEAR } && seen.last() == Progress.Finishing) {
         "progress: $seen"
     }
+
+    // The same look on the PBS tier: the server key is made once and uploaded once.
+    seen.clear()
+    val pbs = qr.styleText(payload, StyleOptions(style = "gradient", tier = StyleTier.PBS), listener)
+    check(pbs.report.tier == StyleTier.PBS && pbs.report.serverKeyId != null && pbs.report.keyUploadBytes > 1_000_000uL) { "report: ${pbs.report}" }
+    check(seen.contains(Progress.GeneratingServerKey)) { "progress: $seen" }
+    png.writeBytes(pbs.png)
+    check(decodeWithZxing(png) == payload) { "ZXing could not read the PBS-tier code" }
 
     // Errors are typed exceptions with readable messages.
     try {
@@ -85,5 +96,5 @@ fun main(args: Array<String>) {
     } catch (e: QrVeilException.Cancelled) {
         check(!e.message!!.contains(payload)) { "the message repeats the payload" }
     }
-    println("kotlin scenario: ok (version ${code.report.version}, ${code.report.pbs} PBS, server ${"%.2f".format(code.report.serverSeconds)} s; ZXing read $png)")
+    println("kotlin scenario: ok (version ${code.report.version}, linear tier, server ${"%.3f".format(code.report.serverSeconds)} s; PBS tier ${"%.2f".format(pbs.report.serverSeconds)} s; ZXing read $png)")
 }

@@ -3,6 +3,7 @@ the Kotlin scenario created, style a payload through the local transport, write 
 it back with zxing-cpp (a decoder nobody here wrote), and check the typed errors. Run by
 bindings/test.sh with the generated module and the library on sys.path."""
 
+import io
 import sys
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def main(work: Path) -> None:
     png.write_bytes(code.png)
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(png).convert("RGB"))]
     assert found == [payload], f"zxing-cpp read {len(found)} codes, none equal to the payload"
-    assert code.report.style == "dots", code.report
+    assert code.report.style == "dots" and code.report.tier == qrveil.StyleTier.LINEAR and code.report.pbs == 0, code.report
     assert "<svg" in code.svg
     assert isinstance(seen[-1], qrveil.Progress.FINISHING), seen
 
@@ -48,7 +49,18 @@ def main(work: Path) -> None:
         raise AssertionError("an empty payload did not raise")
     except qrveil.QrVeilError.InvalidPayload as e:
         assert "empty" in str(e), str(e)
-    print(f"python scenario: ok (version {code.report.version}, {code.report.pbs} PBS; zxing-cpp read {png})")
+    # Keys an app keeps itself: the client key alone is enough for the linear tier.
+    material = qrveil.generate_keys()
+    assert material.server_key is None and material.server_key_id is None
+    own = qrveil.QrVeil(
+        qrveil.Config(
+            transport=qrveil.TransportConfig.LOCAL(folder=str(work / "bucket")),
+            keys=qrveil.KeyStorage.BYTES(client_key=material.client_key, server_key=None),
+        )
+    )
+    again = own.style_text(payload)
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(again.png)).convert("RGB"))] == [payload]
+    print(f"python scenario: ok (version {code.report.version}, {code.report.tier} tier, {code.report.pbs} PBS; zxing-cpp read {png})")
 
 
 if __name__ == "__main__":

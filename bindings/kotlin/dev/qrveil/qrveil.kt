@@ -774,7 +774,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_qrveil_ffi_fn_method_progresslistener_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_qrveil_ffi_fn_func_generate_keys(uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_qrveil_ffi_fn_func_generate_keys(`withServerKey`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_qrveil_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -895,7 +895,7 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_qrveil_ffi_checksum_func_generate_keys() and 0xFFFF) != 32913) {
+    if ((lib.uniffi_qrveil_ffi_checksum_func_generate_keys() and 0xFFFF) != 21768) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_canceltoken_cancel() and 0xFFFF) != 38614) {
@@ -904,7 +904,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_qrveil_ffi_checksum_method_canceltoken_is_cancelled() and 0xFFFF) != 10852) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() and 0xFFFF) != 37379) {
+    if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() and 0xFFFF) != 26721) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_presets() and 0xFFFF) != 21911) {
@@ -2020,8 +2020,8 @@ public object FfiConverterTypeProgressListener: FfiConverter<ProgressListener, L
 public interface QrVeilInterface {
     
     /**
-     * Load the keys, or create them on first use of a key folder (a few seconds, reported as
-     * `Progress.GeneratingKeys`). Styling calls this when needed.
+     * Load the keys, or create the client key on first use of a key folder (milliseconds,
+     * reported as `Progress.GeneratingKeys`). Styling calls this when needed.
      */
     fun `createOrLoadKeys`(`listener`: ProgressListener? = null): KeyInfo
     
@@ -2168,8 +2168,8 @@ open class QrVeil: Disposable, AutoCloseable, QrVeilInterface
 
     
     /**
-     * Load the keys, or create them on first use of a key folder (a few seconds, reported as
-     * `Progress.GeneratingKeys`). Styling calls this when needed.
+     * Load the keys, or create the client key on first use of a key folder (milliseconds,
+     * reported as `Progress.GeneratingKeys`). Styling calls this when needed.
      */
     @Throws(QrVeilException::class)override fun `createOrLoadKeys`(`listener`: ProgressListener?): KeyInfo {
             return FfiConverterTypeKeyInfo.lift(
@@ -2342,10 +2342,11 @@ public object FfiConverterTypeConfig: FfiConverterRustBuffer<Config> {
 
 
 /**
- * The keys in use. `key_id` names the server key in the bucket; it is not secret.
+ * The keys in use. `server_key_id` names the server key in the bucket (not secret), once a
+ * style on the PBS tier has needed one.
  */
 data class KeyInfo (
-    var `keyId`: kotlin.String
+    var `serverKeyId`: kotlin.String?
     , 
     /**
      * Whether this call generated them (first use of a key folder).
@@ -2367,18 +2368,18 @@ data class KeyInfo (
 public object FfiConverterTypeKeyInfo: FfiConverterRustBuffer<KeyInfo> {
     override fun read(buf: ByteBuffer): KeyInfo {
         return KeyInfo(
-            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: KeyInfo) = (
-            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterOptionalString.allocationSize(value.`serverKeyId`) +
             FfiConverterBoolean.allocationSize(value.`generated`)
     )
 
     override fun write(value: KeyInfo, buf: ByteBuffer) {
-            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterOptionalString.write(value.`serverKeyId`, buf)
             FfiConverterBoolean.write(value.`generated`, buf)
     }
 }
@@ -2395,11 +2396,11 @@ data class KeyMaterial (
     var `clientKey`: kotlin.ByteArray
     , 
     /**
-     * Public, tens of MB: app files are fine. Uploaded once per key.
+     * Public, tens of MB, when asked for: app files are fine. Uploaded once per key.
      */
-    var `serverKey`: kotlin.ByteArray
+    var `serverKey`: kotlin.ByteArray?
     , 
-    var `keyId`: kotlin.String
+    var `serverKeyId`: kotlin.String?
     
 ){
     
@@ -2417,21 +2418,21 @@ public object FfiConverterTypeKeyMaterial: FfiConverterRustBuffer<KeyMaterial> {
     override fun read(buf: ByteBuffer): KeyMaterial {
         return KeyMaterial(
             FfiConverterByteArray.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: KeyMaterial) = (
             FfiConverterByteArray.allocationSize(value.`clientKey`) +
-            FfiConverterByteArray.allocationSize(value.`serverKey`) +
-            FfiConverterString.allocationSize(value.`keyId`)
+            FfiConverterOptionalByteArray.allocationSize(value.`serverKey`) +
+            FfiConverterOptionalString.allocationSize(value.`serverKeyId`)
     )
 
     override fun write(value: KeyMaterial, buf: ByteBuffer) {
             FfiConverterByteArray.write(value.`clientKey`, buf)
-            FfiConverterByteArray.write(value.`serverKey`, buf)
-            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterOptionalByteArray.write(value.`serverKey`, buf)
+            FfiConverterOptionalString.write(value.`serverKeyId`, buf)
     }
 }
 
@@ -2449,6 +2450,8 @@ data class Report (
     , 
     var `preset`: kotlin.String
     , 
+    var `tier`: StyleTier
+    , 
     var `pbs`: kotlin.ULong
     , 
     var `encryptSeconds`: kotlin.Double
@@ -2463,7 +2466,10 @@ data class Report (
     , 
     var `keyUploadBytes`: kotlin.ULong
     , 
-    var `keyId`: kotlin.String
+    /**
+     * Short id of the server key the job used (PBS tier only).
+     */
+    var `serverKeyId`: kotlin.String?
     , 
     /**
      * Modules whose decrypted style disagreed with the code and were redrawn.
@@ -2489,6 +2495,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterTypeStyleTier.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterDouble.read(buf),
             FfiConverterDouble.read(buf),
@@ -2496,7 +2503,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterULong.read(buf),
         )
     }
@@ -2506,6 +2513,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterUInt.allocationSize(value.`modules`) +
             FfiConverterString.allocationSize(value.`style`) +
             FfiConverterString.allocationSize(value.`preset`) +
+            FfiConverterTypeStyleTier.allocationSize(value.`tier`) +
             FfiConverterULong.allocationSize(value.`pbs`) +
             FfiConverterDouble.allocationSize(value.`encryptSeconds`) +
             FfiConverterDouble.allocationSize(value.`serverSeconds`) +
@@ -2513,7 +2521,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.allocationSize(value.`bytesUp`) +
             FfiConverterULong.allocationSize(value.`bytesDown`) +
             FfiConverterULong.allocationSize(value.`keyUploadBytes`) +
-            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterOptionalString.allocationSize(value.`serverKeyId`) +
             FfiConverterULong.allocationSize(value.`correctedModules`)
     )
 
@@ -2522,6 +2530,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterUInt.write(value.`modules`, buf)
             FfiConverterString.write(value.`style`, buf)
             FfiConverterString.write(value.`preset`, buf)
+            FfiConverterTypeStyleTier.write(value.`tier`, buf)
             FfiConverterULong.write(value.`pbs`, buf)
             FfiConverterDouble.write(value.`encryptSeconds`, buf)
             FfiConverterDouble.write(value.`serverSeconds`, buf)
@@ -2529,7 +2538,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.write(value.`bytesUp`, buf)
             FfiConverterULong.write(value.`bytesDown`, buf)
             FfiConverterULong.write(value.`keyUploadBytes`, buf)
-            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterOptionalString.write(value.`serverKeyId`, buf)
             FfiConverterULong.write(value.`correctedModules`, buf)
     }
 }
@@ -2610,6 +2619,11 @@ data class StyleOptions (
      * Light border in modules; 4 is the standard's.
      */
     var `quietZone`: kotlin.UInt = 4u 
+    , 
+    /**
+     * The tier to evaluate on; the cheapest the style can run on when not given.
+     */
+    var `tier`: StyleTier? = null 
     
 ){
     
@@ -2632,6 +2646,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalUByte.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeStyleTier.read(buf),
         )
     }
 
@@ -2641,7 +2656,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalTypeErrorCorrection.allocationSize(value.`errorCorrection`) +
             FfiConverterOptionalUByte.allocationSize(value.`version`) +
             FfiConverterUInt.allocationSize(value.`modulePx`) +
-            FfiConverterUInt.allocationSize(value.`quietZone`)
+            FfiConverterUInt.allocationSize(value.`quietZone`) +
+            FfiConverterOptionalTypeStyleTier.allocationSize(value.`tier`)
     )
 
     override fun write(value: StyleOptions, buf: ByteBuffer) {
@@ -2651,6 +2667,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalUByte.write(value.`version`, buf)
             FfiConverterUInt.write(value.`modulePx`, buf)
             FfiConverterUInt.write(value.`quietZone`, buf)
+            FfiConverterOptionalTypeStyleTier.write(value.`tier`, buf)
     }
 }
 
@@ -2774,11 +2791,12 @@ sealed class KeyStorage {
     
     /**
      * Bytes the app keeps itself, from `generate_keys()`: the client key in the
-     * Keychain/Keystore, the (public, large) server key in app files.
+     * Keychain/Keystore, and the (public, large) server key in app files if there is one. A
+     * style on the PBS tier without it makes one for this object's life (a few seconds).
      */
     data class Bytes(
         val `clientKey`: kotlin.ByteArray, 
-        val `serverKey`: kotlin.ByteArray) : KeyStorage()
+        val `serverKey`: kotlin.ByteArray?) : KeyStorage()
         
     {
         
@@ -2807,7 +2825,7 @@ public object FfiConverterTypeKeyStorage : FfiConverterRustBuffer<KeyStorage>{
                 )
             2 -> KeyStorage.Bytes(
                 FfiConverterByteArray.read(buf),
-                FfiConverterByteArray.read(buf),
+                FfiConverterOptionalByteArray.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -2826,7 +2844,7 @@ public object FfiConverterTypeKeyStorage : FfiConverterRustBuffer<KeyStorage>{
             (
                 4UL
                 + FfiConverterByteArray.allocationSize(value.`clientKey`)
-                + FfiConverterByteArray.allocationSize(value.`serverKey`)
+                + FfiConverterOptionalByteArray.allocationSize(value.`serverKey`)
             )
         }
     }
@@ -2841,7 +2859,7 @@ public object FfiConverterTypeKeyStorage : FfiConverterRustBuffer<KeyStorage>{
             is KeyStorage.Bytes -> {
                 buf.putInt(2)
                 FfiConverterByteArray.write(value.`clientKey`, buf)
-                FfiConverterByteArray.write(value.`serverKey`, buf)
+                FfiConverterOptionalByteArray.write(value.`serverKey`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -2858,9 +2876,15 @@ public object FfiConverterTypeKeyStorage : FfiConverterRustBuffer<KeyStorage>{
 sealed class Progress {
     
     /**
-     * First use of a key folder: a few seconds.
+     * First use of a key folder: milliseconds.
      */
     object GeneratingKeys : Progress()
+    
+    
+    /**
+     * The first style on the PBS tier makes the server key: a few seconds, once.
+     */
+    object GeneratingServerKey : Progress()
     
     
     object Encoding : Progress()
@@ -2876,7 +2900,7 @@ sealed class Progress {
     }
     
     /**
-     * Once per key, tens of MB.
+     * Once per key, tens of MB (PBS tier only).
      */
     data class UploadingKey(
         val `bytes`: kotlin.ULong) : Progress()
@@ -2888,10 +2912,11 @@ sealed class Progress {
     }
     
     /**
-     * The service evaluates the style on the ciphertexts (`pbs` bootstrappings, ~100 per
-     * second per core).
+     * The service evaluates the style on the ciphertexts: milliseconds on the linear tier,
+     * `pbs` bootstrappings (~100 per second per core) on the PBS tier.
      */
     data class Styling(
+        val `tier`: dev.qrveil.StyleTier, 
         val `pbs`: kotlin.ULong) : Progress()
         
     {
@@ -2923,23 +2948,31 @@ public object FfiConverterTypeProgress : FfiConverterRustBuffer<Progress>{
     override fun read(buf: ByteBuffer): Progress {
         return when(buf.getInt()) {
             1 -> Progress.GeneratingKeys
-            2 -> Progress.Encoding
-            3 -> Progress.Encrypting(
+            2 -> Progress.GeneratingServerKey
+            3 -> Progress.Encoding
+            4 -> Progress.Encrypting(
                 FfiConverterUInt.read(buf),
                 )
-            4 -> Progress.UploadingKey(
+            5 -> Progress.UploadingKey(
                 FfiConverterULong.read(buf),
                 )
-            5 -> Progress.Styling(
+            6 -> Progress.Styling(
+                FfiConverterTypeStyleTier.read(buf),
                 FfiConverterULong.read(buf),
                 )
-            6 -> Progress.Finishing
+            7 -> Progress.Finishing
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
 
     override fun allocationSize(value: Progress): ULong = when(value) {
         is Progress.GeneratingKeys -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is Progress.GeneratingServerKey -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
@@ -2969,6 +3002,7 @@ public object FfiConverterTypeProgress : FfiConverterRustBuffer<Progress>{
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
+                + FfiConverterTypeStyleTier.allocationSize(value.`tier`)
                 + FfiConverterULong.allocationSize(value.`pbs`)
             )
         }
@@ -2986,27 +3020,32 @@ public object FfiConverterTypeProgress : FfiConverterRustBuffer<Progress>{
                 buf.putInt(1)
                 Unit
             }
-            is Progress.Encoding -> {
+            is Progress.GeneratingServerKey -> {
                 buf.putInt(2)
                 Unit
             }
-            is Progress.Encrypting -> {
+            is Progress.Encoding -> {
                 buf.putInt(3)
+                Unit
+            }
+            is Progress.Encrypting -> {
+                buf.putInt(4)
                 FfiConverterUInt.write(value.`modules`, buf)
                 Unit
             }
             is Progress.UploadingKey -> {
-                buf.putInt(4)
+                buf.putInt(5)
                 FfiConverterULong.write(value.`bytes`, buf)
                 Unit
             }
             is Progress.Styling -> {
-                buf.putInt(5)
+                buf.putInt(6)
+                FfiConverterTypeStyleTier.write(value.`tier`, buf)
                 FfiConverterULong.write(value.`pbs`, buf)
                 Unit
             }
             is Progress.Finishing -> {
-                buf.putInt(6)
+                buf.putInt(7)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -3164,6 +3203,49 @@ public object FfiConverterTypeQrVeilError : FfiConverterRustBuffer<QrVeilExcepti
 
 
 /**
+ * How the service evaluates a style.
+ */
+
+enum class StyleTier {
+    
+    /**
+     * Clear-weighted sums of encrypted encodings: milliseconds, no server key.
+     */
+    LINEAR,
+    /**
+     * Programmable bootstrapping: about 100 per second per core, needs the server key.
+     */
+    PBS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStyleTier: FfiConverterRustBuffer<StyleTier> {
+    override fun read(buf: ByteBuffer) = try {
+        StyleTier.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: StyleTier) = 4UL
+
+    override fun write(value: StyleTier, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How an app reaches the style function.
  */
 sealed class TransportConfig {
@@ -3302,6 +3384,70 @@ public object FfiConverterOptionalUByte: FfiConverterRustBuffer<kotlin.UByte?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
+    override fun read(buf: ByteBuffer): kotlin.String? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterString.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.String?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.String?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeCancelToken: FfiConverterRustBuffer<CancelToken?> {
     override fun read(buf: ByteBuffer): CancelToken? {
         if (buf.get().toInt() == 0) {
@@ -3430,6 +3576,38 @@ public object FfiConverterOptionalTypeErrorCorrection: FfiConverterRustBuffer<Er
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeStyleTier: FfiConverterRustBuffer<StyleTier?> {
+    override fun read(buf: ByteBuffer): StyleTier? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeStyleTier.read(buf)
+    }
+
+    override fun allocationSize(value: StyleTier?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeStyleTier.allocationSize(value)
+        }
+    }
+
+    override fun write(value: StyleTier?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeStyleTier.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -3480,15 +3658,17 @@ public object FfiConverterSequenceTypeStyleInfo: FfiConverterRustBuffer<List<Sty
     }
 }
         /**
-         * Fresh keys for an app that keeps them itself (a few seconds). Store `client_key` in the
-         * Keychain/Keystore and pass both back as `KeyStorage.Bytes`.
+         * Fresh keys for an app that keeps them itself. Store `client_key` in the Keychain/Keystore
+         * and pass it back as `KeyStorage.Bytes`. With `with_server_key` the (public, ~43 MB) server
+         * key is made too, a few seconds: only styles on the PBS tier need it, none of the built-ins.
          */
-    @Throws(QrVeilException::class) fun `generateKeys`(): KeyMaterial {
+    @Throws(QrVeilException::class) fun `generateKeys`(`withServerKey`: kotlin.Boolean = false): KeyMaterial {
             return FfiConverterTypeKeyMaterial.lift(
     uniffiRustCallWithError(QrVeilException) { _status ->
     UniffiLib.uniffi_qrveil_ffi_fn_func_generate_keys(
     
-        _status)
+        
+        FfiConverterBoolean.lower(`withServerKey`),_status)
 }
     )
     }
