@@ -49,7 +49,9 @@ module "qrveil" {
   presign_zip  = "${path.module}/../../../target/lambda/qrveil-presign/bootstrap.zip"
   architecture = "arm64"
 
-  function_memory_mb            = 10240
+  # Every built-in style runs on the linear tier: the default memory fits it. Set
+  # pbs_tier = true to also serve styles that need bootstrapping (then 10 GB, 6 vCPUs).
+  pbs_tier                      = false
   function_reserved_concurrency = 10
   jobs_expiry_days              = 1
   keys_expiry_days              = 90

@@ -12,14 +12,15 @@ resource "aws_lambda_function" "function" {
   runtime                        = "provided.al2023"
   handler                        = "bootstrap"
   architectures                  = [var.architecture]
-  memory_size                    = var.function_memory_mb
+  memory_size                    = var.pbs_tier ? var.pbs_function_memory_mb : var.function_memory_mb
   timeout                        = var.function_timeout_seconds
   reserved_concurrent_executions = var.function_reserved_concurrency
   kms_key_arn                    = aws_kms_key.this.arn
   environment {
     variables = {
       QRVEIL_BUCKET          = aws_s3_bucket.this.id
-      QRVEIL_KEY_CACHE_BYTES = tostring(var.key_cache_bytes)
+      QRVEIL_KEY_CACHE_BYTES = tostring(var.pbs_tier ? var.key_cache_bytes : 0)
+      QRVEIL_PBS_TIER        = var.pbs_tier ? "1" : "0"
     }
   }
   # Events that still fail after Lambda's two asynchronous retries (storage errors; bad jobs

@@ -46,13 +46,29 @@ variable "architecture" {
   }
 }
 
+variable "pbs_tier" {
+  description = "Also evaluate jobs on the PBS tier (styles that need bootstrapping; none of the built-ins does). Those need memory for expanded server keys: the function then gets pbs_function_memory_mb. Without it, such jobs fail with tier-not-served."
+  type        = bool
+  default     = false
+}
+
 variable "function_memory_mb" {
-  description = "Memory of the job function in MB. Lambda gives CPU in proportion: 10240 MB is 6 vCPUs, and PBS throughput scales with them."
+  description = "Memory of the job function when it serves the linear tier only. Sized from the measured peak of a version-40 linear job (README, \"The cloud path\") with room to spare; Lambda's CPU share grows with memory."
+  type        = number
+  default     = 256
+  validation {
+    condition     = var.function_memory_mb >= 128 && var.function_memory_mb <= 10240
+    error_message = "function_memory_mb must be 128-10240."
+  }
+}
+
+variable "pbs_function_memory_mb" {
+  description = "Memory of the job function when pbs_tier is on. Lambda gives CPU in proportion: 10240 MB is 6 vCPUs, and PBS throughput scales with them."
   type        = number
   default     = 10240
   validation {
-    condition     = var.function_memory_mb >= 2048 && var.function_memory_mb <= 10240
-    error_message = "function_memory_mb must be 2048-10240 (an expanded server key alone needs several hundred MB)."
+    condition     = var.pbs_function_memory_mb >= 2048 && var.pbs_function_memory_mb <= 10240
+    error_message = "pbs_function_memory_mb must be 2048-10240 (an expanded server key alone needs several hundred MB)."
   }
 }
 
@@ -77,7 +93,7 @@ variable "function_reserved_concurrency" {
 }
 
 variable "key_cache_bytes" {
-  description = "Bytes of expanded server keys each warm job function keeps (one expanded key is a few hundred MB); must fit in function_memory_mb with room for a job."
+  description = "Bytes of expanded server keys each warm job function keeps when pbs_tier is on (one expanded key is a few hundred MB); must fit in pbs_function_memory_mb with room for a job."
   type        = number
   default     = 1073741824
   validation {

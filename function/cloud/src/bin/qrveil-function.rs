@@ -36,9 +36,10 @@ impl From<Failure> for Diagnostic {
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let cache_bytes = env::number(env::KEY_CACHE_BYTES, DEFAULT_KEY_CACHE_BYTES as u64)?;
+    let serves_pbs = env::number(env::PBS_TIER, 1)? != 0;
     let default_bucket = std::env::var(env::BUCKET).ok();
     // One function (and its warm key cache) for the life of the execution environment.
-    let function = Arc::new(Function::new(cache_bytes as usize));
+    let function = Arc::new(if serves_pbs { Function::new(cache_bytes as usize) } else { Function::linear_only() });
     let client = s3::client_from_env().await;
     lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
         let (function, client, default_bucket) = (function.clone(), client.clone(), default_bucket.clone());
