@@ -1299,6 +1299,76 @@ class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
 
 
 
+class ReadabilityLevel(enum.Enum):
+    """
+    How much of a plain code's tolerance to camera conditions the colours keep. The chosen
+    colours' lightness moves only as far as the level needs; hue and chroma stay.
+"""
+    
+    VIVID = 0
+    """
+    Closest to the chosen colours; every code still scans clean.
+"""
+    
+    BALANCED = 1
+    """
+    At least 0.8 of a plain code's tolerance (the default).
+"""
+    
+    ROBUST = 2
+    """
+    At least 0.95 of a plain code's tolerance.
+"""
+    
+
+
+class _UniffiFfiConverterTypeReadabilityLevel(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ReadabilityLevel.VIVID
+        if variant == 2:
+            return ReadabilityLevel.BALANCED
+        if variant == 3:
+            return ReadabilityLevel.ROBUST
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == ReadabilityLevel.VIVID:
+            return
+        if value == ReadabilityLevel.BALANCED:
+            return
+        if value == ReadabilityLevel.ROBUST:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == ReadabilityLevel.VIVID:
+            buf.write_i32(1)
+        if value == ReadabilityLevel.BALANCED:
+            buf.write_i32(2)
+        if value == ReadabilityLevel.ROBUST:
+            buf.write_i32(3)
+
+
+
+class _UniffiFfiConverterFloat32(_UniffiConverterPrimitiveFloat):
+    @staticmethod
+    def read(buf):
+        return buf.read_float()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_float(value)
+
+
+
+
+
+
 class StyleTier(enum.Enum):
     """
     How the service evaluates a style.
@@ -1357,11 +1427,13 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int):
         self.version = version
         self.modules = modules
         self.style = style
         self.preset = preset
+        self.readability = readability
+        self.ink_delta_e = ink_delta_e
         self.tier = tier
         self.pbs = pbs
         self.encrypt_seconds = encrypt_seconds
@@ -1377,7 +1449,7 @@ class Report:
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules)
+        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -1386,6 +1458,10 @@ class Report:
         if self.style != other.style:
             return False
         if self.preset != other.preset:
+            return False
+        if self.readability != other.readability:
+            return False
+        if self.ink_delta_e != other.ink_delta_e:
             return False
         if self.tier != other.tier:
             return False
@@ -1417,6 +1493,8 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             modules=_UniffiFfiConverterUInt32.read(buf),
             style=_UniffiFfiConverterString.read(buf),
             preset=_UniffiFfiConverterString.read(buf),
+            readability=_UniffiFfiConverterTypeReadabilityLevel.read(buf),
+            ink_delta_e=_UniffiFfiConverterFloat32.read(buf),
             tier=_UniffiFfiConverterTypeStyleTier.read(buf),
             pbs=_UniffiFfiConverterUInt64.read(buf),
             encrypt_seconds=_UniffiFfiConverterFloat64.read(buf),
@@ -1435,6 +1513,8 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.modules)
         _UniffiFfiConverterString.check_lower(value.style)
         _UniffiFfiConverterString.check_lower(value.preset)
+        _UniffiFfiConverterTypeReadabilityLevel.check_lower(value.readability)
+        _UniffiFfiConverterFloat32.check_lower(value.ink_delta_e)
         _UniffiFfiConverterTypeStyleTier.check_lower(value.tier)
         _UniffiFfiConverterUInt64.check_lower(value.pbs)
         _UniffiFfiConverterFloat64.check_lower(value.encrypt_seconds)
@@ -1452,6 +1532,8 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.modules, buf)
         _UniffiFfiConverterString.write(value.style, buf)
         _UniffiFfiConverterString.write(value.preset, buf)
+        _UniffiFfiConverterTypeReadabilityLevel.write(value.readability, buf)
+        _UniffiFfiConverterFloat32.write(value.ink_delta_e, buf)
         _UniffiFfiConverterTypeStyleTier.write(value.tier, buf)
         _UniffiFfiConverterUInt64.write(value.pbs, buf)
         _UniffiFfiConverterFloat64.write(value.encrypt_seconds, buf)
@@ -1648,12 +1730,37 @@ class _UniffiFfiConverterOptionalTypeStyleTier(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalTypeReadabilityLevel(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeReadabilityLevel.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeReadabilityLevel.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeReadabilityLevel.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class StyleOptions:
     """
     What to make; every field has a default.
 """
-    def __init__(self, *, style:str = "rounded", preset:str = "green-orange", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None):
+    def __init__(self, *, style:str = "rounded", preset:str = "green-orange", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None):
         self.style = style
         self.preset = preset
         self.error_correction = error_correction
@@ -1661,12 +1768,13 @@ class StyleOptions:
         self.module_px = module_px
         self.quiet_zone = quiet_zone
         self.tier = tier
+        self.readability = readability
         
         
 
     
     def __str__(self):
-        return "StyleOptions(style={}, preset={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={})".format(self.style, self.preset, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier)
+        return "StyleOptions(style={}, preset={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={})".format(self.style, self.preset, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability)
     def __eq__(self, other):
         if self.style != other.style:
             return False
@@ -1682,6 +1790,8 @@ class StyleOptions:
             return False
         if self.tier != other.tier:
             return False
+        if self.readability != other.readability:
+            return False
         return True
 
 class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
@@ -1695,6 +1805,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
             module_px=_UniffiFfiConverterUInt32.read(buf),
             quiet_zone=_UniffiFfiConverterUInt32.read(buf),
             tier=_UniffiFfiConverterOptionalTypeStyleTier.read(buf),
+            readability=_UniffiFfiConverterOptionalTypeReadabilityLevel.read(buf),
         )
 
     @staticmethod
@@ -1706,6 +1817,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.module_px)
         _UniffiFfiConverterUInt32.check_lower(value.quiet_zone)
         _UniffiFfiConverterOptionalTypeStyleTier.check_lower(value.tier)
+        _UniffiFfiConverterOptionalTypeReadabilityLevel.check_lower(value.readability)
 
     @staticmethod
     def write(value, buf):
@@ -1716,6 +1828,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.module_px, buf)
         _UniffiFfiConverterUInt32.write(value.quiet_zone, buf)
         _UniffiFfiConverterOptionalTypeStyleTier.write(value.tier, buf)
+        _UniffiFfiConverterOptionalTypeReadabilityLevel.write(value.readability, buf)
 
 @dataclass
 class StyledCode:
@@ -2880,6 +2993,7 @@ __all__ = [
     "InternalError",
     "TransportConfig",
     "KeyStorage",
+    "ReadabilityLevel",
     "StyleTier",
     "ErrorCorrection",
     "Progress",

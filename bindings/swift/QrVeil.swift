@@ -519,6 +519,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterFloat: FfiConverterPrimitive {
+    typealias FfiType = Float
+    typealias SwiftType = Float
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Float {
+        return try lift(readFloat(&buf))
+    }
+
+    public static func write(_ value: Float, into buf: inout [UInt8]) {
+        writeFloat(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
     typealias FfiType = Double
     typealias SwiftType = Double
@@ -1398,6 +1414,11 @@ public struct Report: Equatable, Hashable {
     public var modules: UInt32
     public var style: String
     public var preset: String
+    public var readability: ReadabilityLevel
+    /**
+     * Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
+     */
+    public var inkDeltaE: Float
     public var tier: StyleTier
     public var pbs: UInt64
     public var encryptSeconds: Double
@@ -1417,7 +1438,10 @@ public struct Report: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(version: UInt8, modules: UInt32, style: String, preset: String, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
+    public init(version: UInt8, modules: UInt32, style: String, preset: String, readability: ReadabilityLevel, 
+        /**
+         * Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
+         */inkDeltaE: Float, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
         /**
          * Short id of the server key the job used (PBS tier only).
          */serverKeyId: String?, 
@@ -1428,6 +1452,8 @@ public struct Report: Equatable, Hashable {
         self.modules = modules
         self.style = style
         self.preset = preset
+        self.readability = readability
+        self.inkDeltaE = inkDeltaE
         self.tier = tier
         self.pbs = pbs
         self.encryptSeconds = encryptSeconds
@@ -1460,6 +1486,8 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 modules: FfiConverterUInt32.read(from: &buf), 
                 style: FfiConverterString.read(from: &buf), 
                 preset: FfiConverterString.read(from: &buf), 
+                readability: FfiConverterTypeReadabilityLevel.read(from: &buf), 
+                inkDeltaE: FfiConverterFloat.read(from: &buf), 
                 tier: FfiConverterTypeStyleTier.read(from: &buf), 
                 pbs: FfiConverterUInt64.read(from: &buf), 
                 encryptSeconds: FfiConverterDouble.read(from: &buf), 
@@ -1478,6 +1506,8 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.modules, into: &buf)
         FfiConverterString.write(value.style, into: &buf)
         FfiConverterString.write(value.preset, into: &buf)
+        FfiConverterTypeReadabilityLevel.write(value.readability, into: &buf)
+        FfiConverterFloat.write(value.inkDeltaE, into: &buf)
         FfiConverterTypeStyleTier.write(value.tier, into: &buf)
         FfiConverterUInt64.write(value.pbs, into: &buf)
         FfiConverterDouble.write(value.encryptSeconds, into: &buf)
@@ -1596,6 +1626,10 @@ public struct StyleOptions: Equatable, Hashable {
      * The tier to evaluate on; the cheapest the style can run on when not given.
      */
     public var tier: StyleTier?
+    /**
+     * How far the chosen colours may move for readability; balanced when not given.
+     */
+    public var readability: ReadabilityLevel?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1620,7 +1654,10 @@ public struct StyleOptions: Equatable, Hashable {
          */quietZone: UInt32 = UInt32(4), 
         /**
          * The tier to evaluate on; the cheapest the style can run on when not given.
-         */tier: StyleTier? = nil) {
+         */tier: StyleTier? = nil, 
+        /**
+         * How far the chosen colours may move for readability; balanced when not given.
+         */readability: ReadabilityLevel? = nil) {
         self.style = style
         self.preset = preset
         self.errorCorrection = errorCorrection
@@ -1628,6 +1665,7 @@ public struct StyleOptions: Equatable, Hashable {
         self.modulePx = modulePx
         self.quietZone = quietZone
         self.tier = tier
+        self.readability = readability
     }
 
     
@@ -1652,7 +1690,8 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
                 version: FfiConverterOptionUInt8.read(from: &buf), 
                 modulePx: FfiConverterUInt32.read(from: &buf), 
                 quietZone: FfiConverterUInt32.read(from: &buf), 
-                tier: FfiConverterOptionTypeStyleTier.read(from: &buf)
+                tier: FfiConverterOptionTypeStyleTier.read(from: &buf), 
+                readability: FfiConverterOptionTypeReadabilityLevel.read(from: &buf)
         )
     }
 
@@ -1664,6 +1703,7 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.modulePx, into: &buf)
         FfiConverterUInt32.write(value.quietZone, into: &buf)
         FfiConverterOptionTypeStyleTier.write(value.tier, into: &buf)
+        FfiConverterOptionTypeReadabilityLevel.write(value.readability, into: &buf)
     }
 }
 
@@ -2245,6 +2285,92 @@ public func FfiConverterTypeQrVeilError_lower(_ value: QrVeilError) -> RustBuffe
 
 
 /**
+ * How much of a plain code's tolerance to camera conditions the colours keep. The chosen
+ * colours' lightness moves only as far as the level needs; hue and chroma stay.
+ */
+
+public enum ReadabilityLevel: Equatable, Hashable {
+    
+    /**
+     * Closest to the chosen colours; every code still scans clean.
+     */
+    case vivid
+    /**
+     * At least 0.8 of a plain code's tolerance (the default).
+     */
+    case balanced
+    /**
+     * At least 0.95 of a plain code's tolerance.
+     */
+    case robust
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReadabilityLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReadabilityLevel: FfiConverterRustBuffer {
+    typealias SwiftType = ReadabilityLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReadabilityLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .vivid
+        
+        case 2: return .balanced
+        
+        case 3: return .robust
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReadabilityLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .vivid:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .balanced:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .robust:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReadabilityLevel_lift(_ buf: RustBuffer) throws -> ReadabilityLevel {
+    return try FfiConverterTypeReadabilityLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReadabilityLevel_lower(_ value: ReadabilityLevel) -> RustBuffer {
+    return FfiConverterTypeReadabilityLevel.lower(value)
+}
+
+
+
+/**
  * How the service evaluates a style.
  */
 
@@ -2567,6 +2693,30 @@ fileprivate struct FfiConverterOptionTypeErrorCorrection: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeErrorCorrection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReadabilityLevel: FfiConverterRustBuffer {
+    typealias SwiftType = ReadabilityLevel?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReadabilityLevel.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReadabilityLevel.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -30,12 +30,13 @@ def main(work: Path) -> None:
     assert not keys.generated, "the keys the Kotlin scenario made should be loaded, not replaced"
 
     payload = "Zoë Müller, +41 44 000 00 00"
-    code = qr.style_text(payload, qrveil.StyleOptions(style="dots", preset="green-orange", error_correction=qrveil.ErrorCorrection.LOW), Listener())
+    code = qr.style_text(payload, qrveil.StyleOptions(style="dots", preset="green-orange", error_correction=qrveil.ErrorCorrection.LOW, readability=qrveil.ReadabilityLevel.VIVID), Listener())
     png = work / "python.png"
     png.write_bytes(code.png)
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(png).convert("RGB"))]
     assert found == [payload], f"zxing-cpp read {len(found)} codes, none equal to the payload"
     assert code.report.style == "dots" and code.report.tier == qrveil.StyleTier.LINEAR and code.report.pbs == 0, code.report
+    assert code.report.readability == qrveil.ReadabilityLevel.VIVID and code.report.ink_delta_e >= 0, code.report
     assert "<svg" in code.svg
     assert isinstance(seen[-1], qrveil.Progress.FINISHING), seen
 

@@ -1,7 +1,7 @@
 //! The readability guarantee, part one: whatever the server returned, every module ends up
 //! with the ink the QR encoder chose. A module whose decrypted ink disagrees with the true
-//! bitmap is redrawn as a plain square of the right kind; colours are forced into the
-//! readable bands by the renderer's palette ([`crate::render::Palette`]).
+//! bitmap is redrawn as a plain square of the right kind; the renderer's palette gives the
+//! colours their contrast ([`crate::palette::Palette`]).
 
 use qrveil_style::{ModuleGrid, Tile};
 

@@ -5,7 +5,8 @@
 
 use crate::correct::correct;
 use crate::error::Internal;
-use crate::render::{encode_png, Canvas, Palette};
+use crate::palette::Palette;
+use crate::render::{encode_png, Canvas};
 use crate::verify::{verify, VerifyError};
 use crate::SdkError;
 use image::RgbImage;

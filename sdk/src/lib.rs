@@ -5,7 +5,8 @@
 //! [`encrypt_features`], or the module grid, [`encrypt_grid`]) and decrypts the style's results
 //! ([`decrypt_linear`], [`decrypt_outputs`]), then finishes
 //! the code ([`finish`]): tiles from the public render recipe, every module's ink corrected to
-//! the true bitmap, colours moved into readable bands, drawn as PNG and SVG and verified with
+//! the true bitmap, the chosen colours' lightness moved only as far as the readability level
+//! asks, drawn as PNG and SVG and verified with
 //! an independent decoder. [`style_code`] ties the steps together over a [`Transport`]: a
 //! bucket written directly ([`StoreTransport`]), the presign endpoint's URLs
 //! ([`PresignedTransport`]), or, with the `local` feature, the function in this process
@@ -25,6 +26,7 @@ mod finish;
 pub mod keys;
 #[cfg(feature = "local")]
 mod local;
+mod palette;
 mod pipeline;
 mod presigned;
 mod qr;
@@ -33,16 +35,18 @@ mod transport;
 mod verify;
 
 pub use cancel::Cancel;
+pub use colour::{contrast, delta_e, luma, mix};
 pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
 pub use error::{Internal, SdkError};
 pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
 pub use keys::{Keys, ServerKey};
 #[cfg(feature = "local")]
 pub use local::{expand_server_keys, round_trip, LocalTransport, OnTier, RoundTrip, RoundTripTimings};
+pub use palette::{Contrast, Palette};
 pub use pipeline::{job_manifest, style_code, Report, Stage, StyleOptions, StyledCode, Styler};
 pub use presigned::{PresignConfig, PresignedTransport};
 pub use qr::{encode, EcLevel, QrSymbol};
 pub use qrveil_protocol::Tier;
-pub use render::{Canvas, Palette};
+pub use render::Canvas;
 pub use transport::{StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
 pub use verify::{decode_all, verify, VerifyError};

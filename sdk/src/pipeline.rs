@@ -4,19 +4,19 @@ use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_g
 use crate::error::Internal;
 use crate::finish::{finish, Look};
 use crate::keys::ServerKey;
+use crate::palette::Palette;
 use crate::qr::{encode, EcLevel, QrSymbol};
-use crate::render::Palette;
 use crate::transport::Transport;
 use crate::{Cancel, Keys, SdkError};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
-use qrveil_style::{cost, Encoding, Plan, Preset, ServerProgram, StyleId};
+use qrveil_style::{cost, Encoding, Plan, Preset, Readability, ServerProgram, StyleId};
 use serde::Serialize;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// What to make. Defaults: `rounded`, `green-orange`, EC M, smallest version, 10 px modules,
-/// 4-module quiet zone.
+/// 4-module quiet zone, `balanced` readability.
 #[derive(Clone, Debug)]
 pub struct StyleOptions {
     pub style: StyleId,
@@ -25,6 +25,9 @@ pub struct StyleOptions {
     pub version: Option<u8>,
     pub module_px: u32,
     pub quiet_zone: u32,
+    /// How much of a plain code's tolerance to camera conditions the colours must keep; the
+    /// chosen colours move (in lightness only) no further than this asks.
+    pub readability: Readability,
     /// The tier to evaluate on; by default the cheapest the style can run on. Any style runs
     /// on the PBS tier (to compare, or to test that path); the linear tier only takes styles
     /// whose programs are functions of an encoding.
@@ -40,6 +43,7 @@ impl Default for StyleOptions {
             version: None,
             module_px: 10,
             quiet_zone: 4,
+            readability: Readability::default(),
             tier: None,
         }
     }
@@ -72,9 +76,13 @@ impl StyleOptions {
         }
     }
 
-    /// How the finished code is drawn: sizes as asked, the preset's colours made readable.
+    /// How the finished code is drawn: sizes as asked, the preset's colours at the level.
     pub fn look(&self) -> Look {
-        Look { module_px: self.module_px, quiet_zone: self.quiet_zone, palette: Palette::readable(&self.preset) }
+        Look {
+            module_px: self.module_px,
+            quiet_zone: self.quiet_zone,
+            palette: Palette::new(&self.preset, self.readability),
+        }
     }
 }
 
@@ -107,6 +115,10 @@ pub struct Report {
     pub modules: u32,
     pub style: String,
     pub preset: String,
+    pub readability: Readability,
+    /// Median CIEDE2000 difference between the chosen and the drawn data ink across the
+    /// gradient (0: the colours as chosen; about 1 is just noticeable).
+    pub ink_delta_e: f32,
     pub ec: String,
     /// How the function evaluated the style: `linear` (no bootstrapping, no server key) or `pbs`.
     pub tier: Tier,
@@ -259,6 +271,8 @@ pub fn style_code(
         modules: side,
         style: opts.style.name().into(),
         preset: opts.preset.name.into(),
+        readability: opts.readability,
+        ink_delta_e: opts.look().palette.ink_delta_e(),
         ec: opts.ec.to_string(),
         tier: plan.tier(),
         pbs: job.pbs,

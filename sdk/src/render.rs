@@ -1,35 +1,11 @@
-//! Drawing tiles to PNG (with `image`) and SVG, with a quiet zone and a horizontal gradient
-//! across the whole image (as Python `qrcode`'s `HorizontalGradiantColorMask` does).
+//! Drawing tiles to PNG (with `image`) and SVG, with a quiet zone, in the [`Palette`]'s
+//! colours.
 
-use crate::colour::{darken_to, lighten_to, mix, DARK_MAX_LUMA, DEEP_INK, LIGHT_MIN_LUMA};
+use crate::palette::Palette;
 use image::{ImageEncoder, RgbImage};
 use qrveil_style::recipe::{Quarter, CORNER_RADIUS};
-use qrveil_style::{FixedModules, Preset, Rgb, Shape, Tile};
+use qrveil_style::{FixedModules, Rgb, Shape, Tile};
 use std::fmt::Write;
-
-/// Readable colours: the preset's gradient ends and background, each forced into its band.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Palette {
-    pub left: Rgb,
-    pub right: Rgb,
-    pub background: Rgb,
-}
-
-impl Palette {
-    pub fn readable(preset: &Preset) -> Self {
-        Self {
-            left: darken_to(preset.left, DARK_MAX_LUMA),
-            right: darken_to(preset.right, DARK_MAX_LUMA),
-            background: lighten_to(preset.background, LIGHT_MIN_LUMA),
-        }
-    }
-
-    /// Ink colour at horizontal position `t` (0..1). A mix of two colours in the band can
-    /// drift above it in between, so each mix is forced into the band again.
-    pub fn ink_at(&self, t: f32) -> Rgb {
-        darken_to(mix(self.left, self.right, t), DARK_MAX_LUMA)
-    }
-}
 
 pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
     let mut out = Vec::new();
@@ -48,7 +24,7 @@ enum Paint {
     Background,
     Ink,
     /// Function patterns.
-    Deep,
+    Pattern,
 }
 
 /// What to draw: tiles (row-major), their size and the quiet zone.
@@ -95,7 +71,7 @@ impl Canvas<'_> {
         if !Self::inked(tile, u, v) {
             Paint::Background
         } else if fixed.get(mx as i64, my as i64).is_some() {
-            Paint::Deep
+            Paint::Pattern
         } else {
             Paint::Ink
         }
@@ -109,6 +85,7 @@ impl Canvas<'_> {
         let qz = self.quiet_zone as i64;
         let bg = self.palette.background;
         let ink: Vec<Rgb> = (0..size).map(|x| self.palette.ink_at(x as f32 / size as f32)).collect();
+        let pattern_ink: Vec<Rgb> = (0..size).map(|x| self.palette.pattern_ink_at(x as f32 / size as f32)).collect();
         let mut img = RgbImage::new(size, size);
         for (x, y, pixel) in img.enumerate_pixels_mut() {
             let mx = (x / self.module_px) as i64 - qz;
@@ -127,7 +104,7 @@ impl Canvas<'_> {
                         let c = match self.paint_at(&fixed, mx as u32, my as u32, u, v) {
                             Paint::Background => bg,
                             Paint::Ink => ink[x as usize],
-                            Paint::Deep => DEEP_INK,
+                            Paint::Pattern => pattern_ink[x as usize],
                         };
                         sum[0] += c.0 as u32;
                         sum[1] += c.1 as u32;
@@ -145,43 +122,44 @@ impl Canvas<'_> {
         img
     }
 
-    /// An SVG with the same geometry over a background rectangle: one path in the style's
-    /// ink gradient, one in black for the function patterns.
+    /// An SVG with the same geometry over a background rectangle: one path in the data ink's
+    /// gradient, one in the function patterns' gradient.
     pub fn to_svg(&self) -> String {
         let size = self.size_px();
         let s = self.module_px as f32;
         let fixed = FixedModules::for_side(self.side);
-        let (mut d, mut deep) = (String::new(), String::new());
+        let (mut data, mut patterns) = (String::new(), String::new());
         for (i, tile) in self.tiles.iter().enumerate() {
             let (mx, my) = (i as u32 % self.side, i as u32 / self.side);
             let x = (mx + self.quiet_zone) as f32 * s;
             let y = (my + self.quiet_zone) as f32 * s;
-            let d = if fixed.get(mx as i64, my as i64).is_some() { &mut deep } else { &mut d };
+            let d = if fixed.get(mx as i64, my as i64).is_some() { &mut patterns } else { &mut data };
             if tile.ink || matches!(tile.shape, Shape::Quarters(_)) {
                 tile_path(d, tile.shape, x, y, s);
             }
         }
         let bg = self.palette.background;
-        let ink = self.ink_gradient(size);
+        let ink = gradient("ink", size, |t| self.palette.ink_at(t));
+        let pattern_ink = gradient("patterns", size, |t| self.palette.pattern_ink_at(t));
         format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{ink}</defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{d}"/><path fill="rgb({},{},{})" d="{deep}"/></svg>
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{ink}{pattern_ink}</defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{data}"/><path fill="url(#patterns)" d="{patterns}"/></svg>
 "#,
-            bg.0, bg.1, bg.2, DEEP_INK.0, DEEP_INK.1, DEEP_INK.2
+            bg.0, bg.1, bg.2
         )
     }
+}
 
-    /// The ink gradient across the image, sampled as the raster draws it.
-    fn ink_gradient(&self, size: u32) -> String {
-        let mut stops = String::new();
-        for k in 0..=16 {
-            let t = k as f32 / 16.0;
-            let c = self.palette.ink_at(t);
-            let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
-        }
-        format!(
-            r#"<linearGradient id="ink" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient>"#
-        )
+/// A horizontal gradient across the image with id `id`, sampled as the raster draws it.
+fn gradient(id: &str, size: u32, colour_at: impl Fn(f32) -> Rgb) -> String {
+    let mut stops = String::new();
+    for k in 0..=16 {
+        let t = k as f32 / 16.0;
+        let c = colour_at(t);
+        let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
     }
+    format!(
+        r#"<linearGradient id="{id}" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient>"#
+    )
 }
 
 /// Append the SVG path of one inked tile whose top-left corner is (x, y), `s` units a side.
@@ -230,14 +208,16 @@ fn tile_path(d: &mut String, shape: Shape, x: f32, y: f32, s: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::colour::luma;
-    use qrveil_style::PRESETS;
+    use crate::colour::{contrast, luma, mix};
+    use qrveil_style::{Preset, Readability, PRESETS};
 
-    /// Every pixel of an all-dark version-2 symbol: function-pattern modules (the standard's
-    /// finder, timing and alignment positions, listed here by hand) exactly black, the other
-    /// modules in the dark band, the quiet zone in the light band.
+    /// Every pixel of an all-dark version-2 symbol, for every preset, a pale and a too-dark
+    /// background, at every level: function-pattern modules (the standard's finder, timing and
+    /// alignment positions, listed here by hand) and data modules each with their contrast and
+    /// no more than needed, the chosen colour itself wherever it already has the contrast, the
+    /// quiet zone in the background.
     #[test]
-    fn function_patterns_are_black_and_every_pixel_stays_in_its_band() {
+    fn ink_keeps_its_contrast_and_moves_no_further_than_needed() {
         let side = 25;
         let is_function = |x: i64, y: i64| {
             let finder = |a: i64, b: i64| (x - a).abs() <= 4 && (y - b).abs() <= 4; // with separator
@@ -249,30 +229,41 @@ mod tests {
                 || ((x - 18).abs() <= 2 && (y - 18).abs() <= 2)
         };
         let tiles = vec![Tile::DARK; (side * side) as usize];
-        for preset in PRESETS {
-            let canvas =
-                Canvas { side, tiles: &tiles, module_px: 2, quiet_zone: 1, palette: Palette::readable(&preset) };
+        let mut presets = PRESETS.to_vec();
+        presets.push(Preset { name: "pale", background: Rgb(255, 246, 214), ..PRESETS[0] });
+        presets.push(Preset { name: "dusk", background: Rgb(90, 90, 140), ..PRESETS[1] });
+        let slack = 1.0 / 255.0;
+        for (preset, level) in presets.iter().flat_map(|p| Readability::ALL.map(|l| (p, l))) {
+            let palette = Palette::new(preset, level);
+            let bg = palette.background;
+            let canvas = Canvas { side, tiles: &tiles, module_px: 2, quiet_zone: 1, palette };
             let img = canvas.to_image();
+            let what = format!("{} at {level}", preset.name);
             for (x, y, p) in img.enumerate_pixels() {
-                let l = luma(Rgb(p[0], p[1], p[2]));
+                let c = Rgb(p[0], p[1], p[2]);
                 let (mx, my) = (x as i64 / 2 - 1, y as i64 / 2 - 1);
-                let inside = (0..side as i64).contains(&mx) && (0..side as i64).contains(&my);
-                if !inside {
-                    assert!(l >= LIGHT_MIN_LUMA, "{} quiet zone ({x},{y}) luma {l}", preset.name);
-                } else if is_function(mx, my) {
-                    assert_eq!(p.0, [0, 0, 0], "{} function pattern ({x},{y})", preset.name);
+                if !((0..side as i64).contains(&mx) && (0..side as i64).contains(&my)) {
+                    assert_eq!(c, bg, "{what}: quiet zone ({x},{y})");
+                    continue;
+                }
+                let need = if is_function(mx, my) { palette.contrast.patterns } else { palette.contrast.data };
+                let chosen = mix(preset.left, preset.right, x as f32 / img.width() as f32);
+                let got = contrast(c, bg);
+                assert!(got >= need - slack, "{what} ({x},{y}): contrast {got} < {need}");
+                if contrast(chosen, bg) >= need {
+                    assert_eq!(c, chosen, "{what} ({x},{y}): a colour with contrast enough was changed");
                 } else {
-                    assert!(
-                        l <= DARK_MAX_LUMA && (l > 0.02 || preset.name == "mono"),
-                        "{} ({x},{y}) luma {l}",
-                        preset.name
-                    );
+                    assert!(got <= need + 0.01 || c == Rgb(0, 0, 0), "{what} ({x},{y}): darkened to {got}");
                 }
             }
             let svg = canvas.to_svg();
             assert_eq!(svg.matches("<path").count(), 2, "{svg}");
-            assert!(svg.contains(r#"fill="rgb(0,0,0)""#));
         }
+        // The too-dark background was lightened just enough for black ink.
+        let dusk = Palette::new(&presets[4], Readability::Robust);
+        assert!(
+            luma(dusk.background) >= dusk.contrast.patterns && luma(dusk.background) < dusk.contrast.patterns + 0.01
+        );
     }
 }
 
@@ -284,7 +275,7 @@ mod svg_tests {
     use crate::finish::Drawing;
     use crate::qr::{encode, EcLevel};
     use crate::verify::decode_all;
-    use qrveil_style::{clear, StyleId, PRESETS};
+    use qrveil_style::{clear, Readability, StyleId, PRESETS};
 
     fn rasterise(svg: &str) -> RgbImage {
         let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).expect("valid SVG");
@@ -306,7 +297,7 @@ mod svg_tests {
             let style = id.style();
             let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
             let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("tiles");
-            let canvas = drawing.canvas(8, 4, Palette::readable(&PRESETS[0]));
+            let canvas = drawing.canvas(8, 4, Palette::new(&PRESETS[0], Readability::default()));
             let png = canvas.to_image();
             let svg = rasterise(&canvas.to_svg());
             assert_eq!(svg.dimensions(), png.dimensions(), "{id}");

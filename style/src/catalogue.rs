@@ -57,6 +57,7 @@ impl fmt::Display for StyleId {
 pub enum NameKind {
     Style,
     Preset,
+    Readability,
 }
 
 impl fmt::Display for NameKind {
@@ -64,6 +65,7 @@ impl fmt::Display for NameKind {
         f.write_str(match self {
             NameKind::Style => "style",
             NameKind::Preset => "preset",
+            NameKind::Readability => "readability level",
         })
     }
 }

@@ -5,7 +5,7 @@
 //! ([`clear`]), which the function's FHE evaluators must match exactly, and assigned the
 //! cheapest tier that can run it, with its cost on each ([`tiers`]): the linear tier reads
 //! public encodings of the grid ([`features`]), the PBS tier the module grid itself. [`catalogue`]
-//! names the built-in styles and colour presets; [`recipe`] is the public render recipe that
+//! names the built-in styles and colour presets, [`readability`] the levels of readability; [`recipe`] is the public render recipe that
 //! turns a style's decrypted outputs into tile shapes; [`grid`] holds the module grid and the
 //! modules the QR standard fixes.
 //!
@@ -17,6 +17,7 @@ pub mod clear;
 pub mod features;
 pub mod grid;
 pub mod program;
+pub mod readability;
 pub mod recipe;
 pub mod tiers;
 
@@ -25,5 +26,6 @@ pub use catalogue::{NameKind, Preset, Rgb, Style, StyleId, UnknownName, PRESETS}
 pub use features::Encoding;
 pub use grid::{FixedModules, GridSizeError, ModuleGrid};
 pub use program::ServerProgram;
+pub use readability::Readability;
 pub use recipe::{tiles, Geometry, RecipeError, Shape, Tile};
 pub use tiers::{cost, CostReport, LinearPlan, Plan, Tier, TierCost};

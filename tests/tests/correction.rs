@@ -3,7 +3,7 @@
 //! No FHE here: correction must not trust what the server returned.
 
 use qrveil_sdk::{decode_all, encode, Canvas, Drawing, EcLevel, Palette};
-use qrveil_style::{clear, tiles, StyleId, PRESETS};
+use qrveil_style::{clear, tiles, Readability, StyleId, PRESETS};
 use rand::{Rng, SeedableRng};
 
 #[test]
@@ -27,7 +27,8 @@ fn garbage_outputs_still_decode_to_the_payload_after_correction() {
                 .collect();
             let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("layout");
             let preset = &PRESETS[round % PRESETS.len()];
-            let found = decode_all(&drawing.canvas(8, 4, Palette::readable(preset)).to_image());
+            let level = Readability::ALL[round % Readability::ALL.len()];
+            let found = decode_all(&drawing.canvas(8, 4, Palette::new(preset, level)).to_image());
             assert!(
                 found.iter().any(|r| r.as_deref() == Ok(&payload[..])),
                 "{id}, version {}, EC {ec}, round {round}: {found:?}",
@@ -54,7 +55,7 @@ fn uncorrected_garbage_does_not_decode() {
         tiles: &t,
         module_px: 6,
         quiet_zone: 4,
-        palette: Palette::readable(&PRESETS[2]),
+        palette: Palette::new(&PRESETS[2], Readability::Robust),
     };
     assert!(!decode_all(&canvas.to_image()).iter().any(|r| r.as_deref() == Ok(&payload[..])));
 }

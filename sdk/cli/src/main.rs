@@ -14,7 +14,7 @@ use qrveil_sdk::{
     Styler, Transport, WaitPolicy,
 };
 use qrveil_style::tiers::NoiseBound;
-use qrveil_style::{cost, Preset, StyleId, Tier, TierCost, PRESETS};
+use qrveil_style::{cost, Preset, Readability, StyleId, Tier, TierCost, PRESETS};
 use serde::Serialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -60,6 +60,10 @@ struct Cli {
     /// Colour preset (see --list-styles).
     #[arg(long, default_value = "green-orange")]
     preset: String,
+    /// Readability: vivid (colours closest to the chosen ones), balanced (keeps at least 0.8 of a
+    /// plain code's tolerance to camera conditions) or robust (at least 0.95).
+    #[arg(long, default_value = "balanced")]
+    readability: String,
     /// Error correction level: L, M, Q or H.
     #[arg(long, default_value = "M")]
     ec: String,
@@ -256,6 +260,7 @@ fn make(args: Cli) -> Result<(), CliError> {
         version: args.version,
         module_px: args.module_px,
         quiet_zone: args.quiet_zone,
+        readability: args.readability.parse::<Readability>().map_err(SdkError::from)?,
         tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
     };
     let payload = read_payload(args.text)?;
@@ -320,10 +325,12 @@ fn make(args: Cli) -> Result<(), CliError> {
 fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
     let keys = if generated { format!("generated in {keygen:.1} s") } else { "reused".to_string() };
     println!(
-        "qrveil: version-{} code ({m}x{m} modules), style {}, preset {}, EC {}",
+        "qrveil: version-{} code ({m}x{m} modules), style {}, preset {} ({}: ink within ΔE {:.1} of the chosen colours), EC {}",
         r.version,
         r.style,
         r.preset,
+        r.readability,
+        r.ink_delta_e,
         r.ec,
         m = r.modules
     );

@@ -64,6 +64,21 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
         serde_json::from_slice(&std::fs::read(home.path().join("r2.json")).expect("report")).expect("json");
     assert_eq!(r2["keygen"], 0.0);
 
+    // Readability levels: vivid keeps the chosen colours closer than robust, and still scans;
+    // black ink is already as dark as any level asks.
+    let delta_e = |args: &[&str]| -> f64 {
+        let out = qrveil(home.path(), &[args, &["--report-json", "r.json"]].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(home.path().join("r.json")).expect("report")).expect("json");
+        r["ink_delta_e"].as_f64().expect("number")
+    };
+    let vivid = delta_e(&[text, "--style", "gradient", "--readability", "vivid", "-o", "vivid.png"]);
+    assert_eq!(zbarimg(&home.path().join("vivid.png")).trim_end_matches('\n'), text);
+    let robust = delta_e(&[text, "--style", "gradient", "--readability", "robust", "-o", "robust.png"]);
+    assert!(vivid < robust, "vivid moved the colours {vivid}, robust {robust}");
+    assert_eq!(delta_e(&[text, "--preset", "mono", "--readability", "robust", "-o", "mono.png"]), 0.0);
+
     // The same look on the PBS tier: the server key is made once, kept and uploaded once; one
     // PBS per vertex (26²) except the 3 x 64 around the finders and the 4 x 4 inside the
     // alignment pattern.
@@ -81,8 +96,9 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
 fn bad_input_fails_fast_with_a_clear_message() {
     let home = tempfile::tempdir().expect("tempdir");
     let long = "x".repeat(4000);
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["", "-o", "x.png"], "payload is empty"),
+        (&["hi", "--readability", "loud"], "choose one of: vivid, balanced, robust"),
         (&["hi", "--style", "wavy"], "choose one of: gradient, rounded, dots"),
         (&["hi", "--preset", "neon"], "green-orange"),
         (&[long.as_str()], "does not fit a QR code"),

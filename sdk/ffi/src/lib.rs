@@ -201,6 +201,7 @@ fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError
         version: o.version,
         module_px: o.module_px,
         quiet_zone: o.quiet_zone,
+        readability: o.readability.map(Into::into).unwrap_or_default(),
         tier: o.tier.map(Into::into),
     })
 }
@@ -222,6 +223,8 @@ fn report_of(r: &qrveil_sdk::Report) -> Report {
         modules: r.modules,
         style: r.style.clone(),
         preset: r.preset.clone(),
+        readability: r.readability.into(),
+        ink_delta_e: r.ink_delta_e,
         tier: r.tier.into(),
         pbs: r.pbs,
         encrypt_seconds: r.encrypt,

@@ -83,6 +83,9 @@ pub struct StyleOptions {
     /// The tier to evaluate on; the cheapest the style can run on when not given.
     #[uniffi(default)]
     pub tier: Option<StyleTier>,
+    /// How far the chosen colours may move for readability; balanced when not given.
+    #[uniffi(default)]
+    pub readability: Option<ReadabilityLevel>,
 }
 
 impl StyleOptions {
@@ -96,6 +99,7 @@ impl StyleOptions {
             module_px: 10,
             quiet_zone: 4,
             tier: None,
+            readability: None,
         }
     }
 }
@@ -133,6 +137,38 @@ pub enum StyleTier {
     Linear,
     /// Programmable bootstrapping: about 100 per second per core, needs the server key.
     Pbs,
+}
+
+/// How much of a plain code's tolerance to camera conditions the colours keep. The chosen
+/// colours' lightness moves only as far as the level needs; hue and chroma stay.
+#[derive(uniffi::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadabilityLevel {
+    /// Closest to the chosen colours; every code still scans clean.
+    Vivid,
+    /// At least 0.8 of a plain code's tolerance (the default).
+    Balanced,
+    /// At least 0.95 of a plain code's tolerance.
+    Robust,
+}
+
+impl From<ReadabilityLevel> for qrveil_style::Readability {
+    fn from(r: ReadabilityLevel) -> Self {
+        match r {
+            ReadabilityLevel::Vivid => Self::Vivid,
+            ReadabilityLevel::Balanced => Self::Balanced,
+            ReadabilityLevel::Robust => Self::Robust,
+        }
+    }
+}
+
+impl From<qrveil_style::Readability> for ReadabilityLevel {
+    fn from(r: qrveil_style::Readability) -> Self {
+        match r {
+            qrveil_style::Readability::Vivid => Self::Vivid,
+            qrveil_style::Readability::Balanced => Self::Balanced,
+            qrveil_style::Readability::Robust => Self::Robust,
+        }
+    }
 }
 
 impl From<StyleTier> for qrveil_sdk::Tier {
@@ -191,6 +227,9 @@ pub struct Report {
     pub modules: u32,
     pub style: String,
     pub preset: String,
+    pub readability: ReadabilityLevel,
+    /// Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
+    pub ink_delta_e: f32,
     pub tier: StyleTier,
     pub pbs: u64,
     pub encrypt_seconds: f64,

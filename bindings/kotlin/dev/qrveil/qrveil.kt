@@ -1192,6 +1192,29 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 /**
  * @suppress
  */
+public object FfiConverterFloat: FfiConverter<Float, Float> {
+    override fun lift(value: Float): Float {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Float {
+        return buf.getFloat()
+    }
+
+    override fun lower(value: Float): Float {
+        return value
+    }
+
+    override fun allocationSize(value: Float) = 4UL
+
+    override fun write(value: Float, buf: ByteBuffer) {
+        buf.putFloat(value)
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterDouble: FfiConverter<Double, Double> {
     override fun lift(value: Double): Double {
         return value
@@ -2450,6 +2473,13 @@ data class Report (
     , 
     var `preset`: kotlin.String
     , 
+    var `readability`: ReadabilityLevel
+    , 
+    /**
+     * Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
+     */
+    var `inkDeltaE`: kotlin.Float
+    , 
     var `tier`: StyleTier
     , 
     var `pbs`: kotlin.ULong
@@ -2495,6 +2525,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterTypeReadabilityLevel.read(buf),
+            FfiConverterFloat.read(buf),
             FfiConverterTypeStyleTier.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterDouble.read(buf),
@@ -2513,6 +2545,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterUInt.allocationSize(value.`modules`) +
             FfiConverterString.allocationSize(value.`style`) +
             FfiConverterString.allocationSize(value.`preset`) +
+            FfiConverterTypeReadabilityLevel.allocationSize(value.`readability`) +
+            FfiConverterFloat.allocationSize(value.`inkDeltaE`) +
             FfiConverterTypeStyleTier.allocationSize(value.`tier`) +
             FfiConverterULong.allocationSize(value.`pbs`) +
             FfiConverterDouble.allocationSize(value.`encryptSeconds`) +
@@ -2530,6 +2564,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterUInt.write(value.`modules`, buf)
             FfiConverterString.write(value.`style`, buf)
             FfiConverterString.write(value.`preset`, buf)
+            FfiConverterTypeReadabilityLevel.write(value.`readability`, buf)
+            FfiConverterFloat.write(value.`inkDeltaE`, buf)
             FfiConverterTypeStyleTier.write(value.`tier`, buf)
             FfiConverterULong.write(value.`pbs`, buf)
             FfiConverterDouble.write(value.`encryptSeconds`, buf)
@@ -2624,6 +2660,11 @@ data class StyleOptions (
      * The tier to evaluate on; the cheapest the style can run on when not given.
      */
     var `tier`: StyleTier? = null 
+    , 
+    /**
+     * How far the chosen colours may move for readability; balanced when not given.
+     */
+    var `readability`: ReadabilityLevel? = null 
     
 ){
     
@@ -2647,6 +2688,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterOptionalTypeStyleTier.read(buf),
+            FfiConverterOptionalTypeReadabilityLevel.read(buf),
         )
     }
 
@@ -2657,7 +2699,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalUByte.allocationSize(value.`version`) +
             FfiConverterUInt.allocationSize(value.`modulePx`) +
             FfiConverterUInt.allocationSize(value.`quietZone`) +
-            FfiConverterOptionalTypeStyleTier.allocationSize(value.`tier`)
+            FfiConverterOptionalTypeStyleTier.allocationSize(value.`tier`) +
+            FfiConverterOptionalTypeReadabilityLevel.allocationSize(value.`readability`)
     )
 
     override fun write(value: StyleOptions, buf: ByteBuffer) {
@@ -2668,6 +2711,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterUInt.write(value.`modulePx`, buf)
             FfiConverterUInt.write(value.`quietZone`, buf)
             FfiConverterOptionalTypeStyleTier.write(value.`tier`, buf)
+            FfiConverterOptionalTypeReadabilityLevel.write(value.`readability`, buf)
     }
 }
 
@@ -3203,6 +3247,54 @@ public object FfiConverterTypeQrVeilError : FfiConverterRustBuffer<QrVeilExcepti
 
 
 /**
+ * How much of a plain code's tolerance to camera conditions the colours keep. The chosen
+ * colours' lightness moves only as far as the level needs; hue and chroma stay.
+ */
+
+enum class ReadabilityLevel {
+    
+    /**
+     * Closest to the chosen colours; every code still scans clean.
+     */
+    VIVID,
+    /**
+     * At least 0.8 of a plain code's tolerance (the default).
+     */
+    BALANCED,
+    /**
+     * At least 0.95 of a plain code's tolerance.
+     */
+    ROBUST;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReadabilityLevel: FfiConverterRustBuffer<ReadabilityLevel> {
+    override fun read(buf: ByteBuffer) = try {
+        ReadabilityLevel.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ReadabilityLevel) = 4UL
+
+    override fun write(value: ReadabilityLevel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How the service evaluates a style.
  */
 
@@ -3566,6 +3658,38 @@ public object FfiConverterOptionalTypeErrorCorrection: FfiConverterRustBuffer<Er
         } else {
             buf.put(1)
             FfiConverterTypeErrorCorrection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeReadabilityLevel: FfiConverterRustBuffer<ReadabilityLevel?> {
+    override fun read(buf: ByteBuffer): ReadabilityLevel? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeReadabilityLevel.read(buf)
+    }
+
+    override fun allocationSize(value: ReadabilityLevel?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeReadabilityLevel.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ReadabilityLevel?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeReadabilityLevel.write(value, buf)
         }
     }
 }
