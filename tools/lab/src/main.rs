@@ -1,11 +1,13 @@
 //! `qrveil-lab`: the developer's measurements, kept out of the user's `qrveil` command.
 //!
 //! `bench` times the function and the client against the raw PBS throughput of this machine
-//! measured in the same run; `eval` is the readability lab. Both use the SDK's own steps (the
+//! measured in the same run; `eval` is the readability lab at fixed conditions, `tolerance` its
+//! tolerance curves (how strong a degradation codes survive, styled against plain). Both use the SDK's own steps (the
 //! FHE round trip, the finishing step), so what they measure is what users run.
 
 mod bench;
 mod eval;
+mod tolerance;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +25,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Readability: decode rates of every style under camera-like conditions.
     Eval(eval::EvalArgs),
+    /// Tolerance curves: the strength of blur, noise, downscale and a phone capture at which
+    /// half the codes stop decoding, styled against plain, and the colours' CIEDE2000.
+    Tolerance(tolerance::ToleranceArgs),
 }
 
 /// Everything that stops a lab run, converted to a message once, in `main`.
@@ -62,6 +67,7 @@ fn main() -> ExitCode {
     let result = match Lab::parse().command {
         Command::Bench(args) => bench::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Tolerance(args) => tolerance::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,7 +5,7 @@
 use super::corpus::Case;
 use image::RgbImage;
 use qrveil_sdk::{encode, Drawing, Palette};
-use qrveil_style::{clear, FixedModules, Preset, StyleId};
+use qrveil_style::{clear, FixedModules, Preset, Readability, StyleId};
 use serde::Serialize;
 
 const HELPER: &str = include_str!("../../helpers/reference.py");
@@ -19,22 +19,22 @@ pub struct ReferenceDiff {
     /// Mean over codes of the mean absolute difference per pixel and channel, 0..1.
     pub mean_diff: f64,
     /// The same leaving out the function patterns (finders, timing, alignment), which we draw
-    /// in black rather than the reference's gradient on purpose (see `docs/readability.md`):
-    /// what remains measures the data modules' colours and shapes alone.
+    /// with more contrast than the data on purpose (see `docs/readability.md`): what remains
+    /// measures the data modules' colours and shapes alone.
     pub mean_diff_outside_function_patterns: f64,
-    /// Outside the function patterns again, against a reference drawn with our readable
-    /// colours instead of the preset's: the colour band taken out, what remains is the
-    /// gradient formula and the geometry, which should agree to rounding.
+    /// Outside the function patterns again, against a reference whose gradient ends are our
+    /// corrected ends: with most of the colour correction taken out, what remains is the
+    /// gradient formula and the geometry.
     pub same_colours_mean_diff_outside_function_patterns: f64,
 }
 
-fn ours(case: &Case, preset: &Preset) -> Option<(u32, Vec<String>, RgbImage)> {
+fn ours(case: &Case, palette: Palette) -> Option<(u32, Vec<String>, RgbImage)> {
     let symbol = encode(&case.payload, case.ec, None).ok()?;
     let side = symbol.grid.side();
     let style = StyleId::Gradient.style();
     let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
     let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?;
-    let img = drawing.canvas(1, QUIET_ZONE, Palette::readable(preset)).to_image();
+    let img = drawing.canvas(1, QUIET_ZONE, palette).to_image();
     let rows = symbol
         .grid
         .bits()
@@ -59,20 +59,21 @@ fn mean_abs_diff(a: &RgbImage, b: &RgbImage, keep: impl Fn(u32, u32) -> bool) ->
     Some(sum as f64 / (n.max(1) as f64 * 255.0))
 }
 
-/// Compare on the first `limit` cases; `Err` says why the reference could not be drawn.
-pub fn measure(cases: &[Case], preset: &Preset, limit: usize) -> Result<ReferenceDiff, String> {
+/// Compare on the first `limit` cases, our colours at `level`; `Err` says why the reference
+/// could not be drawn.
+pub fn measure(cases: &[Case], preset: &Preset, level: Readability, limit: usize) -> Result<ReferenceDiff, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let script = dir.path().join("reference.py");
     std::fs::write(&script, HELPER).map_err(|e| e.to_string())?;
     let mut jobs = String::new();
     let mut mine: Vec<(u32, RgbImage)> = Vec::new();
-    let readable = Palette::readable(preset);
+    let palette = Palette::new(preset, level);
     for (i, case) in cases.iter().take(limit).enumerate() {
-        let Some((side, rows, img)) = ours(case, preset) else { continue };
-        // Two references per code: the preset's colours, then our readable ones.
+        let Some((side, rows, img)) = ours(case, palette) else { continue };
+        // Two references per code: the preset's colours, then our corrected ends.
         for (tag, left, right, back) in [
             ("preset", preset.left, preset.right, preset.background),
-            ("readable", readable.left, readable.right, readable.background),
+            ("corrected", palette.ink_at(0.0), palette.ink_at(1.0), palette.background),
         ] {
             let job = serde_json::json!({
                 "modules": rows,
