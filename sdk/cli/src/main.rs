@@ -325,7 +325,7 @@ fn make(args: Cli) -> Result<(), CliError> {
 fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
     let keys = if generated { format!("generated in {keygen:.1} s") } else { "reused".to_string() };
     println!(
-        "qrveil: version-{} code ({m}x{m} modules), style {}, preset {} ({}: ink within ΔE {:.1} of the chosen colours), EC {}",
+        "qrveil: version-{} code ({m}x{m} modules), style {}, preset {} ({}: ink a median ΔE2000 {:.1} from the chosen colours), EC {}",
         r.version,
         r.style,
         r.preset,
