@@ -297,7 +297,7 @@ fn reference_diffs(
         match reference::measure(cases, &preset, level, REFERENCE_CODES) {
             Ok(d) => {
                 println!(
-                    "reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4} ({:.4} outside the function patterns; {:.4} there against a reference with our corrected gradient ends)",
+                    "reference diff, gradient {name} vs Python qrcode (1 px/module, {} codes): {:.4} ({:.4} outside the function patterns; {:.4} there with ours uncorrected)",
                     d.codes, d.mean_diff, d.mean_diff_outside_function_patterns, d.same_colours_mean_diff_outside_function_patterns
                 );
                 diffs.push(d);

@@ -4,7 +4,7 @@
 
 use super::corpus::Case;
 use image::RgbImage;
-use qrveil_sdk::{encode, Drawing, Palette};
+use qrveil_sdk::{encode, Contrast, Drawing, Palette};
 use qrveil_style::{clear, FixedModules, Preset, Readability, StyleId};
 use serde::Serialize;
 
@@ -22,9 +22,9 @@ pub struct ReferenceDiff {
     /// with more contrast than the data on purpose (see `docs/readability.md`): what remains
     /// measures the data modules' colours and shapes alone.
     pub mean_diff_outside_function_patterns: f64,
-    /// Outside the function patterns again, against a reference whose gradient ends are our
-    /// corrected ends: with most of the colour correction taken out, what remains is the
-    /// gradient formula and the geometry.
+    /// Outside the function patterns again, ours drawn uncorrected (the preset's own colours,
+    /// no contrast asked): the colour correction taken out, what remains is the gradient
+    /// formula and the geometry, which should agree to rounding.
     pub same_colours_mean_diff_outside_function_patterns: f64,
 }
 
@@ -66,39 +66,35 @@ pub fn measure(cases: &[Case], preset: &Preset, level: Readability, limit: usize
     let script = dir.path().join("reference.py");
     std::fs::write(&script, HELPER).map_err(|e| e.to_string())?;
     let mut jobs = String::new();
-    let mut mine: Vec<(u32, RgbImage)> = Vec::new();
+    let mut mine: Vec<(u32, RgbImage, RgbImage)> = Vec::new();
     let palette = Palette::new(preset, level);
+    let uncorrected = Palette::with_contrast(preset, Contrast { data: 0.0, patterns: 0.0 });
     for (i, case) in cases.iter().take(limit).enumerate() {
         let Some((side, rows, img)) = ours(case, palette) else { continue };
-        // Two references per code: the preset's colours, then our corrected ends.
-        for (tag, left, right, back) in [
-            ("preset", preset.left, preset.right, preset.background),
-            ("corrected", palette.ink_at(0.0), palette.ink_at(1.0), palette.background),
-        ] {
-            let job = serde_json::json!({
-                "modules": rows,
-                "left": [left.0, left.1, left.2],
-                "right": [right.0, right.1, right.2],
-                "back": [back.0, back.1, back.2],
-                "border": QUIET_ZONE,
-                "out": dir.path().join(format!("ref-{i}-{tag}.png")),
-            });
-            jobs.push_str(&job.to_string());
-            jobs.push('\n');
-        }
-        mine.push((side, img));
+        let Some((_, _, plain_colours)) = ours(case, uncorrected) else { continue };
+        let (left, right, back) = (preset.left, preset.right, preset.background);
+        let job = serde_json::json!({
+            "modules": rows,
+            "left": [left.0, left.1, left.2],
+            "right": [right.0, right.1, right.2],
+            "back": [back.0, back.1, back.2],
+            "border": QUIET_ZONE,
+            "out": dir.path().join(format!("ref-{i}.png")),
+        });
+        jobs.push_str(&job.to_string());
+        jobs.push('\n');
+        mine.push((side, img, plain_colours));
     }
     let cmd = ["python3".to_string(), script.display().to_string()];
     let (written, ok) = super::external::run_lines(&cmd, &jobs).ok_or("cannot run python3")?;
-    if !ok || written.len() != 2 * mine.len() {
+    if !ok || written.len() != mine.len() {
         return Err("Python qrcode could not draw the references (pip install \"qrcode[pil]\")".into());
     }
     let diffs: Vec<(f64, f64, f64)> = written
-        .chunks(2)
+        .iter()
         .zip(&mine)
-        .filter_map(|(paths, (side, img))| {
-            let reference = image::open(&paths[0]).ok()?.to_rgb8();
-            let same_colours = image::open(&paths[1]).ok()?.to_rgb8();
+        .filter_map(|(path, (side, img, uncorrected))| {
+            let reference = image::open(path).ok()?.to_rgb8();
             let fixed = FixedModules::for_side(*side);
             let outside = |x: u32, y: u32| {
                 let (mx, my) = (x as i64 - QUIET_ZONE as i64, y as i64 - QUIET_ZONE as i64);
@@ -108,7 +104,7 @@ pub fn measure(cases: &[Case], preset: &Preset, level: Readability, limit: usize
             Some((
                 mean_abs_diff(img, &reference, |_, _| true)?,
                 mean_abs_diff(img, &reference, outside)?,
-                mean_abs_diff(img, &same_colours, outside)?,
+                mean_abs_diff(uncorrected, &reference, outside)?,
             ))
         })
         .collect();
