@@ -263,7 +263,8 @@ pub fn style_code(
     progress(Stage::Finishing);
     let t = Instant::now();
     let values = decrypt(keys, &plan, &style.server, side, &job.output)?;
-    let finished = finish(style.geometry, &symbol.grid, &values, payload, opts.look())?;
+    let look = opts.look();
+    let finished = finish(style.geometry, &symbol.grid, &values, payload, look)?;
     let client = t.elapsed().as_secs_f64();
 
     let report = Report {
@@ -272,7 +273,7 @@ pub fn style_code(
         style: opts.style.name().into(),
         preset: opts.preset.name.into(),
         readability: opts.readability,
-        ink_delta_e: opts.look().palette.ink_delta_e(),
+        ink_delta_e: look.palette.ink_delta_e(),
         ec: opts.ec.to_string(),
         tier: plan.tier(),
         pbs: job.pbs,

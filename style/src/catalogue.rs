@@ -79,14 +79,24 @@ pub struct UnknownName {
     pub choices: String,
 }
 
+/// The entry of `all` called `given`, or an error listing every name.
+pub(crate) fn by_name<T: Copy>(
+    kind: NameKind,
+    all: &[T],
+    name: impl Fn(&T) -> &str,
+    given: &str,
+) -> Result<T, UnknownName> {
+    all.iter().find(|t| name(t) == given).copied().ok_or_else(|| UnknownName {
+        kind,
+        given: given.to_string(),
+        choices: all.iter().map(&name).collect::<Vec<_>>().join(", "),
+    })
+}
+
 impl FromStr for StyleId {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, UnknownName> {
-        StyleId::ALL.into_iter().find(|id| id.name() == s).ok_or_else(|| UnknownName {
-            kind: NameKind::Style,
-            given: s.to_string(),
-            choices: StyleId::ALL.map(|s| s.name()).join(", "),
-        })
+        by_name(NameKind::Style, &StyleId::ALL, |id| id.name(), s)
     }
 }
 
@@ -180,11 +190,7 @@ pub const PRESETS: [Preset; 3] = [
 impl FromStr for Preset {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, UnknownName> {
-        PRESETS.into_iter().find(|p| p.name == s).ok_or_else(|| UnknownName {
-            kind: NameKind::Preset,
-            given: s.to_string(),
-            choices: PRESETS.map(|p| p.name).join(", "),
-        })
+        by_name(NameKind::Preset, &PRESETS, |p| p.name, s)
     }
 }
 

@@ -2,7 +2,7 @@
 //! keeps. The client corrects the chosen colours as little as the level allows; what each level
 //! asks of the colours was measured, not chosen (`docs/readability.md`).
 
-use crate::catalogue::{NameKind, UnknownName};
+use crate::catalogue::{by_name, NameKind, UnknownName};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -51,11 +51,7 @@ impl fmt::Display for Readability {
 impl FromStr for Readability {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, UnknownName> {
-        Readability::ALL.into_iter().find(|r| r.name() == s).ok_or_else(|| UnknownName {
-            kind: NameKind::Readability,
-            given: s.to_string(),
-            choices: Readability::ALL.map(|r| r.name()).join(", "),
-        })
+        by_name(NameKind::Readability, &Readability::ALL, |r| r.name(), s)
     }
 }
 

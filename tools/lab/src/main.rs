@@ -7,6 +7,7 @@
 
 mod bench;
 mod eval;
+mod selection;
 mod tolerance;
 
 use clap::{Parser, Subcommand};

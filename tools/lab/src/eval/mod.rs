@@ -14,6 +14,7 @@ pub mod external;
 pub mod fhe_sample;
 pub mod reference;
 
+use crate::selection::Selection;
 use crate::{write_json, LabError};
 use clap::Args;
 use conditions::{Condition, RENDER_PX};
@@ -33,15 +34,8 @@ pub struct EvalArgs {
     /// Payloads in the corpus.
     #[arg(long, default_value_t = 1000)]
     count: usize,
-    /// Seed of the corpus (and of the noise condition).
-    #[arg(long, default_value_t = 2026)]
-    seed: u64,
-    /// Styles to measure, comma-separated [default: all].
-    #[arg(long, value_delimiter = ',')]
-    styles: Vec<String>,
-    /// Colour preset for the styled codes.
-    #[arg(long, default_value = "green-orange")]
-    preset: String,
+    #[command(flatten)]
+    select: Selection,
     /// Readability level of the styled codes' colours.
     #[arg(long, default_value = "balanced")]
     readability: String,
@@ -188,15 +182,11 @@ impl Tally {
 }
 
 pub fn run(args: EvalArgs) -> Result<(), LabError> {
-    let styles: Vec<StyleId> = if args.styles.is_empty() {
-        StyleId::ALL.to_vec()
-    } else {
-        args.styles.iter().map(|s| s.parse::<StyleId>()).collect::<Result<_, _>>()?
-    };
-    let preset = args.preset.parse::<Preset>()?;
+    let styles = args.select.styles()?;
+    let preset = args.select.preset()?;
     let level = args.readability.parse::<Readability>()?;
     let mut external = external::External::prepare()?;
-    let cases = corpus(args.count, args.seed);
+    let cases = corpus(args.count, args.select.seed);
     eprintln!(
         "evaluating {} payloads x ({} styles + plain) x {} conditions with {}...",
         cases.len(),
@@ -222,7 +212,7 @@ pub fn run(args: EvalArgs) -> Result<(), LabError> {
             .collect();
         let report = EvalReport {
             count: cases.len(),
-            seed: args.seed,
+            seed: args.select.seed,
             render_px_per_module: RENDER_PX,
             unavailable: external.missing.clone(),
             fhe_sample: fhe.clone(),
@@ -257,7 +247,7 @@ fn tally_corpus(
         let seen: Vec<Seen> = batch
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, styles, palette, args.seed, dir.path()))
+            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, styles, palette, args.select.seed, dir.path()))
             .collect();
         if let (0, Some(path)) = (b, &args.gallery) {
             contact_sheet(&seen, &names_of(styles)).save(path).map_err(|e| LabError::output(path, e))?;

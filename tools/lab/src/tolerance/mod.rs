@@ -16,12 +16,13 @@ use crate::eval::conditions::RENDER_PX;
 use crate::eval::corpus::{corpus, Case};
 use crate::eval::external::{External, Found, JAVA_DECODER};
 use crate::eval::{decodes, plain_palette};
+use crate::selection::Selection;
 use crate::{write_json, LabError};
 use capture::{Family, STEPS};
 use clap::Args;
 use image::RgbImage;
 use qrveil_sdk::{delta_e, encode, Contrast, Drawing, Palette};
-use qrveil_style::{clear, FixedModules, Preset, Readability, Rgb, StyleId};
+use qrveil_style::{clear, FixedModules, Readability, Rgb, StyleId};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,15 +32,8 @@ pub struct ToleranceArgs {
     /// Payloads in the corpus (versions and EC levels vary with the payload).
     #[arg(long, default_value_t = 60)]
     count: usize,
-    /// Seed of the corpus and of the noise.
-    #[arg(long, default_value_t = 2026)]
-    seed: u64,
-    /// Styles to measure, comma-separated [default: all].
-    #[arg(long, value_delimiter = ',')]
-    styles: Vec<String>,
-    /// Colour preset of the styled codes.
-    #[arg(long, default_value = "green-orange")]
-    preset: String,
+    #[command(flatten)]
+    select: Selection,
     /// Readability levels to measure, comma-separated [default: all].
     #[arg(long, value_delimiter = ',')]
     levels: Vec<String>,
@@ -94,12 +88,8 @@ pub struct Tally {
 }
 
 fn looks(args: &ToleranceArgs) -> Result<Vec<Look>, LabError> {
-    let preset = args.preset.parse::<Preset>()?;
-    let styles: Vec<StyleId> = if args.styles.is_empty() {
-        StyleId::ALL.to_vec()
-    } else {
-        args.styles.iter().map(|s| s.parse()).collect::<Result<_, _>>()?
-    };
+    let preset = args.select.preset()?;
+    let styles = args.select.styles()?;
     let levels: Vec<Readability> = if args.levels.is_empty() {
         Readability::ALL.to_vec()
     } else {
@@ -130,7 +120,7 @@ fn looks(args: &ToleranceArgs) -> Result<Vec<Look>, LabError> {
 
 pub fn run(args: ToleranceArgs) -> Result<(), LabError> {
     let looks = looks(&args)?;
-    let cases = corpus(args.count, args.seed);
+    let cases = corpus(args.count, args.select.seed);
     let mut external = External::prepare()?;
     let decoders: Vec<&'static str> = if args.decoders.is_empty() {
         DECODERS.to_vec()
@@ -159,7 +149,7 @@ pub fn run(args: ToleranceArgs) -> Result<(), LabError> {
         let (seen, colours): (Vec<Vec<Seen>>, Vec<Colours>) = batch
             .par_iter()
             .enumerate()
-            .map(|(k, case)| degrade_case(b * BATCH + k, case, &looks, args.seed, dir.path()))
+            .map(|(k, case)| degrade_case(b * BATCH + k, case, &looks, args.select.seed, dir.path()))
             .unzip();
         let seen: Vec<Seen> = seen.into_iter().flatten().collect();
         for (look, d) in colours.into_iter().flatten() {
