@@ -1833,7 +1833,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
 @dataclass
 class StyledCode:
     """
-    One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+    One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
     exactly the payload is ever returned.
 """
     def __init__(self, *, png:bytes, svg:str, report:Report):

@@ -1724,7 +1724,7 @@ public func FfiConverterTypeStyleOptions_lower(_ value: StyleOptions) -> RustBuf
 
 
 /**
- * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+ * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
  * exactly the payload is ever returned.
  */
 public struct StyledCode: Equatable, Hashable {

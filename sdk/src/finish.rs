@@ -1,6 +1,6 @@
 //! The client's finishing step, after decryption: the style's outputs become tiles through
 //! the public render recipe, every module's ink is corrected to the true bitmap, and the code
-//! is drawn, verified with an independent decoder and encoded as PNG and SVG. The pipeline,
+//! is drawn, verified with two independent decoders and encoded as PNG and SVG. The pipeline,
 //! the readability lab and the tests all draw through here.
 
 use crate::correct::correct;
@@ -86,7 +86,7 @@ pub struct Look {
 
 /// Decrypted style outputs → tiles → correction → render → verify → PNG and SVG. Fails only
 /// when the outputs do not fit the style's layout (a bad result) or the drawn code does not
-/// decode to `payload`; it never returns a code that reads as anything else.
+/// decode to `payload` with both verifiers; it never returns a code that reads as anything else.
 pub fn finish(
     geometry: Geometry,
     truth: &ModuleGrid,

@@ -7,7 +7,7 @@
 //! the code ([`finish`]): tiles from the public render recipe, every module's ink corrected to
 //! the true bitmap, the chosen colours' lightness moved only as far as the readability level
 //! asks, drawn as PNG and SVG and verified with
-//! an independent decoder. [`style_code`] ties the steps together over a [`Transport`]: a
+//! two independent decoders. [`style_code`] ties the steps together over a [`Transport`]: a
 //! bucket written directly ([`StoreTransport`]), the presign endpoint's URLs
 //! ([`PresignedTransport`]), or, with the `local` feature, the function in this process
 //! (`LocalTransport`).
@@ -49,4 +49,4 @@ pub use qr::{encode, EcLevel, QrSymbol};
 pub use qrveil_protocol::Tier;
 pub use render::Canvas;
 pub use transport::{StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
-pub use verify::{decode_all, verify, VerifyError};
+pub use verify::{decode_all, decode_rxing, verify, Decoder, VerifyError};

@@ -350,7 +350,7 @@ fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
         r.server, r.tier, r.pbs, r.outputs, r.server_detail.expand, r.server_detail.evaluate, r.server_detail.pack
     );
     println!(
-        "  client   {:.3} s: {} bytes down ({:.1} B/value), {} modules corrected, verified with rqrr",
+        "  client   {:.3} s: {} bytes down ({:.1} B/value), {} modules corrected, verified with rqrr and rxing",
         r.client,
         r.bytes_down,
         r.bytes_down as f64 / r.outputs.max(1) as f64,

@@ -244,7 +244,7 @@ pub struct Report {
     pub corrected_modules: u64,
 }
 
-/// One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+/// One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
 /// exactly the payload is ever returned.
 #[derive(uniffi::Record)]
 pub struct StyledCode {

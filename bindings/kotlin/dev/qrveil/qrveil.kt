@@ -2718,7 +2718,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
 
 
 /**
- * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr) to
+ * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
  * exactly the payload is ever returned.
  */
 data class StyledCode (
