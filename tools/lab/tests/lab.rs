@@ -63,9 +63,9 @@ fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() 
     // .ci/run installs every decoder; a missing one is a broken set-up, not a pass.
     assert_eq!(report["unavailable"], serde_json::json!([]), "install the decoders as .ci/run does");
     let rows = report["rows"].as_array().expect("rows");
-    let decoders = ["rqrr", "zbar", "zxing-cpp", "opencv", "zxing-java"];
-    // 5 decoders x 4 codes (plain + 3 styles) x 8 conditions, each over the 12 payloads.
-    assert_eq!(rows.len(), 5 * 4 * 8);
+    let decoders = ["rqrr", "rxing", "zbar", "zxing-cpp", "opencv", "zxing-java"];
+    // 6 decoders x 4 codes (plain + 3 styles) x 8 conditions, each over the 12 payloads.
+    assert_eq!(rows.len(), 6 * 4 * 8);
     assert!(rows.iter().all(|r| r["total"] == 12), "{rows:?}");
     let clean = |decoder: &str, style: &str| {
         rows.iter().find(|r| r["decoder"] == decoder && r["style"] == style && r["condition"] == "clean").expect("row")
@@ -81,7 +81,7 @@ fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() 
         }
     }
     // Decoders that return raw bytes read every plain code of the corpus, binary ones too.
-    for decoder in ["rqrr", "zxing-cpp", "zxing-java"] {
+    for decoder in ["rqrr", "rxing", "zxing-cpp", "zxing-java"] {
         assert_eq!(clean(decoder, "plain"), 12, "{decoder}");
     }
 }

@@ -3,7 +3,7 @@
 //! conditions, read by decoders nobody here wrote, against a plain black-on-white baseline of
 //! the same payload under the same condition.
 //!
-//! Decoders: rqrr in-process; zbar, zxing-cpp and OpenCV (Python packages) and ZXing Java
+//! Decoders: rqrr and rxing in-process (the SDK's verifiers); zbar, zxing-cpp and OpenCV (Python packages) and ZXing Java
 //! (Debian's jars) through [`external`]. [`fhe_sample`] checks on real ciphertexts that the
 //! simulation stands for the FHE result. [`reference`] measures the gradient presets against
 //! Python `qrcode`'s styled images, the published experiment's second metric.
@@ -12,6 +12,7 @@ pub mod conditions;
 pub mod corpus;
 pub mod external;
 pub mod fhe_sample;
+mod in_process;
 pub mod reference;
 
 use crate::selection::Selection;
@@ -21,7 +22,8 @@ use conditions::{Condition, RENDER_PX};
 use corpus::{corpus, Case};
 use external::Found;
 use image::RgbImage;
-use qrveil_sdk::{decode_all, encode, Drawing, Palette};
+pub(crate) use in_process::InProcess;
+use qrveil_sdk::{encode, Drawing, Palette};
 use qrveil_style::{clear, Preset, Readability, StyleId, PRESETS};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -56,8 +58,8 @@ pub struct EvalArgs {
 
 /// The name the plain black-on-white baseline has in the results.
 pub const PLAIN: &str = "plain";
-const RQRR: &str = "rqrr";
-const DECODERS: [&str; 5] = [RQRR, "zbar", "zxing-cpp", "opencv", external::JAVA_DECODER];
+/// Every decoder the lab asks, the in-process ones ([`InProcess`]) first.
+pub(crate) const DECODERS: [&str; 6] = ["rqrr", "rxing", "zbar", "zxing-cpp", "opencv", external::JAVA_DECODER];
 /// Codes compared with Python qrcode's reference images, per preset.
 const REFERENCE_CODES: usize = 200;
 /// Cases rendered, written and decoded per batch (bounds disk and memory).
@@ -100,17 +102,13 @@ fn render(drawing: &Drawing, palette: Palette) -> RgbImage {
     drawing.canvas(RENDER_PX, 4, palette).to_image()
 }
 
-pub(crate) fn decodes(img: &RgbImage, payload: &[u8]) -> bool {
-    decode_all(img).iter().any(|r| r.as_deref() == Ok(payload))
-}
-
 /// One image a decoder is asked to read.
 struct Seen {
     case: usize,
     name: String,
     condition: Condition,
     path: PathBuf,
-    rqrr: bool,
+    read: InProcess,
 }
 
 /// Render the plain code and every style for one case, apply every condition, decode with
@@ -132,7 +130,13 @@ fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], palette: Palette, se
             if seen.save(&path).is_err() {
                 continue;
             }
-            out.push(Seen { case: i, name: name.clone(), condition, path, rqrr: decodes(&seen, &case.payload) });
+            out.push(Seen {
+                case: i,
+                name: name.clone(),
+                condition,
+                path,
+                read: InProcess::read(&seen, &case.payload),
+            });
         }
     }
     out
@@ -152,11 +156,10 @@ impl Tally {
     fn add(&mut self, seen: &[Seen], found: &Found, cases: &[Case]) {
         let read = |n: usize, decoder: &str| -> Option<bool> {
             let payload = &cases[seen[n].case].payload;
-            if decoder == RQRR {
-                Some(seen[n].rqrr)
-            } else {
-                found.get(decoder).and_then(|f| f[n].as_ref()).map(|c| c.iter().any(|p| p == payload))
-            }
+            seen[n]
+                .read
+                .get(decoder)
+                .or_else(|| found.get(decoder).and_then(|f| f[n].as_ref()).map(|c| c.iter().any(|p| p == payload)))
         };
         for (n, s) in seen.iter().enumerate() {
             for decoder in DECODERS {

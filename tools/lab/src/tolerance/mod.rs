@@ -14,8 +14,8 @@ mod report;
 
 use crate::eval::conditions::RENDER_PX;
 use crate::eval::corpus::{corpus, Case};
-use crate::eval::external::{External, Found, JAVA_DECODER};
-use crate::eval::{decodes, plain_palette};
+use crate::eval::external::{External, Found};
+use crate::eval::{plain_palette, InProcess, DECODERS};
 use crate::selection::Selection;
 use crate::{write_json, LabError};
 use capture::{Family, STEPS};
@@ -49,8 +49,6 @@ pub struct ToleranceArgs {
     json: Option<PathBuf>,
 }
 
-pub const RQRR: &str = "rqrr";
-pub const DECODERS: [&str; 5] = [RQRR, "zbar", "zxing-cpp", "opencv", JAVA_DECODER];
 const PLAIN: &str = "plain";
 /// Codes rendered, degraded and decoded per batch (bounds disk and memory).
 const BATCH: usize = 4;
@@ -69,7 +67,7 @@ struct Seen {
     look: usize,
     family: Step,
     path: PathBuf,
-    rqrr: bool,
+    read: InProcess,
 }
 
 /// A ladder step of a family, or `None` for the clean render.
@@ -155,7 +153,7 @@ pub fn run(args: ToleranceArgs) -> Result<(), LabError> {
         for (look, d) in colours.into_iter().flatten() {
             tally.delta_e.entry(look).or_default().push(d);
         }
-        let wants_external = decoders.iter().any(|&d| d != RQRR);
+        let wants_external = decoders.iter().any(|d| !InProcess::NAMES.contains(d));
         let found = if wants_external {
             external.decode(&seen.iter().map(|s| s.path.clone()).collect::<Vec<_>>())
         } else {
@@ -174,7 +172,7 @@ pub fn run(args: ToleranceArgs) -> Result<(), LabError> {
 }
 
 /// Draw every look of one code, measure its colours, degrade it along every ladder, decode
-/// each image with rqrr and write it for the external decoders.
+/// each image in-process and write it for the external decoders.
 fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::path::Path) -> (Vec<Seen>, Colours) {
     let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Default::default() };
     let (mut seen, mut colours) = (Vec::new(), Vec::new());
@@ -203,7 +201,7 @@ fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::pat
             let tag = family.map(|(f, s)| format!("{}{s}", f.name())).unwrap_or_else(|| "clean".into());
             let path = dir.join(format!("{i}-{l}-{tag}.png"));
             if img.save(&path).is_ok() {
-                seen.push(Seen { case: i, look: l, family, path, rqrr: decodes(&img, &case.payload) });
+                seen.push(Seen { case: i, look: l, family, path, read: InProcess::read(&img, &case.payload) });
             }
         }
     }
@@ -236,11 +234,10 @@ fn ink_delta_e<'a>(
 fn count(tally: &mut Tally, seen: &[Seen], found: &Found, cases: &[Case], looks: &[Look], decoders: &[&'static str]) {
     let read = |n: usize, decoder: &str| -> Option<bool> {
         let payload = &cases[seen[n].case].payload;
-        if decoder == RQRR {
-            Some(seen[n].rqrr)
-        } else {
-            found.get(decoder).and_then(|f| f.get(n)?.as_ref()).map(|c| c.iter().any(|p| p == payload))
-        }
+        seen[n]
+            .read
+            .get(decoder)
+            .or_else(|| found.get(decoder).and_then(|f| f.get(n)?.as_ref()).map(|c| c.iter().any(|p| p == payload)))
     };
     for (n, s) in seen.iter().enumerate() {
         for &decoder in decoders {
