@@ -1760,9 +1760,11 @@ class StyleOptions:
     """
     What to make; every field has a default.
 """
-    def __init__(self, *, style:str = "rounded", preset:str = "green-orange", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None):
+    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None):
         self.style = style
         self.preset = preset
+        self.corners_square = corners_square
+        self.corners_dot = corners_dot
         self.error_correction = error_correction
         self.version = version
         self.module_px = module_px
@@ -1774,11 +1776,15 @@ class StyleOptions:
 
     
     def __str__(self):
-        return "StyleOptions(style={}, preset={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={})".format(self.style, self.preset, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability)
+        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability)
     def __eq__(self, other):
         if self.style != other.style:
             return False
         if self.preset != other.preset:
+            return False
+        if self.corners_square != other.corners_square:
+            return False
+        if self.corners_dot != other.corners_dot:
             return False
         if self.error_correction != other.error_correction:
             return False
@@ -1800,6 +1806,8 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         return StyleOptions(
             style=_UniffiFfiConverterString.read(buf),
             preset=_UniffiFfiConverterString.read(buf),
+            corners_square=_UniffiFfiConverterString.read(buf),
+            corners_dot=_UniffiFfiConverterString.read(buf),
             error_correction=_UniffiFfiConverterOptionalTypeErrorCorrection.read(buf),
             version=_UniffiFfiConverterOptionalUInt8.read(buf),
             module_px=_UniffiFfiConverterUInt32.read(buf),
@@ -1812,6 +1820,8 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.style)
         _UniffiFfiConverterString.check_lower(value.preset)
+        _UniffiFfiConverterString.check_lower(value.corners_square)
+        _UniffiFfiConverterString.check_lower(value.corners_dot)
         _UniffiFfiConverterOptionalTypeErrorCorrection.check_lower(value.error_correction)
         _UniffiFfiConverterOptionalUInt8.check_lower(value.version)
         _UniffiFfiConverterUInt32.check_lower(value.module_px)
@@ -1823,6 +1833,8 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
     def write(value, buf):
         _UniffiFfiConverterString.write(value.style, buf)
         _UniffiFfiConverterString.write(value.preset, buf)
+        _UniffiFfiConverterString.write(value.corners_square, buf)
+        _UniffiFfiConverterString.write(value.corners_dot, buf)
         _UniffiFfiConverterOptionalTypeErrorCorrection.write(value.error_correction, buf)
         _UniffiFfiConverterOptionalUInt8.write(value.version, buf)
         _UniffiFfiConverterUInt32.write(value.module_px, buf)

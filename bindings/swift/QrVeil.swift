@@ -1607,6 +1607,14 @@ public struct StyleOptions: Equatable, Hashable {
      */
     public var preset: String
     /**
+     * Finder and alignment rings: "square", "dot" or "extra-rounded".
+     */
+    public var cornersSquare: String
+    /**
+     * Finder and alignment centres: "square" or "dot".
+     */
+    public var cornersDot: String
+    /**
      * Medium when not given.
      */
     public var errorCorrection: ErrorCorrection?
@@ -1636,10 +1644,16 @@ public struct StyleOptions: Equatable, Hashable {
     public init(
         /**
          * One of the names `QrVeil.styles()` lists.
-         */style: String = "rounded", 
+         */style: String = "fluid", 
         /**
          * One of the names `QrVeil.presets()` lists.
          */preset: String = "green-orange", 
+        /**
+         * Finder and alignment rings: "square", "dot" or "extra-rounded".
+         */cornersSquare: String = "square", 
+        /**
+         * Finder and alignment centres: "square" or "dot".
+         */cornersDot: String = "square", 
         /**
          * Medium when not given.
          */errorCorrection: ErrorCorrection? = nil, 
@@ -1660,6 +1674,8 @@ public struct StyleOptions: Equatable, Hashable {
          */readability: ReadabilityLevel? = nil) {
         self.style = style
         self.preset = preset
+        self.cornersSquare = cornersSquare
+        self.cornersDot = cornersDot
         self.errorCorrection = errorCorrection
         self.version = version
         self.modulePx = modulePx
@@ -1686,6 +1702,8 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
             try StyleOptions(
                 style: FfiConverterString.read(from: &buf), 
                 preset: FfiConverterString.read(from: &buf), 
+                cornersSquare: FfiConverterString.read(from: &buf), 
+                cornersDot: FfiConverterString.read(from: &buf), 
                 errorCorrection: FfiConverterOptionTypeErrorCorrection.read(from: &buf), 
                 version: FfiConverterOptionUInt8.read(from: &buf), 
                 modulePx: FfiConverterUInt32.read(from: &buf), 
@@ -1698,6 +1716,8 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
     public static func write(_ value: StyleOptions, into buf: inout [UInt8]) {
         FfiConverterString.write(value.style, into: &buf)
         FfiConverterString.write(value.preset, into: &buf)
+        FfiConverterString.write(value.cornersSquare, into: &buf)
+        FfiConverterString.write(value.cornersDot, into: &buf)
         FfiConverterOptionTypeErrorCorrection.write(value.errorCorrection, into: &buf)
         FfiConverterOptionUInt8.write(value.version, into: &buf)
         FfiConverterUInt32.write(value.modulePx, into: &buf)

@@ -48,7 +48,7 @@ fun main(args: Array<String>) {
             keys = KeyStorage.Folder(path = File(work, "keys").path),
         )
     )
-    check(qr.styles().map { it.name }.containsAll(listOf("rounded", "dots", "gradient"))) { "styles: ${qr.styles()}" }
+    check(qr.styles().map { it.name }.containsAll(listOf("rounded", "dots", "square", "fluid"))) { "styles: ${qr.styles()}" }
 
     val seen = mutableListOf<Progress>()
     val listener = object : ProgressListener {
@@ -75,7 +75,7 @@ fun main(args: Array<String>) {
 
     // The same look on the PBS tier: the server key is made once and uploaded once.
     seen.clear()
-    val pbs = qr.styleText(payload, StyleOptions(style = "gradient", tier = StyleTier.PBS), listener)
+    val pbs = qr.styleText(payload, StyleOptions(style = "square", tier = StyleTier.PBS), listener)
     check(pbs.report.tier == StyleTier.PBS && pbs.report.serverKeyId != null && pbs.report.keyUploadBytes > 1_000_000uL) { "report: ${pbs.report}" }
     check(seen.contains(Progress.GeneratingServerKey)) { "progress: $seen" }
     png.writeBytes(pbs.png)

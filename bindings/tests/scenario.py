@@ -30,7 +30,7 @@ def main(work: Path) -> None:
     assert not keys.generated, "the keys the Kotlin scenario made should be loaded, not replaced"
 
     payload = "Zoë Müller, +41 44 000 00 00"
-    code = qr.style_text(payload, qrveil.StyleOptions(style="dots", preset="green-orange", error_correction=qrveil.ErrorCorrection.LOW, readability=qrveil.ReadabilityLevel.VIVID), Listener())
+    code = qr.style_text(payload, qrveil.StyleOptions(style="dots", preset="green-orange", corners_dot="dot", error_correction=qrveil.ErrorCorrection.LOW, readability=qrveil.ReadabilityLevel.VIVID), Listener())
     png = work / "python.png"
     png.write_bytes(code.png)
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(png).convert("RGB"))]

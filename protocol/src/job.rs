@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
-/// Version of the manifest/status documents and of the object layout (2: the linear tier).
-pub const FORMAT_VERSION: u32 = 2;
+/// Version of the manifest/status documents and of the object layout (2: the linear tier; 3:
+/// styles named as qr-code-styling names its dot types, so `rounded` and `dots` changed meaning).
+pub const FORMAT_VERSION: u32 = 3;
 /// Manifests and statuses are small JSON documents; refuse anything larger unread.
 pub const DOCUMENT_LIMIT: u64 = 64 << 10;
 
@@ -333,7 +334,7 @@ mod tests {
         // parsing (17 significant digits take serde_json's approximate path).
         let status = JobStatus::Done {
             format_version: 1,
-            style: "gradient".into(),
+            style: "square".into(),
             tier: Tier::Linear,
             pbs: 0,
             outputs: 231,

@@ -34,13 +34,13 @@ pub fn correct(tiles: &mut [Tile], truth: &ModuleGrid) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qrveil_style::recipe::{Quarter, Shape};
+    use qrveil_style::recipe::{Corner, Shape};
 
     #[test]
     fn wrong_ink_is_fixed_and_its_neighbourhood_squared() {
         let truth =
             ModuleGrid::new(3, vec![true, false, false, false, true, false, false, false, true]).expect("square");
-        let fancy = Tile { ink: false, shape: Shape::Quarters([Quarter::Fillet; 4]) };
+        let fancy = Tile { ink: false, shape: Shape::Corners([Corner::Fillet(0.35); 4]) };
         let mut tiles = vec![fancy; 9];
         tiles[0] = Tile { ink: true, shape: Shape::Dot { radius: 0.4 } };
         tiles[8] = Tile { ink: true, shape: Shape::Dot { radius: 0.4 } };

@@ -10,6 +10,7 @@ use crate::render::{encode_png, Canvas};
 use crate::verify::{verify, VerifyError};
 use crate::SdkError;
 use image::RgbImage;
+use qrveil_style::recipe::Patterns;
 use qrveil_style::{tiles, Geometry, ModuleGrid, RecipeError, Tile};
 use std::time::Instant;
 
@@ -53,7 +54,7 @@ impl Drawing {
 
     /// What to rasterise, at `module_px` pixels per module with `quiet_zone` modules around.
     pub fn canvas(&self, module_px: u32, quiet_zone: u32, palette: Palette) -> Canvas<'_> {
-        Canvas { side: self.side, tiles: &self.tiles, module_px, quiet_zone, palette }
+        Canvas { side: self.side, tiles: &self.tiles, module_px, quiet_zone, palette, patterns: Patterns::default() }
     }
 }
 
@@ -82,6 +83,7 @@ pub struct Look {
     pub module_px: u32,
     pub quiet_zone: u32,
     pub palette: Palette,
+    pub patterns: Patterns,
 }
 
 /// Decrypted style outputs → tiles → correction → render → verify → PNG and SVG. Fails only
@@ -99,7 +101,7 @@ pub fn finish(
     let draw = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let canvas = drawing.canvas(look.module_px, look.quiet_zone, look.palette);
+    let canvas = Canvas { patterns: look.patterns, ..drawing.canvas(look.module_px, look.quiet_zone, look.palette) };
     let image = canvas.to_image();
     let render = t.elapsed().as_secs_f64();
 

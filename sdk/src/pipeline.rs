@@ -11,6 +11,7 @@ use crate::{Cancel, Keys, SdkError};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
+use qrveil_style::recipe::{Patterns, RingShape};
 use qrveil_style::{cost, Encoding, Plan, Preset, Readability, ServerProgram, StyleId};
 use serde::Serialize;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -28,6 +29,8 @@ pub struct StyleOptions {
     /// How much of a plain code's tolerance to camera conditions the colours must keep; the
     /// chosen colours move (in lightness only) no further than this asks.
     pub readability: Readability,
+    /// The finder and alignment patterns' ring and centre shapes (drawn by the client alone).
+    pub patterns: Patterns,
     /// The tier to evaluate on; by default the cheapest the style can run on. Any style runs
     /// on the PBS tier (to compare, or to test that path); the linear tier only takes styles
     /// whose programs are functions of an encoding.
@@ -37,13 +40,14 @@ pub struct StyleOptions {
 impl Default for StyleOptions {
     fn default() -> Self {
         Self {
-            style: StyleId::Rounded,
+            style: StyleId::Fluid,
             preset: Preset::default(),
             ec: EcLevel::M,
             version: None,
             module_px: 10,
             quiet_zone: 4,
             readability: Readability::default(),
+            patterns: Patterns::default(),
             tier: None,
         }
     }
@@ -51,10 +55,17 @@ impl Default for StyleOptions {
 
 impl StyleOptions {
     /// The drawing options out of range, before any work.
-    fn check(&self) -> Result<(), SdkError> {
+    pub fn check(&self) -> Result<(), SdkError> {
         if !(1..=100).contains(&self.module_px) {
             let detail = format!("{} px is outside 1..=100", self.module_px);
             return Err(SdkError::InvalidOption { what: "module size", detail });
+        }
+        if self.patterns.ring != RingShape::Square {
+            let detail = format!(
+                "{} rings cannot be verified: rqrr (like OpenCV and other quirc-family scanners) locates a code by the square corners of its finder rings and reads none drawn round, so qrveil cannot check that the code scans; use square rings (dot centres are fine)",
+                self.patterns.ring.name()
+            );
+            return Err(SdkError::InvalidOption { what: "corner square type", detail });
         }
         if self.quiet_zone > 40 {
             let detail = format!("{} modules is over 40", self.quiet_zone);
@@ -82,6 +93,7 @@ impl StyleOptions {
             module_px: self.module_px,
             quiet_zone: self.quiet_zone,
             palette: Palette::new(&self.preset, self.readability),
+            patterns: self.patterns,
         }
     }
 }

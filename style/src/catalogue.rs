@@ -5,43 +5,85 @@
 //! by the client; the server never learns them.
 
 use crate::program::{Domain, Node, Program, ServerProgram, Tap};
-use crate::recipe::Geometry;
+use crate::recipe::{CornerRule, Geometry};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
 
+/// A style the function evaluates: the shape of the dark modules, named as qr-code-styling's
+/// `dotsOptions.type` names it, plus three of ours. Colours and finder shapes are drawn by the
+/// client and never reach the function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StyleId {
-    Gradient,
-    Rounded,
+    Square,
     Dots,
+    Rounded,
+    ExtraRounded,
+    Classy,
+    ClassyRounded,
+    Fluid,
+    Bridge,
+    Swell,
 }
 
 impl StyleId {
-    pub const ALL: [StyleId; 3] = [StyleId::Gradient, StyleId::Rounded, StyleId::Dots];
+    pub const ALL: [StyleId; 9] = [
+        StyleId::Square,
+        StyleId::Dots,
+        StyleId::Rounded,
+        StyleId::ExtraRounded,
+        StyleId::Classy,
+        StyleId::ClassyRounded,
+        StyleId::Fluid,
+        StyleId::Bridge,
+        StyleId::Swell,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
-            StyleId::Gradient => "gradient",
-            StyleId::Rounded => "rounded",
+            StyleId::Square => "square",
             StyleId::Dots => "dots",
+            StyleId::Rounded => "rounded",
+            StyleId::ExtraRounded => "extra-rounded",
+            StyleId::Classy => "classy",
+            StyleId::ClassyRounded => "classy-rounded",
+            StyleId::Fluid => "fluid",
+            StyleId::Bridge => "bridge",
+            StyleId::Swell => "swell",
         }
     }
 
     pub fn summary(self) -> &'static str {
         match self {
-            StyleId::Gradient => "square modules, two-colour horizontal gradient",
-            StyleId::Rounded => "rounded, connected modules (neighbour-aware corners on the vertex grid)",
-            StyleId::Dots => "round dots that swell where dark neighbours are dense",
+            StyleId::Square => "square modules",
+            StyleId::Dots => "a round dot per module",
+            StyleId::Rounded => "corners rounded where both neighbours beside them are light",
+            StyleId::ExtraRounded => "rounded, with whole-module quarter discs at the ends of bends",
+            StyleId::Classy => "top-left and bottom-right corners rounded at the edges of shapes",
+            StyleId::ClassyRounded => "classy, with whole-module curves",
+            StyleId::Fluid => "ours: rounded, connected shapes with concave fillets (reads diagonals)",
+            StyleId::Bridge => "ours: rounded, diagonal neighbours joined into ribbons (reads diagonals)",
+            StyleId::Swell => "ours: round dots that swell where dark neighbours are dense",
         }
+    }
+
+    /// Whether qr-code-styling has a dot type of this name and look.
+    pub fn from_qr_code_styling(self) -> bool {
+        !matches!(self, StyleId::Fluid | StyleId::Bridge | StyleId::Swell)
     }
 
     pub fn style(self) -> Style {
         match self {
-            StyleId::Gradient => gradient(),
-            StyleId::Rounded => rounded(),
-            StyleId::Dots => dots(),
+            StyleId::Square => module_bits(self, Geometry::Squares),
+            StyleId::Dots => module_bits(self, Geometry::Circles),
+            StyleId::Rounded => corners(self, CornerRule::Rounded),
+            StyleId::ExtraRounded => corners(self, CornerRule::ExtraRounded),
+            StyleId::Classy => corners(self, CornerRule::Classy),
+            StyleId::ClassyRounded => corners(self, CornerRule::ClassyRounded),
+            StyleId::Fluid => corners(self, CornerRule::Fluid),
+            StyleId::Bridge => corners(self, CornerRule::Bridge),
+            StyleId::Swell => swell(),
         }
     }
 }
@@ -58,6 +100,10 @@ pub enum NameKind {
     Style,
     Preset,
     Readability,
+    /// The finder rings' shape (qr-code-styling's `cornersSquareOptions.type`).
+    Ring,
+    /// The finder centres' shape (`cornersDotOptions.type`).
+    Centre,
 }
 
 impl fmt::Display for NameKind {
@@ -66,6 +112,8 @@ impl fmt::Display for NameKind {
             NameKind::Style => "style",
             NameKind::Preset => "preset",
             NameKind::Readability => "readability level",
+            NameKind::Ring => "corner square type",
+            NameKind::Centre => "corner dot type",
         })
     }
 }
@@ -112,34 +160,18 @@ fn tap(dx: i8, dy: i8, weight: u8) -> Tap {
     Tap { dx, dy, weight }
 }
 
-/// Output per module: its ink (the gradient is a public colour field). The module bits
-/// themselves on the linear tier; a free stencil on the PBS tier.
-fn gradient() -> Style {
+/// Output per module: its ink, which is all a shape that ignores the neighbours needs. The
+/// module bits themselves on the linear tier; a free stencil on the PBS tier.
+fn module_bits(id: StyleId, geometry: Geometry) -> Style {
     let ink = Program { domain: Domain::Modules, nodes: vec![Node::Stencil { taps: vec![tap(0, 0, 1)] }], output: 0 };
-    Style {
-        id: StyleId::Gradient,
-        server: ServerProgram { version: 2, programs: vec![ink] },
-        geometry: Geometry::Squares,
-    }
+    Style { id, server: ServerProgram { version: 2, programs: vec![ink] }, geometry }
 }
 
-/// Marching squares on the vertex grid: the 2×2 block code (TL=1, TR=2, BL=4, BR=8) selects,
-/// in one PBS, the bottom-right module's ink (bit 0) and whether this corner is rounded
-/// (bit 1): when exactly one module of the block differs from the other three, or on a
-/// diagonal (saddle) block.
-pub fn rounded_table() -> Vec<u8> {
-    (0u8..16)
-        .map(|code| {
-            let ink_br = (code >> 3) & 1;
-            let round = matches!(code.count_ones(), 1 | 3) || code == 0b0110 || code == 0b1001;
-            ink_br | (u8::from(round) << 1)
-        })
-        .collect()
-}
-
-fn rounded() -> Style {
+/// The 2×2 block code at each vertex (TL=1, TR=2, BL=4, BR=8) selects, in one PBS (or none on
+/// the linear tier), the bottom-right module's ink and the rule's flag ([`CornerRule::table`]).
+fn corners(id: StyleId, rule: CornerRule) -> Style {
     let block = vec![tap(-1, -1, 1), tap(0, -1, 2), tap(-1, 0, 4), tap(0, 0, 8)];
-    stencil_then_lut(StyleId::Rounded, Domain::Vertices, block, rounded_table(), Geometry::RoundedCorners)
+    stencil_then_lut(id, Domain::Vertices, block, rule.table(), Geometry::Corners(rule))
 }
 
 /// A style of one program: a free stencil, then one PBS on its value, one output per cell.
@@ -150,7 +182,7 @@ fn stencil_then_lut(id: StyleId, domain: Domain, taps: Vec<Tap>, table: Vec<u8>,
 
 /// Code = 8·self + dark orthogonal neighbours (0..=4); the PBS picks a dot size class:
 /// 0 light, 1 isolated, 2 one or two neighbours, 3 three or four.
-pub fn dots_table() -> Vec<u8> {
+pub fn swell_table() -> Vec<u8> {
     (0u8..16)
         .map(|code| match (code >= 8, code.saturating_sub(8)) {
             (false, _) => 0,
@@ -162,9 +194,9 @@ pub fn dots_table() -> Vec<u8> {
         .collect()
 }
 
-fn dots() -> Style {
+fn swell() -> Style {
     let cross = vec![tap(0, 0, 8), tap(-1, 0, 1), tap(1, 0, 1), tap(0, -1, 1), tap(0, 1, 1)];
-    stencil_then_lut(StyleId::Dots, Domain::Modules, cross, dots_table(), Geometry::Dots)
+    stencil_then_lut(StyleId::Swell, Domain::Modules, cross, swell_table(), Geometry::Swell)
 }
 
 /// sRGB colour.
@@ -214,15 +246,19 @@ mod tests {
             let c = costs(id);
             assert_eq!((c.chosen().tier, c.chosen().pbs), (Tier::Linear, 0), "{id}");
         }
-        let g = costs(StyleId::Gradient);
-        assert_eq!((g.on_pbs_tier.pbs, g.chosen().outputs), (0, 441));
+        for id in [StyleId::Square, StyleId::Dots] {
+            let g = costs(id);
+            assert_eq!((g.on_pbs_tier.pbs, g.chosen().outputs), (0, 441), "{id}");
+        }
         // On the PBS tier: one PBS per vertex, except the 8x8 vertices around each finder that
         // see only the finder, its separator or the outside (the standard fixes them).
-        let r = costs(StyleId::Rounded);
-        assert_eq!((r.on_pbs_tier.pbs, r.chosen().outputs), (22 * 22 - 3 * 64, 22 * 22));
+        for id in [StyleId::Rounded, StyleId::Classy, StyleId::Fluid, StyleId::Bridge] {
+            let r = costs(id);
+            assert_eq!((r.on_pbs_tier.pbs, r.chosen().outputs), (22 * 22 - 3 * 64, 22 * 22), "{id}");
+        }
         // One PBS per module, except each finder's 7x7 modules and the separator modules
         // whose cross reaches only the timing patterns (2 at the top-left, 1 at each other).
-        let d = costs(StyleId::Dots);
+        let d = costs(StyleId::Swell);
         assert_eq!((d.on_pbs_tier.pbs, d.chosen().outputs), (441 - 3 * 49 - 4, 441));
     }
 
@@ -232,15 +268,21 @@ mod tests {
             Plan::Linear(plans) => plans,
             Plan::Pbs => panic!("{id} should be linear"),
         };
-        assert_eq!(plan(StyleId::Gradient)[0].encoding, Encoding::ModuleBits);
-        assert_eq!(plan(StyleId::Gradient)[0].table, [0, 1]);
-        // The rounded table is exactly its PBS lookup, indexed by the same block code.
-        assert_eq!(plan(StyleId::Rounded)[0].encoding, Encoding::VertexBlocks);
-        assert_eq!(plan(StyleId::Rounded)[0].table, rounded_table());
-        // Dots read 8·self + neighbours: a function of the cross code 5·self + neighbours.
-        let dots = &plan(StyleId::Dots)[0];
+        for id in [StyleId::Square, StyleId::Dots] {
+            assert_eq!(plan(id)[0].encoding, Encoding::ModuleBits, "{id}");
+            assert_eq!(plan(id)[0].table, [0, 1], "{id}");
+        }
+        // A corner rule's table is exactly its PBS lookup, indexed by the same block code.
+        for id in StyleId::ALL {
+            if let Geometry::Corners(rule) = id.style().geometry {
+                assert_eq!(plan(id)[0].encoding, Encoding::VertexBlocks, "{id}");
+                assert_eq!(plan(id)[0].table, rule.table(), "{id}");
+            }
+        }
+        // Swell reads 8·self + neighbours: a function of the cross code 5·self + neighbours.
+        let dots = &plan(StyleId::Swell)[0];
         assert_eq!(dots.encoding, Encoding::ModuleCross);
-        let table = dots_table();
+        let table = swell_table();
         for (code, &out) in dots.table.iter().enumerate() {
             assert_eq!(out, table[8 * (code / 5) + code % 5], "code {code}");
         }
@@ -265,8 +307,8 @@ mod tests {
     }
 
     #[test]
-    fn rounded_table_marks_odd_corners_and_saddles() {
-        let t = rounded_table();
+    fn fluid_table_marks_odd_corners_and_saddles() {
+        let t = CornerRule::Fluid.table();
         // Single dark module in the bottom-right: its top-left corner is rounded.
         assert_eq!(t[0b1000], 0b11);
         // All dark or all light: nothing to round.
@@ -284,7 +326,7 @@ mod tests {
             assert_eq!(id.name().parse::<StyleId>(), Ok(id));
         }
         let err = "wavy".parse::<StyleId>().unwrap_err().to_string();
-        assert!(err.contains("gradient, rounded, dots"), "{err}");
+        assert!(err.contains("square, dots, rounded, extra-rounded, classy"), "{err}");
         assert!("nope".parse::<Preset>().unwrap_err().to_string().contains("green-orange"));
     }
 }

@@ -47,7 +47,7 @@ fn uncorrected_garbage_does_not_decode() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
     let payload = b"correction matters";
     let symbol = encode(payload, EcLevel::L, None).expect("fits");
-    let style = StyleId::Gradient.style();
+    let style = StyleId::Square.style();
     let outputs: Vec<u8> = (0..style.server.output_count(symbol.grid.side())).map(|_| rng.random_range(0..4)).collect();
     let t = tiles(style.geometry, symbol.grid.side(), &outputs).expect("layout");
     let canvas = Canvas {
@@ -56,6 +56,7 @@ fn uncorrected_garbage_does_not_decode() {
         module_px: 6,
         quiet_zone: 4,
         palette: Palette::new(&PRESETS[2], Readability::Robust),
+        patterns: Default::default(),
     };
     assert!(!decode_all(&canvas.to_image()).iter().any(|r| r.as_deref() == Ok(&payload[..])));
 }

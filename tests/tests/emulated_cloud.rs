@@ -104,7 +104,7 @@ fn pbs_manifest(style: &str, key_id: &KeyId) -> Vec<u8> {
 }
 
 fn valid_input() -> Vec<u8> {
-    input(StyleId::Gradient, Tier::Pbs, b"emulated")
+    input(StyleId::Square, Tier::Pbs, b"emulated")
 }
 
 /// Put a job's objects straight into the bucket (manifest first: the input starts the job)
@@ -132,7 +132,7 @@ fn a_job_runs_end_to_end_through_presigned_urls_on_both_tiers() {
     let payload = b"emu-secret";
     let styler = Styler::new(keys().clone(), presigned(&emulators().token));
     // The linear tier: no server key anywhere.
-    let opts = StyleOptions { style: StyleId::Rounded, version: Some(1), ..Default::default() };
+    let opts = StyleOptions { style: StyleId::Fluid, version: Some(1), ..Default::default() };
     let styled = styler.style(payload, &opts, &mut |_| {}).expect("styled through the emulated cloud");
     assert_eq!(decode_png(&styled.png), payload);
     assert_eq!((styled.report.tier, styled.report.pbs, styled.report.key_upload_bytes), (Tier::Linear, 0, 0));
@@ -142,7 +142,7 @@ fn a_job_runs_end_to_end_through_presigned_urls_on_both_tiers() {
     assert_eq!(decode_png(&styled.png), payload);
     assert_eq!(styled.report.pbs, 22 * 22 - 3 * 64);
     assert!(bucket().exists(&paths::server_key(&server_key().id)).expect("head"));
-    let again = styler.style(b"second", &StyleOptions { style: StyleId::Gradient, ..opts }, &mut |_| {});
+    let again = styler.style(b"second", &StyleOptions { style: StyleId::Square, ..opts }, &mut |_| {});
     assert_eq!(again.expect("second job").report.key_upload_bytes, 0);
 }
 
@@ -152,7 +152,7 @@ fn a_version_5_rounded_job_through_presigned_urls_prints_its_wall_time() {
     // From the presign request to the verified PNG, on loopback: the figure, not a verdict
     // (timings belong to measurements; the suite prints it and the closing notes quote it).
     let styler = Styler::new(keys().clone(), presigned(&emulators().token));
-    let opts = StyleOptions { style: StyleId::Rounded, version: Some(5), ..Default::default() };
+    let opts = StyleOptions { style: StyleId::Fluid, version: Some(5), ..Default::default() };
     let (mut wall, mut function): (Vec<f64>, Vec<f64>) = (0..10)
         .map(|i| {
             let payload = format!("wall time {i}");
@@ -198,8 +198,8 @@ fn the_presign_endpoint_refuses_wrong_tokens_and_bad_requests() {
 fn a_redelivered_s3_event_changes_nothing() {
     let store = bucket();
     ensure_server_key(&store);
-    let linear = manifest("rounded", Tier::Linear).to_json().expect("json");
-    let (job, first) = run_raw_job(&store, &linear, &input(StyleId::Rounded, Tier::Linear, b"emulated"));
+    let linear = manifest("fluid", Tier::Linear).to_json().expect("json");
+    let (job, first) = run_raw_job(&store, &linear, &input(StyleId::Fluid, Tier::Linear, b"emulated"));
     assert!(matches!(first, JobStatus::Done { .. }), "{first:?}");
     let status = store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("get").expect("status");
     let output = store.get(&paths::output(&job), LINEAR_OUTPUTS_LIMIT).expect("get").expect("output");
@@ -221,17 +221,17 @@ fn a_redelivered_s3_event_changes_nothing() {
 fn bad_jobs_end_as_failed_statuses_with_reasons() {
     let store = bucket();
     ensure_server_key(&store);
-    let good = pbs_manifest("gradient", &server_key().id);
+    let good = pbs_manifest("square", &server_key().id);
 
     let unknown_key = KeyId::of_server_key_bytes(b"a key nobody uploaded");
-    let (kind, reason) = failure(run_raw_job(&store, &pbs_manifest("gradient", &unknown_key), &valid_input()).1);
+    let (kind, reason) = failure(run_raw_job(&store, &pbs_manifest("square", &unknown_key), &valid_input()).1);
     assert_eq!(kind, FailureKind::MissingKey);
     assert!(reason.contains("upload it"), "{reason}");
 
     let (kind, _) = failure(run_raw_job(&store, &good, b"definitely not a ciphertext").1);
     assert_eq!(kind, FailureKind::BadInput);
 
-    let mut wrong_params = manifest("gradient", Tier::Pbs);
+    let mut wrong_params = manifest("square", Tier::Pbs);
     wrong_params.params = "PARAM_MESSAGE_1_CARRY_1".into();
     let (kind, reason) = failure(run_raw_job(&store, &wrong_params.to_json().expect("json"), &valid_input()).1);
     assert_eq!(kind, FailureKind::WrongParameters);
@@ -245,8 +245,8 @@ fn bad_jobs_end_as_failed_statuses_with_reasons() {
     let (kind, _) = failure(run_raw_job(&store, &pbs_manifest("sparkles", &server_key().id), &valid_input()).1);
     assert_eq!(kind, FailureKind::UnknownStyle);
     // A linear job whose input is not the style's encodings.
-    let linear = manifest("rounded", Tier::Linear).to_json().expect("json");
-    let (kind, _) = failure(run_raw_job(&store, &linear, &input(StyleId::Dots, Tier::Linear, b"emulated")).1);
+    let linear = manifest("fluid", Tier::Linear).to_json().expect("json");
+    let (kind, _) = failure(run_raw_job(&store, &linear, &input(StyleId::Swell, Tier::Linear, b"emulated")).1);
     assert_eq!(kind, FailureKind::BadInput);
 
     // An event nobody could turn into a job is an invocation error, and the function lives on.
@@ -265,7 +265,7 @@ fn twenty_concurrent_jobs_all_finish() {
                 s.spawn(move || {
                     let styler = Styler::new(keys().clone(), presigned(&emulators().token));
                     let payload = format!("concurrent job {i}");
-                    let opts = StyleOptions { style: StyleId::Gradient, ..Default::default() };
+                    let opts = StyleOptions { style: StyleId::Square, ..Default::default() };
                     let styled = styler.style(payload.as_bytes(), &opts, &mut |_| {}).map_err(|e| e.to_string())?;
                     Ok(decode_png(&styled.png))
                 })
@@ -282,6 +282,6 @@ fn twenty_concurrent_jobs_all_finish() {
 #[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
 fn a_server_side_caller_can_use_the_bucket_directly() {
     let styler = Styler::new(keys().clone(), StoreTransport::new(bucket(), wait_policy()));
-    let styled = styler.style(b"direct", &StyleOptions { style: StyleId::Dots, ..Default::default() }, &mut |_| {});
+    let styled = styler.style(b"direct", &StyleOptions { style: StyleId::Swell, ..Default::default() }, &mut |_| {});
     assert_eq!(decode_png(&styled.expect("styled").png), b"direct");
 }

@@ -51,7 +51,7 @@ fn fixed_modules_are_read_from_the_standard_on_a_random_version_1_sized_grid() {
     // the client's encoding) and still agree.
     let mut rng = rand::rngs::StdRng::seed_from_u64(21);
     let grid = random_grid(21, &mut rng);
-    for id in [StyleId::Dots, StyleId::Rounded] {
+    for id in [StyleId::Swell, StyleId::Fluid] {
         let expect = clear::evaluate(&id.style().server, &grid).expect("valid style");
         for (tier, on) in both_tiers() {
             assert_eq!(fhe_outputs(id, on, &grid), expect, "{id}, {tier} tier");

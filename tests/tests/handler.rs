@@ -22,11 +22,11 @@ fn submit(store: &FolderStore, manifest: &Manifest, input: Option<&[u8]>, key: b
 
 /// The PBS-tier gradient job most failures are made of.
 fn pbs() -> Manifest {
-    manifest("gradient", Tier::Pbs)
+    manifest("square", Tier::Pbs)
 }
 
 fn pbs_input() -> Vec<u8> {
-    input(StyleId::Gradient, Tier::Pbs, b"hello")
+    input(StyleId::Square, Tier::Pbs, b"hello")
 }
 
 fn failure(status: JobStatus) -> (FailureKind, String) {
@@ -55,7 +55,7 @@ fn bad_jobs_end_as_failed_statuses_with_reasons() {
     let job = submit(&store, &Manifest { style: "wavy".into(), ..pbs() }, Some(&input), true);
     let (kind, reason) = failure(function.run_job(&store, &job));
     assert_eq!(kind, FailureKind::UnknownStyle);
-    assert!(reason.contains("gradient, rounded, dots"), "{reason}");
+    assert!(reason.contains("square, dots, rounded"), "{reason}");
 
     let job =
         submit(&store, &Manifest { params: "tfhe-1.8/PARAM_MESSAGE_3_CARRY_3".into(), ..pbs() }, Some(&input), true);
@@ -140,14 +140,14 @@ fn linear_jobs_need_no_key_and_refuse_what_does_not_fit_their_style() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = FolderStore::new(dir.path());
     let function = Function::default();
-    let rounded = manifest("rounded", Tier::Linear);
-    let good = input(StyleId::Rounded, Tier::Linear, b"hello");
+    let rounded = manifest("fluid", Tier::Linear);
+    let good = input(StyleId::Fluid, Tier::Linear, b"hello");
     let job = submit(&store, &rounded, Some(&good), false);
     assert!(matches!(function.run_job(&store, &job), JobStatus::Done { tier: Tier::Linear, pbs: 0, .. }));
     assert!(!dir.path().join("keys").exists());
 
     // The encodings of another style than the manifest's.
-    let job = submit(&store, &rounded, Some(&input(StyleId::Dots, Tier::Linear, b"hello")), false);
+    let job = submit(&store, &rounded, Some(&input(StyleId::Swell, Tier::Linear, b"hello")), false);
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
     // A manifest that names encodings the style does not read.
     let wrong = Manifest { encodings: vec!["module-bits".into()], ..rounded.clone() };

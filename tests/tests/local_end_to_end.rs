@@ -37,7 +37,7 @@ fn assert_no_plaintext(dir: &std::path::Path, payload: &[u8]) {
 fn version_1_rounded_runs_on_the_linear_tier_without_a_server_key() {
     let payload = b"secret-wifi";
     let (png, report, dir) =
-        style(payload, StyleOptions { style: StyleId::Rounded, version: Some(1), ..Default::default() });
+        style(payload, StyleOptions { style: StyleId::Fluid, version: Some(1), ..Default::default() });
     assert_eq!(decode_png(&png), payload);
     assert_eq!((report.version, report.modules, report.tier, report.pbs), (1, 21, Tier::Linear, 0));
     assert_eq!((report.key_upload_bytes, report.key_id), (0, None));
@@ -54,7 +54,7 @@ fn version_1_rounded_runs_on_the_linear_tier_without_a_server_key() {
 #[test]
 fn version_1_rounded_on_the_pbs_tier_uploads_its_key_and_reads_the_same() {
     let payload = b"secret-wifi";
-    let opts = StyleOptions { style: StyleId::Rounded, version: Some(1), tier: Some(Tier::Pbs), ..Default::default() };
+    let opts = StyleOptions { style: StyleId::Fluid, version: Some(1), tier: Some(Tier::Pbs), ..Default::default() };
     let (png, report, dir) = style(payload, opts);
     assert_eq!(decode_png(&png), payload);
     // One PBS per vertex but the 3 x 64 around the finders (fixed by the standard).
@@ -123,7 +123,7 @@ fn a_call_cancelled_while_encrypting_sends_nothing() {
 #[test]
 fn version_5_gradient_and_dots_round_trip_on_both_tiers() {
     let payload = "https://files.example.org/share/8f3a?token=Zm9vYmFyYmF6&exp=2026-12-01".as_bytes();
-    for id in [StyleId::Gradient, StyleId::Dots] {
+    for id in [StyleId::Square, StyleId::Swell] {
         for tier in [Tier::Linear, Tier::Pbs] {
             let opts = StyleOptions {
                 style: id,
@@ -211,7 +211,7 @@ fn tampered_results_give_the_payload_or_a_typed_error_on_both_tiers() {
         for (name, tamper) in [("flipped", flip), ("cut", cut)] {
             let dir = tempfile::tempdir().expect("tempdir");
             let transport = Tampering { inner: LocalTransport::new(FolderStore::new(dir.path())), tamper };
-            let opts = StyleOptions { style: StyleId::Rounded, tier: Some(tier), ..Default::default() };
+            let opts = StyleOptions { style: StyleId::Fluid, tier: Some(tier), ..Default::default() };
             match style_code(keys(), &transport, payload, &opts, &mut |_| {}, &Cancel::new()) {
                 Ok(code) => {
                     assert_eq!(decode_png(&code.png), payload, "{tier} tier, {name}");

@@ -78,7 +78,7 @@ fn linear_sums_stay_within_the_bound_the_analysis_states() {
     use qrveil_style::{Plan, StyleId};
 
     let grid = encode(b"noise of the linear tier", EcLevel::M, Some(5)).expect("fits").grid;
-    let Plan::Linear(plans) = Plan::of(&StyleId::Rounded.style().server).expect("valid") else { panic!("linear") };
+    let Plan::Linear(plans) = Plan::of(&StyleId::Fluid.style().server).expect("valid") else { panic!("linear") };
     let encodings = [plans[0].encoding];
     let codes = plans[0].encoding.codes_of(&grid);
     let bytes = encrypt_features(&keys().client, &grid, &encodings).to_bytes().expect("bytes");

@@ -13,6 +13,7 @@ use qrveil_sdk::{
     EcLevel, LocalTransport, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport, StyleOptions,
     Styler, Transport, WaitPolicy,
 };
+use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
 use qrveil_style::tiers::NoiseBound;
 use qrveil_style::{cost, Preset, Readability, StyleId, Tier, TierCost, PRESETS};
 use serde::Serialize;
@@ -55,7 +56,7 @@ struct Cli {
     /// The text to encode; `-` reads the payload from standard input (keeps it out of shell history).
     text: Option<String>,
     /// Style to apply (see --list-styles).
-    #[arg(long, default_value = "rounded")]
+    #[arg(long, default_value = "fluid")]
     style: String,
     /// Colour preset (see --list-styles).
     #[arg(long, default_value = "green-orange")]
@@ -64,6 +65,12 @@ struct Cli {
     /// plain code's tolerance to camera conditions) or robust (at least 0.95).
     #[arg(long, default_value = "balanced")]
     readability: String,
+    /// Finder and alignment rings: square, dot or extra-rounded (qr-code-styling's corner square types).
+    #[arg(long, default_value = "square")]
+    corners_square: String,
+    /// Finder and alignment centres: square or dot (qr-code-styling's corner dot types).
+    #[arg(long, default_value = "square")]
+    corners_dot: String,
     /// Error correction level: L, M, Q or H.
     #[arg(long, default_value = "M")]
     ec: String,
@@ -200,15 +207,15 @@ fn describe(c: &TierCost) -> String {
 fn list_styles() {
     println!("styles (cost at version 1, 21x21 modules; the linear tier needs no server key):");
     for id in StyleId::ALL {
-        println!("  {:<10} {}", id.name(), id.summary());
+        println!("  {:<15} {}", id.name(), id.summary());
         match cost(&id.style().server, 21) {
             Ok(c) => {
-                println!("             runs on the {}", describe(c.chosen()));
+                println!("                  runs on the {}", describe(c.chosen()));
                 if c.linear.is_some() {
-                    println!("             (on the {})", describe(&c.on_pbs_tier));
+                    println!("                  (on the {})", describe(&c.on_pbs_tier));
                 }
             }
-            Err(e) => println!("             invalid: {e}"),
+            Err(e) => println!("                  invalid: {e}"),
         }
     }
     println!("presets (dark modules: left -> right gradient, on background):");
@@ -261,11 +268,16 @@ fn make(args: Cli) -> Result<(), CliError> {
         module_px: args.module_px,
         quiet_zone: args.quiet_zone,
         readability: args.readability.parse::<Readability>().map_err(SdkError::from)?,
+        patterns: Patterns {
+            ring: args.corners_square.parse::<RingShape>().map_err(SdkError::from)?,
+            centre: args.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
+        },
         tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
     };
     let payload = read_payload(args.text)?;
-    // Fail on bad payloads before spending seconds on keys.
+    // Fail on bad payloads and options before spending seconds on keys.
     qrveil_sdk::encode(&payload, opts.ec, opts.version)?;
+    opts.check()?;
     let output = args.output.unwrap_or_else(|| PathBuf::from(if args.svg { "qrveil.svg" } else { "qrveil.png" }));
     let say = |msg: String| {
         if !args.quiet {

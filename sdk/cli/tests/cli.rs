@@ -73,9 +73,9 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
             serde_json::from_slice(&std::fs::read(home.path().join("r.json")).expect("report")).expect("json");
         r["ink_delta_e"].as_f64().expect("number")
     };
-    let vivid = delta_e(&[text, "--style", "gradient", "--readability", "vivid", "-o", "vivid.png"]);
+    let vivid = delta_e(&[text, "--style", "square", "--readability", "vivid", "-o", "vivid.png"]);
     assert_eq!(zbarimg(&home.path().join("vivid.png")).trim_end_matches('\n'), text);
-    let robust = delta_e(&[text, "--style", "gradient", "--readability", "robust", "-o", "robust.png"]);
+    let robust = delta_e(&[text, "--style", "square", "--readability", "robust", "-o", "robust.png"]);
     assert!(vivid < robust, "vivid moved the colours {vivid}, robust {robust}");
     assert_eq!(delta_e(&[text, "--preset", "mono", "--readability", "robust", "-o", "mono.png"]), 0.0);
 
@@ -96,11 +96,13 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
 fn bad_input_fails_fast_with_a_clear_message() {
     let home = tempfile::tempdir().expect("tempdir");
     let long = "x".repeat(4000);
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 11] = [
         (&["", "-o", "x.png"], "payload is empty"),
         (&["hi", "--readability", "loud"], "choose one of: vivid, balanced, robust"),
-        (&["hi", "--style", "wavy"], "choose one of: gradient, rounded, dots"),
+        (&["hi", "--style", "wavy"], "choose one of: square, dots, rounded"),
         (&["hi", "--preset", "neon"], "green-orange"),
+        (&["hi", "--corners-square", "star"], "choose one of: square, dot, extra-rounded"),
+        (&["hi", "--corners-square", "extra-rounded"], "use square rings (dot centres are fine)"),
         (&[long.as_str()], "does not fit a QR code"),
         (&["hi", "--version", "41"], "use 1 to 40"),
         (&["hi", "--remote"], "--presign-url (with QRVEIL_TOKEN) or --bucket"),
@@ -125,9 +127,17 @@ fn list_styles_shows_every_style_and_its_cost() {
     let s = String::from_utf8_lossy(&out.stdout);
     // Every style runs on the linear tier; on the PBS tier rounded at version 1 would take 22²
     // vertices less the 3 x 64 the standard fixes around the finders.
-    for expect in
-        ["gradient", "rounded", "dots", "runs on the linear tier: 0 PBS", "pbs tier: 292 PBS", "purple-violet"]
-    {
+    for expect in [
+        "square",
+        "rounded",
+        "classy-rounded",
+        "fluid",
+        "bridge",
+        "swell",
+        "runs on the linear tier: 0 PBS",
+        "pbs tier: 292 PBS",
+        "purple-violet",
+    ] {
         assert!(s.contains(expect), "{expect} missing from:\n{s}");
     }
 }

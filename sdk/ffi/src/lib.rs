@@ -13,6 +13,7 @@ pub use types::*;
 use qrveil_sdk::{
     keys, style_code, Cancel, Keys, PresignConfig, PresignedTransport, SdkError, Stage, Transport, WaitPolicy,
 };
+use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
 use qrveil_style::{Preset, StyleId, PRESETS};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -202,6 +203,10 @@ fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError
         module_px: o.module_px,
         quiet_zone: o.quiet_zone,
         readability: o.readability.map(Into::into).unwrap_or_default(),
+        patterns: Patterns {
+            ring: o.corners_square.parse::<RingShape>().map_err(SdkError::from)?,
+            centre: o.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
+        },
         tier: o.tier.map(Into::into),
     })
 }
@@ -261,8 +266,8 @@ mod tests {
         let sdk = qrveil_sdk::StyleOptions::default();
         let ffi = sdk_options(&StyleOptions::default_values()).expect("valid");
         assert_eq!(
-            (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone, ffi.tier),
-            (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone, sdk.tier)
+            (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone, ffi.tier, ffi.patterns),
+            (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone, sdk.tier, sdk.patterns)
         );
     }
 

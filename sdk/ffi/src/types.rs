@@ -63,11 +63,17 @@ impl From<ErrorCorrection> for EcLevel {
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct StyleOptions {
     /// One of the names `QrVeil.styles()` lists.
-    #[uniffi(default = "rounded")]
+    #[uniffi(default = "fluid")]
     pub style: String,
     /// One of the names `QrVeil.presets()` lists.
     #[uniffi(default = "green-orange")]
     pub preset: String,
+    /// Finder and alignment rings: "square", "dot" or "extra-rounded".
+    #[uniffi(default = "square")]
+    pub corners_square: String,
+    /// Finder and alignment centres: "square" or "dot".
+    #[uniffi(default = "square")]
+    pub corners_dot: String,
     /// Medium when not given.
     #[uniffi(default)]
     pub error_correction: Option<ErrorCorrection>,
@@ -92,8 +98,10 @@ impl StyleOptions {
     /// The values the bindings default each field to.
     pub fn default_values() -> Self {
         Self {
-            style: "rounded".into(),
+            style: "fluid".into(),
             preset: "green-orange".into(),
+            corners_square: "square".into(),
+            corners_dot: "square".into(),
             error_correction: None,
             version: None,
             module_px: 10,

@@ -219,8 +219,8 @@ mod tests {
         let g = ModuleGrid::new(25, with_lookalike(9, 9)).expect("square");
         let small = Shape::Dot { radius: LOOKALIKE_DOT_RADIUS };
         let middle = |x: i64, y: i64| (11..14).contains(&x) && (11..14).contains(&y);
-        let plain = render(StyleId::Gradient, &g);
-        for id in [StyleId::Rounded, StyleId::Dots] {
+        let plain = render(StyleId::Square, &g);
+        for id in StyleId::ALL.into_iter().filter(|&id| id != StyleId::Square) {
             let t = render(id, &g);
             for y in 0..25i64 {
                 for x in 0..25i64 {
@@ -237,7 +237,7 @@ mod tests {
         for (x, y) in [(11, 12), (12, 11), (13, 12), (12, 13)] {
             ink[y * 25 + x] = false;
         }
-        let t = render(StyleId::Rounded, &ModuleGrid::new(25, ink).expect("square"));
+        let t = render(StyleId::Fluid, &ModuleGrid::new(25, ink).expect("square"));
         assert!(t.iter().all(|tile| tile.shape != small));
     }
 }

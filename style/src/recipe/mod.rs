@@ -2,51 +2,54 @@
 //! shapes. It holds geometry only; every data-dependent decision was made by the server.
 //! Why each rule is there, with the measurements behind it: `docs/readability.md`.
 
+pub mod corners;
 pub mod lookalikes;
+pub mod patterns;
 pub mod squared;
 
 use crate::grid::FixedModules;
+pub use corners::{Corner, CornerRule};
 use lookalikes::{finder_lookalikes, LOOKALIKE_DOT_RADIUS};
+pub use patterns::{CentreShape, Patterns, RingShape};
 use serde::Serialize;
 use squared::{around_alignment, beside_timing};
 
 /// How a style's outputs are drawn. In every geometry the function patterns (finders with
 /// their separators, timing, alignment) are drawn as plain squares: decoders locate the
 /// symbol and fit its grid by their shapes (rqrr misreads rounded finder corners and misses
-/// alignment patterns drawn as separate dots). `Dots` also squares the modules on either side
-/// of the timing patterns and around the alignment patterns ([`squared`]). `RoundedCorners`
-/// and `Dots` draw the middle of each finder look-alike in the data as separate small dots
-/// ([`lookalikes`]).
+/// alignment patterns drawn as separate dots). Geometries that shrink lone modules also
+/// square the modules on either side of the timing patterns and around the alignment
+/// patterns ([`squared`]), and all but `Squares` draw the middle of each finder look-alike in
+/// the data as separate small dots ([`lookalikes`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Geometry {
     /// Outputs over modules: the module's ink; every module a full square.
     Squares,
-    /// Outputs over vertices: bit 0 the ink of the module below-right, bit 1 "round this
-    /// corner". A rounded corner draws a dark module's quarter as a quarter disc, and fills a
-    /// light module's quarter outside the disc (a concave fillet) when it is enclosed by dark.
-    RoundedCorners,
+    /// Outputs over modules: the module's ink; every dark module a disc of diameter one.
+    Circles,
+    /// Outputs over vertices: bit 0 the ink of the module below-right, bit 1 the rule's flag
+    /// ([`corners`]).
+    Corners(CornerRule),
     /// Outputs over modules: 0 light, 1..=3 a dot of growing radius (see [`DOT_RADII`]).
-    Dots,
+    Swell,
 }
 
-/// One quarter of a module, in the order top-left, top-right, bottom-left, bottom-right.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Quarter {
-    /// Background.
-    Empty,
-    /// Ink over the whole quarter.
-    Full,
-    /// Ink inside the disc of radius ½ around the module centre (a rounded outer corner).
-    Round,
-    /// Ink outside that disc (a concave fillet joining dark neighbours).
-    Fillet,
+impl Geometry {
+    /// Whether lone modules are drawn smaller than a square, so that the rows beside the
+    /// timing patterns and the rings around alignment patterns are kept square. `fluid`'s
+    /// radius keeps enough of every module (measured without them: `docs/readability.md`).
+    fn shrinks_lone_modules(self) -> bool {
+        !matches!(self, Geometry::Squares | Geometry::Corners(CornerRule::Fluid))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Shape {
     Square,
-    Quarters([Quarter; 4]),
+    /// Each corner drawn on its own ([`Corner`]): rounded off on a dark module, filled as a
+    /// fillet on a light one.
+    Corners([Corner; 4]),
     /// A disc centred on the module, radius in module units; over ½ the module's square clips
     /// it, so the dot swells into a square with round corners that touches its neighbours.
     Dot {
@@ -72,10 +75,6 @@ impl Tile {
 /// dots fade at camera resolutions, rounder ones lose rqrr's grid fit.
 pub const DOT_RADII: [f32; 3] = [0.5, 0.6, 0.7];
 
-/// Corner radius of `rounded` tiles (module units; 0.5 would be a full half-module circle,
-/// which loses the module's corners to the background at camera resolutions).
-pub const CORNER_RADIUS: f32 = 0.35;
-
 /// The outputs do not fit the style's layout.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("style outputs have {got} values, the recipe for {side}x{side} modules needs {want}")]
@@ -89,28 +88,30 @@ pub struct RecipeError {
 pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>, RecipeError> {
     let n = side as usize;
     let want = match geometry {
-        Geometry::Squares => n * n,
-        Geometry::RoundedCorners => (n + 1) * (n + 1),
-        Geometry::Dots => n * n,
+        Geometry::Corners(_) => (n + 1) * (n + 1),
+        Geometry::Squares | Geometry::Circles | Geometry::Swell => n * n,
     };
     if outputs.len() != want {
         return Err(RecipeError { got: outputs.len(), want, side });
     }
     let fixed = FixedModules::for_side(side);
-    let framed = if geometry == Geometry::Dots { around_alignment(&fixed) } else { Vec::new() };
+    let framed = if geometry.shrinks_lone_modules() { around_alignment(&fixed) } else { Vec::new() };
     let mut tiles = Vec::with_capacity(n * n);
     for y in 0..n {
         for x in 0..n {
+            let dark = outputs.get(y * n + x).is_some_and(|o| o & 1 == 1);
             tiles.push(match geometry {
-                Geometry::Squares => Tile { ink: outputs[y * n + x] & 1 == 1, shape: Shape::Square },
-                Geometry::Dots => match outputs[y * n + x] & 3 {
+                Geometry::Squares => Tile { ink: dark, shape: Shape::Square },
+                Geometry::Circles if dark => Tile { ink: true, shape: Shape::Dot { radius: 0.5 } },
+                Geometry::Circles => Tile::LIGHT,
+                Geometry::Swell => match outputs[y * n + x] & 3 {
                     0 => Tile::LIGHT,
                     c => Tile { ink: true, shape: Shape::Dot { radius: DOT_RADII[c as usize - 1] } },
                 },
-                Geometry::RoundedCorners => rounded_tile(outputs, n, x, y),
+                Geometry::Corners(rule) => corners::corner_tile(rule, outputs, n, x, y),
             });
-            let dots_square = geometry == Geometry::Dots && (beside_timing(x, y) || framed[y * n + x]);
-            if fixed.get(x as i64, y as i64).is_some() || dots_square {
+            let kept_square = geometry.shrinks_lone_modules() && (beside_timing(x, y) || framed[y * n + x]);
+            if fixed.get(x as i64, y as i64).is_some() || kept_square {
                 let last = tiles.len() - 1;
                 tiles[last].shape = Shape::Square;
             }
@@ -125,41 +126,13 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
     Ok(tiles)
 }
 
-fn rounded_tile(outputs: &[u8], n: usize, x: usize, y: usize) -> Tile {
-    let stride = n + 1;
-    let vertex = |vx: usize, vy: usize| outputs[vy * stride + vx];
-    // A module's ink is bit 0 of the vertex at its top-left corner; outside is light.
-    let ink = |mx: i64, my: i64| {
-        (0..n as i64).contains(&mx) && (0..n as i64).contains(&my) && vertex(mx as usize, my as usize) & 1 == 1
-    };
-    let me = ink(x as i64, y as i64);
-    let mut quarters = [Quarter::Empty; 4];
-    for (q, quarter) in quarters.iter_mut().enumerate() {
-        let (right, down) = (q & 1 == 1, q & 2 == 2);
-        let corner = vertex(x + right as usize, y + down as usize);
-        let sx = if right { 1 } else { -1 };
-        let sy = if down { 1 } else { -1 };
-        let (mx, my) = (x as i64, y as i64);
-        let side = ink(mx + sx, my);
-        let vertical = ink(mx, my + sy);
-        let diagonal = ink(mx + sx, my + sy);
-        let round = corner & 2 == 2;
-        *quarter = match (me, round) {
-            (true, true) if !side && !vertical => Quarter::Round,
-            (true, _) => Quarter::Full,
-            (false, true) if side && vertical && diagonal => Quarter::Fillet,
-            (false, _) => Quarter::Empty,
-        };
-    }
-    Tile { ink: me, shape: Shape::Quarters(quarters) }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::catalogue::StyleId;
     use crate::clear::evaluate;
     use crate::grid::ModuleGrid;
+    use corners::FLUID_RADIUS;
 
     fn grid(rows: &[&str]) -> ModuleGrid {
         let side = rows.len() as u32;
@@ -184,23 +157,25 @@ pub(crate) mod tests {
 
     #[test]
     fn a_lone_dark_module_becomes_a_disc() {
-        let t = render(StyleId::Rounded, &centred(&["...", ".#.", "..."]));
-        assert_eq!(t[at(1, 1)].shape, Shape::Quarters([Quarter::Round; 4]));
-        assert_eq!(t[at(0, 0)].shape, Shape::Quarters([Quarter::Empty; 4]));
+        let t = render(StyleId::Fluid, &centred(&["...", ".#.", "..."]));
+        assert_eq!(t[at(1, 1)].shape, Shape::Corners([Corner::Round(FLUID_RADIUS); 4]));
+        assert_eq!(t[at(0, 0)].shape, Shape::Corners([Corner::Square; 4]));
     }
 
     #[test]
     fn an_l_shape_gets_a_fillet_in_its_inner_corner_and_rounded_ends() {
         // ##
         // #.
-        let t = render(StyleId::Rounded, &centred(&["##", "#."]));
-        use Quarter::*;
+        let t = render(StyleId::Fluid, &centred(&["##", "#."]));
+        let (round, fillet) = (Corner::Round(FLUID_RADIUS), Corner::Fillet(FLUID_RADIUS));
+        use Corner::Square as Full;
+        use Corner::Square as Empty;
         // Top-left module: outer corner (top-left) rounded, the rest square.
-        assert_eq!(t[at(0, 0)].shape, Shape::Quarters([Round, Full, Full, Full]));
+        assert_eq!(t[at(0, 0)].shape, Shape::Corners([round, Full, Full, Full]));
         // Top-right module: its right-hand corners are exposed on two sides.
-        assert_eq!(t[at(1, 0)].shape, Shape::Quarters([Full, Round, Full, Round]));
+        assert_eq!(t[at(1, 0)].shape, Shape::Corners([Full, round, Full, round]));
         // The light bottom-right module is enclosed at its top-left corner: a fillet.
-        assert_eq!(t[at(1, 1)].shape, Shape::Quarters([Fillet, Empty, Empty, Empty]));
+        assert_eq!(t[at(1, 1)].shape, Shape::Corners([fillet, Empty, Empty, Empty]));
     }
 
     /// A 15×15 light grid with `rows` placed at (9, 9), clear of the finder patterns and of the
@@ -221,9 +196,9 @@ pub(crate) mod tests {
 
     #[test]
     fn dot_size_follows_dark_neighbours() {
-        let t = render(StyleId::Dots, &centred(&["#..", "...", ".#."]));
+        let t = render(StyleId::Swell, &centred(&["#..", "...", ".#."]));
         assert_eq!(t[at(0, 0)].shape, Shape::Dot { radius: DOT_RADII[0] });
-        let t = render(StyleId::Dots, &centred(&[".#.", "###", ".#."]));
+        let t = render(StyleId::Swell, &centred(&[".#.", "###", ".#."]));
         assert_eq!(t[at(1, 1)].shape, Shape::Dot { radius: DOT_RADII[2] });
         assert_eq!(t[at(1, 0)].shape, Shape::Dot { radius: DOT_RADII[1] });
     }
@@ -231,17 +206,17 @@ pub(crate) mod tests {
     #[test]
     fn function_patterns_stay_square() {
         let g = ModuleGrid::new(21, vec![true; 21 * 21]).expect("square");
-        let t = render(StyleId::Dots, &g);
+        let t = render(StyleId::Swell, &g);
         assert_eq!(t[0].shape, Shape::Square);
         assert_eq!(t[20].shape, Shape::Square);
         assert!(matches!(t[10 * 21 + 10].shape, Shape::Dot { .. }));
         let g = ModuleGrid::new(21, (0..441).map(|i| i % 3 == 0).collect()).expect("square");
-        let t = render(StyleId::Rounded, &g);
+        let t = render(StyleId::Fluid, &g);
         assert_eq!(t[20 * 21].shape, Shape::Square);
-        assert!(matches!(t[10 * 21 + 10].shape, Shape::Quarters(_)));
+        assert!(matches!(t[10 * 21 + 10].shape, Shape::Corners(_)));
         // Version 2 (25×25): the timing pattern and the alignment pattern centred at (18, 18).
         let g = ModuleGrid::new(25, vec![true; 25 * 25]).expect("square");
-        let t = render(StyleId::Dots, &g);
+        let t = render(StyleId::Swell, &g);
         assert_eq!(t[6 * 25 + 10].shape, Shape::Square);
         for (x, y) in [(16, 16), (18, 18), (20, 17)] {
             assert_eq!(t[y * 25 + x].shape, Shape::Square, "({x}, {y})");
@@ -262,12 +237,12 @@ pub(crate) mod tests {
         }
         // Other geometries keep their shapes there.
         let g = ModuleGrid::new(25, (0..625).map(|i| i % 3 == 0).collect()).expect("square");
-        let t = render(StyleId::Rounded, &g);
-        assert!(matches!(t[12 * 25 + 5].shape, Shape::Quarters(_)));
+        let t = render(StyleId::Fluid, &g);
+        assert!(matches!(t[12 * 25 + 5].shape, Shape::Corners(_)));
     }
 
     #[test]
     fn wrong_output_count_is_an_error() {
-        assert_eq!(tiles(Geometry::Dots, 3, &[0; 8]), Err(RecipeError { got: 8, want: 9, side: 3 }));
+        assert_eq!(tiles(Geometry::Swell, 3, &[0; 8]), Err(RecipeError { got: 8, want: 9, side: 3 }));
     }
 }

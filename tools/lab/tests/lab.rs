@@ -3,6 +3,7 @@
 //! reference diff against Python qrcode, and find every styled code readable clean wherever
 //! the plain one is, by decoders nobody here wrote (installed by `.ci/run`).
 
+use qrveil_style::StyleId;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -36,8 +37,8 @@ fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() 
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(home.path().join("eval.json")).expect("json")).expect("json");
     // One payload under real FHE, every style: the simulation must equal it.
-    assert_eq!(report["fhe_sample"]["checked"], 3);
-    assert_eq!(report["fhe_sample"]["equal"], 3);
+    assert_eq!(report["fhe_sample"]["checked"], StyleId::ALL.len());
+    assert_eq!(report["fhe_sample"]["equal"], StyleId::ALL.len());
     assert!(image_size(&home.path().join("sheet.png")).0 > 1000, "contact sheet");
     // Reference diff against Python qrcode. Ours drawn uncorrected (the preset's own colours)
     // must match Python's image outside the function patterns (which we draw with more
@@ -64,8 +65,8 @@ fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() 
     assert_eq!(report["unavailable"], serde_json::json!([]), "install the decoders as .ci/run does");
     let rows = report["rows"].as_array().expect("rows");
     let decoders = ["rqrr", "rxing", "zbar", "zxing-cpp", "opencv", "zxing-java"];
-    // 6 decoders x 4 codes (plain + 3 styles) x 8 conditions, each over the 12 payloads.
-    assert_eq!(rows.len(), 6 * 4 * 8);
+    // 6 decoders x 10 codes (plain + 9 styles) x 8 conditions, each over the 12 payloads.
+    assert_eq!(rows.len(), 6 * 10 * 8);
     assert!(rows.iter().all(|r| r["total"] == 12), "{rows:?}");
     let clean = |decoder: &str, style: &str| {
         rows.iter().find(|r| r["decoder"] == decoder && r["style"] == style && r["condition"] == "clean").expect("row")
@@ -76,7 +77,7 @@ fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() 
     // The product's promise on clean renders: every style reads wherever the plain code does.
     assert_eq!(report["clean_misses"], serde_json::json!([]), "styled codes a decoder misses clean");
     for decoder in decoders {
-        for style in ["gradient", "rounded", "dots"] {
+        for style in StyleId::ALL.map(StyleId::name) {
             assert!(clean(decoder, style) >= clean(decoder, "plain"), "{decoder} / {style}");
         }
     }

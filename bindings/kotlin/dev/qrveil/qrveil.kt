@@ -2629,12 +2629,22 @@ data class StyleOptions (
     /**
      * One of the names `QrVeil.styles()` lists.
      */
-    var `style`: kotlin.String = "rounded" 
+    var `style`: kotlin.String = "fluid" 
     , 
     /**
      * One of the names `QrVeil.presets()` lists.
      */
     var `preset`: kotlin.String = "green-orange" 
+    , 
+    /**
+     * Finder and alignment rings: "square", "dot" or "extra-rounded".
+     */
+    var `cornersSquare`: kotlin.String = "square" 
+    , 
+    /**
+     * Finder and alignment centres: "square" or "dot".
+     */
+    var `cornersDot`: kotlin.String = "square" 
     , 
     /**
      * Medium when not given.
@@ -2683,6 +2693,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
         return StyleOptions(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterOptionalTypeErrorCorrection.read(buf),
             FfiConverterOptionalUByte.read(buf),
             FfiConverterUInt.read(buf),
@@ -2695,6 +2707,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
     override fun allocationSize(value: StyleOptions) = (
             FfiConverterString.allocationSize(value.`style`) +
             FfiConverterString.allocationSize(value.`preset`) +
+            FfiConverterString.allocationSize(value.`cornersSquare`) +
+            FfiConverterString.allocationSize(value.`cornersDot`) +
             FfiConverterOptionalTypeErrorCorrection.allocationSize(value.`errorCorrection`) +
             FfiConverterOptionalUByte.allocationSize(value.`version`) +
             FfiConverterUInt.allocationSize(value.`modulePx`) +
@@ -2706,6 +2720,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
     override fun write(value: StyleOptions, buf: ByteBuffer) {
             FfiConverterString.write(value.`style`, buf)
             FfiConverterString.write(value.`preset`, buf)
+            FfiConverterString.write(value.`cornersSquare`, buf)
+            FfiConverterString.write(value.`cornersDot`, buf)
             FfiConverterOptionalTypeErrorCorrection.write(value.`errorCorrection`, buf)
             FfiConverterOptionalUByte.write(value.`version`, buf)
             FfiConverterUInt.write(value.`modulePx`, buf)

@@ -15,7 +15,7 @@ pub mod fhe_sample;
 mod in_process;
 pub mod reference;
 
-use crate::selection::Selection;
+use crate::selection::{Drawn, Selection};
 use crate::{write_json, LabError};
 use clap::Args;
 use conditions::{Condition, RENDER_PX};
@@ -23,7 +23,8 @@ use corpus::{corpus, Case};
 use external::Found;
 use image::RgbImage;
 pub(crate) use in_process::InProcess;
-use qrveil_sdk::{encode, Drawing, Palette};
+use qrveil_sdk::{encode, Canvas, Drawing, Palette};
+use qrveil_style::recipe::Patterns;
 use qrveil_style::{clear, Preset, Readability, StyleId, PRESETS};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -98,8 +99,8 @@ pub fn plain_palette() -> Palette {
     Palette::new(&mono, Readability::Robust)
 }
 
-fn render(drawing: &Drawing, palette: Palette) -> RgbImage {
-    drawing.canvas(RENDER_PX, 4, palette).to_image()
+fn render(drawing: &Drawing, palette: Palette, patterns: Patterns) -> RgbImage {
+    Canvas { patterns, ..drawing.canvas(RENDER_PX, 4, palette) }.to_image()
 }
 
 /// One image a decoder is asked to read.
@@ -113,14 +114,15 @@ struct Seen {
 
 /// Render the plain code and every style for one case, apply every condition, decode with
 /// rqrr, and write each image to `dir` for the external decoders.
-fn evaluate_case(i: usize, case: &Case, styles: &[StyleId], palette: Palette, seed: u64, dir: &Path) -> Vec<Seen> {
+fn evaluate_case(i: usize, case: &Case, looks: &[Drawn], palette: Palette, seed: u64, dir: &Path) -> Vec<Seen> {
     let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Vec::new() };
-    let mut images = vec![(PLAIN.to_string(), render(&Drawing::plain(&symbol.grid), plain_palette()))];
-    for &id in styles {
-        let style = id.style();
+    let plain = render(&Drawing::plain(&symbol.grid), plain_palette(), Patterns::default());
+    let mut images = vec![(PLAIN.to_string(), plain)];
+    for look in looks {
+        let style = look.id.style();
         let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
         let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
-        images.push((id.name().to_string(), render(&drawing, palette)));
+        images.push((look.name(), render(&drawing, palette, look.patterns)));
     }
     let mut out = Vec::new();
     for condition in Condition::ALL {
@@ -186,21 +188,22 @@ impl Tally {
 
 pub fn run(args: EvalArgs) -> Result<(), LabError> {
     let styles = args.select.styles()?;
+    let looks = args.select.looks()?;
     let preset = args.select.preset()?;
     let level = args.readability.parse::<Readability>()?;
     let mut external = external::External::prepare()?;
     let cases = corpus(args.count, args.select.seed);
     eprintln!(
-        "evaluating {} payloads x ({} styles + plain) x {} conditions with {}...",
+        "evaluating {} payloads x ({} looks + plain) x {} conditions with {}...",
         cases.len(),
-        styles.len(),
+        looks.len(),
         Condition::ALL.len(),
         DECODERS.join(", ")
     );
-    let tally = tally_corpus(&cases, &styles, Palette::new(&preset, level), &args, &mut external)?;
+    let tally = tally_corpus(&cases, &looks, Palette::new(&preset, level), &args, &mut external)?;
     let fhe = fhe_sample(&args, &cases, &styles)?;
     let reference_diff = reference_diffs(&cases, level, &mut external)?;
-    print_results(&tally, &styles, &external.missing);
+    print_results(&tally, &looks, &external.missing);
     if let Some(path) = &args.json {
         let rows = tally
             .counts
@@ -239,7 +242,7 @@ pub fn run(args: EvalArgs) -> Result<(), LabError> {
 /// Render, degrade and decode the whole corpus in batches; the first batch feeds the gallery.
 fn tally_corpus(
     cases: &[Case],
-    styles: &[StyleId],
+    looks: &[Drawn],
     palette: Palette,
     args: &EvalArgs,
     external: &mut external::External,
@@ -250,10 +253,10 @@ fn tally_corpus(
         let seen: Vec<Seen> = batch
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, styles, palette, args.select.seed, dir.path()))
+            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, looks, palette, args.select.seed, dir.path()))
             .collect();
         if let (0, Some(path)) = (b, &args.gallery) {
-            contact_sheet(&seen, &names_of(styles)).save(path).map_err(|e| LabError::output(path, e))?;
+            contact_sheet(&seen, &names_of(looks)).save(path).map_err(|e| LabError::output(path, e))?;
         }
         let paths: Vec<PathBuf> = seen.iter().map(|s| s.path.clone()).collect();
         tally.add(&seen, &external.decode(&paths), cases);
@@ -301,9 +304,9 @@ fn reference_diffs(
     Ok(diffs)
 }
 
-fn print_results(tally: &Tally, styles: &[StyleId], missing: &[String]) {
+fn print_results(tally: &Tally, looks: &[Drawn], missing: &[String]) {
     println!();
-    let names = names_of(styles);
+    let names = names_of(looks);
     for decoder in DECODERS {
         if tally.counts.keys().any(|k| k.0 == decoder) {
             println!("{}", markdown(decoder, &names, &tally.counts));
@@ -320,9 +323,9 @@ fn print_results(tally: &Tally, styles: &[StyleId], missing: &[String]) {
     }
 }
 
-/// "plain" then the styles, in table order.
-fn names_of(styles: &[StyleId]) -> Vec<String> {
-    std::iter::once(PLAIN.to_string()).chain(styles.iter().map(|s| s.name().to_string())).collect()
+/// "plain" then the looks, in table order.
+fn names_of(looks: &[Drawn]) -> Vec<String> {
+    std::iter::once(PLAIN.to_string()).chain(looks.iter().map(Drawn::name)).collect()
 }
 
 /// Rows: the first few payloads; columns: each code clean, then each code in perspective.

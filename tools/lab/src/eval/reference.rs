@@ -31,7 +31,7 @@ pub struct ReferenceDiff {
 fn ours(case: &Case, palette: Palette) -> Option<(u32, Vec<String>, RgbImage)> {
     let symbol = encode(&case.payload, case.ec, None).ok()?;
     let side = symbol.grid.side();
-    let style = StyleId::Gradient.style();
+    let style = StyleId::Square.style();
     let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
     let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?;
     let img = drawing.canvas(1, QUIET_ZONE, palette).to_image();

@@ -1,0 +1,222 @@
+//! Drawing tiles to PNG (with `image`) and SVG ([`svg`]), with a quiet zone, in the
+//! [`Palette`]'s colours.
+
+mod svg;
+
+use crate::palette::Palette;
+use image::{ImageEncoder, RgbImage};
+use qrveil_style::recipe::patterns::PatternBox;
+use qrveil_style::recipe::{Corner, Patterns};
+use qrveil_style::{FixedModules, Rgb, Shape, Tile};
+
+pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out).write_image(
+        img.as_raw(),
+        img.width(),
+        img.height(),
+        image::ExtendedColorType::Rgb8,
+    )?;
+    Ok(out)
+}
+
+/// What one point of the canvas shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Paint {
+    Background,
+    Ink,
+    /// Function patterns.
+    Pattern,
+}
+
+/// What to draw: tiles (row-major), their size and the quiet zone.
+#[derive(Clone, Copy)]
+pub struct Canvas<'a> {
+    pub side: u32,
+    pub tiles: &'a [Tile],
+    pub module_px: u32,
+    pub quiet_zone: u32,
+    pub palette: Palette,
+    /// The finder and alignment patterns' shapes.
+    pub patterns: Patterns,
+}
+
+impl Canvas<'_> {
+    pub fn size_px(&self) -> u32 {
+        (self.side + 2 * self.quiet_zone) * self.module_px
+    }
+
+    /// Whether point (u, v) of a tile (module units, 0..1) is inked.
+    fn inked(tile: &Tile, u: f32, v: f32) -> bool {
+        let d2 = (u - 0.5).powi(2) + (v - 0.5).powi(2);
+        match tile.shape {
+            Shape::Square => tile.ink,
+            Shape::Dot { radius } => tile.ink && d2 <= radius * radius,
+            // A dark tile is inked but where a rounded corner cuts it; a light one only in its
+            // fillets.
+            Shape::Corners(corners) if tile.ink => corners.iter().enumerate().all(|(q, c)| match *c {
+                Corner::Round(r) => !Self::cut(q, r, u, v),
+                _ => true,
+            }),
+            Shape::Corners(corners) => {
+                corners.iter().enumerate().any(|(q, c)| matches!(*c, Corner::Fillet(r) if Self::cut(q, r, u, v)))
+            }
+        }
+    }
+
+    /// Whether (u, v) lies in the part of corner `q` (0 TL, 1 TR, 2 BL, 3 BR) that a radius `r`
+    /// rounds off: in the r×r square at the corner, outside the circle of radius r inside it.
+    fn cut(q: usize, r: f32, u: f32, v: f32) -> bool {
+        let cu = if q & 1 == 1 { 1.0 - r } else { r };
+        let cv = if q & 2 == 2 { 1.0 - r } else { r };
+        let beyond = |p: f32, c: f32, far: bool| if far { p > c } else { p < c };
+        beyond(u, cu, q & 1 == 1) && beyond(v, cv, q & 2 == 2) && (u - cu).powi(2) + (v - cv).powi(2) > r * r
+    }
+
+    /// What point (u, v) of module (mx, my) shows (module units, 0..1 within the tile).
+    /// Finder and alignment patterns are drawn as whole shapes, the rest tile by tile.
+    fn paint_at(&self, fixed: &FixedModules, owner: Option<&PatternBox>, mx: u32, my: u32, u: f32, v: f32) -> Paint {
+        let tile = &self.tiles[(my * self.side + mx) as usize];
+        let inked = match owner {
+            Some(b) => b.contains(mx as f32 + u, my as f32 + v),
+            None => Self::inked(tile, u, v),
+        };
+        if !inked {
+            Paint::Background
+        } else if fixed.get(mx as i64, my as i64).is_some() {
+            Paint::Pattern
+        } else {
+            Paint::Ink
+        }
+    }
+
+    /// For each module (row-major), the finder or alignment pattern it belongs to.
+    fn owners(&self, boxes: &[PatternBox]) -> Vec<Option<usize>> {
+        let n = self.side as i64;
+        (0..n * n).map(|i| boxes.iter().position(|b| b.holds_module(i % n, i / n))).collect()
+    }
+
+    /// Rasterise with 4×4 supersampling (curves are anti-aliased).
+    pub fn to_image(&self) -> RgbImage {
+        let fixed = FixedModules::for_side(self.side);
+        let size = self.size_px();
+        let px = self.module_px as f32;
+        let qz = self.quiet_zone as i64;
+        let bg = self.palette.background;
+        let ink: Vec<Rgb> = (0..size).map(|x| self.palette.ink_at(x as f32 / size as f32)).collect();
+        let pattern_ink: Vec<Rgb> = (0..size).map(|x| self.palette.pattern_ink_at(x as f32 / size as f32)).collect();
+        let boxes = self.patterns.boxes(self.side);
+        let owners = self.owners(&boxes);
+        let curved_patterns = self.patterns != Patterns::default();
+        let mut img = RgbImage::new(size, size);
+        for (x, y, pixel) in img.enumerate_pixels_mut() {
+            let mx = (x / self.module_px) as i64 - qz;
+            let my = (y / self.module_px) as i64 - qz;
+            let n = self.side as i64;
+            let c = if (0..n).contains(&mx) && (0..n).contains(&my) {
+                let u0 = (x % self.module_px) as f32 / px;
+                let v0 = (y % self.module_px) as f32 / px;
+                // Square tiles cover whole pixels: one sample says it all.
+                let owner = owners[(my * n + mx) as usize].map(|i| &boxes[i]);
+                let square = match owner {
+                    Some(_) => !curved_patterns,
+                    None => self.tiles[(my * n + mx) as usize].shape == Shape::Square,
+                };
+                let samples = if square { 1 } else { 4 };
+                let mut sum = [0u32; 3];
+                for sy in 0..samples {
+                    for sx in 0..samples {
+                        let u = u0 + (sx as f32 + 0.5) / (samples as f32 * px);
+                        let v = v0 + (sy as f32 + 0.5) / (samples as f32 * px);
+                        let c = match self.paint_at(&fixed, owner, mx as u32, my as u32, u, v) {
+                            Paint::Background => bg,
+                            Paint::Ink => ink[x as usize],
+                            Paint::Pattern => pattern_ink[x as usize],
+                        };
+                        sum[0] += c.0 as u32;
+                        sum[1] += c.1 as u32;
+                        sum[2] += c.2 as u32;
+                    }
+                }
+                let count = samples * samples;
+                let avg = |s: u32| ((s + count / 2) / count) as u8;
+                Rgb(avg(sum[0]), avg(sum[1]), avg(sum[2]))
+            } else {
+                bg
+            };
+            *pixel = image::Rgb([c.0, c.1, c.2]);
+        }
+        img
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::colour::{contrast, luma, mix};
+    use qrveil_style::{Preset, Readability, PRESETS};
+
+    /// Every pixel of an all-dark version-2 symbol, for every preset, a pale and a too-dark
+    /// background, at every level: function-pattern modules (the standard's finder, timing and
+    /// alignment positions, listed here by hand) and data modules each with their contrast and
+    /// no more than needed, the chosen colour itself wherever it already has the contrast, the
+    /// quiet zone in the background.
+    #[test]
+    fn ink_keeps_its_contrast_and_moves_no_further_than_needed() {
+        let side = 25;
+        let is_function = |x: i64, y: i64| {
+            let finder = |a: i64, b: i64| (x - a).abs() <= 4 && (y - b).abs() <= 4; // with separator
+            finder(3, 3)
+                || finder(21, 3)
+                || finder(3, 21)
+                || x == 6
+                || y == 6
+                || ((x - 18).abs() <= 2 && (y - 18).abs() <= 2)
+        };
+        let tiles = vec![Tile::DARK; (side * side) as usize];
+        let mut presets = PRESETS.to_vec();
+        presets.push(Preset { name: "pale", background: Rgb(255, 246, 214), ..PRESETS[0] });
+        presets.push(Preset { name: "dusk", background: Rgb(90, 90, 140), ..PRESETS[1] });
+        let slack = 1.0 / 255.0;
+        for (preset, level) in presets.iter().flat_map(|p| Readability::ALL.map(|l| (p, l))) {
+            let palette = Palette::new(preset, level);
+            let bg = palette.background;
+            let canvas =
+                Canvas { side, tiles: &tiles, module_px: 2, quiet_zone: 1, palette, patterns: Patterns::default() };
+            let fixed = FixedModules::for_side(side);
+            let img = canvas.to_image();
+            let what = format!("{} at {level}", preset.name);
+            for (x, y, p) in img.enumerate_pixels() {
+                let c = Rgb(p[0], p[1], p[2]);
+                let (mx, my) = (x as i64 / 2 - 1, y as i64 / 2 - 1);
+                if !((0..side as i64).contains(&mx) && (0..side as i64).contains(&my)) {
+                    assert_eq!(c, bg, "{what}: quiet zone ({x},{y})");
+                    continue;
+                }
+                // The finder and alignment patterns are drawn as the standard has them, light
+                // rings included, whatever the tiles say.
+                let in_pattern = canvas.patterns.boxes(side).iter().any(|b| b.holds_module(mx, my));
+                if in_pattern && fixed.get(mx, my) == Some(false) {
+                    assert_eq!(c, bg, "{what}: a pattern's light module ({x},{y})");
+                    continue;
+                }
+                let need = if is_function(mx, my) { palette.contrast.patterns } else { palette.contrast.data };
+                let chosen = mix(preset.left, preset.right, x as f32 / img.width() as f32);
+                let got = contrast(c, bg);
+                assert!(got >= need - slack, "{what} ({x},{y}): contrast {got} < {need}");
+                if contrast(chosen, bg) >= need {
+                    assert_eq!(c, chosen, "{what} ({x},{y}): a colour with contrast enough was changed");
+                } else {
+                    assert!(got <= need + 0.01 || c == Rgb(0, 0, 0), "{what} ({x},{y}): darkened to {got}");
+                }
+            }
+            let svg = canvas.to_svg();
+            assert_eq!(svg.matches("<path").count(), 3, "{svg}");
+        }
+        // The too-dark background was lightened just enough for black ink.
+        let dusk = Palette::new(&presets[4], Readability::Robust);
+        assert!(
+            luma(dusk.background) >= dusk.contrast.patterns && luma(dusk.background) < dusk.contrast.patterns + 0.01
+        );
+    }
+}
