@@ -540,6 +540,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_style() != 21307:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_qrveil_ffi_checksum_method_qrveil_style_document() != 34086:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_style_text() != 32989:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_styles() != 43659:
@@ -599,6 +601,9 @@ _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_presets.restype = ctypes.c_u
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_style.argtypes = (
 )
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_style.restype = ctypes.c_uint16
+_UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_style_document.argtypes = (
+)
+_UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_style_document.restype = ctypes.c_uint16
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_style_text.argtypes = (
 )
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_style_text.restype = ctypes.c_uint16
@@ -653,6 +658,12 @@ _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style_document.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style_document.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style_text.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1760,7 +1771,7 @@ class StyleOptions:
     """
     What to make; every field has a default.
 """
-    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None):
+    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None, style_document:typing.Optional[str] = None):
         self.style = style
         self.preset = preset
         self.corners_square = corners_square
@@ -1771,12 +1782,13 @@ class StyleOptions:
         self.quiet_zone = quiet_zone
         self.tier = tier
         self.readability = readability
+        self.style_document = style_document
         
         
 
     
     def __str__(self):
-        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability)
+        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={}, style_document={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability, self.style_document)
     def __eq__(self, other):
         if self.style != other.style:
             return False
@@ -1798,6 +1810,8 @@ class StyleOptions:
             return False
         if self.readability != other.readability:
             return False
+        if self.style_document != other.style_document:
+            return False
         return True
 
 class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
@@ -1814,6 +1828,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
             quiet_zone=_UniffiFfiConverterUInt32.read(buf),
             tier=_UniffiFfiConverterOptionalTypeStyleTier.read(buf),
             readability=_UniffiFfiConverterOptionalTypeReadabilityLevel.read(buf),
+            style_document=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -1828,6 +1843,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.quiet_zone)
         _UniffiFfiConverterOptionalTypeStyleTier.check_lower(value.tier)
         _UniffiFfiConverterOptionalTypeReadabilityLevel.check_lower(value.readability)
+        _UniffiFfiConverterOptionalString.check_lower(value.style_document)
 
     @staticmethod
     def write(value, buf):
@@ -1841,6 +1857,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.quiet_zone, buf)
         _UniffiFfiConverterOptionalTypeStyleTier.write(value.tier, buf)
         _UniffiFfiConverterOptionalTypeReadabilityLevel.write(value.readability, buf)
+        _UniffiFfiConverterOptionalString.write(value.style_document, buf)
 
 @dataclass
 class StyledCode:
@@ -2781,6 +2798,12 @@ class QrVeilProtocol(typing.Protocol):
         clear: only its encrypted modules do.
 """
         raise NotImplementedError
+    def style_document(self, name: str) -> str:
+        """
+        A built-in style as a style document (JSON), to edit and pass as
+        `StyleOptions.style_document`.
+"""
+        raise NotImplementedError
     def style_text(self, text: str,options: typing.Union[object, typing.Optional[StyleOptions]] = _DEFAULT,listener: typing.Union[object, typing.Optional[ProgressListener]] = _DEFAULT,cancel: typing.Union[object, typing.Optional[CancelToken]] = _DEFAULT) -> StyledCode:
         """
         `style` for text.
@@ -2901,6 +2924,25 @@ class QrVeil(QrVeilProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def style_document(self, name: str) -> str:
+        """
+        A built-in style as a style document (JSON), to edit and pass as
+        `StyleOptions.style_document`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(name)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(name),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterString.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeQrVeilError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style_document,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)

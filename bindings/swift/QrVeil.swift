@@ -1014,6 +1014,12 @@ public protocol QrVeilProtocol: AnyObject, Sendable {
     func style(payload: Data, options: StyleOptions?, listener: ProgressListener?, cancel: CancelToken?) throws  -> StyledCode
     
     /**
+     * A built-in style as a style document (JSON), to edit and pass as
+     * `StyleOptions.style_document`.
+     */
+    func styleDocument(name: String) throws  -> String
+    
+    /**
      * `style` for text.
      */
     func styleText(text: String, options: StyleOptions?, listener: ProgressListener?, cancel: CancelToken?) throws  -> StyledCode
@@ -1132,6 +1138,20 @@ open func style(payload: Data, options: StyleOptions? = nil, listener: ProgressL
         FfiConverterOptionTypeStyleOptions.lower(options),
         FfiConverterOptionTypeProgressListener.lower(listener),
         FfiConverterOptionTypeCancelToken.lower(cancel),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A built-in style as a style document (JSON), to edit and pass as
+     * `StyleOptions.style_document`.
+     */
+open func styleDocument(name: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeQrVeilError_lift) {
+        uniffiCallStatus in
+    uniffi_qrveil_ffi_fn_method_qrveil_style_document(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(name),uniffiCallStatus
     )
 })
 }
@@ -1638,6 +1658,12 @@ public struct StyleOptions: Equatable, Hashable {
      * How far the chosen colours may move for readability; balanced when not given.
      */
     public var readability: ReadabilityLevel?
+    /**
+     * A style document (JSON with qr-code-styling's option names, `QrVeil.styleDocument(name)`
+     * gives a built-in one to start from). When given, it sets the style, colours, pattern
+     * shapes, error correction, version and readability; the other fields keep sizes and tier.
+     */
+    public var styleDocument: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1671,7 +1697,12 @@ public struct StyleOptions: Equatable, Hashable {
          */tier: StyleTier? = nil, 
         /**
          * How far the chosen colours may move for readability; balanced when not given.
-         */readability: ReadabilityLevel? = nil) {
+         */readability: ReadabilityLevel? = nil, 
+        /**
+         * A style document (JSON with qr-code-styling's option names, `QrVeil.styleDocument(name)`
+         * gives a built-in one to start from). When given, it sets the style, colours, pattern
+         * shapes, error correction, version and readability; the other fields keep sizes and tier.
+         */styleDocument: String? = nil) {
         self.style = style
         self.preset = preset
         self.cornersSquare = cornersSquare
@@ -1682,6 +1713,7 @@ public struct StyleOptions: Equatable, Hashable {
         self.quietZone = quietZone
         self.tier = tier
         self.readability = readability
+        self.styleDocument = styleDocument
     }
 
     
@@ -1709,7 +1741,8 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
                 modulePx: FfiConverterUInt32.read(from: &buf), 
                 quietZone: FfiConverterUInt32.read(from: &buf), 
                 tier: FfiConverterOptionTypeStyleTier.read(from: &buf), 
-                readability: FfiConverterOptionTypeReadabilityLevel.read(from: &buf)
+                readability: FfiConverterOptionTypeReadabilityLevel.read(from: &buf), 
+                styleDocument: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -1724,6 +1757,7 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.quietZone, into: &buf)
         FfiConverterOptionTypeStyleTier.write(value.tier, into: &buf)
         FfiConverterOptionTypeReadabilityLevel.write(value.readability, into: &buf)
+        FfiConverterOptionString.write(value.styleDocument, into: &buf)
     }
 }
 
@@ -2860,6 +2894,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_qrveil_style() != 21307) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qrveil_ffi_checksum_method_qrveil_style_document() != 34086) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_qrveil_style_text() != 32989) {

@@ -315,6 +315,11 @@ RustBuffer uniffi_qrveil_ffi_fn_method_qrveil_presets(uint64_t ptr, RustCallStat
 RustBuffer uniffi_qrveil_ffi_fn_method_qrveil_style(uint64_t ptr, RustBuffer payload, RustBuffer options, RustBuffer listener, RustBuffer cancel, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_STYLE_DOCUMENT
+#define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_STYLE_DOCUMENT
+RustBuffer uniffi_qrveil_ffi_fn_method_qrveil_style_document(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_STYLE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_STYLE_TEXT
 RustBuffer uniffi_qrveil_ffi_fn_method_qrveil_style_text(uint64_t ptr, RustBuffer text, RustBuffer options, RustBuffer listener, RustBuffer cancel, RustCallStatus *_Nonnull out_status
@@ -643,6 +648,12 @@ uint16_t uniffi_qrveil_ffi_checksum_method_qrveil_presets(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_STYLE
 #define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_STYLE
 uint16_t uniffi_qrveil_ffi_checksum_method_qrveil_style(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_STYLE_DOCUMENT
+#define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_STYLE_DOCUMENT
+uint16_t uniffi_qrveil_ffi_checksum_method_qrveil_style_document(void
     
 );
 #endif

@@ -4,6 +4,7 @@ it back with zxing-cpp (a decoder nobody here wrote), and check the typed errors
 bindings/test.sh with the generated module and the library on sys.path."""
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -39,6 +40,16 @@ def main(work: Path) -> None:
     assert code.report.readability == qrveil.ReadabilityLevel.VIVID and code.report.ink_delta_e >= 0, code.report
     assert "<svg" in code.svg
     assert isinstance(seen[-1], qrveil.Progress.FINISHING), seen
+
+    # A style document: a built-in one as JSON, edited as a designer would, then drawn.
+    doc = json.loads(qr.style_document("extra-rounded"))
+    doc["dotsOptions"].pop("gradient")
+    doc["dotsOptions"]["color"] = "#6a1b9a"
+    doc["qrOptions"] = {"errorCorrectionLevel": "Q"}
+    styled = qr.style_text(payload, qrveil.StyleOptions(style_document=json.dumps(doc)))
+    assert styled.report.style == "extra-rounded", styled.report
+    found = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(styled.png)).convert("RGB"))]
+    assert found == [payload], "zxing-cpp did not read the document's code"
 
     try:
         qr.style_text("x", qrveil.StyleOptions(style="sparkles"))

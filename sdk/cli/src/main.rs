@@ -10,8 +10,8 @@ use qrveil_cloud::s3::S3Store;
 use qrveil_protocol::FolderStore;
 use qrveil_sdk::keys::{self, data_home, default_key_dir};
 use qrveil_sdk::{
-    EcLevel, LocalTransport, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport, StyleOptions,
-    Styler, Transport, WaitPolicy,
+    EcLevel, LocalTransport, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport, StyleDocument,
+    StyleOptions, Styler, Transport, WaitPolicy,
 };
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
 use qrveil_style::tiers::NoiseBound;
@@ -50,7 +50,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     name = "qrveil",
     about = "Stylish QR codes for private data: the style is applied to the encrypted code (TFHE), never to your data.",
     disable_version_flag = true,
-    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles"
+    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles\n  qrveil --print-style classy-rounded > mine.json   # edit, then:\n  qrveil \"hello\" --style-file mine.json"
 )]
 struct Cli {
     /// The text to encode; `-` reads the payload from standard input (keeps it out of shell history).
@@ -58,6 +58,13 @@ struct Cli {
     /// Style to apply (see --list-styles).
     #[arg(long, default_value = "fluid")]
     style: String,
+    /// A style document (JSON, qr-code-styling's option names; start from --print-style NAME).
+    /// It sets the style, colours, pattern shapes, EC level, version and readability.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["style", "preset", "readability", "corners_square", "corners_dot", "ec", "version"])]
+    style_file: Option<PathBuf>,
+    /// Print a built-in style as a style document, then exit.
+    #[arg(long, value_name = "NAME")]
+    print_style: Option<String>,
     /// Colour preset (see --list-styles).
     #[arg(long, default_value = "green-orange")]
     preset: String,
@@ -218,6 +225,7 @@ fn list_styles() {
             Err(e) => println!("                  invalid: {e}"),
         }
     }
+    println!("each style as a style document to start from: qrveil --print-style NAME > mine.json");
     println!("presets (dark modules: left -> right gradient, on background):");
     for p in PRESETS {
         println!(
@@ -260,7 +268,11 @@ fn make(args: Cli) -> Result<(), CliError> {
         list_styles();
         return Ok(());
     }
-    let opts = StyleOptions {
+    if let Some(name) = &args.print_style {
+        println!("{}", StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).to_json());
+        return Ok(());
+    }
+    let mut opts = StyleOptions {
         style: args.style.parse::<StyleId>().map_err(SdkError::from)?,
         preset: args.preset.parse::<Preset>().map_err(SdkError::from)?,
         ec: args.ec.parse::<EcLevel>()?,
@@ -274,6 +286,11 @@ fn make(args: Cli) -> Result<(), CliError> {
         },
         tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
     };
+    if let Some(path) = &args.style_file {
+        let bytes =
+            std::fs::read(path).map_err(|e| usage("style document", format!("cannot read {}: {e}", path.display())))?;
+        opts = StyleDocument::from_json(&bytes)?.options(&opts)?;
+    }
     let payload = read_payload(args.text)?;
     // Fail on bad payloads and options before spending seconds on keys.
     qrveil_sdk::encode(&payload, opts.ec, opts.version)?;

@@ -93,6 +93,60 @@ fn the_readme_command_writes_a_png_that_zbar_decodes() {
 }
 
 #[test]
+fn a_printed_style_document_edited_draws_what_it_says() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let out = qrveil(home.path(), &["--print-style", "classy-rounded"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON document");
+    assert_eq!(doc["dotsOptions"]["type"], "classy-rounded");
+    // Edit it as a designer would: one solid colour, dot centres, EC level H.
+    doc["dotsOptions"]["gradient"] = serde_json::Value::Null;
+    doc["dotsOptions"].as_object_mut().expect("object").remove("gradient");
+    doc["dotsOptions"]["color"] = "#1f3a93".into();
+    doc["cornersDotOptions"]["type"] = "dot".into();
+    doc["qrOptions"] = serde_json::json!({ "errorCorrectionLevel": "H" });
+    std::fs::write(home.path().join("mine.json"), doc.to_string()).expect("write");
+    let text = "https://qrveil.invalid/s/doc";
+    let args = [text, "--style-file", "mine.json", "-o", "doc.png", "--report-json", "doc.json"];
+    let out = qrveil(home.path(), &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(zbarimg(&home.path().join("doc.png")).trim_end_matches('\n'), text);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("doc.json")).expect("report")).expect("json");
+    assert_eq!(report["style"], "classy-rounded");
+    // The document's EC level is the flag's: the same version as `--ec H`, not as the default M.
+    let version_with = |ec: &str| {
+        let out = qrveil(home.path(), &[text, "--ec", ec, "-o", "ec.png", "--report-json", "ec.json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(home.path().join("ec.json")).expect("report")).expect("json");
+        r["version"].clone()
+    };
+    assert_eq!(report["version"], version_with("H"));
+    assert_ne!(report["version"], version_with("M"));
+    // The document's colour, not the default preset's, is what was drawn: a dark blue-ish
+    // pixel exists and no green-orange one.
+    let img = image::open(home.path().join("doc.png")).expect("png").to_rgb8();
+    assert!(
+        img.pixels().any(|p| {
+            let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
+            b > r + 60 && b > g + 40
+        }),
+        "no blue ink"
+    );
+    assert!(!img.pixels().any(|p| p[1] as i32 > p[2] as i32 + 60), "green ink of the default preset");
+
+    // A document and the flags it replaces are not mixed.
+    let out = qrveil(home.path(), &[text, "--style-file", "mine.json", "--style", "dots"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    // A document with a typo names it.
+    std::fs::write(home.path().join("typo.json"), r#"{"qrveilStyle": 1, "dotOptions": {}}"#).expect("write");
+    let out = qrveil(home.path(), &[text, "--style-file", "typo.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `dotOptions`"));
+}
+
+#[test]
 fn bad_input_fails_fast_with_a_clear_message() {
     let home = tempfile::tempdir().expect("tempdir");
     let long = "x".repeat(4000);

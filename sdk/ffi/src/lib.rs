@@ -11,7 +11,8 @@ mod types;
 pub use types::*;
 
 use qrveil_sdk::{
-    keys, style_code, Cancel, Keys, PresignConfig, PresignedTransport, SdkError, Stage, Transport, WaitPolicy,
+    keys, style_code, Cancel, Keys, PresignConfig, PresignedTransport, SdkError, Stage, StyleDocument, Transport,
+    WaitPolicy,
 };
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
 use qrveil_style::{Preset, StyleId, PRESETS};
@@ -116,6 +117,12 @@ impl QrVeil {
         StyleId::ALL.iter().map(|s| StyleInfo { name: s.name().into(), summary: s.summary().into() }).collect()
     }
 
+    /// A built-in style as a style document (JSON), to edit and pass as
+    /// `StyleOptions.style_document`.
+    pub fn style_document(&self, name: String) -> Result<String, QrVeilError> {
+        Ok(StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).to_json())
+    }
+
     /// The colour presets' names.
     pub fn presets(&self) -> Vec<String> {
         PRESETS.iter().map(|p| p.name.to_string()).collect()
@@ -195,6 +202,17 @@ pub fn generate_keys(with_server_key: bool) -> Result<KeyMaterial, QrVeilError> 
 }
 
 fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
+    let fields = named_options(o)?;
+    let opts = match &o.style_document {
+        Some(json) => StyleDocument::from_json(json.as_bytes())?.options(&fields)?,
+        None => fields,
+    };
+    // Options the SDK would refuse fail here, before any key work.
+    opts.check()?;
+    Ok(opts)
+}
+
+fn named_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
     Ok(qrveil_sdk::StyleOptions {
         style: o.style.parse::<StyleId>().map_err(SdkError::from)?,
         preset: o.preset.parse::<Preset>().map_err(SdkError::from)?,
@@ -296,6 +314,13 @@ mod tests {
         assert!(matches!(e, QrVeilError::UnknownStyle(_)) && e.to_string().contains("rounded"), "{e}");
         let e = err_of(qr.style_text("hi".into(), with(&|o| o.preset = "neon".into()), None, None));
         assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("green-orange"), "{e}");
+        let e = err_of(qr.style_text("hi".into(), with(&|o| o.corners_square = "dot".into()), None, None));
+        assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("square rings"), "{e}");
+        let typo = r#"{"qrveilStyle": 1, "dotOptions": {}}"#;
+        let e = err_of(qr.style_text("hi".into(), with(&|o| o.style_document = Some(typo.into())), None, None));
+        assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("dotOptions"), "{e}");
+        let e = err_of(qr.style_document("sparkles".into()));
+        assert!(matches!(e, QrVeilError::UnknownStyle(_)), "{e}");
         let e = err_of(qr.style(Vec::new(), None, None, None));
         assert!(matches!(e, QrVeilError::InvalidPayload(_)), "{e}");
         let e = err_of(qr.style(vec![b'x'; 3000], with(&|o| o.version = Some(1)), None, None));

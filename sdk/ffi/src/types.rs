@@ -92,6 +92,11 @@ pub struct StyleOptions {
     /// How far the chosen colours may move for readability; balanced when not given.
     #[uniffi(default)]
     pub readability: Option<ReadabilityLevel>,
+    /// A style document (JSON with qr-code-styling's option names, `QrVeil.styleDocument(name)`
+    /// gives a built-in one to start from). When given, it sets the style, colours, pattern
+    /// shapes, error correction, version and readability; the other fields keep sizes and tier.
+    #[uniffi(default)]
+    pub style_document: Option<String>,
 }
 
 impl StyleOptions {
@@ -108,6 +113,7 @@ impl StyleOptions {
             quiet_zone: 4,
             tier: None,
             readability: None,
+            style_document: None,
         }
     }
 }

@@ -709,6 +709,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_style(
     ): Int
+    external fun uniffi_qrveil_ffi_checksum_method_qrveil_style_document(
+    ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_style_text(
     ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_styles(
@@ -761,6 +763,8 @@ internal object UniffiLib {
     external fun uniffi_qrveil_ffi_fn_method_qrveil_presets(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qrveil_ffi_fn_method_qrveil_style(`ptr`: Long,`payload`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qrveil_ffi_fn_method_qrveil_style_document(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qrveil_ffi_fn_method_qrveil_style_text(`ptr`: Long,`text`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`listener`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -911,6 +915,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_style() and 0xFFFF) != 21307) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_style_document() and 0xFFFF) != 34086) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_style_text() and 0xFFFF) != 32989) {
@@ -2060,6 +2067,12 @@ public interface QrVeilInterface {
     fun `style`(`payload`: kotlin.ByteArray, `options`: StyleOptions? = null, `listener`: ProgressListener? = null, `cancel`: CancelToken? = null): StyledCode
     
     /**
+     * A built-in style as a style document (JSON), to edit and pass as
+     * `StyleOptions.style_document`.
+     */
+    fun `styleDocument`(`name`: kotlin.String): kotlin.String
+    
+    /**
      * `style` for text.
      */
     fun `styleText`(`text`: kotlin.String, `options`: StyleOptions? = null, `listener`: ProgressListener? = null, `cancel`: CancelToken? = null): StyledCode
@@ -2240,6 +2253,25 @@ open class QrVeil: Disposable, AutoCloseable, QrVeilInterface
         FfiConverterOptionalTypeStyleOptions.lower(`options`),
         FfiConverterOptionalTypeProgressListener.lower(`listener`),
         FfiConverterOptionalTypeCancelToken.lower(`cancel`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A built-in style as a style document (JSON), to edit and pass as
+     * `StyleOptions.style_document`.
+     */
+    @Throws(QrVeilException::class)override fun `styleDocument`(`name`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QrVeilException) { _status ->
+    UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_style_document(
+        it,
+        
+        FfiConverterString.lower(`name`),_status)
 }
     }
     )
@@ -2675,6 +2707,13 @@ data class StyleOptions (
      * How far the chosen colours may move for readability; balanced when not given.
      */
     var `readability`: ReadabilityLevel? = null 
+    , 
+    /**
+     * A style document (JSON with qr-code-styling's option names, `QrVeil.styleDocument(name)`
+     * gives a built-in one to start from). When given, it sets the style, colours, pattern
+     * shapes, error correction, version and readability; the other fields keep sizes and tier.
+     */
+    var `styleDocument`: kotlin.String? = null 
     
 ){
     
@@ -2701,6 +2740,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterUInt.read(buf),
             FfiConverterOptionalTypeStyleTier.read(buf),
             FfiConverterOptionalTypeReadabilityLevel.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -2714,7 +2754,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterUInt.allocationSize(value.`modulePx`) +
             FfiConverterUInt.allocationSize(value.`quietZone`) +
             FfiConverterOptionalTypeStyleTier.allocationSize(value.`tier`) +
-            FfiConverterOptionalTypeReadabilityLevel.allocationSize(value.`readability`)
+            FfiConverterOptionalTypeReadabilityLevel.allocationSize(value.`readability`) +
+            FfiConverterOptionalString.allocationSize(value.`styleDocument`)
     )
 
     override fun write(value: StyleOptions, buf: ByteBuffer) {
@@ -2728,6 +2769,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterUInt.write(value.`quietZone`, buf)
             FfiConverterOptionalTypeStyleTier.write(value.`tier`, buf)
             FfiConverterOptionalTypeReadabilityLevel.write(value.`readability`, buf)
+            FfiConverterOptionalString.write(value.`styleDocument`, buf)
     }
 }
 
