@@ -1375,6 +1375,31 @@ class _UniffiFfiConverterFloat32(_UniffiConverterPrimitiveFloat):
     def write(value, buf):
         buf.write_float(value)
 
+class _UniffiFfiConverterOptionalFloat32(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterFloat32.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterFloat32.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterFloat32.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 
 
 
@@ -1438,13 +1463,14 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int):
         self.version = version
         self.modules = modules
         self.style = style
         self.preset = preset
         self.readability = readability
         self.ink_delta_e = ink_delta_e
+        self.logo_size = logo_size
         self.tier = tier
         self.pbs = pbs
         self.encrypt_seconds = encrypt_seconds
@@ -1460,7 +1486,7 @@ class Report:
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules)
+        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -1473,6 +1499,8 @@ class Report:
         if self.readability != other.readability:
             return False
         if self.ink_delta_e != other.ink_delta_e:
+            return False
+        if self.logo_size != other.logo_size:
             return False
         if self.tier != other.tier:
             return False
@@ -1506,6 +1534,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             preset=_UniffiFfiConverterString.read(buf),
             readability=_UniffiFfiConverterTypeReadabilityLevel.read(buf),
             ink_delta_e=_UniffiFfiConverterFloat32.read(buf),
+            logo_size=_UniffiFfiConverterOptionalFloat32.read(buf),
             tier=_UniffiFfiConverterTypeStyleTier.read(buf),
             pbs=_UniffiFfiConverterUInt64.read(buf),
             encrypt_seconds=_UniffiFfiConverterFloat64.read(buf),
@@ -1526,6 +1555,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.preset)
         _UniffiFfiConverterTypeReadabilityLevel.check_lower(value.readability)
         _UniffiFfiConverterFloat32.check_lower(value.ink_delta_e)
+        _UniffiFfiConverterOptionalFloat32.check_lower(value.logo_size)
         _UniffiFfiConverterTypeStyleTier.check_lower(value.tier)
         _UniffiFfiConverterUInt64.check_lower(value.pbs)
         _UniffiFfiConverterFloat64.check_lower(value.encrypt_seconds)
@@ -1545,6 +1575,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.preset, buf)
         _UniffiFfiConverterTypeReadabilityLevel.write(value.readability, buf)
         _UniffiFfiConverterFloat32.write(value.ink_delta_e, buf)
+        _UniffiFfiConverterOptionalFloat32.write(value.logo_size, buf)
         _UniffiFfiConverterTypeStyleTier.write(value.tier, buf)
         _UniffiFfiConverterUInt64.write(value.pbs, buf)
         _UniffiFfiConverterFloat64.write(value.encrypt_seconds, buf)
@@ -1771,7 +1802,7 @@ class StyleOptions:
     """
     What to make; every field has a default.
 """
-    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None, style_document:typing.Optional[str] = None):
+    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None, style_document:typing.Optional[str] = None, jpeg_quality:typing.Optional[int] = None, logo:typing.Optional[bytes] = None):
         self.style = style
         self.preset = preset
         self.corners_square = corners_square
@@ -1783,12 +1814,14 @@ class StyleOptions:
         self.tier = tier
         self.readability = readability
         self.style_document = style_document
+        self.jpeg_quality = jpeg_quality
+        self.logo = logo
         
         
 
     
     def __str__(self):
-        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={}, style_document={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability, self.style_document)
+        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={}, style_document={}, jpeg_quality={}, logo={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability, self.style_document, self.jpeg_quality, self.logo)
     def __eq__(self, other):
         if self.style != other.style:
             return False
@@ -1812,6 +1845,10 @@ class StyleOptions:
             return False
         if self.style_document != other.style_document:
             return False
+        if self.jpeg_quality != other.jpeg_quality:
+            return False
+        if self.logo != other.logo:
+            return False
         return True
 
 class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
@@ -1829,6 +1866,8 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
             tier=_UniffiFfiConverterOptionalTypeStyleTier.read(buf),
             readability=_UniffiFfiConverterOptionalTypeReadabilityLevel.read(buf),
             style_document=_UniffiFfiConverterOptionalString.read(buf),
+            jpeg_quality=_UniffiFfiConverterOptionalUInt8.read(buf),
+            logo=_UniffiFfiConverterOptionalBytes.read(buf),
         )
 
     @staticmethod
@@ -1844,6 +1883,8 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeStyleTier.check_lower(value.tier)
         _UniffiFfiConverterOptionalTypeReadabilityLevel.check_lower(value.readability)
         _UniffiFfiConverterOptionalString.check_lower(value.style_document)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.jpeg_quality)
+        _UniffiFfiConverterOptionalBytes.check_lower(value.logo)
 
     @staticmethod
     def write(value, buf):
@@ -1858,27 +1899,32 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeStyleTier.write(value.tier, buf)
         _UniffiFfiConverterOptionalTypeReadabilityLevel.write(value.readability, buf)
         _UniffiFfiConverterOptionalString.write(value.style_document, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.jpeg_quality, buf)
+        _UniffiFfiConverterOptionalBytes.write(value.logo, buf)
 
 @dataclass
 class StyledCode:
     """
-    One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
-    exactly the payload is ever returned.
+    One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
+    decoded (with rqrr and rxing) to exactly the payload is ever returned.
 """
-    def __init__(self, *, png:bytes, svg:str, report:Report):
+    def __init__(self, *, png:bytes, svg:str, jpeg:typing.Optional[bytes], report:Report):
         self.png = png
         self.svg = svg
+        self.jpeg = jpeg
         self.report = report
         
         
 
     
     def __str__(self):
-        return "StyledCode(png={}, svg={}, report={})".format(self.png, self.svg, self.report)
+        return "StyledCode(png={}, svg={}, jpeg={}, report={})".format(self.png, self.svg, self.jpeg, self.report)
     def __eq__(self, other):
         if self.png != other.png:
             return False
         if self.svg != other.svg:
+            return False
+        if self.jpeg != other.jpeg:
             return False
         if self.report != other.report:
             return False
@@ -1890,6 +1936,7 @@ class _UniffiFfiConverterTypeStyledCode(_UniffiConverterRustBuffer):
         return StyledCode(
             png=_UniffiFfiConverterBytes.read(buf),
             svg=_UniffiFfiConverterString.read(buf),
+            jpeg=_UniffiFfiConverterOptionalBytes.read(buf),
             report=_UniffiFfiConverterTypeReport.read(buf),
         )
 
@@ -1897,12 +1944,14 @@ class _UniffiFfiConverterTypeStyledCode(_UniffiConverterRustBuffer):
     def check_lower(value):
         _UniffiFfiConverterBytes.check_lower(value.png)
         _UniffiFfiConverterString.check_lower(value.svg)
+        _UniffiFfiConverterOptionalBytes.check_lower(value.jpeg)
         _UniffiFfiConverterTypeReport.check_lower(value.report)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterBytes.write(value.png, buf)
         _UniffiFfiConverterString.write(value.svg, buf)
+        _UniffiFfiConverterOptionalBytes.write(value.jpeg, buf)
         _UniffiFfiConverterTypeReport.write(value.report, buf)
 
 

@@ -1439,6 +1439,10 @@ public struct Report: Equatable, Hashable {
      * Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
      */
     public var inkDeltaE: Float
+    /**
+     * The logo's size as drawn (shrunk to fit when no imageSize was given).
+     */
+    public var logoSize: Float?
     public var tier: StyleTier
     public var pbs: UInt64
     public var encryptSeconds: Double
@@ -1461,7 +1465,10 @@ public struct Report: Equatable, Hashable {
     public init(version: UInt8, modules: UInt32, style: String, preset: String, readability: ReadabilityLevel, 
         /**
          * Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
-         */inkDeltaE: Float, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
+         */inkDeltaE: Float, 
+        /**
+         * The logo's size as drawn (shrunk to fit when no imageSize was given).
+         */logoSize: Float?, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
         /**
          * Short id of the server key the job used (PBS tier only).
          */serverKeyId: String?, 
@@ -1474,6 +1481,7 @@ public struct Report: Equatable, Hashable {
         self.preset = preset
         self.readability = readability
         self.inkDeltaE = inkDeltaE
+        self.logoSize = logoSize
         self.tier = tier
         self.pbs = pbs
         self.encryptSeconds = encryptSeconds
@@ -1508,6 +1516,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 preset: FfiConverterString.read(from: &buf), 
                 readability: FfiConverterTypeReadabilityLevel.read(from: &buf), 
                 inkDeltaE: FfiConverterFloat.read(from: &buf), 
+                logoSize: FfiConverterOptionFloat.read(from: &buf), 
                 tier: FfiConverterTypeStyleTier.read(from: &buf), 
                 pbs: FfiConverterUInt64.read(from: &buf), 
                 encryptSeconds: FfiConverterDouble.read(from: &buf), 
@@ -1528,6 +1537,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterString.write(value.preset, into: &buf)
         FfiConverterTypeReadabilityLevel.write(value.readability, into: &buf)
         FfiConverterFloat.write(value.inkDeltaE, into: &buf)
+        FfiConverterOptionFloat.write(value.logoSize, into: &buf)
         FfiConverterTypeStyleTier.write(value.tier, into: &buf)
         FfiConverterUInt64.write(value.pbs, into: &buf)
         FfiConverterDouble.write(value.encryptSeconds, into: &buf)
@@ -1664,6 +1674,16 @@ public struct StyleOptions: Equatable, Hashable {
      * shapes, error correction, version and readability; the other fields keep sizes and tier.
      */
     public var styleDocument: String?
+    /**
+     * Also make a JPEG at this quality (1-100).
+     */
+    public var jpegQuality: UInt8?
+    /**
+     * A centre image (PNG, JPEG or SVG bytes); its size and margin come from the style
+     * document's `imageOptions` (imageSize 0.4 by default). Refused with the size and error
+     * correction level that would fit when it is too big.
+     */
+    public var logo: Data?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1702,7 +1722,15 @@ public struct StyleOptions: Equatable, Hashable {
          * A style document (JSON with qr-code-styling's option names, `QrVeil.styleDocument(name)`
          * gives a built-in one to start from). When given, it sets the style, colours, pattern
          * shapes, error correction, version and readability; the other fields keep sizes and tier.
-         */styleDocument: String? = nil) {
+         */styleDocument: String? = nil, 
+        /**
+         * Also make a JPEG at this quality (1-100).
+         */jpegQuality: UInt8? = nil, 
+        /**
+         * A centre image (PNG, JPEG or SVG bytes); its size and margin come from the style
+         * document's `imageOptions` (imageSize 0.4 by default). Refused with the size and error
+         * correction level that would fit when it is too big.
+         */logo: Data? = nil) {
         self.style = style
         self.preset = preset
         self.cornersSquare = cornersSquare
@@ -1714,6 +1742,8 @@ public struct StyleOptions: Equatable, Hashable {
         self.tier = tier
         self.readability = readability
         self.styleDocument = styleDocument
+        self.jpegQuality = jpegQuality
+        self.logo = logo
     }
 
     
@@ -1742,7 +1772,9 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
                 quietZone: FfiConverterUInt32.read(from: &buf), 
                 tier: FfiConverterOptionTypeStyleTier.read(from: &buf), 
                 readability: FfiConverterOptionTypeReadabilityLevel.read(from: &buf), 
-                styleDocument: FfiConverterOptionString.read(from: &buf)
+                styleDocument: FfiConverterOptionString.read(from: &buf), 
+                jpegQuality: FfiConverterOptionUInt8.read(from: &buf), 
+                logo: FfiConverterOptionData.read(from: &buf)
         )
     }
 
@@ -1758,6 +1790,8 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeStyleTier.write(value.tier, into: &buf)
         FfiConverterOptionTypeReadabilityLevel.write(value.readability, into: &buf)
         FfiConverterOptionString.write(value.styleDocument, into: &buf)
+        FfiConverterOptionUInt8.write(value.jpegQuality, into: &buf)
+        FfiConverterOptionData.write(value.logo, into: &buf)
     }
 }
 
@@ -1778,19 +1812,27 @@ public func FfiConverterTypeStyleOptions_lower(_ value: StyleOptions) -> RustBuf
 
 
 /**
- * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
- * exactly the payload is ever returned.
+ * One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
+ * decoded (with rqrr and rxing) to exactly the payload is ever returned.
  */
 public struct StyledCode: Equatable, Hashable {
     public var png: Data
     public var svg: String
+    /**
+     * When `StyleOptions.jpeg_quality` was given; verified as decoded.
+     */
+    public var jpeg: Data?
     public var report: Report
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(png: Data, svg: String, report: Report) {
+    public init(png: Data, svg: String, 
+        /**
+         * When `StyleOptions.jpeg_quality` was given; verified as decoded.
+         */jpeg: Data?, report: Report) {
         self.png = png
         self.svg = svg
+        self.jpeg = jpeg
         self.report = report
     }
 
@@ -1812,6 +1854,7 @@ public struct FfiConverterTypeStyledCode: FfiConverterRustBuffer {
             try StyledCode(
                 png: FfiConverterData.read(from: &buf), 
                 svg: FfiConverterString.read(from: &buf), 
+                jpeg: FfiConverterOptionData.read(from: &buf), 
                 report: FfiConverterTypeReport.read(from: &buf)
         )
     }
@@ -1819,6 +1862,7 @@ public struct FfiConverterTypeStyledCode: FfiConverterRustBuffer {
     public static func write(_ value: StyledCode, into buf: inout [UInt8]) {
         FfiConverterData.write(value.png, into: &buf)
         FfiConverterString.write(value.svg, into: &buf)
+        FfiConverterOptionData.write(value.jpeg, into: &buf)
         FfiConverterTypeReport.write(value.report, into: &buf)
     }
 }
@@ -2603,6 +2647,30 @@ fileprivate struct FfiConverterOptionUInt8: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt8.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionFloat: FfiConverterRustBuffer {
+    typealias SwiftType = Float?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterFloat.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterFloat.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

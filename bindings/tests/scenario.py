@@ -46,10 +46,12 @@ def main(work: Path) -> None:
     doc["dotsOptions"].pop("gradient")
     doc["dotsOptions"]["color"] = "#6a1b9a"
     doc["qrOptions"] = {"errorCorrectionLevel": "Q"}
-    styled = qr.style_text(payload, qrveil.StyleOptions(style_document=json.dumps(doc)))
+    styled = qr.style_text(payload, qrveil.StyleOptions(style_document=json.dumps(doc), jpeg_quality=90))
     assert styled.report.style == "extra-rounded", styled.report
-    found = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(styled.png)).convert("RGB"))]
-    assert found == [payload], "zxing-cpp did not read the document's code"
+    for image in (styled.png, styled.jpeg):
+        found = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(image)).convert("RGB"))]
+        assert found == [payload], "zxing-cpp did not read the document's code"
+    assert styled.jpeg[:3] == b"\xff\xd8\xff" and code.jpeg is None
 
     try:
         qr.style_text("x", qrveil.StyleOptions(style="sparkles"))

@@ -5,7 +5,9 @@
 //! a style. Only the dot type reaches the function (as the job's style); colours and pattern
 //! shapes stay on the device.
 
-use crate::palette::Palette;
+use crate::fill::{Fill, GradientKind, Stop};
+use crate::logo::Logo;
+use crate::palette::{Area, Background, Colours, Palette};
 use crate::qr::EcLevel;
 use crate::{SdkError, StyleOptions};
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
@@ -34,6 +36,12 @@ pub struct StyleDocument {
     pub background_options: BackgroundOptions,
     #[serde(default)]
     pub qr_options: QrOptions,
+    /// A centre image: a PNG, JPEG or SVG file, relative to the document (the CLI reads it;
+    /// apps pass the bytes as `StyleOptions.logo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_options: Option<ImageOptions>,
     /// `vivid`, `balanced` or `robust`.
     #[serde(default = "balanced")]
     pub readability: String,
@@ -62,30 +70,39 @@ impl Default for DotsOptions {
     }
 }
 
-/// Finder and alignment rings (`cornersSquareOptions`) or centres (`cornersDotOptions`). They
-/// are drawn in the dots' colours, with the function patterns' contrast.
+/// Finder and alignment rings (`cornersSquareOptions`) or centres (`cornersDotOptions`), drawn
+/// with the function patterns' contrast.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CornerOptions {
     #[serde(rename = "type")]
     pub kind: String,
+    /// The dots' fill when neither is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradient: Option<Gradient>,
 }
 
 impl Default for CornerOptions {
     fn default() -> Self {
-        Self { kind: "square".into() }
+        Self { kind: "square".into(), color: None, gradient: None }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BackgroundOptions {
-    pub color: String,
+    /// `#rrggbb`, or `transparent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradient: Option<Gradient>,
 }
 
 impl Default for BackgroundOptions {
     fn default() -> Self {
-        Self { color: "#ffffff".into() }
+        Self { color: Some("#ffffff".into()), gradient: None }
     }
 }
 
@@ -105,6 +122,26 @@ pub struct Gradient {
 pub struct ColorStop {
     pub offset: f32,
     pub color: String,
+}
+
+/// qr-code-styling's `imageOptions`; `margin` is in modules here (its own is in pixels).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageOptions {
+    #[serde(default = "image_size")]
+    pub image_size: f32,
+    #[serde(default)]
+    pub margin: f32,
+    #[serde(default = "yes")]
+    pub hide_background_dots: bool,
+}
+
+fn image_size() -> f32 {
+    0.4
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -162,16 +199,16 @@ impl StyleDocument {
             },
             corners_square_options: CornerOptions::default(),
             corners_dot_options: CornerOptions::default(),
-            background_options: BackgroundOptions { color: hex(preset.background) },
+            background_options: BackgroundOptions { color: Some(hex(preset.background)), gradient: None },
             qr_options: QrOptions::default(),
+            image: None,
+            image_options: None,
             readability: balanced(),
         }
     }
 
     /// `base` with everything this document says applied; sizes and the tier stay `base`'s.
     pub fn options(&self, base: &StyleOptions) -> Result<StyleOptions, SdkError> {
-        let (left, right) = self.dots_colours()?;
-        let background = colour(&self.background_options.color, "backgroundOptions.color")?;
         let version = match self.qr_options.type_number {
             0 => None,
             v @ 1..=40 => Some(v),
@@ -185,9 +222,20 @@ impl StyleDocument {
             Some(level) => level.parse::<EcLevel>()?,
             None => EcLevel::default(),
         };
+        let logo = match (&base.logo, &self.image_options) {
+            (Some(logo), Some(o)) => Some(Logo {
+                size: o.image_size,
+                margin: o.margin,
+                hide_background_dots: o.hide_background_dots,
+                shrink_to_fit: false,
+                ..logo.clone()
+            }),
+            (logo, _) => logo.clone(),
+        };
         let opts = StyleOptions {
+            logo,
             style: self.dots_options.kind.parse::<StyleId>()?,
-            preset: Preset { name: "document", left, right, background },
+            colours: Some(self.colours()?),
             ec,
             version,
             readability: self.readability.parse::<Readability>()?,
@@ -201,38 +249,58 @@ impl StyleDocument {
         Ok(opts)
     }
 
-    /// The dots' colours as the palette draws them: one colour, or a horizontal gradient
-    /// between two (what this version draws; other gradients are refused by name).
-    fn dots_colours(&self) -> Result<(Rgb, Rgb), SdkError> {
+    /// The fills as chosen: laid over the symbol, as qr-code-styling lays them; rings and
+    /// centres take the dots' fill unless given their own.
+    pub fn colours(&self) -> Result<Colours, SdkError> {
+        let p = Preset::default();
         let d = &self.dots_options;
-        match (&d.color, &d.gradient) {
-            (Some(_), Some(_)) => Err(invalid("dotsOptions has both color and gradient; give one")),
-            (Some(c), None) => colour(c, "dotsOptions.color").map(|c| (c, c)),
-            (None, None) => {
-                let p = Preset::default();
-                Ok((p.left, p.right))
+        let dots = fill("dotsOptions", &d.color, &d.gradient)?.unwrap_or_else(|| Fill::horizontal(p.left, p.right));
+        let rings = self.corners_square_options.fill("cornersSquareOptions")?.unwrap_or_else(|| dots.clone());
+        let centres = self.corners_dot_options.fill("cornersDotOptions")?.unwrap_or_else(|| dots.clone());
+        let b = &self.background_options;
+        let background = match (&b.color, &b.gradient) {
+            (Some(c), None) if c == "transparent" => Background::Transparent,
+            _ => {
+                Background::Fill(fill("backgroundOptions", &b.color, &b.gradient)?.unwrap_or(Fill::Solid(p.background)))
             }
-            (None, Some(g)) => {
-                let stops = &g.color_stops;
-                let horizontal = g.kind == "linear" && g.rotation == 0.0;
-                let ends = stops.len() == 2 && stops[0].offset == 0.0 && stops[1].offset == 1.0;
-                if !(horizontal && ends) {
-                    return Err(invalid(format!(
-                        "dotsOptions.gradient: this version draws a linear gradient with rotation 0 and two colorStops at offsets 0 and 1 (got {} rotation {} with {} stops); angled and radial gradients are not drawn yet",
-                        g.kind,
-                        g.rotation,
-                        stops.len()
-                    )));
-                }
-                Ok((colour(&stops[0].color, "colorStops[0].color")?, colour(&stops[1].color, "colorStops[1].color")?))
-            }
-        }
+        };
+        Ok(Colours { dots, rings, centres, background, area: Area::Symbol })
     }
 
     /// The palette this document's colours make at its level.
     pub fn palette(&self) -> Result<Palette, SdkError> {
-        let opts = self.options(&StyleOptions::default())?;
-        Ok(Palette::new(&opts.preset, opts.readability))
+        let level = self.readability.parse::<Readability>()?;
+        Ok(self.colours()?.palette(level))
+    }
+}
+
+impl CornerOptions {
+    fn fill(&self, group: &str) -> Result<Option<Fill>, SdkError> {
+        fill(group, &self.color, &self.gradient)
+    }
+}
+
+/// A group's `color` or `gradient`, if it gives one.
+fn fill(group: &str, color: &Option<String>, gradient: &Option<Gradient>) -> Result<Option<Fill>, SdkError> {
+    match (color, gradient) {
+        (Some(_), Some(_)) => Err(invalid(format!("{group} has both color and gradient; give one"))),
+        (Some(c), None) => Ok(Some(Fill::Solid(colour(c, &format!("{group}.color"))?))),
+        (None, None) => Ok(None),
+        (None, Some(g)) => {
+            let kind = match g.kind.as_str() {
+                "linear" => GradientKind::Linear { rotation: g.rotation },
+                "radial" => GradientKind::Radial,
+                other => return Err(invalid(format!("{group}.gradient.type {other:?} is not linear or radial"))),
+            };
+            let mut stops = Vec::with_capacity(g.color_stops.len());
+            for (i, s) in g.color_stops.iter().enumerate() {
+                stops.push(Stop {
+                    offset: s.offset,
+                    colour: colour(&s.color, &format!("{group}.gradient.colorStops[{i}].color"))?,
+                });
+            }
+            Fill::gradient(kind, stops).map(Some).map_err(|e| invalid(format!("{group}.gradient: {e}")))
+        }
     }
 }
 
@@ -268,10 +336,10 @@ mod tests {
             let opts = back.options(&StyleOptions::default()).expect("valid");
             let defaults = StyleOptions::default();
             assert_eq!(opts.style, id);
-            assert_eq!(
-                (opts.preset.left, opts.preset.right, opts.preset.background),
-                (defaults.preset.left, defaults.preset.right, defaults.preset.background)
-            );
+            let p = defaults.preset;
+            let colours = opts.colours.expect("the document's colours");
+            assert_eq!(colours.dots, Fill::horizontal(p.left, p.right));
+            assert_eq!(colours.background, Background::Fill(Fill::Solid(p.background)));
             assert_eq!(
                 (opts.ec, opts.version, opts.readability, opts.patterns),
                 (EcLevel::M, None, Readability::Balanced, Patterns::default())
@@ -291,15 +359,17 @@ mod tests {
         }"##;
         let opts = StyleDocument::from_json(json).expect("valid").options(&StyleOptions::default()).expect("drawable");
         assert_eq!(opts.style, StyleId::ClassyRounded);
-        assert_eq!((opts.preset.left, opts.preset.right), (Rgb(0x42, 0x67, 0xb2), Rgb(0x42, 0x67, 0xb2)));
-        assert_eq!(opts.preset.background, Rgb(255, 255, 255));
+        let colours = opts.colours.clone().expect("colours");
+        assert_eq!(colours.dots, Fill::Solid(Rgb(0x42, 0x67, 0xb2)));
+        assert_eq!((colours.rings.clone(), colours.centres.clone()), (colours.dots.clone(), colours.dots.clone()));
+        assert_eq!(colours.background, Background::Fill(Fill::Solid(Rgb(255, 255, 255))));
         assert_eq!((opts.ec, opts.version, opts.readability), (EcLevel::Q, Some(4), Readability::Vivid));
         assert_eq!(opts.patterns, Patterns { ring: RingShape::Square, centre: CentreShape::Dot });
     }
 
     #[test]
     fn wrong_documents_say_what_is_wrong() {
-        let cases: [(&str, &str); 9] = [
+        let cases: [(&str, &str); 10] = [
             (r#"{"qrveilStyle": 1, "data": "secret"}"#, "unknown field `data`"),
             (r#"{"qrveilStyle": 2}"#, "reads 1"),
             (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "wavy"}}"#, "choose one of: square, dots"),
@@ -308,8 +378,12 @@ mod tests {
             (r#"{"qrveilStyle": 1, "qrOptions": {"typeNumber": 41}}"#, "use 1 to 40"),
             (r#"{"qrveilStyle": 1, "readability": "loud"}"#, "vivid, balanced, robust"),
             (
-                r##"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "gradient": {"type": "radial", "colorStops": [{"offset": 0, "color": "#000"}, {"offset": 1, "color": "#fff"}]}}}"##,
-                "radial gradients are not drawn yet",
+                r##"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "gradient": {"type": "conic", "colorStops": []}}}"##,
+                "is not linear or radial",
+            ),
+            (
+                r##"{"qrveilStyle": 1, "backgroundOptions": {"gradient": {"type": "radial", "colorStops": [{"offset": 0, "color": "#000"}]}}}"##,
+                "backgroundOptions.gradient: a gradient needs at least two colour stops",
             ),
             ("not json", "expected"),
         ];

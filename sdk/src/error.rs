@@ -51,7 +51,7 @@ pub enum Internal {
     Document(#[from] DocumentError),
     #[error("a built-in style is invalid: {0}")]
     Style(#[from] StyleError),
-    #[error("could not encode the PNG: {0}")]
+    #[error("could not encode or read back the image: {0}")]
     Png(#[from] image::ImageError),
     #[error("could not write JSON: {0}")]
     Json(#[from] serde_json::Error),

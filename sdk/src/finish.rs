@@ -5,8 +5,9 @@
 
 use crate::correct::correct;
 use crate::error::Internal;
+use crate::logo::Logo;
 use crate::palette::Palette;
-use crate::render::{encode_png, Canvas};
+use crate::render::{encode_png, over_white, Canvas};
 use crate::verify::{verify, VerifyError};
 use crate::SdkError;
 use image::RgbImage;
@@ -48,13 +49,28 @@ impl Drawing {
         self.corrected
     }
 
+    /// Leave the modules marked in `hidden` (row-major) undrawn, under a logo.
+    pub fn hide(&mut self, hidden: &[bool]) {
+        for (tile, _) in self.tiles.iter_mut().zip(hidden).filter(|(_, &h)| h) {
+            *tile = Tile::LIGHT;
+        }
+    }
+
     pub fn tiles(&self) -> &[Tile] {
         &self.tiles
     }
 
     /// What to rasterise, at `module_px` pixels per module with `quiet_zone` modules around.
     pub fn canvas(&self, module_px: u32, quiet_zone: u32, palette: Palette) -> Canvas<'_> {
-        Canvas { side: self.side, tiles: &self.tiles, module_px, quiet_zone, palette, patterns: Patterns::default() }
+        Canvas {
+            side: self.side,
+            tiles: &self.tiles,
+            module_px,
+            quiet_zone,
+            palette,
+            patterns: Patterns::default(),
+            logo: None,
+        }
     }
 }
 
@@ -65,25 +81,30 @@ pub struct FinishTimings {
     pub draw: f64,
     pub render: f64,
     pub verify: f64,
-    /// PNG and SVG encoding.
+    /// PNG, SVG and JPEG encoding (and the JPEG's own verification).
     pub encode: f64,
 }
 
-/// A finished code: verified, as PNG and as SVG.
+/// A finished code: verified, as PNG and as SVG, and as JPEG when asked.
 pub struct Finished {
     pub png: Vec<u8>,
     pub svg: String,
+    pub jpeg: Option<Vec<u8>>,
     pub corrected_modules: usize,
     pub seconds: FinishTimings,
 }
 
 /// How a finished code is drawn.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Look {
     pub module_px: u32,
     pub quiet_zone: u32,
     pub palette: Palette,
     pub patterns: Patterns,
+    /// JPEG quality (1-100), when a JPEG is wanted too.
+    pub jpeg_quality: Option<u8>,
+    /// A centre image, already checked to fit ([`Logo::check`]).
+    pub logo: Option<Logo>,
 }
 
 /// Decrypted style outputs → tiles → correction → render → verify → PNG and SVG. Fails only
@@ -97,12 +118,20 @@ pub fn finish(
     look: Look,
 ) -> Result<Finished, SdkError> {
     let t = Instant::now();
-    let drawing = Drawing::styled(geometry, truth, outputs).map_err(|e| SdkError::BadResult(e.to_string()))?;
+    let mut drawing = Drawing::styled(geometry, truth, outputs).map_err(|e| SdkError::BadResult(e.to_string()))?;
+    if let Some(logo) = look.logo.as_ref().filter(|l| l.hide_background_dots) {
+        drawing.hide(&logo.hidden(truth.side()));
+    }
     let draw = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let canvas = Canvas { patterns: look.patterns, ..drawing.canvas(look.module_px, look.quiet_zone, look.palette) };
-    let image = canvas.to_image();
+    let canvas = Canvas {
+        patterns: look.patterns,
+        logo: look.logo.as_ref(),
+        ..drawing.canvas(look.module_px, look.quiet_zone, look.palette)
+    };
+    let rgba = canvas.to_rgba();
+    let image = over_white(&rgba);
     let render = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -110,15 +139,33 @@ pub fn finish(
     let verify = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let png = encode_png(&image).map_err(Internal::from)?;
+    let png = encode_png(&rgba, canvas.palette.transparent()).map_err(Internal::from)?;
     let svg = canvas.to_svg();
+    // JPEG's compression moves pixels: the bytes delivered are decoded and verified again.
+    let jpeg = match look.jpeg_quality {
+        Some(quality) => {
+            let bytes = encode_jpeg(&image, quality).map_err(Internal::from)?;
+            let decoded = image::load_from_memory(&bytes).map_err(Internal::from)?.into_rgb8();
+            verify_drawn(&canvas, &decoded, payload)?;
+            Some(bytes)
+        }
+        None => None,
+    };
     let encode = t.elapsed().as_secs_f64();
     Ok(Finished {
         png,
         svg,
+        jpeg,
         corrected_modules: drawing.corrected_modules(),
         seconds: FinishTimings { draw, render, verify, encode },
     })
+}
+
+/// JPEG bytes of `img` (opaque: a transparent code is shown on white).
+fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, image::ImageError> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality).encode_image(img)?;
+    Ok(out)
 }
 
 /// Verify `image` (drawn from `canvas`), or the same tiles drawn at the verifiable minimum.
@@ -129,7 +176,7 @@ fn verify_drawn(canvas: &Canvas, image: &RgbImage, payload: &[u8]) -> Result<(),
     let bigger = Canvas {
         module_px: canvas.module_px.max(VERIFY_MIN_MODULE_PX),
         quiet_zone: canvas.quiet_zone.max(VERIFY_MIN_QUIET_ZONE),
-        ..*canvas
+        ..canvas.clone()
     };
     verify(&bigger.to_image(), payload)
 }

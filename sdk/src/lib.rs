@@ -18,15 +18,18 @@
 //! never contain the payload or key material.
 
 mod cancel;
+mod codewords;
 mod colour;
 mod correct;
 mod crypto;
 mod document;
 mod error;
+mod fill;
 mod finish;
 pub mod keys;
 #[cfg(feature = "local")]
 mod local;
+mod logo;
 mod palette;
 mod pipeline;
 mod presigned;
@@ -36,15 +39,18 @@ mod transport;
 mod verify;
 
 pub use cancel::Cancel;
+pub use codewords::CodewordMap;
 pub use colour::{contrast, delta_e, luma, mix};
 pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
 pub use document::{StyleDocument, DOCUMENT_VERSION};
 pub use error::{Internal, SdkError};
+pub use fill::{Fill, FillError, GradientKind, Stop};
 pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
 pub use keys::{Keys, ServerKey};
 #[cfg(feature = "local")]
 pub use local::{expand_server_keys, round_trip, LocalTransport, OnTier, RoundTrip, RoundTripTimings};
-pub use palette::{Contrast, Palette};
+pub use logo::{Logo, LOGO_SHARE};
+pub use palette::{Area, Background, Colours, Contrast, Palette, Part, Shade};
 pub use pipeline::{job_manifest, style_code, Report, Stage, StyleOptions, StyledCode, Styler};
 pub use presigned::{PresignConfig, PresignedTransport};
 pub use qr::{encode, EcLevel, QrSymbol};

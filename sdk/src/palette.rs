@@ -1,8 +1,9 @@
-//! The colours a code is drawn in: a horizontal gradient across the whole image (as Python
-//! `qrcode`'s `HorizontalGradiantColorMask` draws it) in the chosen colours, each corrected
-//! only as far as the readability level asks.
+//! The colours a code is drawn in: fills as chosen (one colour or a gradient, [`Fill`]) for the
+//! data modules, the finder and alignment rings and centres, and the background, each ink
+//! corrected only as far as the readability level asks.
 
-use crate::colour::{darken_to, delta_e, lighten_to, luma, mix};
+use crate::colour::{darken_to, delta_e, lighten_to, luma};
+use crate::fill::Fill;
 use qrveil_style::{Preset, Readability, Rgb};
 
 /// The contrast (luma difference with the background, [`crate::colour::contrast`]) the ink
@@ -29,14 +30,63 @@ impl Contrast {
     }
 }
 
+/// Where the ink fills are laid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    /// Across the whole image, quiet zone included (Python qrcode's colour masks, which the
+    /// presets come from).
+    Image,
+    /// Across the symbol's modules (qr-code-styling's gradients).
+    Symbol,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Background {
+    /// Over the whole image.
+    Fill(Fill),
+    /// None drawn: the code goes on whatever the app puts behind it. Its ink keeps the
+    /// level's contrast against white.
+    Transparent,
+}
+
+/// What a pixel of ink is: which fill it takes and the contrast it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Data,
+    /// Finder and alignment rings.
+    Ring,
+    /// Finder and alignment centres.
+    Centre,
+    /// The other function patterns (timing, the dark module), in the data's fill.
+    Timing,
+}
+
+/// Colours as chosen, before any readability level is applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Colours {
+    pub dots: Fill,
+    pub rings: Fill,
+    pub centres: Fill,
+    pub background: Background,
+    pub area: Area,
+}
+
+impl Colours {
+    pub fn palette(&self, level: Readability) -> Palette {
+        let Colours { dots, rings, centres, background, area } = self.clone();
+        Palette::of(dots, rings, centres, background, area, Contrast::of(level))
+    }
+}
+
 /// The chosen colours and the contrast the ink must keep against the background.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Palette {
-    /// The gradient's ends, as chosen.
-    pub left: Rgb,
-    pub right: Rgb,
-    /// The chosen background, lightened only if even black ink would miss the contrast.
-    pub background: Rgb,
+    pub dots: Fill,
+    pub rings: Fill,
+    pub centres: Fill,
+    /// As chosen, each colour lightened only if even black ink would miss the contrast.
+    pub background: Background,
+    pub area: Area,
     pub contrast: Contrast,
 }
 
@@ -45,40 +95,125 @@ impl Palette {
         Self::with_contrast(preset, Contrast::of(level))
     }
 
+    /// A preset: its horizontal gradient across the image for every ink, on its background.
     pub fn with_contrast(preset: &Preset, contrast: Contrast) -> Self {
-        let background = lighten_to(preset.background, contrast.data.max(contrast.patterns));
-        Self { left: preset.left, right: preset.right, background, contrast }
+        let dots = Fill::horizontal(preset.left, preset.right);
+        let background = Background::Fill(Fill::Solid(preset.background));
+        Self::of(dots.clone(), dots.clone(), dots, background, Area::Image, contrast)
     }
 
-    /// Data ink at horizontal position `t` (0..1): the chosen gradient's colour there, its
-    /// lightness lowered where it lacks contrast.
-    pub fn ink_at(&self, t: f32) -> Rgb {
-        darken_to(mix(self.left, self.right, t), luma(self.background) - self.contrast.data)
+    /// Any fills, the background lightened where the contrast needs it.
+    pub fn of(dots: Fill, rings: Fill, centres: Fill, background: Background, area: Area, contrast: Contrast) -> Self {
+        let lightest_needed = contrast.data.max(contrast.patterns);
+        let background = match background {
+            Background::Fill(f) => Background::Fill(f.map(|c| lighten_to(c, lightest_needed))),
+            Background::Transparent => Background::Transparent,
+        };
+        Self { dots, rings, centres, background, area, contrast }
     }
 
-    /// Median CIEDE2000 difference between the chosen and the drawn data ink, over the
-    /// gradient.
+    /// The luma the ink is measured against: the background's darkest colour (white behind a
+    /// transparent one).
+    pub fn background_luma(&self) -> f32 {
+        match &self.background {
+            Background::Fill(f) => f.darkest_luma(),
+            Background::Transparent => 1.0,
+        }
+    }
+
+    /// The chosen fill of `part` and the contrast it needs.
+    pub fn fill_of(&self, part: Part) -> (&Fill, f32) {
+        match part {
+            Part::Data => (&self.dots, self.contrast.data),
+            Part::Ring => (&self.rings, self.contrast.patterns),
+            Part::Centre => (&self.centres, self.contrast.patterns),
+            Part::Timing => (&self.dots, self.contrast.patterns),
+        }
+    }
+
+    /// `c` of `part` as drawn: its lightness lowered where it lacks contrast.
+    pub fn correct(&self, part: Part, c: Rgb) -> Rgb {
+        darken_to(c, self.background_luma() - self.fill_of(part).1)
+    }
+
+    /// The drawn colours of `part` along its fill, ready to look up per pixel.
+    pub fn shade(&self, part: Part) -> Shade {
+        let (fill, _) = self.fill_of(part);
+        let steps = if matches!(fill, Fill::Solid(_)) { 1 } else { SHADE_STEPS };
+        let table =
+            (0..steps).map(|k| self.correct(part, fill.colour_at(k as f32 / (steps.max(2) - 1) as f32))).collect();
+        let max_luma = Some(self.background_luma() - self.fill_of(part).1);
+        Shade { fill: fill.clone(), table, max_luma }
+    }
+
+    /// Median CIEDE2000 difference between the chosen and the drawn data ink, along its fill.
     pub fn ink_delta_e(&self) -> f32 {
         const SAMPLES: usize = 65;
         let mut d: Vec<f32> = (0..SAMPLES)
             .map(|k| {
-                let t = k as f32 / (SAMPLES - 1) as f32;
-                delta_e(mix(self.left, self.right, t), self.ink_at(t))
+                let chosen = self.dots.colour_at(k as f32 / (SAMPLES - 1) as f32);
+                delta_e(chosen, self.correct(Part::Data, chosen))
             })
             .collect();
         d.sort_by(f32::total_cmp);
         d[SAMPLES / 2]
     }
 
-    /// Function-pattern ink at horizontal position `t`.
-    pub fn pattern_ink_at(&self, t: f32) -> Rgb {
-        darken_to(mix(self.left, self.right, t), luma(self.background) - self.contrast.patterns)
+    /// The background as drawn, if one is.
+    pub fn background_shade(&self) -> Option<Shade> {
+        match &self.background {
+            Background::Fill(f) => {
+                let steps = if matches!(f, Fill::Solid(_)) { 1 } else { SHADE_STEPS };
+                let table = (0..steps).map(|k| f.colour_at(k as f32 / (steps.max(2) - 1) as f32)).collect();
+                Some(Shade { fill: f.clone(), table, max_luma: None })
+            }
+            Background::Transparent => None,
+        }
+    }
+
+    pub fn transparent(&self) -> bool {
+        self.background == Background::Transparent
+    }
+}
+
+/// Steps of a gradient's table: finer than 8-bit colour between any two stops.
+const SHADE_STEPS: usize = 512;
+
+/// A fill's drawn colours, looked up by position: the chosen colour itself wherever it has
+/// the contrast, otherwise its correction from a table (correcting is a search in CIELAB,
+/// too slow to run per pixel).
+#[derive(Clone, Debug)]
+pub struct Shade {
+    pub fill: Fill,
+    table: Vec<Rgb>,
+    /// The most luma the ink may have; `None` for the background, drawn as chosen.
+    max_luma: Option<f32>,
+}
+
+impl Shade {
+    /// The drawn colour at (x, y) in area units.
+    pub fn at(&self, x: f32, y: f32) -> Rgb {
+        self.along(self.fill.position(x, y))
+    }
+
+    /// The drawn colour at position `t` along the fill.
+    pub fn along(&self, t: f32) -> Rgb {
+        let chosen = self.fill.colour_at(t);
+        match self.max_luma {
+            Some(max) if luma(chosen) > max => {
+                let last = self.table.len() - 1;
+                self.table[((t * last as f32).round() as usize).min(last)]
+            }
+            _ => chosen,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::colour::contrast;
+    use crate::fill::{GradientKind, Stop};
 
     #[test]
     fn stricter_levels_ask_more_contrast_and_patterns_at_least_the_data() {
@@ -90,5 +225,33 @@ mod tests {
             let c = Contrast::of(level);
             assert!(c.patterns >= c.data && c.patterns <= 1.0 && c.data > 0.0, "{level}");
         }
+    }
+
+    #[test]
+    fn a_gradient_background_is_measured_at_its_darkest() {
+        let stops =
+            vec![Stop { offset: 0.0, colour: Rgb(255, 255, 255) }, Stop { offset: 1.0, colour: Rgb(200, 230, 255) }];
+        let bg = Fill::gradient(GradientKind::Radial, stops).expect("valid");
+        let p = Palette::of(
+            Fill::Solid(Rgb(0, 160, 255)),
+            Fill::Solid(Rgb(0, 0, 0)),
+            Fill::Solid(Rgb(0, 0, 0)),
+            Background::Fill(bg),
+            Area::Symbol,
+            Contrast::of(Readability::Vivid),
+        );
+        // The blue stop (luma 0.88) is lightened to the patterns' 0.90, not to white.
+        let Background::Fill(drawn_bg) = &p.background else { panic!("opaque") };
+        let lumas: Vec<f32> = drawn_bg.colours().into_iter().map(luma).collect();
+        assert!(lumas[1] >= 0.9 && lumas[1] < 0.91, "{lumas:?}");
+        // The ink keeps its contrast with every colour of the background, the darkest included.
+        let drawn = p.shade(Part::Data).at(0.3, 0.3);
+        for c in drawn_bg.colours() {
+            assert!(contrast(drawn, c) >= 0.6 - 1.0 / 255.0, "{drawn:?} on {c:?}");
+        }
+        // Transparent: measured against white.
+        let clear = Palette { background: Background::Transparent, ..p };
+        assert!(contrast(clear.shade(Part::Data).at(0.0, 0.0), Rgb(255, 255, 255)) >= 0.6 - 1.0 / 255.0);
+        assert!(clear.transparent());
     }
 }

@@ -4,7 +4,8 @@ use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_g
 use crate::error::Internal;
 use crate::finish::{finish, Look};
 use crate::keys::ServerKey;
-use crate::palette::Palette;
+use crate::logo::Logo;
+use crate::palette::{Background, Colours, Palette};
 use crate::qr::{encode, EcLevel, QrSymbol};
 use crate::transport::Transport;
 use crate::{Cancel, Keys, SdkError};
@@ -22,6 +23,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 pub struct StyleOptions {
     pub style: StyleId,
     pub preset: Preset,
+    /// Colours that replace the preset's (a style document's fills); the report still names
+    /// the preset field as `custom`.
+    pub colours: Option<Colours>,
     pub ec: EcLevel,
     pub version: Option<u8>,
     pub module_px: u32,
@@ -31,6 +35,10 @@ pub struct StyleOptions {
     pub readability: Readability,
     /// The finder and alignment patterns' ring and centre shapes (drawn by the client alone).
     pub patterns: Patterns,
+    /// Also encode a JPEG at this quality (1-100); it is verified as decoded.
+    pub jpeg_quality: Option<u8>,
+    /// A centre image; refused with the size and EC level that would fit when it is too big.
+    pub logo: Option<Logo>,
     /// The tier to evaluate on; by default the cheapest the style can run on. Any style runs
     /// on the PBS tier (to compare, or to test that path); the linear tier only takes styles
     /// whose programs are functions of an encoding.
@@ -42,12 +50,15 @@ impl Default for StyleOptions {
         Self {
             style: StyleId::Fluid,
             preset: Preset::default(),
+            colours: None,
             ec: EcLevel::M,
             version: None,
             module_px: 10,
             quiet_zone: 4,
             readability: Readability::default(),
             patterns: Patterns::default(),
+            jpeg_quality: None,
+            logo: None,
             tier: None,
         }
     }
@@ -66,6 +77,18 @@ impl StyleOptions {
                 self.patterns.ring.name()
             );
             return Err(SdkError::InvalidOption { what: "corner square type", detail });
+        }
+        if let Some(q) = self.jpeg_quality {
+            if !(1..=100).contains(&q) {
+                return Err(SdkError::InvalidOption {
+                    what: "JPEG quality",
+                    detail: format!("{q} is outside 1..=100"),
+                });
+            }
+            if self.colours.as_ref().is_some_and(|c| c.background == Background::Transparent) {
+                let detail = "JPEG has no transparency; use PNG or SVG for a transparent background".into();
+                return Err(SdkError::InvalidOption { what: "JPEG", detail });
+            }
         }
         if self.quiet_zone > 40 {
             let detail = format!("{} modules is over 40", self.quiet_zone);
@@ -87,13 +110,18 @@ impl StyleOptions {
         }
     }
 
-    /// How the finished code is drawn: sizes as asked, the preset's colours at the level.
+    /// How the finished code is drawn: sizes as asked, the chosen colours at the level.
     pub fn look(&self) -> Look {
         Look {
             module_px: self.module_px,
             quiet_zone: self.quiet_zone,
-            palette: Palette::new(&self.preset, self.readability),
+            palette: match &self.colours {
+                Some(c) => c.palette(self.readability),
+                None => Palette::new(&self.preset, self.readability),
+            },
             patterns: self.patterns,
+            jpeg_quality: self.jpeg_quality,
+            logo: self.logo.clone(),
         }
     }
 }
@@ -131,6 +159,9 @@ pub struct Report {
     /// Median CIEDE2000 difference between the chosen and the drawn data ink across the
     /// gradient (0: the colours as chosen; about 1 is just noticeable).
     pub ink_delta_e: f32,
+    /// The logo's size as drawn (its longer side over the code's), when there is one: as
+    /// asked, or shrunk to the largest that fits.
+    pub logo_size: Option<f32>,
     pub ec: String,
     /// How the function evaluated the style: `linear` (no bootstrapping, no server key) or `pbs`.
     pub tier: Tier,
@@ -155,10 +186,11 @@ pub struct Report {
     pub server_detail: ServerTimings,
 }
 
-/// The result: the same code as PNG and as SVG, and the report.
+/// The result: the same code as PNG and as SVG (and as JPEG when asked), and the report.
 pub struct StyledCode {
     pub png: Vec<u8>,
     pub svg: String,
+    pub jpeg: Option<Vec<u8>>,
     pub report: Report,
 }
 
@@ -258,6 +290,7 @@ pub fn style_code(
     cancel.check()?;
     progress(Stage::Encoding);
     let symbol = encode(payload, opts.ec, opts.version)?;
+    let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, opts.version)).transpose()?;
     let side = symbol.grid.side();
     let style = opts.style.style();
     let plan = opts.plan(&style.server)?;
@@ -275,17 +308,18 @@ pub fn style_code(
     progress(Stage::Finishing);
     let t = Instant::now();
     let values = decrypt(keys, &plan, &style.server, side, &job.output)?;
-    let look = opts.look();
-    let finished = finish(style.geometry, &symbol.grid, &values, payload, look)?;
+    let look = Look { logo: logo.clone(), ..opts.look() };
+    let finished = finish(style.geometry, &symbol.grid, &values, payload, look.clone())?;
     let client = t.elapsed().as_secs_f64();
 
     let report = Report {
         version: symbol.version,
         modules: side,
         style: opts.style.name().into(),
-        preset: opts.preset.name.into(),
+        preset: if opts.colours.is_some() { "custom".into() } else { opts.preset.name.into() },
         readability: opts.readability,
         ink_delta_e: look.palette.ink_delta_e(),
+        logo_size: logo.as_ref().map(|l| l.size),
         ec: opts.ec.to_string(),
         tier: plan.tier(),
         pbs: job.pbs,
@@ -301,7 +335,7 @@ pub fn style_code(
         corrected_modules: finished.corrected_modules,
         server_detail: job.seconds,
     };
-    Ok(StyledCode { png: finished.png, svg: finished.svg, report })
+    Ok(StyledCode { png: finished.png, svg: finished.svg, jpeg: finished.jpeg, report })
 }
 
 /// The job's outputs, read from the bytes the function wrote and decrypted: one value per

@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Error correction level: how much of the symbol can be damaged and still read.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum EcLevel {
     /// ~7% recoverable, most capacity.
     L,
@@ -23,7 +23,7 @@ pub enum EcLevel {
 }
 
 impl EcLevel {
-    fn to_qrcode(self) -> qrcode::EcLevel {
+    pub(crate) fn to_qrcode(self) -> qrcode::EcLevel {
         match self {
             EcLevel::L => qrcode::EcLevel::L,
             EcLevel::M => qrcode::EcLevel::M,

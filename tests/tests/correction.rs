@@ -57,6 +57,7 @@ fn uncorrected_garbage_does_not_decode() {
         quiet_zone: 4,
         palette: Palette::new(&PRESETS[2], Readability::Robust),
         patterns: Default::default(),
+        logo: None,
     };
     assert!(!decode_all(&canvas.to_image()).iter().any(|r| r.as_deref() == Ok(&payload[..])));
 }

@@ -5,17 +5,19 @@
 //! storage layout, so the bytes are the ones the cloud path moves. With `--remote` the job goes
 //! to the deployed function, through the presign endpoint or straight to the bucket.
 
+mod printing;
+
 use clap::{Args, Parser};
+use printing::{list_styles, print_report};
 use qrveil_cloud::s3::S3Store;
 use qrveil_protocol::FolderStore;
 use qrveil_sdk::keys::{self, data_home, default_key_dir};
 use qrveil_sdk::{
-    EcLevel, LocalTransport, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport, StyleDocument,
-    StyleOptions, Styler, Transport, WaitPolicy,
+    EcLevel, LocalTransport, Logo, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport,
+    StyleDocument, StyleOptions, Styler, Transport, WaitPolicy,
 };
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
-use qrveil_style::tiers::NoiseBound;
-use qrveil_style::{cost, Preset, Readability, StyleId, Tier, TierCost, PRESETS};
+use qrveil_style::{Preset, Readability, StyleId, Tier};
 use serde::Serialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,60 @@ enum CliError {
     #[error("cannot start the AWS client runtime: {0}")]
     Runtime(std::io::Error),
 }
+
+/// What to make, from the flags, the style document if one is given, and the output's name.
+fn style_options(args: &Cli, output: &Path) -> Result<StyleOptions, CliError> {
+    let mut opts = StyleOptions {
+        style: args.style.parse::<StyleId>().map_err(SdkError::from)?,
+        preset: args.preset.parse::<Preset>().map_err(SdkError::from)?,
+        colours: None,
+        jpeg_quality: None,
+        logo: match &args.logo {
+            Some(path) => {
+                let logo = Logo::from_bytes(&read_input(path, "logo")?)?;
+                Some(match args.logo_size {
+                    Some(size) => Logo { size, shrink_to_fit: false, ..logo },
+                    None => logo,
+                })
+            }
+            None => None,
+        },
+        ec: args.ec.parse::<EcLevel>()?,
+        version: args.version,
+        module_px: args.module_px,
+        quiet_zone: args.quiet_zone,
+        readability: args.readability.parse::<Readability>().map_err(SdkError::from)?,
+        patterns: Patterns {
+            ring: args.corners_square.parse::<RingShape>().map_err(SdkError::from)?,
+            centre: args.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
+        },
+        tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
+    };
+    if let Some(path) = &args.style_file {
+        let doc = StyleDocument::from_json(&read_input(path, "style document")?)?;
+        if let (Some(image), None) = (&doc.image, &opts.logo) {
+            let at = path.parent().unwrap_or(Path::new(".")).join(image);
+            opts.logo = Some(Logo::from_bytes(&read_input(&at, "the document's image")?)?);
+        }
+        opts = doc.options(&opts)?;
+    }
+    let jpeg = !args.svg
+        && output
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("jpg") || e.eq_ignore_ascii_case("jpeg"));
+    if jpeg {
+        opts.jpeg_quality = Some(JPEG_QUALITY);
+    }
+    Ok(opts)
+}
+
+fn read_input(path: &Path, what: &'static str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|e| usage(what, format!("cannot read {}: {e}", path.display())))
+}
+
+/// JPEG quality for a .jpg output: high enough that compression never decides whether it reads.
+const JPEG_QUALITY: u8 = 92;
 
 fn usage(what: &'static str, detail: impl Into<String>) -> CliError {
     CliError::Usage { what, detail: detail.into() }
@@ -62,6 +118,14 @@ struct Cli {
     /// It sets the style, colours, pattern shapes, EC level, version and readability.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["style", "preset", "readability", "corners_square", "corners_dot", "ec", "version"])]
     style_file: Option<PathBuf>,
+    /// A centre image (PNG, JPEG or SVG); refused, with the size and EC level that would fit,
+    /// when it would spoil more of any Reed-Solomon block than a logo may.
+    #[arg(long, value_name = "PATH")]
+    logo: Option<PathBuf>,
+    /// The logo's longer side as a share of the code's side (qr-code-styling's imageSize);
+    /// refused if it does not fit [default: 0.4, shrunk to the largest that fits].
+    #[arg(long, requires = "logo")]
+    logo_size: Option<f32>,
     /// Print a built-in style as a style document, then exit.
     #[arg(long, value_name = "NAME")]
     print_style: Option<String>,
@@ -97,7 +161,8 @@ struct Cli {
     /// Write SVG instead of PNG.
     #[arg(long)]
     svg: bool,
-    /// Output file [default: qrveil.png, or qrveil.svg with --svg].
+    /// Output file [default: qrveil.png, or qrveil.svg with --svg]; a .jpg or .jpeg name writes
+    /// JPEG (verified as decoded).
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// List styles and presets with their cost at version 1, then exit.
@@ -195,49 +260,6 @@ fn main() -> ExitCode {
 }
 
 /// One tier's cost, as `--list-styles` shows it.
-fn describe(c: &TierCost) -> String {
-    let noise = match c.noise {
-        NoiseBound::Units { worst, limit } => format!("noise {worst}/{limit} units"),
-        NoiseBound::Log2 { bound, margin } => format!("noise 2^{bound:.1} of 2^{margin:.0}"),
-    };
-    let kb = |b: u64| b as f64 / 1e3;
-    format!(
-        "{} tier: {} PBS, {} outputs, ~{:.0} KB up, ~{:.0} KB down, {noise}",
-        c.tier,
-        c.pbs,
-        c.outputs,
-        kb(c.bytes_up),
-        kb(c.bytes_down)
-    )
-}
-
-fn list_styles() {
-    println!("styles (cost at version 1, 21x21 modules; the linear tier needs no server key):");
-    for id in StyleId::ALL {
-        println!("  {:<15} {}", id.name(), id.summary());
-        match cost(&id.style().server, 21) {
-            Ok(c) => {
-                println!("                  runs on the {}", describe(c.chosen()));
-                if c.linear.is_some() {
-                    println!("                  (on the {})", describe(&c.on_pbs_tier));
-                }
-            }
-            Err(e) => println!("                  invalid: {e}"),
-        }
-    }
-    println!("each style as a style document to start from: qrveil --print-style NAME > mine.json");
-    println!("presets (dark modules: left -> right gradient, on background):");
-    for p in PRESETS {
-        println!(
-            "  {:<14} rgb{:?} -> rgb{:?} on rgb{:?}",
-            p.name,
-            (p.left.0, p.left.1, p.left.2),
-            (p.right.0, p.right.1, p.right.2),
-            (p.background.0, p.background.1, p.background.2)
-        );
-    }
-}
-
 fn read_payload(text: Option<String>) -> Result<Vec<u8>, CliError> {
     match text.as_deref() {
         None => Err(usage("payload", "give the text to encode, or `-` to read it from standard input (try --help)")),
@@ -272,30 +294,13 @@ fn make(args: Cli) -> Result<(), CliError> {
         println!("{}", StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).to_json());
         return Ok(());
     }
-    let mut opts = StyleOptions {
-        style: args.style.parse::<StyleId>().map_err(SdkError::from)?,
-        preset: args.preset.parse::<Preset>().map_err(SdkError::from)?,
-        ec: args.ec.parse::<EcLevel>()?,
-        version: args.version,
-        module_px: args.module_px,
-        quiet_zone: args.quiet_zone,
-        readability: args.readability.parse::<Readability>().map_err(SdkError::from)?,
-        patterns: Patterns {
-            ring: args.corners_square.parse::<RingShape>().map_err(SdkError::from)?,
-            centre: args.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
-        },
-        tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
-    };
-    if let Some(path) = &args.style_file {
-        let bytes =
-            std::fs::read(path).map_err(|e| usage("style document", format!("cannot read {}: {e}", path.display())))?;
-        opts = StyleDocument::from_json(&bytes)?.options(&opts)?;
-    }
+    let output =
+        args.output.clone().unwrap_or_else(|| PathBuf::from(if args.svg { "qrveil.svg" } else { "qrveil.png" }));
+    let opts = style_options(&args, &output)?;
     let payload = read_payload(args.text)?;
     // Fail on bad payloads and options before spending seconds on keys.
     qrveil_sdk::encode(&payload, opts.ec, opts.version)?;
     opts.check()?;
-    let output = args.output.unwrap_or_else(|| PathBuf::from(if args.svg { "qrveil.svg" } else { "qrveil.png" }));
     let say = |msg: String| {
         if !args.quiet {
             eprintln!("{msg}");
@@ -339,7 +344,12 @@ fn make(args: Cli) -> Result<(), CliError> {
     };
     let styled = styler.style(&payload, &opts, &mut progress)?;
 
-    write_file(&output, if args.svg { styled.svg.as_bytes() } else { &styled.png })?;
+    let bytes = match (&styled.jpeg, args.svg) {
+        (_, true) => styled.svg.as_bytes(),
+        (Some(jpeg), false) => jpeg,
+        (None, false) => &styled.png,
+    };
+    write_file(&output, bytes)?;
     if let Some(path) = &args.report_json {
         let json = serde_json::to_string_pretty(&JsonReport { keygen, report: &styled.report })
             .map_err(|e| SdkError::from(qrveil_sdk::Internal::from(e)))?;
@@ -349,41 +359,4 @@ fn make(args: Cli) -> Result<(), CliError> {
         print_report(&styled.report, keygen, &output, generated);
     }
     Ok(())
-}
-
-fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
-    let keys = if generated { format!("generated in {keygen:.1} s") } else { "reused".to_string() };
-    println!(
-        "qrveil: version-{} code ({m}x{m} modules), style {}, preset {} ({}: ink a median ΔE2000 {:.1} from the chosen colours), EC {}",
-        r.version,
-        r.style,
-        r.preset,
-        r.readability,
-        r.ink_delta_e,
-        r.ec,
-        m = r.modules
-    );
-    match &r.key_id {
-        Some(id) => println!("  keys     {keys} (server key id {id})"),
-        None => println!("  keys     {keys} (the {} tier needs no server key)", r.tier),
-    }
-    let per_module = r.bytes_up as f64 / (r.modules * r.modules) as f64;
-    println!("  encrypt  {:.3} s, {} bytes up ({per_module:.1} B/module)", r.encrypt, r.bytes_up);
-    let key = match (r.tier, r.key_cache_hit) {
-        (Tier::Linear, _) => "none".to_string(),
-        (Tier::Pbs, true) => "cached".to_string(),
-        (Tier::Pbs, false) => format!("load {:.2} s", r.server_detail.key),
-    };
-    println!(
-        "  server   {:.3} s: {} tier, {} PBS, {} outputs (key {key}, expand {:.3} s, evaluate {:.3} s, pack {:.3} s)",
-        r.server, r.tier, r.pbs, r.outputs, r.server_detail.expand, r.server_detail.evaluate, r.server_detail.pack
-    );
-    println!(
-        "  client   {:.3} s: {} bytes down ({:.1} B/value), {} modules corrected, verified with rqrr and rxing",
-        r.client,
-        r.bytes_down,
-        r.bytes_down as f64 / r.outputs.max(1) as f64,
-        r.corrected_modules
-    );
-    println!("  wrote    {}", output.display());
 }

@@ -136,6 +136,25 @@ fn a_printed_style_document_edited_draws_what_it_says() {
     );
     assert!(!img.pixels().any(|p| p[1] as i32 > p[2] as i32 + 60), "green ink of the default preset");
 
+    // The same look as JPEG, chosen by the file name; verified as decoded, and zbar reads it.
+    let out = qrveil(home.path(), &[text, "--style-file", "mine.json", "-o", "doc.jpg"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(&std::fs::read(home.path().join("doc.jpg")).expect("jpeg")[..3], &[0xff, 0xd8, 0xff]);
+    assert_eq!(zbarimg(&home.path().join("doc.jpg")).trim_end_matches('\n'), text);
+    // A transparent background: PNG with alpha, and no JPEG.
+    doc["backgroundOptions"] = serde_json::json!({ "color": "transparent" });
+    std::fs::write(home.path().join("clear.json"), doc.to_string()).expect("write");
+    let out = qrveil(home.path(), &[text, "--style-file", "clear.json", "-o", "clear.png"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let clear = image::open(home.path().join("clear.png")).expect("png");
+    assert!(clear.color().has_alpha());
+    let rgba = clear.to_rgba8();
+    assert_eq!(rgba.get_pixel(0, 0)[3], 0, "the quiet zone is transparent");
+    assert!(rgba.pixels().any(|p| p[3] == 255), "the ink is opaque");
+    let out = qrveil(home.path(), &[text, "--style-file", "clear.json", "-o", "clear.jpg"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JPEG has no transparency"));
+
     // A document and the flags it replaces are not mixed.
     let out = qrveil(home.path(), &[text, "--style-file", "mine.json", "--style", "dots"]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
@@ -144,6 +163,35 @@ fn a_printed_style_document_edited_draws_what_it_says() {
     let out = qrveil(home.path(), &[text, "--style-file", "typo.json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `dotOptions`"));
+}
+
+#[test]
+fn a_logo_is_shrunk_to_fit_or_refused_with_the_sizes_that_fit() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let logo = image::RgbaImage::from_fn(64, 64, |x, y| {
+        let inside = (x as i32 - 32).pow(2) + (y as i32 - 32).pow(2) < 30 * 30;
+        image::Rgba(if inside { [230, 80, 20, 255] } else { [0, 0, 0, 0] })
+    });
+    logo.save(home.path().join("logo.png")).expect("write logo");
+    let text = "https://qrveil.invalid/s/logo";
+    let args = [text, "--ec", "H", "--logo", "logo.png", "-o", "logo-code.png", "--report-json", "logo.json"];
+    let out = qrveil(home.path(), &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(zbarimg(&home.path().join("logo-code.png")).trim_end_matches('\n'), text);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("logo.json")).expect("report")).expect("json");
+    let size = report["logo_size"].as_f64().expect("a logo size");
+    assert!(size > 0.1 && size <= 0.4, "{size}");
+    // The logo is drawn: orange pixels at the centre.
+    let img = image::open(home.path().join("logo-code.png")).expect("png").to_rgb8();
+    let c = img.get_pixel(img.width() / 2, img.height() / 2);
+    assert!(c[0] > 200 && c[2] < 60, "{c:?}");
+    // A size asked for that does not fit is refused, naming what fits at each level.
+    let out = qrveil(home.path(), &[text, "--ec", "M", "--logo", "logo.png", "--logo-size", "0.45", "-o", "no.png"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("The largest sizes that fit: M 0.") && stderr.contains("H 0."), "{stderr}");
+    assert!(!home.path().join("no.png").exists());
 }
 
 #[test]

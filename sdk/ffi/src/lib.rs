@@ -11,7 +11,7 @@ mod types;
 pub use types::*;
 
 use qrveil_sdk::{
-    keys, style_code, Cancel, Keys, PresignConfig, PresignedTransport, SdkError, Stage, StyleDocument, Transport,
+    keys, style_code, Cancel, Keys, Logo, PresignConfig, PresignedTransport, SdkError, Stage, StyleDocument, Transport,
     WaitPolicy,
 };
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
@@ -146,7 +146,7 @@ impl QrVeil {
         let (keys, _) = self.keys(&listener)?;
         let mut progress = |stage: Stage| tell(&listener, progress_of(stage));
         let styled = style_code(&keys, self.transport.as_ref(), &payload, &opts, &mut progress, &cancel)?;
-        Ok(StyledCode { png: styled.png, svg: styled.svg, report: report_of(&styled.report) })
+        Ok(StyledCode { png: styled.png, svg: styled.svg, jpeg: styled.jpeg, report: report_of(&styled.report) })
     }
 
     /// `style` for text.
@@ -204,7 +204,15 @@ pub fn generate_keys(with_server_key: bool) -> Result<KeyMaterial, QrVeilError> 
 fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
     let fields = named_options(o)?;
     let opts = match &o.style_document {
-        Some(json) => StyleDocument::from_json(json.as_bytes())?.options(&fields)?,
+        Some(json) => {
+            let doc = StyleDocument::from_json(json.as_bytes())?;
+            if doc.image.is_some() {
+                let detail =
+                    "an app passes its image as StyleOptions.logo (bytes), not as a file name in the document".into();
+                return Err(SdkError::InvalidOption { what: "style document", detail }.into());
+            }
+            doc.options(&fields)?
+        }
         None => fields,
     };
     // Options the SDK would refuse fail here, before any key work.
@@ -216,6 +224,9 @@ fn named_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilErr
     Ok(qrveil_sdk::StyleOptions {
         style: o.style.parse::<StyleId>().map_err(SdkError::from)?,
         preset: o.preset.parse::<Preset>().map_err(SdkError::from)?,
+        colours: None,
+        jpeg_quality: o.jpeg_quality,
+        logo: o.logo.as_deref().map(Logo::from_bytes).transpose()?,
         ec: o.error_correction.unwrap_or(ErrorCorrection::Medium).into(),
         version: o.version,
         module_px: o.module_px,
@@ -248,6 +259,7 @@ fn report_of(r: &qrveil_sdk::Report) -> Report {
         preset: r.preset.clone(),
         readability: r.readability.into(),
         ink_delta_e: r.ink_delta_e,
+        logo_size: r.logo_size,
         tier: r.tier.into(),
         pbs: r.pbs,
         encrypt_seconds: r.encrypt,

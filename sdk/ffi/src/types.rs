@@ -97,6 +97,14 @@ pub struct StyleOptions {
     /// shapes, error correction, version and readability; the other fields keep sizes and tier.
     #[uniffi(default)]
     pub style_document: Option<String>,
+    /// Also make a JPEG at this quality (1-100).
+    #[uniffi(default)]
+    pub jpeg_quality: Option<u8>,
+    /// A centre image (PNG, JPEG or SVG bytes); its size and margin come from the style
+    /// document's `imageOptions` (imageSize 0.4 by default). Refused with the size and error
+    /// correction level that would fit when it is too big.
+    #[uniffi(default)]
+    pub logo: Option<Vec<u8>>,
 }
 
 impl StyleOptions {
@@ -114,6 +122,8 @@ impl StyleOptions {
             tier: None,
             readability: None,
             style_document: None,
+            jpeg_quality: None,
+            logo: None,
         }
     }
 }
@@ -244,6 +254,8 @@ pub struct Report {
     pub readability: ReadabilityLevel,
     /// Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
     pub ink_delta_e: f32,
+    /// The logo's size as drawn (shrunk to fit when no imageSize was given).
+    pub logo_size: Option<f32>,
     pub tier: StyleTier,
     pub pbs: u64,
     pub encrypt_seconds: f64,
@@ -258,12 +270,14 @@ pub struct Report {
     pub corrected_modules: u64,
 }
 
-/// One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
-/// exactly the payload is ever returned.
+/// One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
+/// decoded (with rqrr and rxing) to exactly the payload is ever returned.
 #[derive(uniffi::Record)]
 pub struct StyledCode {
     pub png: Vec<u8>,
     pub svg: String,
+    /// When `StyleOptions.jpeg_quality` was given; verified as decoded.
+    pub jpeg: Option<Vec<u8>>,
     pub report: Report,
 }
 

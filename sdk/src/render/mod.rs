@@ -3,34 +3,45 @@
 
 mod svg;
 
-use crate::palette::Palette;
-use image::{ImageEncoder, RgbImage};
+use crate::logo::Logo;
+use crate::palette::{Area, Palette, Part};
+use image::{ImageEncoder, RgbImage, RgbaImage};
 use qrveil_style::recipe::patterns::PatternBox;
 use qrveil_style::recipe::{Corner, Patterns};
 use qrveil_style::{FixedModules, Rgb, Shape, Tile};
 
-pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
+/// PNG bytes: RGB, or RGBA when the background is transparent.
+pub fn encode_png(img: &RgbaImage, transparent: bool) -> Result<Vec<u8>, image::ImageError> {
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out).write_image(
-        img.as_raw(),
-        img.width(),
-        img.height(),
-        image::ExtendedColorType::Rgb8,
-    )?;
+    let encoder = image::codecs::png::PngEncoder::new(&mut out);
+    if transparent {
+        encoder.write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgba8)?;
+    } else {
+        let rgb = image::DynamicImage::ImageRgba8(img.clone()).into_rgb8();
+        encoder.write_image(rgb.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)?;
+    }
     Ok(out)
+}
+
+/// `img` over white: what a decoder sees of a transparent code on a white page.
+pub fn over_white(img: &RgbaImage) -> RgbImage {
+    RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let p = img.get_pixel(x, y).0;
+        let a = p[3] as u32;
+        let c = |v: u8| ((v as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
+        image::Rgb([c(p[0]), c(p[1]), c(p[2])])
+    })
 }
 
 /// What one point of the canvas shows.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Paint {
     Background,
-    Ink,
-    /// Function patterns.
-    Pattern,
+    Ink(Part),
 }
 
 /// What to draw: tiles (row-major), their size and the quiet zone.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Canvas<'a> {
     pub side: u32,
     pub tiles: &'a [Tile],
@@ -39,6 +50,8 @@ pub struct Canvas<'a> {
     pub palette: Palette,
     /// The finder and alignment patterns' shapes.
     pub patterns: Patterns,
+    /// A centre image, drawn over everything but the function patterns.
+    pub logo: Option<&'a Logo>,
 }
 
 impl Canvas<'_> {
@@ -76,17 +89,33 @@ impl Canvas<'_> {
     /// What point (u, v) of module (mx, my) shows (module units, 0..1 within the tile).
     /// Finder and alignment patterns are drawn as whole shapes, the rest tile by tile.
     fn paint_at(&self, fixed: &FixedModules, owner: Option<&PatternBox>, mx: u32, my: u32, u: f32, v: f32) -> Paint {
-        let tile = &self.tiles[(my * self.side + mx) as usize];
-        let inked = match owner {
-            Some(b) => b.contains(mx as f32 + u, my as f32 + v),
-            None => Self::inked(tile, u, v),
-        };
-        if !inked {
+        if let Some(b) = owner {
+            let (px, py) = (mx as f32 + u, my as f32 + v);
+            return if b.centre.contains(px, py) {
+                Paint::Ink(Part::Centre)
+            } else if b.ring.contains(px, py) {
+                Paint::Ink(Part::Ring)
+            } else {
+                Paint::Background
+            };
+        }
+        if !Self::inked(&self.tiles[(my * self.side + mx) as usize], u, v) {
             Paint::Background
         } else if fixed.get(mx as i64, my as i64).is_some() {
-            Paint::Pattern
+            Paint::Ink(Part::Timing)
         } else {
-            Paint::Ink
+            Paint::Ink(Part::Data)
+        }
+    }
+
+    /// Where pixel position (x, y) lies in `area`'s units.
+    pub fn area_point(&self, area: Area, x: f32, y: f32) -> (f32, f32) {
+        match area {
+            Area::Image => (x / self.size_px() as f32, y / self.size_px() as f32),
+            Area::Symbol => {
+                let (origin, span) = ((self.quiet_zone * self.module_px) as f32, (self.side * self.module_px) as f32);
+                ((x - origin) / span, (y - origin) / span)
+            }
         }
     }
 
@@ -96,57 +125,106 @@ impl Canvas<'_> {
         (0..n * n).map(|i| boxes.iter().position(|b| b.holds_module(i % n, i / n))).collect()
     }
 
-    /// Rasterise with 4×4 supersampling (curves are anti-aliased).
+    /// Rasterise over white (a transparent background shows white): what decoders are shown.
     pub fn to_image(&self) -> RgbImage {
+        over_white(&self.to_rgba())
+    }
+
+    /// Rasterise with 4×4 supersampling (curves are anti-aliased). Opaque, but for a
+    /// transparent background, where a pixel's alpha is the share of it that is inked.
+    pub fn to_rgba(&self) -> RgbaImage {
         let fixed = FixedModules::for_side(self.side);
         let size = self.size_px();
         let px = self.module_px as f32;
         let qz = self.quiet_zone as i64;
-        let bg = self.palette.background;
-        let ink: Vec<Rgb> = (0..size).map(|x| self.palette.ink_at(x as f32 / size as f32)).collect();
-        let pattern_ink: Vec<Rgb> = (0..size).map(|x| self.palette.pattern_ink_at(x as f32 / size as f32)).collect();
+        let n = self.side as i64;
+        let parts = [Part::Data, Part::Ring, Part::Centre, Part::Timing];
+        let shades = parts.map(|p| self.palette.shade(p));
+        let background = self.palette.background_shade();
         let boxes = self.patterns.boxes(self.side);
         let owners = self.owners(&boxes);
         let curved_patterns = self.patterns != Patterns::default();
-        let mut img = RgbImage::new(size, size);
+        let mut img = RgbaImage::new(size, size);
         for (x, y, pixel) in img.enumerate_pixels_mut() {
-            let mx = (x / self.module_px) as i64 - qz;
-            let my = (y / self.module_px) as i64 - qz;
-            let n = self.side as i64;
-            let c = if (0..n).contains(&mx) && (0..n).contains(&my) {
-                let u0 = (x % self.module_px) as f32 / px;
-                let v0 = (y % self.module_px) as f32 / px;
-                // Square tiles cover whole pixels: one sample says it all.
-                let owner = owners[(my * n + mx) as usize].map(|i| &boxes[i]);
-                let square = match owner {
-                    Some(_) => !curved_patterns,
-                    None => self.tiles[(my * n + mx) as usize].shape == Shape::Square,
-                };
-                let samples = if square { 1 } else { 4 };
-                let mut sum = [0u32; 3];
-                for sy in 0..samples {
-                    for sx in 0..samples {
-                        let u = u0 + (sx as f32 + 0.5) / (samples as f32 * px);
-                        let v = v0 + (sy as f32 + 0.5) / (samples as f32 * px);
-                        let c = match self.paint_at(&fixed, owner, mx as u32, my as u32, u, v) {
-                            Paint::Background => bg,
-                            Paint::Ink => ink[x as usize],
-                            Paint::Pattern => pattern_ink[x as usize],
-                        };
-                        sum[0] += c.0 as u32;
-                        sum[1] += c.1 as u32;
-                        sum[2] += c.2 as u32;
-                    }
-                }
-                let count = samples * samples;
-                let avg = |s: u32| ((s + count / 2) / count) as u8;
-                Rgb(avg(sum[0]), avg(sum[1]), avg(sum[2]))
-            } else {
-                bg
+            // Colours are taken at the pixel's corner, as Python qrcode's colour masks take them.
+            let (ix, iy) = self.area_point(self.palette.area, x as f32, y as f32);
+            let (bx, by) = self.area_point(Area::Image, x as f32, y as f32);
+            let bg = background.as_ref().map(|s| s.at(bx, by));
+            let (mx, my) = ((x / self.module_px) as i64 - qz, (y / self.module_px) as i64 - qz);
+            if !((0..n).contains(&mx) && (0..n).contains(&my)) {
+                let c = bg.unwrap_or(Rgb(0, 0, 0));
+                *pixel = image::Rgba([c.0, c.1, c.2, if bg.is_some() { 255 } else { 0 }]);
+                continue;
+            }
+            let (u0, v0) = ((x % self.module_px) as f32 / px, (y % self.module_px) as f32 / px);
+            let owner = owners[(my * n + mx) as usize].map(|i| &boxes[i]);
+            // Square tiles cover whole pixels: one sample says it all.
+            let square = match owner {
+                Some(_) => !curved_patterns,
+                None => self.tiles[(my * n + mx) as usize].shape == Shape::Square,
             };
-            *pixel = image::Rgb([c.0, c.1, c.2]);
+            let samples = if square { 1 } else { 4 };
+            let (mut sum, mut inked) = ([0u32; 3], 0u32);
+            for sy in 0..samples {
+                for sx in 0..samples {
+                    let u = u0 + (sx as f32 + 0.5) / (samples as f32 * px);
+                    let v = v0 + (sy as f32 + 0.5) / (samples as f32 * px);
+                    let c = match self.paint_at(&fixed, owner, mx as u32, my as u32, u, v) {
+                        Paint::Background => match bg {
+                            Some(c) => c,
+                            None => continue,
+                        },
+                        Paint::Ink(part) => {
+                            inked += 1;
+                            shades[parts.iter().position(|&p| p == part).unwrap_or(0)].at(ix, iy)
+                        }
+                    };
+                    sum[0] += c.0 as u32;
+                    sum[1] += c.1 as u32;
+                    sum[2] += c.2 as u32;
+                }
+            }
+            let total = samples * samples;
+            let drawn = if bg.is_some() { total } else { inked };
+            let avg = |s: u32| (s + drawn / 2).checked_div(drawn).unwrap_or(0) as u8;
+            let alpha = if bg.is_some() { 255 } else { (inked * 255 + total / 2) / total };
+            *pixel = image::Rgba([avg(sum[0]), avg(sum[1]), avg(sum[2]), alpha as u8]);
+        }
+        if let Some(logo) = self.logo {
+            self.draw_logo(&mut img, logo, &fixed);
         }
         img
+    }
+
+    /// The logo's box in pixels: left, top, width, height.
+    pub fn logo_px(&self, logo: &Logo) -> (u32, u32, u32, u32) {
+        let (x, y, w, h) = logo.frame(self.side);
+        let px = self.module_px as f32;
+        let at = |v: f32| ((v + self.quiet_zone as f32) * px).round() as u32;
+        (at(x), at(y), ((w * px).round() as u32).max(1), ((h * px).round() as u32).max(1))
+    }
+
+    /// Composite the logo over `img`, except on the function patterns' modules.
+    fn draw_logo(&self, img: &mut RgbaImage, logo: &Logo, fixed: &FixedModules) {
+        let (x0, y0, w, h) = self.logo_px(logo);
+        let scaled = image::imageops::resize(&logo.image, w, h, image::imageops::FilterType::CatmullRom);
+        let qz = self.quiet_zone as i64;
+        for (x, y, p) in scaled.enumerate_pixels() {
+            let (ix, iy) = (x0 + x, y0 + y);
+            let (mx, my) = ((ix / self.module_px) as i64 - qz, (iy / self.module_px) as i64 - qz);
+            if ix >= img.width() || iy >= img.height() || fixed.get(mx, my).is_some() {
+                continue;
+            }
+            let under = img.get_pixel_mut(ix, iy);
+            let a = p[3] as u32;
+            let mix = |top: u8, bottom: u8| ((top as u32 * a + bottom as u32 * (255 - a) + 127) / 255) as u8;
+            *under = image::Rgba([
+                mix(p[0], under[0]),
+                mix(p[1], under[1]),
+                mix(p[2], under[2]),
+                (a + under[3] as u32 * (255 - a) / 255) as u8,
+            ]);
+        }
     }
 }
 
@@ -180,9 +258,16 @@ mod tests {
         let slack = 1.0 / 255.0;
         for (preset, level) in presets.iter().flat_map(|p| Readability::ALL.map(|l| (p, l))) {
             let palette = Palette::new(preset, level);
-            let bg = palette.background;
-            let canvas =
-                Canvas { side, tiles: &tiles, module_px: 2, quiet_zone: 1, palette, patterns: Patterns::default() };
+            let bg = palette.background_shade().expect("opaque").along(0.0);
+            let canvas = Canvas {
+                side,
+                tiles: &tiles,
+                module_px: 2,
+                quiet_zone: 1,
+                palette: palette.clone(),
+                patterns: Patterns::default(),
+                logo: None,
+            };
             let fixed = FixedModules::for_side(side);
             let img = canvas.to_image();
             let what = format!("{} at {level}", preset.name);
@@ -211,12 +296,11 @@ mod tests {
                 }
             }
             let svg = canvas.to_svg();
-            assert_eq!(svg.matches("<path").count(), 3, "{svg}");
+            assert_eq!(svg.matches("<path").count(), 4, "{svg}");
         }
         // The too-dark background was lightened just enough for black ink.
         let dusk = Palette::new(&presets[4], Readability::Robust);
-        assert!(
-            luma(dusk.background) >= dusk.contrast.patterns && luma(dusk.background) < dusk.contrast.patterns + 0.01
-        );
+        let bg = luma(dusk.background_shade().expect("opaque").along(0.0));
+        assert!(bg >= dusk.contrast.patterns && bg < dusk.contrast.patterns + 0.01);
     }
 }

@@ -1,29 +1,32 @@
 //! The SVG drawing: the same geometry as the raster, as paths over a background rectangle.
 
 use super::Canvas;
+use crate::fill::{linear_ends, Fill, GradientKind};
+use crate::logo::Logo;
+use crate::palette::{Area, Part, Shade};
 use qrveil_style::recipe::patterns::RoundedRect;
 use qrveil_style::recipe::Corner;
-use qrveil_style::{FixedModules, Rgb, Shape, Tile};
+use qrveil_style::{FixedModules, Shape, Tile};
 use std::fmt::Write;
 
 impl Canvas<'_> {
-    /// An SVG with the same geometry over a background rectangle: one path in the data ink's
-    /// gradient, one in the function patterns' gradient.
+    /// An SVG with the same geometry over a background rectangle (none when transparent): one
+    /// path per part (data, timing, rings, centres), each in its fill.
     pub fn to_svg(&self) -> String {
         let size = self.size_px();
         let s = self.module_px as f32;
         let fixed = FixedModules::for_side(self.side);
         let boxes = self.patterns.boxes(self.side);
         let owners = self.owners(&boxes);
-        let (mut data, mut patterns, mut rings) = (String::new(), String::new(), String::new());
+        let (mut data, mut timing, mut rings, mut centres) =
+            (String::new(), String::new(), String::new(), String::new());
         let at = |v: f32| v * s + (self.quiet_zone as f32) * s;
         for b in &boxes {
-            for piece in [b.ring, b.centre] {
-                rounded_rect_path(&mut rings, piece.outer, at, s);
-                if let Some(hole) = piece.hole {
-                    rounded_rect_path(&mut rings, hole, at, s);
-                }
+            rounded_rect_path(&mut rings, b.ring.outer, at, s);
+            if let Some(hole) = b.ring.hole {
+                rounded_rect_path(&mut rings, hole, at, s);
             }
+            rounded_rect_path(&mut centres, b.centre.outer, at, s);
         }
         for (i, tile) in self.tiles.iter().enumerate() {
             if owners[i].is_some() {
@@ -32,20 +35,95 @@ impl Canvas<'_> {
             let (mx, my) = (i as u32 % self.side, i as u32 / self.side);
             let x = (mx + self.quiet_zone) as f32 * s;
             let y = (my + self.quiet_zone) as f32 * s;
-            let d = if fixed.get(mx as i64, my as i64).is_some() { &mut patterns } else { &mut data };
+            let d = if fixed.get(mx as i64, my as i64).is_some() { &mut timing } else { &mut data };
             if tile.ink || matches!(tile.shape, Shape::Corners(_)) {
                 tile_path(d, *tile, x, y, s);
             }
         }
-        let bg = self.palette.background;
-        let ink = gradient("ink", size, |t| self.palette.ink_at(t));
-        let pattern_ink = gradient("patterns", size, |t| self.palette.pattern_ink_at(t));
+        let ink_area = self.area_px(self.palette.area);
+        let mut defs = String::new();
+        let mut paint = |id: &str, shade: &Shade, area: (f32, f32, f32)| paint(&mut defs, id, shade, area);
+        let fills = [
+            paint("ink", &self.palette.shade(Part::Data), ink_area),
+            paint("timing", &self.palette.shade(Part::Timing), ink_area),
+            paint("rings", &self.palette.shade(Part::Ring), ink_area),
+            paint("centres", &self.palette.shade(Part::Centre), ink_area),
+        ];
+        let background = match self.palette.background_shade() {
+            Some(shade) => {
+                let fill = paint("background", &shade, self.area_px(Area::Image));
+                format!(r#"<rect width="{size}" height="{size}" fill="{fill}"/>"#)
+            }
+            None => String::new(),
+        };
+        let [ink, timing_ink, ring_ink, centre_ink] = fills;
+        // The logo goes under the function patterns, as the raster draws it.
+        let logo = self.logo.map(|l| self.logo_element(l)).unwrap_or_default();
         format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{ink}{pattern_ink}</defs><rect width="{size}" height="{size}" fill="rgb({},{},{})"/><path fill="url(#ink)" d="{data}"/><path fill="url(#patterns)" d="{patterns}"/><path fill="url(#patterns)" fill-rule="evenodd" d="{rings}"/></svg>
-"#,
-            bg.0, bg.1, bg.2
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{defs}</defs>{background}<path fill="{ink}" d="{data}"/>{logo}<path fill="{timing_ink}" d="{timing}"/><path fill="{ring_ink}" fill-rule="evenodd" d="{rings}"/><path fill="{centre_ink}" d="{centres}"/></svg>
+"#
         )
     }
+
+    /// The logo as an `<image>` with its own bytes inline.
+    fn logo_element(&self, logo: &Logo) -> String {
+        use base64::Engine;
+        let (x, y, w, h) = self.logo_px(logo);
+        let data = base64::engine::general_purpose::STANDARD.encode(&logo.source);
+        format!(
+            r#"<image x="{x}" y="{y}" width="{w}" height="{h}" preserveAspectRatio="none" href="data:{};base64,{data}"/>"#,
+            logo.media_type
+        )
+    }
+
+    /// An area's left, top and side in pixels.
+    fn area_px(&self, area: Area) -> (f32, f32, f32) {
+        match area {
+            Area::Image => (0.0, 0.0, self.size_px() as f32),
+            Area::Symbol => {
+                let origin = (self.quiet_zone * self.module_px) as f32;
+                (origin, origin, (self.side * self.module_px) as f32)
+            }
+        }
+    }
+}
+
+/// The SVG paint of `shade` laid over `area` (left, top, side in pixels): a colour, or a
+/// gradient added to `defs` as `id`, its stops sampled from the drawn colours.
+fn paint(defs: &mut String, id: &str, shade: &Shade, (left, top, side): (f32, f32, f32)) -> String {
+    let kind = match &shade.fill {
+        Fill::Solid(_) => {
+            let c = shade.along(0.0);
+            return format!("rgb({},{},{})", c.0, c.1, c.2);
+        }
+        Fill::Gradient { kind, .. } => *kind,
+    };
+    let mut stops = String::new();
+    for k in 0..=32 {
+        let t = k as f32 / 32.0;
+        let c = shade.along(t);
+        let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
+    }
+    let _ = match kind {
+        GradientKind::Linear { rotation } => {
+            let ((x0, y0), (x1, y1)) = linear_ends(rotation);
+            let (x0, y0, x1, y1) = (left + x0 * side, top + y0 * side, left + x1 * side, top + y1 * side);
+            write!(
+                defs,
+                r#"<linearGradient id="{id}" gradientUnits="userSpaceOnUse" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}">{stops}</linearGradient>"#
+            )
+        }
+        GradientKind::Radial => {
+            let (c, r) = (side / 2.0, side / 2.0);
+            write!(
+                defs,
+                r#"<radialGradient id="{id}" gradientUnits="userSpaceOnUse" cx="{}" cy="{}" r="{r}">{stops}</radialGradient>"#,
+                left + c,
+                top + c
+            )
+        }
+    };
+    format!("url(#{id})")
 }
 
 /// A rounded rectangle in module units, as an SVG subpath; `at` maps module units to the
@@ -69,19 +147,6 @@ fn rounded_rect_path(d: &mut String, r: RoundedRect, at: impl Fn(f32) -> f32, s:
         y0 + k,
         x0 + k
     );
-}
-
-/// A horizontal gradient across the image with id `id`, sampled as the raster draws it.
-fn gradient(id: &str, size: u32, colour_at: impl Fn(f32) -> Rgb) -> String {
-    let mut stops = String::new();
-    for k in 0..=16 {
-        let t = k as f32 / 16.0;
-        let c = colour_at(t);
-        let _ = write!(stops, r#"<stop offset="{t}" stop-color="rgb({},{},{})"/>"#, c.0, c.1, c.2);
-    }
-    format!(
-        r#"<linearGradient id="{id}" gradientUnits="userSpaceOnUse" x1="0" y1="0" x2="{size}" y2="0">{stops}</linearGradient>"#
-    )
 }
 
 /// Append the SVG path of one inked tile whose top-left corner is (x, y), `s` units a side.
@@ -155,44 +220,73 @@ fn corners_path(d: &mut String, dark: bool, corners: &[Corner; 4], x: f32, y: f3
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fill::Stop;
     use crate::finish::Drawing;
-    use crate::palette::Palette;
+    use crate::palette::{Background, Colours, Palette};
     use crate::qr::{encode, EcLevel};
     use crate::verify::verify;
     use image::RgbImage;
     use qrveil_style::recipe::Patterns;
     use qrveil_style::recipe::{CentreShape, RingShape};
-    use qrveil_style::{clear, Readability, StyleId, PRESETS};
+    use qrveil_style::{clear, Readability, Rgb, StyleId, PRESETS};
 
     fn rasterise(svg: &str) -> RgbImage {
         let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).expect("valid SVG");
         let size = tree.size().to_int_size();
         let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).expect("pixmap");
         resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
-        // Opaque everywhere (the background rectangle), so premultiplied RGB is plain RGB.
+        // Over white, as the raster is shown to decoders: premultiplied colour plus white
+        // where it is transparent.
         RgbImage::from_fn(size.width(), size.height(), |x, y| {
             let p = pixmap.pixel(x, y).expect("in bounds");
-            image::Rgb([p.red(), p.green(), p.blue()])
+            let white = 255 - p.alpha();
+            image::Rgb([p.red() + white, p.green() + white, p.blue() + white])
         })
+    }
+
+    /// Fills the peers offer: an angled three-stop gradient on the dots, radial rings, solid
+    /// centres, on a radial background or none.
+    fn fancy(transparent: bool) -> Palette {
+        let stop = |offset, colour| Stop { offset, colour };
+        let dots = Fill::gradient(
+            GradientKind::Linear { rotation: 0.6 },
+            vec![stop(0.0, Rgb(21, 137, 6)), stop(0.5, Rgb(30, 90, 200)), stop(1.0, Rgb(247, 105, 9))],
+        )
+        .expect("valid");
+        let rings = Fill::gradient(GradientKind::Radial, vec![stop(0.0, Rgb(120, 0, 120)), stop(1.0, Rgb(0, 0, 0))])
+            .expect("valid");
+        let background = if transparent {
+            Background::Transparent
+        } else {
+            let stops = vec![stop(0.0, Rgb(255, 255, 255)), stop(1.0, Rgb(235, 245, 255))];
+            Background::Fill(Fill::gradient(GradientKind::Radial, stops).expect("valid"))
+        };
+        let colours = Colours { dots, rings, centres: Fill::Solid(Rgb(200, 30, 30)), background, area: Area::Symbol };
+        colours.palette(Readability::Vivid)
     }
 
     #[test]
     fn every_style_svg_matches_its_png_and_decodes() {
         let payload = b"https://qrveil.invalid/s/8f3a?k=Zm9v";
         let symbol = encode(payload, EcLevel::M, Some(3)).expect("fits");
+        let preset = Palette::new(&PRESETS[0], Readability::default());
         // Every style with square patterns, then every pattern shape the SDK draws with one
-        // style. Rings it refuses are drawn too: the SVG must still match the PNG.
-        let looks = StyleId::ALL.map(|id| (id, Patterns::default())).into_iter().chain(
-            RingShape::ALL
-                .into_iter()
-                .flat_map(|ring| CentreShape::ALL.map(|centre| (StyleId::Rounded, Patterns { ring, centre }))),
-        );
-        for (id, patterns) in looks {
+        // style (rings it refuses are drawn too: the SVG must still match the PNG), then fills.
+        let looks = StyleId::ALL
+            .map(|id| (id, Patterns::default(), preset.clone()))
+            .into_iter()
+            .chain(RingShape::ALL.into_iter().flat_map(|ring| {
+                CentreShape::ALL.map(|centre| (StyleId::Rounded, Patterns { ring, centre }, preset.clone()))
+            }))
+            .chain([false, true].map(|clear| {
+                (StyleId::ClassyRounded, Patterns { centre: CentreShape::Dot, ..Default::default() }, fancy(clear))
+            }));
+        for (id, patterns, palette) in looks {
             let style = id.style();
             let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
             let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("tiles");
-            let canvas = Canvas { patterns, ..drawing.canvas(8, 4, Palette::new(&PRESETS[0], Readability::default())) };
-            let id = format!("{id} {patterns:?}");
+            let id = format!("{id} {patterns:?} transparent {}", palette.transparent());
+            let canvas = Canvas { patterns, ..drawing.canvas(8, 4, palette) };
             let png = canvas.to_image();
             let svg = rasterise(&canvas.to_svg());
             assert_eq!(svg.dimensions(), png.dimensions(), "{id}");

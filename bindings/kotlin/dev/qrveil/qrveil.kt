@@ -2512,6 +2512,11 @@ data class Report (
      */
     var `inkDeltaE`: kotlin.Float
     , 
+    /**
+     * The logo's size as drawn (shrunk to fit when no imageSize was given).
+     */
+    var `logoSize`: kotlin.Float?
+    , 
     var `tier`: StyleTier
     , 
     var `pbs`: kotlin.ULong
@@ -2559,6 +2564,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterString.read(buf),
             FfiConverterTypeReadabilityLevel.read(buf),
             FfiConverterFloat.read(buf),
+            FfiConverterOptionalFloat.read(buf),
             FfiConverterTypeStyleTier.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterDouble.read(buf),
@@ -2579,6 +2585,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterString.allocationSize(value.`preset`) +
             FfiConverterTypeReadabilityLevel.allocationSize(value.`readability`) +
             FfiConverterFloat.allocationSize(value.`inkDeltaE`) +
+            FfiConverterOptionalFloat.allocationSize(value.`logoSize`) +
             FfiConverterTypeStyleTier.allocationSize(value.`tier`) +
             FfiConverterULong.allocationSize(value.`pbs`) +
             FfiConverterDouble.allocationSize(value.`encryptSeconds`) +
@@ -2598,6 +2605,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterString.write(value.`preset`, buf)
             FfiConverterTypeReadabilityLevel.write(value.`readability`, buf)
             FfiConverterFloat.write(value.`inkDeltaE`, buf)
+            FfiConverterOptionalFloat.write(value.`logoSize`, buf)
             FfiConverterTypeStyleTier.write(value.`tier`, buf)
             FfiConverterULong.write(value.`pbs`, buf)
             FfiConverterDouble.write(value.`encryptSeconds`, buf)
@@ -2714,6 +2722,18 @@ data class StyleOptions (
      * shapes, error correction, version and readability; the other fields keep sizes and tier.
      */
     var `styleDocument`: kotlin.String? = null 
+    , 
+    /**
+     * Also make a JPEG at this quality (1-100).
+     */
+    var `jpegQuality`: kotlin.UByte? = null 
+    , 
+    /**
+     * A centre image (PNG, JPEG or SVG bytes); its size and margin come from the style
+     * document's `imageOptions` (imageSize 0.4 by default). Refused with the size and error
+     * correction level that would fit when it is too big.
+     */
+    var `logo`: kotlin.ByteArray? = null 
     
 ){
     
@@ -2741,6 +2761,8 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalTypeStyleTier.read(buf),
             FfiConverterOptionalTypeReadabilityLevel.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUByte.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
         )
     }
 
@@ -2755,7 +2777,9 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterUInt.allocationSize(value.`quietZone`) +
             FfiConverterOptionalTypeStyleTier.allocationSize(value.`tier`) +
             FfiConverterOptionalTypeReadabilityLevel.allocationSize(value.`readability`) +
-            FfiConverterOptionalString.allocationSize(value.`styleDocument`)
+            FfiConverterOptionalString.allocationSize(value.`styleDocument`) +
+            FfiConverterOptionalUByte.allocationSize(value.`jpegQuality`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`logo`)
     )
 
     override fun write(value: StyleOptions, buf: ByteBuffer) {
@@ -2770,19 +2794,26 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalTypeStyleTier.write(value.`tier`, buf)
             FfiConverterOptionalTypeReadabilityLevel.write(value.`readability`, buf)
             FfiConverterOptionalString.write(value.`styleDocument`, buf)
+            FfiConverterOptionalUByte.write(value.`jpegQuality`, buf)
+            FfiConverterOptionalByteArray.write(value.`logo`, buf)
     }
 }
 
 
 
 /**
- * One styled code: the same image as PNG and as SVG. Only a code that decoded (with rqrr and rxing) to
- * exactly the payload is ever returned.
+ * One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
+ * decoded (with rqrr and rxing) to exactly the payload is ever returned.
  */
 data class StyledCode (
     var `png`: kotlin.ByteArray
     , 
     var `svg`: kotlin.String
+    , 
+    /**
+     * When `StyleOptions.jpeg_quality` was given; verified as decoded.
+     */
+    var `jpeg`: kotlin.ByteArray?
     , 
     var `report`: Report
     
@@ -2803,6 +2834,7 @@ public object FfiConverterTypeStyledCode: FfiConverterRustBuffer<StyledCode> {
         return StyledCode(
             FfiConverterByteArray.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
             FfiConverterTypeReport.read(buf),
         )
     }
@@ -2810,12 +2842,14 @@ public object FfiConverterTypeStyledCode: FfiConverterRustBuffer<StyledCode> {
     override fun allocationSize(value: StyledCode) = (
             FfiConverterByteArray.allocationSize(value.`png`) +
             FfiConverterString.allocationSize(value.`svg`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`jpeg`) +
             FfiConverterTypeReport.allocationSize(value.`report`)
     )
 
     override fun write(value: StyledCode, buf: ByteBuffer) {
             FfiConverterByteArray.write(value.`png`, buf)
             FfiConverterString.write(value.`svg`, buf)
+            FfiConverterOptionalByteArray.write(value.`jpeg`, buf)
             FfiConverterTypeReport.write(value.`report`, buf)
     }
 }
@@ -3524,6 +3558,38 @@ public object FfiConverterOptionalUByte: FfiConverterRustBuffer<kotlin.UByte?> {
         } else {
             buf.put(1)
             FfiConverterUByte.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalFloat: FfiConverterRustBuffer<kotlin.Float?> {
+    override fun read(buf: ByteBuffer): kotlin.Float? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterFloat.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Float?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterFloat.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Float?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterFloat.write(value, buf)
         }
     }
 }
