@@ -7,6 +7,7 @@
 
 mod bench;
 mod eval;
+mod logo;
 mod selection;
 mod tolerance;
 
@@ -29,6 +30,9 @@ enum Command {
     /// Tolerance curves: the strength of blur, noise, downscale and a phone capture at which
     /// half the codes stop decoding, styled against plain, and the colours' CIEDE2000.
     Tolerance(tolerance::ToleranceArgs),
+    /// Logos: the largest qrveil allows against qr-code-styling's cap, at every EC level, read
+    /// by every decoder, and how often the peer's cap spoils a Reed-Solomon block.
+    Logo(logo::LogoArgs),
 }
 
 /// Everything that stops a lab run, converted to a message once, in `main`.
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Tolerance(args) => tolerance::run(args),
+        Command::Logo(args) => logo::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

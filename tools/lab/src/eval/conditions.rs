@@ -1,6 +1,7 @@
 //! Camera-like degradations at fixed, documented strengths. Renders come in at
 //! [`RENDER_PX`] pixels per module; each condition returns what a decoder gets to read.
 
+use crate::tolerance::capture::Family;
 use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
 use image::{imageops, DynamicImage, Rgb, RgbImage};
 use imageproc::geometric_transformations::{rotate_about_center, warp, Border, Interpolation, Projection};
@@ -27,10 +28,18 @@ pub enum Condition {
     Perspective,
     /// Lighting falling from 100% to 55% across the diagonal.
     Lighting,
+    /// The published experiment's protocol: drawn at 1 px per module (here: each module's
+    /// pixels averaged), then enlarged ×10 by nearest neighbour.
+    Experiment,
+    /// The compound phone capture ([`Family::Capture`]) at strength 0.5, 1 (a typical
+    /// handheld shot) and 1.5.
+    CaptureLight,
+    CaptureTypical,
+    CaptureHard,
 }
 
 impl Condition {
-    pub const ALL: [Condition; 8] = [
+    pub const ALL: [Condition; 12] = [
         Condition::Clean,
         Condition::Downscale,
         Condition::Blur,
@@ -39,6 +48,10 @@ impl Condition {
         Condition::Rotate,
         Condition::Perspective,
         Condition::Lighting,
+        Condition::Experiment,
+        Condition::CaptureLight,
+        Condition::CaptureTypical,
+        Condition::CaptureHard,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +64,10 @@ impl Condition {
             Condition::Rotate => "rotate",
             Condition::Perspective => "perspective",
             Condition::Lighting => "lighting",
+            Condition::Experiment => "experiment",
+            Condition::CaptureLight => "capture0.5",
+            Condition::CaptureTypical => "capture1",
+            Condition::CaptureHard => "capture1.5",
         }
     }
 
@@ -98,6 +115,15 @@ impl Condition {
                 }
                 out
             }
+            Condition::Experiment => {
+                // Area averaging: a module's pixels become its one pixel, edges blended as a
+                // 1 px render anti-aliases them.
+                let small = imageops::thumbnail(img, w / RENDER_PX, h / RENDER_PX);
+                imageops::resize(&small, small.width() * 10, small.height() * 10, imageops::FilterType::Nearest)
+            }
+            Condition::CaptureLight => Family::Capture.apply(img, 0.5, seed),
+            Condition::CaptureTypical => Family::Capture.apply(img, 1.0, seed),
+            Condition::CaptureHard => Family::Capture.apply(img, 1.5, seed),
         }
     }
 }

@@ -114,7 +114,7 @@ struct Seen {
 
 /// Render the plain code and every style for one case, apply every condition, decode with
 /// rqrr, and write each image to `dir` for the external decoders.
-fn evaluate_case(i: usize, case: &Case, looks: &[Drawn], palette: Palette, seed: u64, dir: &Path) -> Vec<Seen> {
+fn evaluate_case(i: usize, case: &Case, looks: &[Drawn], palette: &Palette, seed: u64, dir: &Path) -> Vec<Seen> {
     let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Vec::new() };
     let plain = render(&Drawing::plain(&symbol.grid), plain_palette(), Patterns::default());
     let mut images = vec![(PLAIN.to_string(), plain)];
@@ -122,7 +122,7 @@ fn evaluate_case(i: usize, case: &Case, looks: &[Drawn], palette: Palette, seed:
         let style = look.id.style();
         let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
         let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
-        images.push((look.name(), render(&drawing, palette, look.patterns)));
+        images.push((look.name(), render(&drawing, palette.clone(), look.patterns)));
     }
     let mut out = Vec::new();
     for condition in Condition::ALL {
@@ -253,7 +253,7 @@ fn tally_corpus(
         let seen: Vec<Seen> = batch
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, looks, palette, args.select.seed, dir.path()))
+            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, looks, &palette, args.select.seed, dir.path()))
             .collect();
         if let (0, Some(path)) = (b, &args.gallery) {
             contact_sheet(&seen, &names_of(looks)).save(path).map_err(|e| LabError::output(path, e))?;

@@ -70,8 +70,8 @@ pub fn measure(cases: &[Case], preset: &Preset, level: Readability, limit: usize
     let palette = Palette::new(preset, level);
     let uncorrected = Palette::with_contrast(preset, Contrast { data: 0.0, patterns: 0.0 });
     for (i, case) in cases.iter().take(limit).enumerate() {
-        let Some((side, rows, img)) = ours(case, palette) else { continue };
-        let Some((_, _, plain_colours)) = ours(case, uncorrected) else { continue };
+        let Some((side, rows, img)) = ours(case, palette.clone()) else { continue };
+        let Some((_, _, plain_colours)) = ours(case, uncorrected.clone()) else { continue };
         let (left, right, back) = (preset.left, preset.right, preset.background);
         let job = serde_json::json!({
             "modules": rows,

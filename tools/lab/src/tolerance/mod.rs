@@ -186,7 +186,7 @@ fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::pat
                 drawing
             }
         };
-        let clean = drawing.canvas(RENDER_PX, 4, look.palette).to_image();
+        let clean = drawing.canvas(RENDER_PX, 4, look.palette.clone()).to_image();
         if look.style.is_some() {
             colours.extend(ink_delta_e(&clean, symbol.grid.bits(), symbol.grid.side(), &look.palette).map(|d| (l, d)));
         }
@@ -225,7 +225,8 @@ fn ink_delta_e<'a>(
         }
         let (x, y) = ((mx + 4) * RENDER_PX + RENDER_PX / 2, (my + 4) * RENDER_PX + RENDER_PX / 2);
         let p = img.get_pixel(x, y).0;
-        let chosen = qrveil_sdk::mix(palette.left, palette.right, x as f32 / width);
+        // The presets' fills lie across the whole image (`Area::Image`).
+        let chosen = palette.dots.at(x as f32 / width, y as f32 / width);
         Some(delta_e(chosen, Rgb(p[0], p[1], p[2])))
     })
 }
