@@ -536,6 +536,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 26721:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_qrveil_ffi_checksum_method_qrveil_look() != 61934:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_presets() != 21911:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_style() != 21307:
@@ -595,6 +597,9 @@ _UniffiLib.uniffi_qrveil_ffi_checksum_method_progresslistener_on_progress.restyp
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys.argtypes = (
 )
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys.restype = ctypes.c_uint16
+_UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_look.argtypes = (
+)
+_UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_look.restype = ctypes.c_uint16
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_presets.argtypes = (
 )
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_presets.restype = ctypes.c_uint16
@@ -644,6 +649,12 @@ _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_look.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_look.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_presets.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -770,6 +781,202 @@ class _UniffiFfiConverterString:
         with _UniffiRustBuffer.alloc_with_builder() as builder:
             builder.write(value.encode("utf-8"))
             return builder.finalize()
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterFloat32(_UniffiConverterPrimitiveFloat):
+    @staticmethod
+    def read(buf):
+        return buf.read_float()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_float(value)
+
+@dataclass
+class ColorStopLook:
+    def __init__(self, *, offset:float, color:str):
+        self.offset = offset
+        self.color = color
+        
+        
+
+    
+    def __str__(self):
+        return "ColorStopLook(offset={}, color={})".format(self.offset, self.color)
+    def __eq__(self, other):
+        if self.offset != other.offset:
+            return False
+        if self.color != other.color:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeColorStopLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ColorStopLook(
+            offset=_UniffiFfiConverterFloat32.read(buf),
+            color=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterFloat32.check_lower(value.offset)
+        _UniffiFfiConverterString.check_lower(value.color)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterFloat32.write(value.offset, buf)
+        _UniffiFfiConverterString.write(value.color, buf)
+
+class _UniffiFfiConverterSequenceTypeColorStopLook(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeColorStopLook.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeColorStopLook.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeColorStopLook.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class GradientLook:
+    def __init__(self, *, kind:str, rotation:float = 0.0, color_stops:typing.List[ColorStopLook]):
+        self.kind = kind
+        self.rotation = rotation
+        self.color_stops = color_stops
+        
+        
+
+    
+    def __str__(self):
+        return "GradientLook(kind={}, rotation={}, color_stops={})".format(self.kind, self.rotation, self.color_stops)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.rotation != other.rotation:
+            return False
+        if self.color_stops != other.color_stops:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeGradientLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return GradientLook(
+            kind=_UniffiFfiConverterString.read(buf),
+            rotation=_UniffiFfiConverterFloat32.read(buf),
+            color_stops=_UniffiFfiConverterSequenceTypeColorStopLook.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterFloat32.check_lower(value.rotation)
+        _UniffiFfiConverterSequenceTypeColorStopLook.check_lower(value.color_stops)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterFloat32.write(value.rotation, buf)
+        _UniffiFfiConverterSequenceTypeColorStopLook.write(value.color_stops, buf)
+
+class _UniffiFfiConverterOptionalTypeGradientLook(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeGradientLook.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeGradientLook.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeGradientLook.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class BackgroundLook:
+    def __init__(self, *, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None):
+        self.color = color
+        self.gradient = gradient
+        
+        
+
+    
+    def __str__(self):
+        return "BackgroundLook(color={}, gradient={})".format(self.color, self.gradient)
+    def __eq__(self, other):
+        if self.color != other.color:
+            return False
+        if self.gradient != other.gradient:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBackgroundLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BackgroundLook(
+            color=_UniffiFfiConverterOptionalString.read(buf),
+            gradient=_UniffiFfiConverterOptionalTypeGradientLook.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.color)
+        _UniffiFfiConverterOptionalTypeGradientLook.check_lower(value.gradient)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.color, buf)
+        _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
 
 class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u64"
@@ -1148,30 +1355,89 @@ class _UniffiFfiConverterTypeConfig(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeTransportConfig.write(value.transport, buf)
         _UniffiFfiConverterTypeKeyStorage.write(value.keys, buf)
 
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
+@dataclass
+class CornerLook:
+    def __init__(self, *, kind:str, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None):
+        self.kind = kind
+        self.color = color
+        self.gradient = gradient
+        
+        
 
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
+    
+    def __str__(self):
+        return "CornerLook(kind={}, color={}, gradient={})".format(self.kind, self.color, self.gradient)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.color != other.color:
+            return False
+        if self.gradient != other.gradient:
+            return False
+        return True
 
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
+class _UniffiFfiConverterTypeCornerLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return CornerLook(
+            kind=_UniffiFfiConverterString.read(buf),
+            color=_UniffiFfiConverterOptionalString.read(buf),
+            gradient=_UniffiFfiConverterOptionalTypeGradientLook.read(buf),
+        )
 
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.color)
+        _UniffiFfiConverterOptionalTypeGradientLook.check_lower(value.gradient)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.color, buf)
+        _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
+
+@dataclass
+class DotsLook:
+    def __init__(self, *, kind:str, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None):
+        self.kind = kind
+        self.color = color
+        self.gradient = gradient
+        
+        
+
+    
+    def __str__(self):
+        return "DotsLook(kind={}, color={}, gradient={})".format(self.kind, self.color, self.gradient)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.color != other.color:
+            return False
+        if self.gradient != other.gradient:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDotsLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DotsLook(
+            kind=_UniffiFfiConverterString.read(buf),
+            color=_UniffiFfiConverterOptionalString.read(buf),
+            gradient=_UniffiFfiConverterOptionalTypeGradientLook.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.color)
+        _UniffiFfiConverterOptionalTypeGradientLook.check_lower(value.gradient)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.color, buf)
+        _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
 
 class _UniffiFfiConverterBoolean:
     @classmethod
@@ -1193,6 +1459,48 @@ class _UniffiFfiConverterBoolean:
     @classmethod
     def write(cls, value, buf):
         buf.write_u8(value)
+
+@dataclass
+class ImageLook:
+    def __init__(self, *, image_size:float, margin:float = 0.0, hide_background_dots:bool = True):
+        self.image_size = image_size
+        self.margin = margin
+        self.hide_background_dots = hide_background_dots
+        
+        
+
+    
+    def __str__(self):
+        return "ImageLook(image_size={}, margin={}, hide_background_dots={})".format(self.image_size, self.margin, self.hide_background_dots)
+    def __eq__(self, other):
+        if self.image_size != other.image_size:
+            return False
+        if self.margin != other.margin:
+            return False
+        if self.hide_background_dots != other.hide_background_dots:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeImageLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ImageLook(
+            image_size=_UniffiFfiConverterFloat32.read(buf),
+            margin=_UniffiFfiConverterFloat32.read(buf),
+            hide_background_dots=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterFloat32.check_lower(value.image_size)
+        _UniffiFfiConverterFloat32.check_lower(value.margin)
+        _UniffiFfiConverterBoolean.check_lower(value.hide_background_dots)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterFloat32.write(value.image_size, buf)
+        _UniffiFfiConverterFloat32.write(value.margin, buf)
+        _UniffiFfiConverterBoolean.write(value.hide_background_dots, buf)
 
 @dataclass
 class KeyInfo:
@@ -1292,6 +1600,139 @@ class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_u8(value)
 
+@dataclass
+class QrLook:
+    def __init__(self, *, type_number:int = 0, error_correction_level:typing.Optional[str] = None):
+        self.type_number = type_number
+        self.error_correction_level = error_correction_level
+        
+        
+
+    
+    def __str__(self):
+        return "QrLook(type_number={}, error_correction_level={})".format(self.type_number, self.error_correction_level)
+    def __eq__(self, other):
+        if self.type_number != other.type_number:
+            return False
+        if self.error_correction_level != other.error_correction_level:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeQrLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return QrLook(
+            type_number=_UniffiFfiConverterUInt8.read(buf),
+            error_correction_level=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt8.check_lower(value.type_number)
+        _UniffiFfiConverterOptionalString.check_lower(value.error_correction_level)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt8.write(value.type_number, buf)
+        _UniffiFfiConverterOptionalString.write(value.error_correction_level, buf)
+
+class _UniffiFfiConverterOptionalTypeImageLook(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeImageLook.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeImageLook.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeImageLook.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class Look:
+    def __init__(self, *, name:typing.Optional[str] = None, dots_options:DotsLook, corners_square_options:CornerLook, corners_dot_options:CornerLook, background_options:BackgroundLook, qr_options:QrLook, image_options:typing.Optional[ImageLook] = None, readability:str):
+        self.name = name
+        self.dots_options = dots_options
+        self.corners_square_options = corners_square_options
+        self.corners_dot_options = corners_dot_options
+        self.background_options = background_options
+        self.qr_options = qr_options
+        self.image_options = image_options
+        self.readability = readability
+        
+        
+
+    
+    def __str__(self):
+        return "Look(name={}, dots_options={}, corners_square_options={}, corners_dot_options={}, background_options={}, qr_options={}, image_options={}, readability={})".format(self.name, self.dots_options, self.corners_square_options, self.corners_dot_options, self.background_options, self.qr_options, self.image_options, self.readability)
+    def __eq__(self, other):
+        if self.name != other.name:
+            return False
+        if self.dots_options != other.dots_options:
+            return False
+        if self.corners_square_options != other.corners_square_options:
+            return False
+        if self.corners_dot_options != other.corners_dot_options:
+            return False
+        if self.background_options != other.background_options:
+            return False
+        if self.qr_options != other.qr_options:
+            return False
+        if self.image_options != other.image_options:
+            return False
+        if self.readability != other.readability:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return Look(
+            name=_UniffiFfiConverterOptionalString.read(buf),
+            dots_options=_UniffiFfiConverterTypeDotsLook.read(buf),
+            corners_square_options=_UniffiFfiConverterTypeCornerLook.read(buf),
+            corners_dot_options=_UniffiFfiConverterTypeCornerLook.read(buf),
+            background_options=_UniffiFfiConverterTypeBackgroundLook.read(buf),
+            qr_options=_UniffiFfiConverterTypeQrLook.read(buf),
+            image_options=_UniffiFfiConverterOptionalTypeImageLook.read(buf),
+            readability=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterOptionalString.check_lower(value.name)
+        _UniffiFfiConverterTypeDotsLook.check_lower(value.dots_options)
+        _UniffiFfiConverterTypeCornerLook.check_lower(value.corners_square_options)
+        _UniffiFfiConverterTypeCornerLook.check_lower(value.corners_dot_options)
+        _UniffiFfiConverterTypeBackgroundLook.check_lower(value.background_options)
+        _UniffiFfiConverterTypeQrLook.check_lower(value.qr_options)
+        _UniffiFfiConverterOptionalTypeImageLook.check_lower(value.image_options)
+        _UniffiFfiConverterString.check_lower(value.readability)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterOptionalString.write(value.name, buf)
+        _UniffiFfiConverterTypeDotsLook.write(value.dots_options, buf)
+        _UniffiFfiConverterTypeCornerLook.write(value.corners_square_options, buf)
+        _UniffiFfiConverterTypeCornerLook.write(value.corners_dot_options, buf)
+        _UniffiFfiConverterTypeBackgroundLook.write(value.background_options, buf)
+        _UniffiFfiConverterTypeQrLook.write(value.qr_options, buf)
+        _UniffiFfiConverterOptionalTypeImageLook.write(value.image_options, buf)
+        _UniffiFfiConverterString.write(value.readability, buf)
+
 class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u32"
     VALUE_MIN = 0
@@ -1365,15 +1806,6 @@ class _UniffiFfiConverterTypeReadabilityLevel(_UniffiConverterRustBuffer):
             buf.write_i32(3)
 
 
-
-class _UniffiFfiConverterFloat32(_UniffiConverterPrimitiveFloat):
-    @staticmethod
-    def read(buf):
-        return buf.read_float()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_float(value)
 
 class _UniffiFfiConverterOptionalFloat32(_UniffiConverterRustBuffer):
     @classmethod
@@ -1797,12 +2229,37 @@ class _UniffiFfiConverterOptionalTypeReadabilityLevel(_UniffiConverterRustBuffer
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalTypeLook(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLook.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLook.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLook.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class StyleOptions:
     """
     What to make; every field has a default.
 """
-    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None, style_document:typing.Optional[str] = None, jpeg_quality:typing.Optional[int] = None, logo:typing.Optional[bytes] = None):
+    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None, style_document:typing.Optional[str] = None, look:typing.Optional[Look] = None, jpeg_quality:typing.Optional[int] = None, logo:typing.Optional[bytes] = None):
         self.style = style
         self.preset = preset
         self.corners_square = corners_square
@@ -1814,6 +2271,7 @@ class StyleOptions:
         self.tier = tier
         self.readability = readability
         self.style_document = style_document
+        self.look = look
         self.jpeg_quality = jpeg_quality
         self.logo = logo
         
@@ -1821,7 +2279,7 @@ class StyleOptions:
 
     
     def __str__(self):
-        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={}, style_document={}, jpeg_quality={}, logo={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability, self.style_document, self.jpeg_quality, self.logo)
+        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={}, style_document={}, look={}, jpeg_quality={}, logo={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability, self.style_document, self.look, self.jpeg_quality, self.logo)
     def __eq__(self, other):
         if self.style != other.style:
             return False
@@ -1845,6 +2303,8 @@ class StyleOptions:
             return False
         if self.style_document != other.style_document:
             return False
+        if self.look != other.look:
+            return False
         if self.jpeg_quality != other.jpeg_quality:
             return False
         if self.logo != other.logo:
@@ -1866,6 +2326,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
             tier=_UniffiFfiConverterOptionalTypeStyleTier.read(buf),
             readability=_UniffiFfiConverterOptionalTypeReadabilityLevel.read(buf),
             style_document=_UniffiFfiConverterOptionalString.read(buf),
+            look=_UniffiFfiConverterOptionalTypeLook.read(buf),
             jpeg_quality=_UniffiFfiConverterOptionalUInt8.read(buf),
             logo=_UniffiFfiConverterOptionalBytes.read(buf),
         )
@@ -1883,6 +2344,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeStyleTier.check_lower(value.tier)
         _UniffiFfiConverterOptionalTypeReadabilityLevel.check_lower(value.readability)
         _UniffiFfiConverterOptionalString.check_lower(value.style_document)
+        _UniffiFfiConverterOptionalTypeLook.check_lower(value.look)
         _UniffiFfiConverterOptionalUInt8.check_lower(value.jpeg_quality)
         _UniffiFfiConverterOptionalBytes.check_lower(value.logo)
 
@@ -1899,6 +2361,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeStyleTier.write(value.tier, buf)
         _UniffiFfiConverterOptionalTypeReadabilityLevel.write(value.readability, buf)
         _UniffiFfiConverterOptionalString.write(value.style_document, buf)
+        _UniffiFfiConverterOptionalTypeLook.write(value.look, buf)
         _UniffiFfiConverterOptionalUInt8.write(value.jpeg_quality, buf)
         _UniffiFfiConverterOptionalBytes.write(value.logo, buf)
 
@@ -2836,6 +3299,11 @@ class QrVeilProtocol(typing.Protocol):
         reported as `Progress.GeneratingKeys`). Styling calls this when needed.
 """
         raise NotImplementedError
+    def look(self, name: str) -> Look:
+        """
+        A built-in style as a look, to change and pass as `StyleOptions.look`.
+"""
+        raise NotImplementedError
     def presets(self, ) -> typing.List[str]:
         """
         The colour presets' names.
@@ -2924,6 +3392,24 @@ class QrVeil(QrVeilProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def look(self, name: str) -> Look:
+        """
+        A built-in style as a look, to change and pass as `StyleOptions.look`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(name)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(name),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeLook.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeQrVeilError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_look,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3101,9 +3587,17 @@ __all__ = [
     "ErrorCorrection",
     "Progress",
     "QrVeilError",
+    "ColorStopLook",
+    "GradientLook",
+    "BackgroundLook",
     "Config",
+    "CornerLook",
+    "DotsLook",
+    "ImageLook",
     "KeyInfo",
     "KeyMaterial",
+    "QrLook",
+    "Look",
     "Report",
     "StyleInfo",
     "StyleOptions",

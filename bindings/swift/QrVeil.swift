@@ -1003,6 +1003,11 @@ public protocol QrVeilProtocol: AnyObject, Sendable {
     func createOrLoadKeys(listener: ProgressListener?) throws  -> KeyInfo
     
     /**
+     * A built-in style as a look, to change and pass as `StyleOptions.look`.
+     */
+    func look(name: String) throws  -> Look
+    
+    /**
      * The colour presets' names.
      */
     func presets()  -> [String]
@@ -1109,6 +1114,19 @@ open func createOrLoadKeys(listener: ProgressListener? = nil)throws  -> KeyInfo 
     uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys(
             self.uniffiCloneHandle(),
         FfiConverterOptionTypeProgressListener.lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A built-in style as a look, to change and pass as `StyleOptions.look`.
+     */
+open func look(name: String)throws  -> Look  {
+    return try  FfiConverterTypeLook_lift(try rustCallWithError(FfiConverterTypeQrVeilError_lift) {
+        uniffiCallStatus in
+    uniffi_qrveil_ffi_fn_method_qrveil_look(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(name),uniffiCallStatus
     )
 })
 }
@@ -1232,6 +1250,120 @@ public func FfiConverterTypeQrVeil_lower(_ value: QrVeil) -> UInt64 {
 
 
 
+public struct BackgroundLook: Equatable, Hashable {
+    /**
+     * "#rrggbb" or "transparent".
+     */
+    public var color: String?
+    public var gradient: GradientLook?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "#rrggbb" or "transparent".
+         */color: String? = nil, gradient: GradientLook? = nil) {
+        self.color = color
+        self.gradient = gradient
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BackgroundLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBackgroundLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BackgroundLook {
+        return
+            try BackgroundLook(
+                color: FfiConverterOptionString.read(from: &buf), 
+                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BackgroundLook, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.color, into: &buf)
+        FfiConverterOptionTypeGradientLook.write(value.gradient, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackgroundLook_lift(_ buf: RustBuffer) throws -> BackgroundLook {
+    return try FfiConverterTypeBackgroundLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackgroundLook_lower(_ value: BackgroundLook) -> RustBuffer {
+    return FfiConverterTypeBackgroundLook.lower(value)
+}
+
+
+public struct ColorStopLook: Equatable, Hashable {
+    public var offset: Float
+    public var color: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(offset: Float, color: String) {
+        self.offset = offset
+        self.color = color
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ColorStopLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeColorStopLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ColorStopLook {
+        return
+            try ColorStopLook(
+                offset: FfiConverterFloat.read(from: &buf), 
+                color: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ColorStopLook, into buf: inout [UInt8]) {
+        FfiConverterFloat.write(value.offset, into: &buf)
+        FfiConverterString.write(value.color, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColorStopLook_lift(_ buf: RustBuffer) throws -> ColorStopLook {
+    return try FfiConverterTypeColorStopLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColorStopLook_lower(_ value: ColorStopLook) -> RustBuffer {
+    return FfiConverterTypeColorStopLook.lower(value)
+}
+
+
 /**
  * What a `QrVeil` talks to and where its keys are.
  */
@@ -1286,6 +1418,268 @@ public func FfiConverterTypeConfig_lift(_ buf: RustBuffer) throws -> Config {
 #endif
 public func FfiConverterTypeConfig_lower(_ value: Config) -> RustBuffer {
     return FfiConverterTypeConfig.lower(value)
+}
+
+
+public struct CornerLook: Equatable, Hashable {
+    /**
+     * Rings: "square" (round rings are refused: rqrr cannot locate them); centres: "square" or "dot".
+     */
+    public var kind: String
+    public var color: String?
+    public var gradient: GradientLook?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Rings: "square" (round rings are refused: rqrr cannot locate them); centres: "square" or "dot".
+         */kind: String, color: String? = nil, gradient: GradientLook? = nil) {
+        self.kind = kind
+        self.color = color
+        self.gradient = gradient
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CornerLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCornerLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CornerLook {
+        return
+            try CornerLook(
+                kind: FfiConverterString.read(from: &buf), 
+                color: FfiConverterOptionString.read(from: &buf), 
+                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CornerLook, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.color, into: &buf)
+        FfiConverterOptionTypeGradientLook.write(value.gradient, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCornerLook_lift(_ buf: RustBuffer) throws -> CornerLook {
+    return try FfiConverterTypeCornerLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCornerLook_lower(_ value: CornerLook) -> RustBuffer {
+    return FfiConverterTypeCornerLook.lower(value)
+}
+
+
+public struct DotsLook: Equatable, Hashable {
+    /**
+     * One of the names `QrVeil.styles()` lists.
+     */
+    public var kind: String
+    public var color: String?
+    public var gradient: GradientLook?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * One of the names `QrVeil.styles()` lists.
+         */kind: String, color: String? = nil, gradient: GradientLook? = nil) {
+        self.kind = kind
+        self.color = color
+        self.gradient = gradient
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DotsLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDotsLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DotsLook {
+        return
+            try DotsLook(
+                kind: FfiConverterString.read(from: &buf), 
+                color: FfiConverterOptionString.read(from: &buf), 
+                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DotsLook, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.color, into: &buf)
+        FfiConverterOptionTypeGradientLook.write(value.gradient, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDotsLook_lift(_ buf: RustBuffer) throws -> DotsLook {
+    return try FfiConverterTypeDotsLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDotsLook_lower(_ value: DotsLook) -> RustBuffer {
+    return FfiConverterTypeDotsLook.lower(value)
+}
+
+
+public struct GradientLook: Equatable, Hashable {
+    /**
+     * "linear" or "radial".
+     */
+    public var kind: String
+    /**
+     * Radians, clockwise; 0 runs left to right.
+     */
+    public var rotation: Float
+    public var colorStops: [ColorStopLook]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "linear" or "radial".
+         */kind: String, 
+        /**
+         * Radians, clockwise; 0 runs left to right.
+         */rotation: Float = Float(0.0), colorStops: [ColorStopLook]) {
+        self.kind = kind
+        self.rotation = rotation
+        self.colorStops = colorStops
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GradientLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGradientLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GradientLook {
+        return
+            try GradientLook(
+                kind: FfiConverterString.read(from: &buf), 
+                rotation: FfiConverterFloat.read(from: &buf), 
+                colorStops: FfiConverterSequenceTypeColorStopLook.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GradientLook, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterFloat.write(value.rotation, into: &buf)
+        FfiConverterSequenceTypeColorStopLook.write(value.colorStops, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGradientLook_lift(_ buf: RustBuffer) throws -> GradientLook {
+    return try FfiConverterTypeGradientLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGradientLook_lower(_ value: GradientLook) -> RustBuffer {
+    return FfiConverterTypeGradientLook.lower(value)
+}
+
+
+public struct ImageLook: Equatable, Hashable {
+    public var imageSize: Float
+    /**
+     * Modules of clear space around the image.
+     */
+    public var margin: Float
+    public var hideBackgroundDots: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(imageSize: Float, 
+        /**
+         * Modules of clear space around the image.
+         */margin: Float = Float(0.0), hideBackgroundDots: Bool = true) {
+        self.imageSize = imageSize
+        self.margin = margin
+        self.hideBackgroundDots = hideBackgroundDots
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImageLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImageLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImageLook {
+        return
+            try ImageLook(
+                imageSize: FfiConverterFloat.read(from: &buf), 
+                margin: FfiConverterFloat.read(from: &buf), 
+                hideBackgroundDots: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImageLook, into buf: inout [UInt8]) {
+        FfiConverterFloat.write(value.imageSize, into: &buf)
+        FfiConverterFloat.write(value.margin, into: &buf)
+        FfiConverterBool.write(value.hideBackgroundDots, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImageLook_lift(_ buf: RustBuffer) throws -> ImageLook {
+    return try FfiConverterTypeImageLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImageLook_lower(_ value: ImageLook) -> RustBuffer {
+    return FfiConverterTypeImageLook.lower(value)
 }
 
 
@@ -1423,6 +1817,156 @@ public func FfiConverterTypeKeyMaterial_lift(_ buf: RustBuffer) throws -> KeyMat
 #endif
 public func FfiConverterTypeKeyMaterial_lower(_ value: KeyMaterial) -> RustBuffer {
     return FfiConverterTypeKeyMaterial.lower(value)
+}
+
+
+public struct Look: Equatable, Hashable {
+    public var name: String?
+    public var dotsOptions: DotsLook
+    public var cornersSquareOptions: CornerLook
+    public var cornersDotOptions: CornerLook
+    public var backgroundOptions: BackgroundLook
+    public var qrOptions: QrLook
+    public var imageOptions: ImageLook?
+    /**
+     * "vivid", "balanced" or "robust".
+     */
+    public var readability: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String? = nil, dotsOptions: DotsLook, cornersSquareOptions: CornerLook, cornersDotOptions: CornerLook, backgroundOptions: BackgroundLook, qrOptions: QrLook, imageOptions: ImageLook? = nil, 
+        /**
+         * "vivid", "balanced" or "robust".
+         */readability: String) {
+        self.name = name
+        self.dotsOptions = dotsOptions
+        self.cornersSquareOptions = cornersSquareOptions
+        self.cornersDotOptions = cornersDotOptions
+        self.backgroundOptions = backgroundOptions
+        self.qrOptions = qrOptions
+        self.imageOptions = imageOptions
+        self.readability = readability
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Look: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Look {
+        return
+            try Look(
+                name: FfiConverterOptionString.read(from: &buf), 
+                dotsOptions: FfiConverterTypeDotsLook.read(from: &buf), 
+                cornersSquareOptions: FfiConverterTypeCornerLook.read(from: &buf), 
+                cornersDotOptions: FfiConverterTypeCornerLook.read(from: &buf), 
+                backgroundOptions: FfiConverterTypeBackgroundLook.read(from: &buf), 
+                qrOptions: FfiConverterTypeQrLook.read(from: &buf), 
+                imageOptions: FfiConverterOptionTypeImageLook.read(from: &buf), 
+                readability: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Look, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterTypeDotsLook.write(value.dotsOptions, into: &buf)
+        FfiConverterTypeCornerLook.write(value.cornersSquareOptions, into: &buf)
+        FfiConverterTypeCornerLook.write(value.cornersDotOptions, into: &buf)
+        FfiConverterTypeBackgroundLook.write(value.backgroundOptions, into: &buf)
+        FfiConverterTypeQrLook.write(value.qrOptions, into: &buf)
+        FfiConverterOptionTypeImageLook.write(value.imageOptions, into: &buf)
+        FfiConverterString.write(value.readability, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLook_lift(_ buf: RustBuffer) throws -> Look {
+    return try FfiConverterTypeLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLook_lower(_ value: Look) -> RustBuffer {
+    return FfiConverterTypeLook.lower(value)
+}
+
+
+public struct QrLook: Equatable, Hashable {
+    /**
+     * 1-40, or 0 for the smallest that fits.
+     */
+    public var typeNumber: UInt8
+    /**
+     * "L", "M", "Q" or "H"; M when not given.
+     */
+    public var errorCorrectionLevel: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 1-40, or 0 for the smallest that fits.
+         */typeNumber: UInt8 = UInt8(0), 
+        /**
+         * "L", "M", "Q" or "H"; M when not given.
+         */errorCorrectionLevel: String? = nil) {
+        self.typeNumber = typeNumber
+        self.errorCorrectionLevel = errorCorrectionLevel
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension QrLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQrLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QrLook {
+        return
+            try QrLook(
+                typeNumber: FfiConverterUInt8.read(from: &buf), 
+                errorCorrectionLevel: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QrLook, into buf: inout [UInt8]) {
+        FfiConverterUInt8.write(value.typeNumber, into: &buf)
+        FfiConverterOptionString.write(value.errorCorrectionLevel, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQrLook_lift(_ buf: RustBuffer) throws -> QrLook {
+    return try FfiConverterTypeQrLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQrLook_lower(_ value: QrLook) -> RustBuffer {
+    return FfiConverterTypeQrLook.lower(value)
 }
 
 
@@ -1675,6 +2219,10 @@ public struct StyleOptions: Equatable, Hashable {
      */
     public var styleDocument: String?
     /**
+     * The same as a record (`QrVeil.look(name)` gives a built-in one); give one or the other.
+     */
+    public var look: Look?
+    /**
      * Also make a JPEG at this quality (1-100).
      */
     public var jpegQuality: UInt8?
@@ -1724,6 +2272,9 @@ public struct StyleOptions: Equatable, Hashable {
          * shapes, error correction, version and readability; the other fields keep sizes and tier.
          */styleDocument: String? = nil, 
         /**
+         * The same as a record (`QrVeil.look(name)` gives a built-in one); give one or the other.
+         */look: Look? = nil, 
+        /**
          * Also make a JPEG at this quality (1-100).
          */jpegQuality: UInt8? = nil, 
         /**
@@ -1742,6 +2293,7 @@ public struct StyleOptions: Equatable, Hashable {
         self.tier = tier
         self.readability = readability
         self.styleDocument = styleDocument
+        self.look = look
         self.jpegQuality = jpegQuality
         self.logo = logo
     }
@@ -1773,6 +2325,7 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
                 tier: FfiConverterOptionTypeStyleTier.read(from: &buf), 
                 readability: FfiConverterOptionTypeReadabilityLevel.read(from: &buf), 
                 styleDocument: FfiConverterOptionString.read(from: &buf), 
+                look: FfiConverterOptionTypeLook.read(from: &buf), 
                 jpegQuality: FfiConverterOptionUInt8.read(from: &buf), 
                 logo: FfiConverterOptionData.read(from: &buf)
         )
@@ -1790,6 +2343,7 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeStyleTier.write(value.tier, into: &buf)
         FfiConverterOptionTypeReadabilityLevel.write(value.readability, into: &buf)
         FfiConverterOptionString.write(value.styleDocument, into: &buf)
+        FfiConverterOptionTypeLook.write(value.look, into: &buf)
         FfiConverterOptionUInt8.write(value.jpegQuality, into: &buf)
         FfiConverterOptionData.write(value.logo, into: &buf)
     }
@@ -2775,6 +3329,78 @@ fileprivate struct FfiConverterOptionTypeProgressListener: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeGradientLook: FfiConverterRustBuffer {
+    typealias SwiftType = GradientLook?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGradientLook.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGradientLook.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeImageLook: FfiConverterRustBuffer {
+    typealias SwiftType = ImageLook?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeImageLook.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeImageLook.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLook: FfiConverterRustBuffer {
+    typealias SwiftType = Look?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLook.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLook.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeStyleOptions: FfiConverterRustBuffer {
     typealias SwiftType = StyleOptions?
 
@@ -2896,6 +3522,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeColorStopLook: FfiConverterRustBuffer {
+    typealias SwiftType = [ColorStopLook]
+
+    public static func write(_ value: [ColorStopLook], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeColorStopLook.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ColorStopLook] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ColorStopLook]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeColorStopLook.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStyleInfo: FfiConverterRustBuffer {
     typealias SwiftType = [StyleInfo]
 
@@ -2956,6 +3607,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 26721) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qrveil_ffi_checksum_method_qrveil_look() != 61934) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_qrveil_presets() != 21911) {

@@ -10,6 +10,7 @@ import com.google.zxing.client.j2se.BufferedImageLuminanceSource
 import com.google.zxing.common.HybridBinarizer
 import dev.qrveil.CancelToken
 import dev.qrveil.Config
+import dev.qrveil.CornerLook
 import dev.qrveil.KeyStorage
 import dev.qrveil.Progress
 import dev.qrveil.ProgressListener
@@ -72,6 +73,18 @@ fun main(args: Array<String>) {
     check(seen.first() == Progress.GeneratingKeys && seen.any { it is Progress.Styling && it.tier == StyleTier.LINEAR } && seen.last() == Progress.Finishing) {
         "progress: $seen"
     }
+
+    // A look built with records, as an app builds one: a built-in, one colour, dot centres.
+    val classy = qr.look("classy-rounded")
+    val mine = classy.copy(
+        dotsOptions = classy.dotsOptions.copy(color = "#1f3a93", gradient = null),
+        cornersDotOptions = CornerLook(kind = "dot"),
+    )
+    val styled = qr.styleText(payload, StyleOptions(look = mine))
+    val lookPng = File(work, "kotlin-look.png")
+    lookPng.writeBytes(styled.png)
+    check(decodeWithZxing(lookPng) == payload) { "ZXing did not read the look's code" }
+    check(styled.report.style == "classy-rounded" && styled.report.preset == "custom") { "report: ${styled.report}" }
 
     // The same look on the PBS tier: the server key is made once and uploaded once.
     seen.clear()

@@ -22,7 +22,7 @@ mod codewords;
 mod colour;
 mod correct;
 mod crypto;
-mod document;
+pub mod document;
 mod error;
 mod fill;
 mod finish;

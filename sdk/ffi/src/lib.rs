@@ -6,8 +6,10 @@
 //! Calls block: run them off the UI thread. Long ones report `Progress` to a listener and
 //! stop early when their `CancelToken` is cancelled.
 
+mod look;
 mod types;
 
+pub use look::*;
 pub use types::*;
 
 use qrveil_sdk::{
@@ -123,6 +125,11 @@ impl QrVeil {
         Ok(StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).to_json())
     }
 
+    /// A built-in style as a look, to change and pass as `StyleOptions.look`.
+    pub fn look(&self, name: String) -> Result<Look, QrVeilError> {
+        Ok(StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).into())
+    }
+
     /// The colour presets' names.
     pub fn presets(&self) -> Vec<String> {
         PRESETS.iter().map(|p| p.name.to_string()).collect()
@@ -203,8 +210,13 @@ pub fn generate_keys(with_server_key: bool) -> Result<KeyMaterial, QrVeilError> 
 
 fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
     let fields = named_options(o)?;
-    let opts = match &o.style_document {
-        Some(json) => {
+    let opts = match (&o.style_document, &o.look) {
+        (Some(_), Some(_)) => {
+            let detail = "give a style document or a look, not both".into();
+            return Err(SdkError::InvalidOption { what: "style options", detail }.into());
+        }
+        (None, Some(look)) => look::apply(look, &fields)?,
+        (Some(json), None) => {
             let doc = StyleDocument::from_json(json.as_bytes())?;
             if doc.image.is_some() {
                 let detail =
@@ -213,7 +225,7 @@ fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError
             }
             doc.options(&fields)?
         }
-        None => fields,
+        (None, None) => fields,
     };
     // Options the SDK would refuse fail here, before any key work.
     opts.check()?;
@@ -274,10 +286,10 @@ fn report_of(r: &qrveil_sdk::Report) -> Report {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn local(dir: &std::path::Path) -> Config {
+    pub(crate) fn local(dir: &std::path::Path) -> Config {
         Config {
             transport: TransportConfig::Local { folder: dir.join("bucket").display().to_string() },
             keys: KeyStorage::Folder { path: dir.join("keys").display().to_string() },

@@ -97,6 +97,9 @@ pub struct StyleOptions {
     /// shapes, error correction, version and readability; the other fields keep sizes and tier.
     #[uniffi(default)]
     pub style_document: Option<String>,
+    /// The same as a record (`QrVeil.look(name)` gives a built-in one); give one or the other.
+    #[uniffi(default)]
+    pub look: Option<crate::Look>,
     /// Also make a JPEG at this quality (1-100).
     #[uniffi(default)]
     pub jpeg_quality: Option<u8>,
@@ -122,6 +125,7 @@ impl StyleOptions {
             tier: None,
             readability: None,
             style_document: None,
+            look: None,
             jpeg_quality: None,
             logo: None,
         }

@@ -705,6 +705,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys(
     ): Int
+    external fun uniffi_qrveil_ffi_checksum_method_qrveil_look(
+    ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_presets(
     ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_style(
@@ -759,6 +761,8 @@ internal object UniffiLib {
     external fun uniffi_qrveil_ffi_fn_constructor_qrveil_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qrveil_ffi_fn_method_qrveil_look(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qrveil_ffi_fn_method_qrveil_presets(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -909,6 +913,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() and 0xFFFF) != 26721) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_look() and 0xFFFF) != 61934) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_presets() and 0xFFFF) != 21911) {
@@ -2056,6 +2063,11 @@ public interface QrVeilInterface {
     fun `createOrLoadKeys`(`listener`: ProgressListener? = null): KeyInfo
     
     /**
+     * A built-in style as a look, to change and pass as `StyleOptions.look`.
+     */
+    fun `look`(`name`: kotlin.String): Look
+    
+    /**
      * The colour presets' names.
      */
     fun `presets`(): List<kotlin.String>
@@ -2223,6 +2235,24 @@ open class QrVeil: Disposable, AutoCloseable, QrVeilInterface
 
     
     /**
+     * A built-in style as a look, to change and pass as `StyleOptions.look`.
+     */
+    @Throws(QrVeilException::class)override fun `look`(`name`: kotlin.String): Look {
+            return FfiConverterTypeLook.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QrVeilException) { _status ->
+    UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_look(
+        it,
+        
+        FfiConverterString.lower(`name`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The colour presets' names.
      */override fun `presets`(): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
@@ -2355,6 +2385,85 @@ public object FfiConverterTypeQrVeil: FfiConverter<QrVeil, Long> {
 
 
 
+data class BackgroundLook (
+    /**
+     * "#rrggbb" or "transparent".
+     */
+    var `color`: kotlin.String? = null 
+    , 
+    var `gradient`: GradientLook? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBackgroundLook: FfiConverterRustBuffer<BackgroundLook> {
+    override fun read(buf: ByteBuffer): BackgroundLook {
+        return BackgroundLook(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGradientLook.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BackgroundLook) = (
+            FfiConverterOptionalString.allocationSize(value.`color`) +
+            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`)
+    )
+
+    override fun write(value: BackgroundLook, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`color`, buf)
+            FfiConverterOptionalTypeGradientLook.write(value.`gradient`, buf)
+    }
+}
+
+
+
+data class ColorStopLook (
+    var `offset`: kotlin.Float
+    , 
+    var `color`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeColorStopLook: FfiConverterRustBuffer<ColorStopLook> {
+    override fun read(buf: ByteBuffer): ColorStopLook {
+        return ColorStopLook(
+            FfiConverterFloat.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ColorStopLook) = (
+            FfiConverterFloat.allocationSize(value.`offset`) +
+            FfiConverterString.allocationSize(value.`color`)
+    )
+
+    override fun write(value: ColorStopLook, buf: ByteBuffer) {
+            FfiConverterFloat.write(value.`offset`, buf)
+            FfiConverterString.write(value.`color`, buf)
+    }
+}
+
+
+
 /**
  * What a `QrVeil` talks to and where its keys are.
  */
@@ -2391,6 +2500,193 @@ public object FfiConverterTypeConfig: FfiConverterRustBuffer<Config> {
     override fun write(value: Config, buf: ByteBuffer) {
             FfiConverterTypeTransportConfig.write(value.`transport`, buf)
             FfiConverterTypeKeyStorage.write(value.`keys`, buf)
+    }
+}
+
+
+
+data class CornerLook (
+    /**
+     * Rings: "square" (round rings are refused: rqrr cannot locate them); centres: "square" or "dot".
+     */
+    var `kind`: kotlin.String
+    , 
+    var `color`: kotlin.String? = null 
+    , 
+    var `gradient`: GradientLook? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCornerLook: FfiConverterRustBuffer<CornerLook> {
+    override fun read(buf: ByteBuffer): CornerLook {
+        return CornerLook(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGradientLook.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CornerLook) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`color`) +
+            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`)
+    )
+
+    override fun write(value: CornerLook, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`color`, buf)
+            FfiConverterOptionalTypeGradientLook.write(value.`gradient`, buf)
+    }
+}
+
+
+
+data class DotsLook (
+    /**
+     * One of the names `QrVeil.styles()` lists.
+     */
+    var `kind`: kotlin.String
+    , 
+    var `color`: kotlin.String? = null 
+    , 
+    var `gradient`: GradientLook? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDotsLook: FfiConverterRustBuffer<DotsLook> {
+    override fun read(buf: ByteBuffer): DotsLook {
+        return DotsLook(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGradientLook.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DotsLook) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`color`) +
+            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`)
+    )
+
+    override fun write(value: DotsLook, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`color`, buf)
+            FfiConverterOptionalTypeGradientLook.write(value.`gradient`, buf)
+    }
+}
+
+
+
+data class GradientLook (
+    /**
+     * "linear" or "radial".
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * Radians, clockwise; 0 runs left to right.
+     */
+    var `rotation`: kotlin.Float = 0.0f 
+    , 
+    var `colorStops`: List<ColorStopLook>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGradientLook: FfiConverterRustBuffer<GradientLook> {
+    override fun read(buf: ByteBuffer): GradientLook {
+        return GradientLook(
+            FfiConverterString.read(buf),
+            FfiConverterFloat.read(buf),
+            FfiConverterSequenceTypeColorStopLook.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GradientLook) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterFloat.allocationSize(value.`rotation`) +
+            FfiConverterSequenceTypeColorStopLook.allocationSize(value.`colorStops`)
+    )
+
+    override fun write(value: GradientLook, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterFloat.write(value.`rotation`, buf)
+            FfiConverterSequenceTypeColorStopLook.write(value.`colorStops`, buf)
+    }
+}
+
+
+
+data class ImageLook (
+    var `imageSize`: kotlin.Float
+    , 
+    /**
+     * Modules of clear space around the image.
+     */
+    var `margin`: kotlin.Float = 0.0f 
+    , 
+    var `hideBackgroundDots`: kotlin.Boolean = true 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImageLook: FfiConverterRustBuffer<ImageLook> {
+    override fun read(buf: ByteBuffer): ImageLook {
+        return ImageLook(
+            FfiConverterFloat.read(buf),
+            FfiConverterFloat.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ImageLook) = (
+            FfiConverterFloat.allocationSize(value.`imageSize`) +
+            FfiConverterFloat.allocationSize(value.`margin`) +
+            FfiConverterBoolean.allocationSize(value.`hideBackgroundDots`)
+    )
+
+    override fun write(value: ImageLook, buf: ByteBuffer) {
+            FfiConverterFloat.write(value.`imageSize`, buf)
+            FfiConverterFloat.write(value.`margin`, buf)
+            FfiConverterBoolean.write(value.`hideBackgroundDots`, buf)
     }
 }
 
@@ -2488,6 +2784,121 @@ public object FfiConverterTypeKeyMaterial: FfiConverterRustBuffer<KeyMaterial> {
             FfiConverterByteArray.write(value.`clientKey`, buf)
             FfiConverterOptionalByteArray.write(value.`serverKey`, buf)
             FfiConverterOptionalString.write(value.`serverKeyId`, buf)
+    }
+}
+
+
+
+data class Look (
+    var `name`: kotlin.String? = null 
+    , 
+    var `dotsOptions`: DotsLook
+    , 
+    var `cornersSquareOptions`: CornerLook
+    , 
+    var `cornersDotOptions`: CornerLook
+    , 
+    var `backgroundOptions`: BackgroundLook
+    , 
+    var `qrOptions`: QrLook
+    , 
+    var `imageOptions`: ImageLook? = null 
+    , 
+    /**
+     * "vivid", "balanced" or "robust".
+     */
+    var `readability`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
+    override fun read(buf: ByteBuffer): Look {
+        return Look(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeDotsLook.read(buf),
+            FfiConverterTypeCornerLook.read(buf),
+            FfiConverterTypeCornerLook.read(buf),
+            FfiConverterTypeBackgroundLook.read(buf),
+            FfiConverterTypeQrLook.read(buf),
+            FfiConverterOptionalTypeImageLook.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Look) = (
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterTypeDotsLook.allocationSize(value.`dotsOptions`) +
+            FfiConverterTypeCornerLook.allocationSize(value.`cornersSquareOptions`) +
+            FfiConverterTypeCornerLook.allocationSize(value.`cornersDotOptions`) +
+            FfiConverterTypeBackgroundLook.allocationSize(value.`backgroundOptions`) +
+            FfiConverterTypeQrLook.allocationSize(value.`qrOptions`) +
+            FfiConverterOptionalTypeImageLook.allocationSize(value.`imageOptions`) +
+            FfiConverterString.allocationSize(value.`readability`)
+    )
+
+    override fun write(value: Look, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterTypeDotsLook.write(value.`dotsOptions`, buf)
+            FfiConverterTypeCornerLook.write(value.`cornersSquareOptions`, buf)
+            FfiConverterTypeCornerLook.write(value.`cornersDotOptions`, buf)
+            FfiConverterTypeBackgroundLook.write(value.`backgroundOptions`, buf)
+            FfiConverterTypeQrLook.write(value.`qrOptions`, buf)
+            FfiConverterOptionalTypeImageLook.write(value.`imageOptions`, buf)
+            FfiConverterString.write(value.`readability`, buf)
+    }
+}
+
+
+
+data class QrLook (
+    /**
+     * 1-40, or 0 for the smallest that fits.
+     */
+    var `typeNumber`: kotlin.UByte = 0u 
+    , 
+    /**
+     * "L", "M", "Q" or "H"; M when not given.
+     */
+    var `errorCorrectionLevel`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeQrLook: FfiConverterRustBuffer<QrLook> {
+    override fun read(buf: ByteBuffer): QrLook {
+        return QrLook(
+            FfiConverterUByte.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: QrLook) = (
+            FfiConverterUByte.allocationSize(value.`typeNumber`) +
+            FfiConverterOptionalString.allocationSize(value.`errorCorrectionLevel`)
+    )
+
+    override fun write(value: QrLook, buf: ByteBuffer) {
+            FfiConverterUByte.write(value.`typeNumber`, buf)
+            FfiConverterOptionalString.write(value.`errorCorrectionLevel`, buf)
     }
 }
 
@@ -2724,6 +3135,11 @@ data class StyleOptions (
     var `styleDocument`: kotlin.String? = null 
     , 
     /**
+     * The same as a record (`QrVeil.look(name)` gives a built-in one); give one or the other.
+     */
+    var `look`: Look? = null 
+    , 
+    /**
      * Also make a JPEG at this quality (1-100).
      */
     var `jpegQuality`: kotlin.UByte? = null 
@@ -2761,6 +3177,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalTypeStyleTier.read(buf),
             FfiConverterOptionalTypeReadabilityLevel.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeLook.read(buf),
             FfiConverterOptionalUByte.read(buf),
             FfiConverterOptionalByteArray.read(buf),
         )
@@ -2778,6 +3195,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalTypeStyleTier.allocationSize(value.`tier`) +
             FfiConverterOptionalTypeReadabilityLevel.allocationSize(value.`readability`) +
             FfiConverterOptionalString.allocationSize(value.`styleDocument`) +
+            FfiConverterOptionalTypeLook.allocationSize(value.`look`) +
             FfiConverterOptionalUByte.allocationSize(value.`jpegQuality`) +
             FfiConverterOptionalByteArray.allocationSize(value.`logo`)
     )
@@ -2794,6 +3212,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterOptionalTypeStyleTier.write(value.`tier`, buf)
             FfiConverterOptionalTypeReadabilityLevel.write(value.`readability`, buf)
             FfiConverterOptionalString.write(value.`styleDocument`, buf)
+            FfiConverterOptionalTypeLook.write(value.`look`, buf)
             FfiConverterOptionalUByte.write(value.`jpegQuality`, buf)
             FfiConverterOptionalByteArray.write(value.`logo`, buf)
     }
@@ -3728,6 +4147,102 @@ public object FfiConverterOptionalTypeProgressListener: FfiConverterRustBuffer<P
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeGradientLook: FfiConverterRustBuffer<GradientLook?> {
+    override fun read(buf: ByteBuffer): GradientLook? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeGradientLook.read(buf)
+    }
+
+    override fun allocationSize(value: GradientLook?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeGradientLook.allocationSize(value)
+        }
+    }
+
+    override fun write(value: GradientLook?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeGradientLook.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeImageLook: FfiConverterRustBuffer<ImageLook?> {
+    override fun read(buf: ByteBuffer): ImageLook? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeImageLook.read(buf)
+    }
+
+    override fun allocationSize(value: ImageLook?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeImageLook.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ImageLook?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeImageLook.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLook: FfiConverterRustBuffer<Look?> {
+    override fun read(buf: ByteBuffer): Look? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLook.read(buf)
+    }
+
+    override fun allocationSize(value: Look?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLook.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Look?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLook.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeStyleOptions: FfiConverterRustBuffer<StyleOptions?> {
     override fun read(buf: ByteBuffer): StyleOptions? {
         if (buf.get().toInt() == 0) {
@@ -3874,6 +4389,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeColorStopLook: FfiConverterRustBuffer<List<ColorStopLook>> {
+    override fun read(buf: ByteBuffer): List<ColorStopLook> {
+        val len = buf.getInt()
+        return List<ColorStopLook>(len) {
+            FfiConverterTypeColorStopLook.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ColorStopLook>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeColorStopLook.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ColorStopLook>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeColorStopLook.write(it, buf)
         }
     }
 }
