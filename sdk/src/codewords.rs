@@ -53,12 +53,6 @@ impl CodewordMap {
         self.capacity[block]
     }
 
-    /// The block of module (x, y)'s codeword, if it carries one.
-    pub fn block_of(&self, x: u32, y: u32) -> Option<usize> {
-        let c = self.module_codeword[(y * self.side + x) as usize]?;
-        Some(self.codeword_block[c as usize] as usize)
-    }
-
     /// For each block, how many of its codewords lose at least one module among `hidden`.
     pub fn damage(&self, hidden: impl IntoIterator<Item = (u32, u32)>) -> Vec<u32> {
         let mut touched = vec![false; self.codeword_block.len()];

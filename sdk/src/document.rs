@@ -7,7 +7,7 @@
 
 use crate::fill::{Fill, GradientKind, Stop};
 use crate::logo::Logo;
-use crate::palette::{Area, Background, Colours, Palette};
+use crate::palette::{Area, Background, Colours};
 use crate::qr::EcLevel;
 use crate::{SdkError, StyleOptions};
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
@@ -265,12 +265,6 @@ impl StyleDocument {
             }
         };
         Ok(Colours { dots, rings, centres, background, area: Area::Symbol })
-    }
-
-    /// The palette this document's colours make at its level.
-    pub fn palette(&self) -> Result<Palette, SdkError> {
-        let level = self.readability.parse::<Readability>()?;
-        Ok(self.colours()?.palette(level))
     }
 }
 

@@ -68,11 +68,6 @@ impl StyleId {
         }
     }
 
-    /// Whether qr-code-styling has a dot type of this name and look.
-    pub fn from_qr_code_styling(self) -> bool {
-        !matches!(self, StyleId::Fluid | StyleId::Bridge | StyleId::Swell)
-    }
-
     pub fn style(self) -> Style {
         match self {
             StyleId::Square => module_bits(self, Geometry::Squares),
