@@ -1355,90 +1355,6 @@ class _UniffiFfiConverterTypeConfig(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeTransportConfig.write(value.transport, buf)
         _UniffiFfiConverterTypeKeyStorage.write(value.keys, buf)
 
-@dataclass
-class CornerLook:
-    def __init__(self, *, kind:str, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None):
-        self.kind = kind
-        self.color = color
-        self.gradient = gradient
-        
-        
-
-    
-    def __str__(self):
-        return "CornerLook(kind={}, color={}, gradient={})".format(self.kind, self.color, self.gradient)
-    def __eq__(self, other):
-        if self.kind != other.kind:
-            return False
-        if self.color != other.color:
-            return False
-        if self.gradient != other.gradient:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeCornerLook(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return CornerLook(
-            kind=_UniffiFfiConverterString.read(buf),
-            color=_UniffiFfiConverterOptionalString.read(buf),
-            gradient=_UniffiFfiConverterOptionalTypeGradientLook.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.kind)
-        _UniffiFfiConverterOptionalString.check_lower(value.color)
-        _UniffiFfiConverterOptionalTypeGradientLook.check_lower(value.gradient)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.kind, buf)
-        _UniffiFfiConverterOptionalString.write(value.color, buf)
-        _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
-
-@dataclass
-class DotsLook:
-    def __init__(self, *, kind:str, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None):
-        self.kind = kind
-        self.color = color
-        self.gradient = gradient
-        
-        
-
-    
-    def __str__(self):
-        return "DotsLook(kind={}, color={}, gradient={})".format(self.kind, self.color, self.gradient)
-    def __eq__(self, other):
-        if self.kind != other.kind:
-            return False
-        if self.color != other.color:
-            return False
-        if self.gradient != other.gradient:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeDotsLook(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return DotsLook(
-            kind=_UniffiFfiConverterString.read(buf),
-            color=_UniffiFfiConverterOptionalString.read(buf),
-            gradient=_UniffiFfiConverterOptionalTypeGradientLook.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.kind)
-        _UniffiFfiConverterOptionalString.check_lower(value.color)
-        _UniffiFfiConverterOptionalTypeGradientLook.check_lower(value.gradient)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.kind, buf)
-        _UniffiFfiConverterOptionalString.write(value.color, buf)
-        _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
-
 class _UniffiFfiConverterBoolean:
     @classmethod
     def check_lower(cls, value):
@@ -1587,6 +1503,52 @@ class _UniffiFfiConverterTypeKeyMaterial(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalBytes.write(value.server_key, buf)
         _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
 
+@dataclass
+class PartLook:
+    """
+    One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
+    ("square"; round rings are refused: rqrr cannot locate them) or centres ("square", "dot").
+"""
+    def __init__(self, *, kind:str, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None):
+        self.kind = kind
+        self.color = color
+        self.gradient = gradient
+        
+        
+
+    
+    def __str__(self):
+        return "PartLook(kind={}, color={}, gradient={})".format(self.kind, self.color, self.gradient)
+    def __eq__(self, other):
+        if self.kind != other.kind:
+            return False
+        if self.color != other.color:
+            return False
+        if self.gradient != other.gradient:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePartLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PartLook(
+            kind=_UniffiFfiConverterString.read(buf),
+            color=_UniffiFfiConverterOptionalString.read(buf),
+            gradient=_UniffiFfiConverterOptionalTypeGradientLook.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.kind)
+        _UniffiFfiConverterOptionalString.check_lower(value.color)
+        _UniffiFfiConverterOptionalTypeGradientLook.check_lower(value.gradient)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.kind, buf)
+        _UniffiFfiConverterOptionalString.write(value.color, buf)
+        _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
+
 class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u8"
     VALUE_MIN = 0
@@ -1663,7 +1625,7 @@ class _UniffiFfiConverterOptionalTypeImageLook(_UniffiConverterRustBuffer):
 
 @dataclass
 class Look:
-    def __init__(self, *, name:typing.Optional[str] = None, dots_options:DotsLook, corners_square_options:CornerLook, corners_dot_options:CornerLook, background_options:BackgroundLook, qr_options:QrLook, image_options:typing.Optional[ImageLook] = None, readability:str):
+    def __init__(self, *, name:typing.Optional[str] = None, dots_options:PartLook, corners_square_options:PartLook, corners_dot_options:PartLook, background_options:BackgroundLook, qr_options:QrLook, image_options:typing.Optional[ImageLook] = None, readability:str):
         self.name = name
         self.dots_options = dots_options
         self.corners_square_options = corners_square_options
@@ -1702,9 +1664,9 @@ class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
     def read(buf):
         return Look(
             name=_UniffiFfiConverterOptionalString.read(buf),
-            dots_options=_UniffiFfiConverterTypeDotsLook.read(buf),
-            corners_square_options=_UniffiFfiConverterTypeCornerLook.read(buf),
-            corners_dot_options=_UniffiFfiConverterTypeCornerLook.read(buf),
+            dots_options=_UniffiFfiConverterTypePartLook.read(buf),
+            corners_square_options=_UniffiFfiConverterTypePartLook.read(buf),
+            corners_dot_options=_UniffiFfiConverterTypePartLook.read(buf),
             background_options=_UniffiFfiConverterTypeBackgroundLook.read(buf),
             qr_options=_UniffiFfiConverterTypeQrLook.read(buf),
             image_options=_UniffiFfiConverterOptionalTypeImageLook.read(buf),
@@ -1714,9 +1676,9 @@ class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterOptionalString.check_lower(value.name)
-        _UniffiFfiConverterTypeDotsLook.check_lower(value.dots_options)
-        _UniffiFfiConverterTypeCornerLook.check_lower(value.corners_square_options)
-        _UniffiFfiConverterTypeCornerLook.check_lower(value.corners_dot_options)
+        _UniffiFfiConverterTypePartLook.check_lower(value.dots_options)
+        _UniffiFfiConverterTypePartLook.check_lower(value.corners_square_options)
+        _UniffiFfiConverterTypePartLook.check_lower(value.corners_dot_options)
         _UniffiFfiConverterTypeBackgroundLook.check_lower(value.background_options)
         _UniffiFfiConverterTypeQrLook.check_lower(value.qr_options)
         _UniffiFfiConverterOptionalTypeImageLook.check_lower(value.image_options)
@@ -1725,9 +1687,9 @@ class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterOptionalString.write(value.name, buf)
-        _UniffiFfiConverterTypeDotsLook.write(value.dots_options, buf)
-        _UniffiFfiConverterTypeCornerLook.write(value.corners_square_options, buf)
-        _UniffiFfiConverterTypeCornerLook.write(value.corners_dot_options, buf)
+        _UniffiFfiConverterTypePartLook.write(value.dots_options, buf)
+        _UniffiFfiConverterTypePartLook.write(value.corners_square_options, buf)
+        _UniffiFfiConverterTypePartLook.write(value.corners_dot_options, buf)
         _UniffiFfiConverterTypeBackgroundLook.write(value.background_options, buf)
         _UniffiFfiConverterTypeQrLook.write(value.qr_options, buf)
         _UniffiFfiConverterOptionalTypeImageLook.write(value.image_options, buf)
@@ -3591,11 +3553,10 @@ __all__ = [
     "GradientLook",
     "BackgroundLook",
     "Config",
-    "CornerLook",
-    "DotsLook",
     "ImageLook",
     "KeyInfo",
     "KeyMaterial",
+    "PartLook",
     "QrLook",
     "Look",
     "Report",

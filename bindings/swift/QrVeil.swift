@@ -1421,134 +1421,6 @@ public func FfiConverterTypeConfig_lower(_ value: Config) -> RustBuffer {
 }
 
 
-public struct CornerLook: Equatable, Hashable {
-    /**
-     * Rings: "square" (round rings are refused: rqrr cannot locate them); centres: "square" or "dot".
-     */
-    public var kind: String
-    public var color: String?
-    public var gradient: GradientLook?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Rings: "square" (round rings are refused: rqrr cannot locate them); centres: "square" or "dot".
-         */kind: String, color: String? = nil, gradient: GradientLook? = nil) {
-        self.kind = kind
-        self.color = color
-        self.gradient = gradient
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension CornerLook: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCornerLook: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CornerLook {
-        return
-            try CornerLook(
-                kind: FfiConverterString.read(from: &buf), 
-                color: FfiConverterOptionString.read(from: &buf), 
-                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: CornerLook, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.kind, into: &buf)
-        FfiConverterOptionString.write(value.color, into: &buf)
-        FfiConverterOptionTypeGradientLook.write(value.gradient, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCornerLook_lift(_ buf: RustBuffer) throws -> CornerLook {
-    return try FfiConverterTypeCornerLook.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCornerLook_lower(_ value: CornerLook) -> RustBuffer {
-    return FfiConverterTypeCornerLook.lower(value)
-}
-
-
-public struct DotsLook: Equatable, Hashable {
-    /**
-     * One of the names `QrVeil.styles()` lists.
-     */
-    public var kind: String
-    public var color: String?
-    public var gradient: GradientLook?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * One of the names `QrVeil.styles()` lists.
-         */kind: String, color: String? = nil, gradient: GradientLook? = nil) {
-        self.kind = kind
-        self.color = color
-        self.gradient = gradient
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DotsLook: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDotsLook: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DotsLook {
-        return
-            try DotsLook(
-                kind: FfiConverterString.read(from: &buf), 
-                color: FfiConverterOptionString.read(from: &buf), 
-                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DotsLook, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.kind, into: &buf)
-        FfiConverterOptionString.write(value.color, into: &buf)
-        FfiConverterOptionTypeGradientLook.write(value.gradient, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDotsLook_lift(_ buf: RustBuffer) throws -> DotsLook {
-    return try FfiConverterTypeDotsLook.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDotsLook_lower(_ value: DotsLook) -> RustBuffer {
-    return FfiConverterTypeDotsLook.lower(value)
-}
-
-
 public struct GradientLook: Equatable, Hashable {
     /**
      * "linear" or "radial".
@@ -1822,9 +1694,9 @@ public func FfiConverterTypeKeyMaterial_lower(_ value: KeyMaterial) -> RustBuffe
 
 public struct Look: Equatable, Hashable {
     public var name: String?
-    public var dotsOptions: DotsLook
-    public var cornersSquareOptions: CornerLook
-    public var cornersDotOptions: CornerLook
+    public var dotsOptions: PartLook
+    public var cornersSquareOptions: PartLook
+    public var cornersDotOptions: PartLook
     public var backgroundOptions: BackgroundLook
     public var qrOptions: QrLook
     public var imageOptions: ImageLook?
@@ -1835,7 +1707,7 @@ public struct Look: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String? = nil, dotsOptions: DotsLook, cornersSquareOptions: CornerLook, cornersDotOptions: CornerLook, backgroundOptions: BackgroundLook, qrOptions: QrLook, imageOptions: ImageLook? = nil, 
+    public init(name: String? = nil, dotsOptions: PartLook, cornersSquareOptions: PartLook, cornersDotOptions: PartLook, backgroundOptions: BackgroundLook, qrOptions: QrLook, imageOptions: ImageLook? = nil, 
         /**
          * "vivid", "balanced" or "robust".
          */readability: String) {
@@ -1866,9 +1738,9 @@ public struct FfiConverterTypeLook: FfiConverterRustBuffer {
         return
             try Look(
                 name: FfiConverterOptionString.read(from: &buf), 
-                dotsOptions: FfiConverterTypeDotsLook.read(from: &buf), 
-                cornersSquareOptions: FfiConverterTypeCornerLook.read(from: &buf), 
-                cornersDotOptions: FfiConverterTypeCornerLook.read(from: &buf), 
+                dotsOptions: FfiConverterTypePartLook.read(from: &buf), 
+                cornersSquareOptions: FfiConverterTypePartLook.read(from: &buf), 
+                cornersDotOptions: FfiConverterTypePartLook.read(from: &buf), 
                 backgroundOptions: FfiConverterTypeBackgroundLook.read(from: &buf), 
                 qrOptions: FfiConverterTypeQrLook.read(from: &buf), 
                 imageOptions: FfiConverterOptionTypeImageLook.read(from: &buf), 
@@ -1878,9 +1750,9 @@ public struct FfiConverterTypeLook: FfiConverterRustBuffer {
 
     public static func write(_ value: Look, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.name, into: &buf)
-        FfiConverterTypeDotsLook.write(value.dotsOptions, into: &buf)
-        FfiConverterTypeCornerLook.write(value.cornersSquareOptions, into: &buf)
-        FfiConverterTypeCornerLook.write(value.cornersDotOptions, into: &buf)
+        FfiConverterTypePartLook.write(value.dotsOptions, into: &buf)
+        FfiConverterTypePartLook.write(value.cornersSquareOptions, into: &buf)
+        FfiConverterTypePartLook.write(value.cornersDotOptions, into: &buf)
         FfiConverterTypeBackgroundLook.write(value.backgroundOptions, into: &buf)
         FfiConverterTypeQrLook.write(value.qrOptions, into: &buf)
         FfiConverterOptionTypeImageLook.write(value.imageOptions, into: &buf)
@@ -1901,6 +1773,68 @@ public func FfiConverterTypeLook_lift(_ buf: RustBuffer) throws -> Look {
 #endif
 public func FfiConverterTypeLook_lower(_ value: Look) -> RustBuffer {
     return FfiConverterTypeLook.lower(value)
+}
+
+
+/**
+ * One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
+ * ("square"; round rings are refused: rqrr cannot locate them) or centres ("square", "dot").
+ */
+public struct PartLook: Equatable, Hashable {
+    public var kind: String
+    public var color: String?
+    public var gradient: GradientLook?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: String, color: String? = nil, gradient: GradientLook? = nil) {
+        self.kind = kind
+        self.color = color
+        self.gradient = gradient
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PartLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePartLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PartLook {
+        return
+            try PartLook(
+                kind: FfiConverterString.read(from: &buf), 
+                color: FfiConverterOptionString.read(from: &buf), 
+                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PartLook, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.color, into: &buf)
+        FfiConverterOptionTypeGradientLook.write(value.gradient, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartLook_lift(_ buf: RustBuffer) throws -> PartLook {
+    return try FfiConverterTypePartLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePartLook_lower(_ value: PartLook) -> RustBuffer {
+    return FfiConverterTypePartLook.lower(value)
 }
 
 

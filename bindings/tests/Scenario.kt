@@ -10,7 +10,7 @@ import com.google.zxing.client.j2se.BufferedImageLuminanceSource
 import com.google.zxing.common.HybridBinarizer
 import dev.qrveil.CancelToken
 import dev.qrveil.Config
-import dev.qrveil.CornerLook
+import dev.qrveil.PartLook
 import dev.qrveil.KeyStorage
 import dev.qrveil.Progress
 import dev.qrveil.ProgressListener
@@ -78,7 +78,7 @@ fun main(args: Array<String>) {
     val classy = qr.look("classy-rounded")
     val mine = classy.copy(
         dotsOptions = classy.dotsOptions.copy(color = "#1f3a93", gradient = null),
-        cornersDotOptions = CornerLook(kind = "dot"),
+        cornersDotOptions = PartLook(kind = "dot"),
     )
     val styled = qr.styleText(payload, StyleOptions(look = mine))
     val lookPng = File(work, "kotlin-look.png")

@@ -26,12 +26,15 @@ pub struct StyleDocument {
     pub qrveil_style: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
-    pub dots_options: DotsOptions,
-    #[serde(default)]
-    pub corners_square_options: CornerOptions,
-    #[serde(default)]
-    pub corners_dot_options: CornerOptions,
+    /// `type`: one of the styles `--list-styles` shows.
+    #[serde(default = "PartOptions::dots")]
+    pub dots_options: PartOptions,
+    /// Finder and alignment rings and centres, drawn with the function patterns' contrast, in
+    /// the dots' fill unless given their own.
+    #[serde(default = "PartOptions::corners")]
+    pub corners_square_options: PartOptions,
+    #[serde(default = "PartOptions::corners")]
+    pub corners_dot_options: PartOptions,
     #[serde(default)]
     pub background_options: BackgroundOptions,
     #[serde(default)]
@@ -51,10 +54,10 @@ fn balanced() -> String {
     Readability::default().to_string()
 }
 
+/// One drawn part (dots, rings or centres): its shape and its `color` or `gradient`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DotsOptions {
-    /// One of the styles `--list-styles` shows.
+pub struct PartOptions {
     #[serde(rename = "type")]
     pub kind: String,
     /// `#rrggbb`; or give `gradient`.
@@ -64,29 +67,24 @@ pub struct DotsOptions {
     pub gradient: Option<Gradient>,
 }
 
-impl Default for DotsOptions {
-    fn default() -> Self {
-        Self { kind: StyleOptions::default().style.name().into(), color: None, gradient: None }
+impl PartOptions {
+    fn shaped(kind: &str) -> Self {
+        Self { kind: kind.into(), color: None, gradient: None }
     }
-}
 
-/// Finder and alignment rings (`cornersSquareOptions`) or centres (`cornersDotOptions`), drawn
-/// with the function patterns' contrast.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CornerOptions {
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The dots' fill when neither is given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gradient: Option<Gradient>,
-}
+    /// The default style's dots, in the default colours.
+    pub fn dots() -> Self {
+        Self::shaped(StyleOptions::default().style.name())
+    }
 
-impl Default for CornerOptions {
-    fn default() -> Self {
-        Self { kind: "square".into(), color: None, gradient: None }
+    /// Square rings or centres, in the dots' fill.
+    pub fn corners() -> Self {
+        Self::shaped("square")
+    }
+
+    /// Its `color` or `gradient`, if it gives one.
+    fn fill(&self, group: &str) -> Result<Option<Fill>, SdkError> {
+        fill(group, &self.color, &self.gradient)
     }
 }
 
@@ -188,7 +186,7 @@ impl StyleDocument {
         Self {
             qrveil_style: DOCUMENT_VERSION,
             name: Some(id.name().into()),
-            dots_options: DotsOptions {
+            dots_options: PartOptions {
                 kind: id.name().into(),
                 color: None,
                 gradient: Some(Gradient {
@@ -197,8 +195,8 @@ impl StyleDocument {
                     color_stops: vec![stop(0.0, preset.left), stop(1.0, preset.right)],
                 }),
             },
-            corners_square_options: CornerOptions::default(),
-            corners_dot_options: CornerOptions::default(),
+            corners_square_options: PartOptions::corners(),
+            corners_dot_options: PartOptions::corners(),
             background_options: BackgroundOptions { color: Some(hex(preset.background)), gradient: None },
             qr_options: QrOptions::default(),
             image: None,
@@ -253,8 +251,7 @@ impl StyleDocument {
     /// centres take the dots' fill unless given their own.
     pub fn colours(&self) -> Result<Colours, SdkError> {
         let p = Preset::default();
-        let d = &self.dots_options;
-        let dots = fill("dotsOptions", &d.color, &d.gradient)?.unwrap_or_else(|| Fill::horizontal(p.left, p.right));
+        let dots = self.dots_options.fill("dotsOptions")?.unwrap_or_else(|| Fill::horizontal(p.left, p.right));
         let rings = self.corners_square_options.fill("cornersSquareOptions")?.unwrap_or_else(|| dots.clone());
         let centres = self.corners_dot_options.fill("cornersDotOptions")?.unwrap_or_else(|| dots.clone());
         let b = &self.background_options;
@@ -265,12 +262,6 @@ impl StyleDocument {
             }
         };
         Ok(Colours { dots, rings, centres, background, area: Area::Symbol })
-    }
-}
-
-impl CornerOptions {
-    fn fill(&self, group: &str) -> Result<Option<Fill>, SdkError> {
-        fill(group, &self.color, &self.gradient)
     }
 }
 

@@ -9,9 +9,9 @@ use qrveil_sdk::{SdkError, StyleDocument, StyleOptions};
 pub struct Look {
     #[uniffi(default)]
     pub name: Option<String>,
-    pub dots_options: DotsLook,
-    pub corners_square_options: CornerLook,
-    pub corners_dot_options: CornerLook,
+    pub dots_options: PartLook,
+    pub corners_square_options: PartLook,
+    pub corners_dot_options: PartLook,
     pub background_options: BackgroundLook,
     pub qr_options: QrLook,
     #[uniffi(default)]
@@ -20,19 +20,10 @@ pub struct Look {
     pub readability: String,
 }
 
+/// One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
+/// ("square"; round rings are refused: rqrr cannot locate them) or centres ("square", "dot").
 #[derive(uniffi::Record, Clone, Debug, PartialEq)]
-pub struct DotsLook {
-    /// One of the names `QrVeil.styles()` lists.
-    pub kind: String,
-    #[uniffi(default)]
-    pub color: Option<String>,
-    #[uniffi(default)]
-    pub gradient: Option<GradientLook>,
-}
-
-#[derive(uniffi::Record, Clone, Debug, PartialEq)]
-pub struct CornerLook {
-    /// Rings: "square" (round rings are refused: rqrr cannot locate them); centres: "square" or "dot".
+pub struct PartLook {
     pub kind: String,
     #[uniffi(default)]
     pub color: Option<String>,
@@ -95,12 +86,12 @@ fn gradient_out(g: doc::Gradient) -> GradientLook {
     GradientLook { kind: g.kind, rotation: g.rotation, color_stops }
 }
 
-fn corner_in(c: CornerLook) -> doc::CornerOptions {
-    doc::CornerOptions { kind: c.kind, color: c.color, gradient: c.gradient.map(gradient_in) }
+fn part_in(p: PartLook) -> doc::PartOptions {
+    doc::PartOptions { kind: p.kind, color: p.color, gradient: p.gradient.map(gradient_in) }
 }
 
-fn corner_out(c: doc::CornerOptions) -> CornerLook {
-    CornerLook { kind: c.kind, color: c.color, gradient: c.gradient.map(gradient_out) }
+fn part_out(p: doc::PartOptions) -> PartLook {
+    PartLook { kind: p.kind, color: p.color, gradient: p.gradient.map(gradient_out) }
 }
 
 impl From<Look> for StyleDocument {
@@ -108,13 +99,9 @@ impl From<Look> for StyleDocument {
         StyleDocument {
             qrveil_style: qrveil_sdk::DOCUMENT_VERSION,
             name: l.name,
-            dots_options: doc::DotsOptions {
-                kind: l.dots_options.kind,
-                color: l.dots_options.color,
-                gradient: l.dots_options.gradient.map(gradient_in),
-            },
-            corners_square_options: corner_in(l.corners_square_options),
-            corners_dot_options: corner_in(l.corners_dot_options),
+            dots_options: part_in(l.dots_options),
+            corners_square_options: part_in(l.corners_square_options),
+            corners_dot_options: part_in(l.corners_dot_options),
             background_options: doc::BackgroundOptions {
                 color: l.background_options.color,
                 gradient: l.background_options.gradient.map(gradient_in),
@@ -138,13 +125,9 @@ impl From<StyleDocument> for Look {
     fn from(d: StyleDocument) -> Self {
         Look {
             name: d.name,
-            dots_options: DotsLook {
-                kind: d.dots_options.kind,
-                color: d.dots_options.color,
-                gradient: d.dots_options.gradient.map(gradient_out),
-            },
-            corners_square_options: corner_out(d.corners_square_options),
-            corners_dot_options: corner_out(d.corners_dot_options),
+            dots_options: part_out(d.dots_options),
+            corners_square_options: part_out(d.corners_square_options),
+            corners_dot_options: part_out(d.corners_dot_options),
             background_options: BackgroundLook {
                 color: d.background_options.color,
                 gradient: d.background_options.gradient.map(gradient_out),

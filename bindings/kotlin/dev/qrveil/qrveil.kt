@@ -2505,98 +2505,6 @@ public object FfiConverterTypeConfig: FfiConverterRustBuffer<Config> {
 
 
 
-data class CornerLook (
-    /**
-     * Rings: "square" (round rings are refused: rqrr cannot locate them); centres: "square" or "dot".
-     */
-    var `kind`: kotlin.String
-    , 
-    var `color`: kotlin.String? = null 
-    , 
-    var `gradient`: GradientLook? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCornerLook: FfiConverterRustBuffer<CornerLook> {
-    override fun read(buf: ByteBuffer): CornerLook {
-        return CornerLook(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeGradientLook.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: CornerLook) = (
-            FfiConverterString.allocationSize(value.`kind`) +
-            FfiConverterOptionalString.allocationSize(value.`color`) +
-            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`)
-    )
-
-    override fun write(value: CornerLook, buf: ByteBuffer) {
-            FfiConverterString.write(value.`kind`, buf)
-            FfiConverterOptionalString.write(value.`color`, buf)
-            FfiConverterOptionalTypeGradientLook.write(value.`gradient`, buf)
-    }
-}
-
-
-
-data class DotsLook (
-    /**
-     * One of the names `QrVeil.styles()` lists.
-     */
-    var `kind`: kotlin.String
-    , 
-    var `color`: kotlin.String? = null 
-    , 
-    var `gradient`: GradientLook? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDotsLook: FfiConverterRustBuffer<DotsLook> {
-    override fun read(buf: ByteBuffer): DotsLook {
-        return DotsLook(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeGradientLook.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: DotsLook) = (
-            FfiConverterString.allocationSize(value.`kind`) +
-            FfiConverterOptionalString.allocationSize(value.`color`) +
-            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`)
-    )
-
-    override fun write(value: DotsLook, buf: ByteBuffer) {
-            FfiConverterString.write(value.`kind`, buf)
-            FfiConverterOptionalString.write(value.`color`, buf)
-            FfiConverterOptionalTypeGradientLook.write(value.`gradient`, buf)
-    }
-}
-
-
-
 data class GradientLook (
     /**
      * "linear" or "radial".
@@ -2792,11 +2700,11 @@ public object FfiConverterTypeKeyMaterial: FfiConverterRustBuffer<KeyMaterial> {
 data class Look (
     var `name`: kotlin.String? = null 
     , 
-    var `dotsOptions`: DotsLook
+    var `dotsOptions`: PartLook
     , 
-    var `cornersSquareOptions`: CornerLook
+    var `cornersSquareOptions`: PartLook
     , 
-    var `cornersDotOptions`: CornerLook
+    var `cornersDotOptions`: PartLook
     , 
     var `backgroundOptions`: BackgroundLook
     , 
@@ -2825,9 +2733,9 @@ public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
     override fun read(buf: ByteBuffer): Look {
         return Look(
             FfiConverterOptionalString.read(buf),
-            FfiConverterTypeDotsLook.read(buf),
-            FfiConverterTypeCornerLook.read(buf),
-            FfiConverterTypeCornerLook.read(buf),
+            FfiConverterTypePartLook.read(buf),
+            FfiConverterTypePartLook.read(buf),
+            FfiConverterTypePartLook.read(buf),
             FfiConverterTypeBackgroundLook.read(buf),
             FfiConverterTypeQrLook.read(buf),
             FfiConverterOptionalTypeImageLook.read(buf),
@@ -2837,9 +2745,9 @@ public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
 
     override fun allocationSize(value: Look) = (
             FfiConverterOptionalString.allocationSize(value.`name`) +
-            FfiConverterTypeDotsLook.allocationSize(value.`dotsOptions`) +
-            FfiConverterTypeCornerLook.allocationSize(value.`cornersSquareOptions`) +
-            FfiConverterTypeCornerLook.allocationSize(value.`cornersDotOptions`) +
+            FfiConverterTypePartLook.allocationSize(value.`dotsOptions`) +
+            FfiConverterTypePartLook.allocationSize(value.`cornersSquareOptions`) +
+            FfiConverterTypePartLook.allocationSize(value.`cornersDotOptions`) +
             FfiConverterTypeBackgroundLook.allocationSize(value.`backgroundOptions`) +
             FfiConverterTypeQrLook.allocationSize(value.`qrOptions`) +
             FfiConverterOptionalTypeImageLook.allocationSize(value.`imageOptions`) +
@@ -2848,13 +2756,60 @@ public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
 
     override fun write(value: Look, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`name`, buf)
-            FfiConverterTypeDotsLook.write(value.`dotsOptions`, buf)
-            FfiConverterTypeCornerLook.write(value.`cornersSquareOptions`, buf)
-            FfiConverterTypeCornerLook.write(value.`cornersDotOptions`, buf)
+            FfiConverterTypePartLook.write(value.`dotsOptions`, buf)
+            FfiConverterTypePartLook.write(value.`cornersSquareOptions`, buf)
+            FfiConverterTypePartLook.write(value.`cornersDotOptions`, buf)
             FfiConverterTypeBackgroundLook.write(value.`backgroundOptions`, buf)
             FfiConverterTypeQrLook.write(value.`qrOptions`, buf)
             FfiConverterOptionalTypeImageLook.write(value.`imageOptions`, buf)
             FfiConverterString.write(value.`readability`, buf)
+    }
+}
+
+
+
+/**
+ * One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
+ * ("square"; round rings are refused: rqrr cannot locate them) or centres ("square", "dot").
+ */
+data class PartLook (
+    var `kind`: kotlin.String
+    , 
+    var `color`: kotlin.String? = null 
+    , 
+    var `gradient`: GradientLook? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePartLook: FfiConverterRustBuffer<PartLook> {
+    override fun read(buf: ByteBuffer): PartLook {
+        return PartLook(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGradientLook.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PartLook) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`color`) +
+            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`)
+    )
+
+    override fun write(value: PartLook, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`color`, buf)
+            FfiConverterOptionalTypeGradientLook.write(value.`gradient`, buf)
     }
 }
 
