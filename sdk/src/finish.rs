@@ -11,8 +11,9 @@ use crate::render::{encode_png, over_white, Canvas};
 use crate::verify::{verify, VerifyError};
 use crate::SdkError;
 use image::RgbImage;
-use qrveil_style::recipe::Patterns;
+use qrveil_style::recipe::{Patterns, TileSet};
 use qrveil_style::{tiles, Geometry, ModuleGrid, RecipeError, Tile};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Below 8 px per module or 2 modules of quiet zone, rqrr misreads some anti-aliased curved
@@ -70,6 +71,7 @@ impl Drawing {
             palette,
             patterns: Patterns::default(),
             logo: None,
+            fitted: None,
         }
     }
 }
@@ -105,6 +107,8 @@ pub struct Look {
     pub jpeg_quality: Option<u8>,
     /// A centre image, already checked to fit ([`Logo::check`]).
     pub logo: Option<Logo>,
+    /// A fitted look's tiles.
+    pub fitted: Option<Arc<TileSet>>,
 }
 
 /// Decrypted style outputs → tiles → correction → render → verify → PNG and SVG. Fails only
@@ -128,6 +132,7 @@ pub fn finish(
     let canvas = Canvas {
         patterns: look.patterns,
         logo: look.logo.as_ref(),
+        fitted: look.fitted.as_deref(),
         ..drawing.canvas(look.module_px, look.quiet_zone, look.palette)
     };
     let rgba = canvas.to_rgba();

@@ -251,6 +251,7 @@ mod tests {
                     patterns: Default::default(),
                     jpeg_quality: None,
                     logo: Some(Logo { hide_background_dots: hide, ..logo.clone() }),
+                    fitted: None,
                 };
                 let done = finish(style.geometry, &symbol.grid, &outputs, payload, look);
                 assert!(done.is_ok(), "{ec} {id} logo {}: {:?}", logo.size, done.err());

@@ -12,9 +12,10 @@ use crate::{Cancel, Keys, SdkError};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
-use qrveil_style::recipe::{Patterns, RingShape};
+use qrveil_style::recipe::{Patterns, RingShape, TileSet};
 use qrveil_style::{cost, Encoding, Plan, Preset, Readability, ServerProgram, StyleId};
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// What to make. Defaults: `rounded`, `green-orange`, EC M, smallest version, 10 px modules,
@@ -39,6 +40,8 @@ pub struct StyleOptions {
     pub jpeg_quality: Option<u8>,
     /// A centre image; refused with the size and EC level that would fit when it is too big.
     pub logo: Option<Logo>,
+    /// A fitted look's tiles (`qrveil style fit`), which style `fitted` is drawn with.
+    pub fitted: Option<Arc<TileSet>>,
     /// The tier to evaluate on; by default the cheapest the style can run on. Any style runs
     /// on the PBS tier (to compare, or to test that path); the linear tier only takes styles
     /// whose programs are functions of an encoding.
@@ -59,6 +62,7 @@ impl Default for StyleOptions {
             patterns: Patterns::default(),
             jpeg_quality: None,
             logo: None,
+            fitted: None,
             tier: None,
         }
     }
@@ -77,6 +81,10 @@ impl StyleOptions {
                 self.patterns.ring.name()
             );
             return Err(SdkError::InvalidOption { what: "corner square type", detail });
+        }
+        if self.style == StyleId::Fitted && self.fitted.is_none() {
+            let detail = "style fitted draws a fitted look's tiles; give its style document (`qrveil style fit EXAMPLES -o look.json`, then `--style-file look.json`)".into();
+            return Err(SdkError::InvalidOption { what: "style", detail });
         }
         if let Some(q) = self.jpeg_quality {
             if !(1..=100).contains(&q) {
@@ -122,6 +130,7 @@ impl StyleOptions {
             patterns: self.patterns,
             jpeg_quality: self.jpeg_quality,
             logo: self.logo.clone(),
+            fitted: self.fitted.clone(),
         }
     }
 }

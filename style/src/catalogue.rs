@@ -25,6 +25,9 @@ pub enum StyleId {
     Fluid,
     Bridge,
     Swell,
+    /// Any fitted look: the server computes each vertex's block code and the client draws it
+    /// with the look's tiles (`recipe::fitted`).
+    Fitted,
 }
 
 impl StyleId {
@@ -39,6 +42,20 @@ impl StyleId {
         StyleId::Bridge,
         StyleId::Swell,
     ];
+    /// Every style the function evaluates: the catalogue, and the program of fitted looks
+    /// (which the client can draw only with a look's tiles).
+    pub const SERVED: [StyleId; 10] = [
+        StyleId::Square,
+        StyleId::Dots,
+        StyleId::Rounded,
+        StyleId::ExtraRounded,
+        StyleId::Classy,
+        StyleId::ClassyRounded,
+        StyleId::Fluid,
+        StyleId::Bridge,
+        StyleId::Swell,
+        StyleId::Fitted,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -51,6 +68,7 @@ impl StyleId {
             StyleId::Fluid => "fluid",
             StyleId::Bridge => "bridge",
             StyleId::Swell => "swell",
+            StyleId::Fitted => "fitted",
         }
     }
 
@@ -65,6 +83,7 @@ impl StyleId {
             StyleId::Fluid => "ours: rounded, connected shapes with concave fillets (reads diagonals)",
             StyleId::Bridge => "ours: rounded, diagonal neighbours joined into ribbons (reads diagonals)",
             StyleId::Swell => "ours: round dots that swell where dark neighbours are dense",
+            StyleId::Fitted => "a look fitted from example images (`qrveil style fit`), drawn from its style document",
         }
     }
 
@@ -79,6 +98,7 @@ impl StyleId {
             StyleId::Fluid => corners(self, CornerRule::Fluid),
             StyleId::Bridge => corners(self, CornerRule::Bridge),
             StyleId::Swell => swell(),
+            StyleId::Fitted => fitted(),
         }
     }
 }
@@ -139,7 +159,7 @@ pub(crate) fn by_name<T: Copy>(
 impl FromStr for StyleId {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, UnknownName> {
-        by_name(NameKind::Style, &StyleId::ALL, |id| id.name(), s)
+        by_name(NameKind::Style, &StyleId::SERVED, |id| id.name(), s)
     }
 }
 
@@ -167,6 +187,24 @@ fn module_bits(id: StyleId, geometry: Geometry) -> Style {
 fn corners(id: StyleId, rule: CornerRule) -> Style {
     let block = vec![tap(-1, -1, 1), tap(0, -1, 2), tap(-1, 0, 4), tap(0, 0, 8)];
     stencil_then_lut(id, Domain::Vertices, block, rule.table(), Geometry::Corners(rule))
+}
+
+/// Each vertex's block code, in two outputs of two bits (the server's programs carry 2-bit
+/// values): the low half (TL, TR) and the high half (BL, BR). 0 PBS on the linear tier.
+fn fitted() -> Style {
+    let half = |shift: u8| Program {
+        domain: Domain::Vertices,
+        nodes: vec![
+            Node::Stencil { taps: vec![tap(-1, -1, 1), tap(0, -1, 2), tap(-1, 0, 4), tap(0, 0, 8)] },
+            Node::Lut { input: 0, table: (0u8..16).map(|code| code >> shift & 3).collect() },
+        ],
+        output: 1,
+    };
+    Style {
+        id: StyleId::Fitted,
+        server: ServerProgram { version: 1, programs: vec![half(0), half(2)] },
+        geometry: Geometry::Fitted,
+    }
 }
 
 /// A style of one program: a free stencil, then one PBS on its value, one output per cell.
@@ -281,6 +319,22 @@ mod tests {
         for (code, &out) in dots.table.iter().enumerate() {
             assert_eq!(out, table[8 * (code / 5) + code % 5], "code {code}");
         }
+    }
+
+    #[test]
+    fn a_fitted_look_costs_no_pbs_and_returns_every_vertex_code() {
+        let Plan::Linear(plans) = Plan::of(&StyleId::Fitted.style().server).expect("valid") else {
+            panic!("fitted looks should be linear")
+        };
+        assert_eq!(plans.len(), 2);
+        // Both halves read the vertex blocks; together they give back the whole code.
+        for code in 0..16 {
+            assert!(plans.iter().all(|p| p.encoding == Encoding::VertexBlocks));
+            assert_eq!(plans[0].table[code] | plans[1].table[code] << 2, code as u8);
+        }
+        let c = cost(&StyleId::Fitted.style().server, 21).expect("valid");
+        assert_eq!((c.chosen().tier, c.chosen().pbs, c.chosen().outputs), (Tier::Linear, 0, 2 * 22 * 22));
+        assert_eq!("fitted".parse::<StyleId>(), Ok(StyleId::Fitted));
     }
 
     #[test]

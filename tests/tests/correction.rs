@@ -58,6 +58,7 @@ fn uncorrected_garbage_does_not_decode() {
         palette: Palette::new(&PRESETS[2], Readability::Robust),
         patterns: Default::default(),
         logo: None,
+        fitted: None,
     };
     assert!(!decode_all(&canvas.to_image()).iter().any(|r| r.as_deref() == Ok(&payload[..])));
 }

@@ -63,6 +63,7 @@ fn style_options(args: &Cli, output: &Path) -> Result<StyleOptions, CliError> {
             ring: args.corners_square.parse::<RingShape>().map_err(SdkError::from)?,
             centre: args.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
         },
+        fitted: None,
         tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
     };
     if let Some(path) = &args.style_file {
@@ -291,7 +292,7 @@ fn make(args: Cli) -> Result<(), CliError> {
         return Ok(());
     }
     if let Some(name) = &args.print_style {
-        println!("{}", StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).to_json());
+        println!("{}", StyleDocument::named(name)?.to_json());
         return Ok(());
     }
     let output =

@@ -122,12 +122,12 @@ impl QrVeil {
     /// A built-in style as a style document (JSON), to edit and pass as
     /// `StyleOptions.style_document`.
     pub fn style_document(&self, name: String) -> Result<String, QrVeilError> {
-        Ok(StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).to_json())
+        Ok(StyleDocument::named(&name)?.to_json())
     }
 
     /// A built-in style as a look, to change and pass as `StyleOptions.look`.
     pub fn look(&self, name: String) -> Result<Look, QrVeilError> {
-        Ok(StyleDocument::built_in(name.parse::<StyleId>().map_err(SdkError::from)?).into())
+        Ok(StyleDocument::named(&name)?.into())
     }
 
     /// The colour presets' names.
@@ -248,6 +248,7 @@ fn named_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilErr
             ring: o.corners_square.parse::<RingShape>().map_err(SdkError::from)?,
             centre: o.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
         },
+        fitted: None,
         tier: o.tier.map(Into::into),
     })
 }

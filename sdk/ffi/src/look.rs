@@ -117,6 +117,9 @@ impl From<Look> for StyleDocument {
                 hide_background_dots: i.hide_background_dots,
             }),
             readability: l.readability,
+            // A fitted look's tiles are data for the renderer, not options to edit: apps pass
+            // fitted looks as JSON (`StyleOptions.styleDocument`).
+            tiles: None,
         }
     }
 }

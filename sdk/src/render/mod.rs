@@ -7,7 +7,7 @@ use crate::logo::Logo;
 use crate::palette::{Area, Palette, Part};
 use image::{ImageEncoder, RgbImage, RgbaImage};
 use qrveil_style::recipe::patterns::PatternBox;
-use qrveil_style::recipe::{Corner, Patterns};
+use qrveil_style::recipe::{Corner, Patterns, TileSet};
 use qrveil_style::{FixedModules, Rgb, Shape, Tile};
 
 /// PNG bytes: RGB, or RGBA when the background is transparent.
@@ -52,6 +52,8 @@ pub struct Canvas<'a> {
     pub patterns: Patterns,
     /// A centre image, drawn over everything but the function patterns.
     pub logo: Option<&'a Logo>,
+    /// A fitted look's tiles, for [`Shape::Quadrants`] (without them those are squares).
+    pub fitted: Option<&'a TileSet>,
 }
 
 impl Canvas<'_> {
@@ -60,7 +62,7 @@ impl Canvas<'_> {
     }
 
     /// Whether point (u, v) of a tile (module units, 0..1) is inked.
-    fn inked(tile: &Tile, u: f32, v: f32) -> bool {
+    fn inked(&self, tile: &Tile, u: f32, v: f32) -> bool {
         let d2 = (u - 0.5).powi(2) + (v - 0.5).powi(2);
         match tile.shape {
             Shape::Square => tile.ink,
@@ -74,6 +76,10 @@ impl Canvas<'_> {
             Shape::Corners(corners) => {
                 corners.iter().enumerate().any(|(q, c)| matches!(*c, Corner::Fillet(r) if Self::cut(q, r, u, v)))
             }
+            Shape::Quadrants(codes) => match self.fitted {
+                Some(set) => set.inked_in_module(codes, u, v),
+                None => tile.ink,
+            },
         }
     }
 
@@ -99,7 +105,7 @@ impl Canvas<'_> {
                 Paint::Background
             };
         }
-        if !Self::inked(&self.tiles[(my * self.side + mx) as usize], u, v) {
+        if !self.inked(&self.tiles[(my * self.side + mx) as usize], u, v) {
             Paint::Background
         } else if fixed.get(mx as i64, my as i64).is_some() {
             Paint::Ink(Part::Timing)
@@ -267,6 +273,7 @@ mod tests {
                 palette: palette.clone(),
                 patterns: Patterns::default(),
                 logo: None,
+                fitted: None,
             };
             let fixed = FixedModules::for_side(side);
             let img = canvas.to_image();

@@ -5,7 +5,7 @@ use crate::fill::{linear_ends, Fill, GradientKind};
 use crate::logo::Logo;
 use crate::palette::{Area, Part, Shade};
 use qrveil_style::recipe::patterns::RoundedRect;
-use qrveil_style::recipe::Corner;
+use qrveil_style::recipe::{Corner, TileSet};
 use qrveil_style::{FixedModules, Shape, Tile};
 use std::fmt::Write;
 
@@ -36,8 +36,10 @@ impl Canvas<'_> {
             let x = (mx + self.quiet_zone) as f32 * s;
             let y = (my + self.quiet_zone) as f32 * s;
             let d = if fixed.get(mx as i64, my as i64).is_some() { &mut timing } else { &mut data };
-            if tile.ink || matches!(tile.shape, Shape::Corners(_)) {
-                tile_path(d, *tile, x, y, s);
+            match (tile.shape, self.fitted) {
+                (Shape::Quadrants(codes), Some(set)) => fitted_path(d, set, codes, x, y, s),
+                _ if tile.ink || matches!(tile.shape, Shape::Corners(_)) => tile_path(d, *tile, x, y, s),
+                _ => {}
             }
         }
         let ink_area = self.area_px(self.palette.area);
@@ -60,7 +62,7 @@ impl Canvas<'_> {
         // The logo goes under the function patterns, as the raster draws it.
         let logo = self.logo.map(|l| self.logo_element(l)).unwrap_or_default();
         format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{defs}</defs>{background}<path fill="{ink}" d="{data}"/>{logo}<path fill="{timing_ink}" d="{timing}"/><path fill="{ring_ink}" fill-rule="evenodd" d="{rings}"/><path fill="{centre_ink}" d="{centres}"/></svg>
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="geometricPrecision"><defs>{defs}</defs>{background}<path fill="{ink}" fill-rule="evenodd" d="{data}"/>{logo}<path fill="{timing_ink}" fill-rule="evenodd" d="{timing}"/><path fill="{ring_ink}" fill-rule="evenodd" d="{rings}"/><path fill="{centre_ink}" d="{centres}"/></svg>
 "#
         )
     }
@@ -149,13 +151,29 @@ fn rounded_rect_path(d: &mut String, r: RoundedRect, at: impl Fn(f32) -> f32, s:
     );
 }
 
+/// Append a fitted look's polygons for one module whose top-left corner is (x, y): each quarter
+/// of the module is a quarter of the tile of the vertex at that corner (`TileSet`).
+fn fitted_path(d: &mut String, set: &TileSet, codes: [u8; 4], x: f32, y: f32, s: f32) {
+    for (c, &code) in codes.iter().enumerate() {
+        // Tile units to module units: the vertex at corner c is the tile's middle.
+        let (ox, oy) = ((c & 1) as f32 - 0.5, (c >> 1) as f32 - 0.5);
+        for polygon in set.quarter(code, 3 - c) {
+            for (i, [px, py]) in polygon.iter().enumerate() {
+                let _ = write!(d, "{}{} {}", if i == 0 { 'M' } else { 'L' }, x + (px + ox) * s, y + (py + oy) * s);
+            }
+            d.push('z');
+        }
+    }
+}
+
 /// Append the SVG path of one inked tile whose top-left corner is (x, y), `s` units a side.
 /// (A light tile draws only its fillets.)
 fn tile_path(d: &mut String, tile: Tile, x: f32, y: f32, s: f32) {
     let r = s / 2.0;
     let (cx, cy) = (x + r, y + r);
     match tile.shape {
-        Shape::Square => {
+        // Without a fitted look's tiles its modules are drawn square.
+        Shape::Square | Shape::Quadrants(_) => {
             let _ = write!(d, "M{x} {y}h{s}v{s}h-{s}z");
         }
         Shape::Dot { radius } if radius * s <= r => {
@@ -265,6 +283,25 @@ mod tests {
         colours.palette(Readability::Vivid)
     }
 
+    /// A fitted look made by hand: every dark module's corners cut off by 0.2 of a module.
+    fn cut_corners() -> TileSet {
+        let codes = (0..16)
+            .map(|code| {
+                std::array::from_fn(|q| {
+                    let mirror =
+                        |[x, y]: [f32; 2]| [if q & 1 == 1 { 1.0 - x } else { x }, if q & 2 == 2 { 1.0 - y } else { y }];
+                    let pentagon = [[0.0, 0.0], [0.5, 0.0], [0.5, 0.3], [0.3, 0.5], [0.0, 0.5]];
+                    if code >> q & 1 == 1 {
+                        vec![pentagon.map(mirror).to_vec()]
+                    } else {
+                        Vec::new()
+                    }
+                })
+            })
+            .collect();
+        TileSet::new(codes).expect("valid")
+    }
+
     #[test]
     fn every_style_svg_matches_its_png_and_decodes() {
         let payload = b"https://qrveil.invalid/s/8f3a?k=Zm9v";
@@ -272,7 +309,8 @@ mod tests {
         let preset = Palette::new(&PRESETS[0], Readability::default());
         // Every style with square patterns, then every pattern shape the SDK draws with one
         // style (rings it refuses are drawn too: the SVG must still match the PNG), then fills.
-        let looks = StyleId::ALL
+        let fitted = cut_corners();
+        let looks = StyleId::SERVED
             .map(|id| (id, Patterns::default(), preset.clone()))
             .into_iter()
             .chain(RingShape::ALL.into_iter().flat_map(|ring| {
@@ -286,7 +324,7 @@ mod tests {
             let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
             let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("tiles");
             let id = format!("{id} {patterns:?} transparent {}", palette.transparent());
-            let canvas = Canvas { patterns, ..drawing.canvas(8, 4, palette) };
+            let canvas = Canvas { patterns, fitted: Some(&fitted), ..drawing.canvas(8, 4, palette) };
             let png = canvas.to_image();
             let svg = rasterise(&canvas.to_svg());
             assert_eq!(svg.dimensions(), png.dimensions(), "{id}");

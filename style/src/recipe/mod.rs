@@ -3,12 +3,14 @@
 //! Why each rule is there, with the measurements behind it: `docs/readability.md`.
 
 pub mod corners;
+pub mod fitted;
 pub mod lookalikes;
 pub mod patterns;
 pub mod squared;
 
 use crate::grid::FixedModules;
 pub use corners::{Corner, CornerRule};
+pub use fitted::{TileSet, TileSetError};
 use lookalikes::{finder_lookalikes, LOOKALIKE_DOT_RADIUS};
 pub use patterns::{CentreShape, Patterns, RingShape};
 use serde::Serialize;
@@ -33,14 +35,20 @@ pub enum Geometry {
     Corners(CornerRule),
     /// Outputs over modules: 0 light, 1..=3 a dot of growing radius (see [`DOT_RADII`]).
     Swell,
+    /// Two outputs over vertices, the low and the high half of each vertex's block code; each
+    /// module is drawn from the codes at its corners by a fitted [`TileSet`] ([`fitted`]).
+    Fitted,
 }
 
 impl Geometry {
     /// Whether lone modules are drawn smaller than a square, so that the rows beside the
     /// timing patterns and the rings around alignment patterns are kept square. `fluid`'s
     /// radius keeps enough of every module (measured without them: `docs/readability.md`).
+    /// A fitted look is drawn as its examples show it: those squares would frame the timing
+    /// rows and alignment patterns in a look that has none (they buy tolerance to blur and
+    /// noise, not clean reads, which are verified on every code).
     fn shrinks_lone_modules(self) -> bool {
-        !matches!(self, Geometry::Squares | Geometry::Corners(CornerRule::Fluid))
+        !matches!(self, Geometry::Squares | Geometry::Corners(CornerRule::Fluid) | Geometry::Fitted)
     }
 }
 
@@ -55,6 +63,9 @@ pub enum Shape {
     Dot {
         radius: f32,
     },
+    /// Drawn by a fitted [`TileSet`] from the block codes of the vertices at the module's
+    /// corners (top-left, top-right, bottom-left, bottom-right).
+    Quadrants([u8; 4]),
 }
 
 /// What to draw on one module.
@@ -89,6 +100,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
     let n = side as usize;
     let want = match geometry {
         Geometry::Corners(_) => (n + 1) * (n + 1),
+        Geometry::Fitted => 2 * (n + 1) * (n + 1),
         Geometry::Squares | Geometry::Circles | Geometry::Swell => n * n,
     };
     if outputs.len() != want {
@@ -109,6 +121,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
                     c => Tile { ink: true, shape: Shape::Dot { radius: DOT_RADII[c as usize - 1] } },
                 },
                 Geometry::Corners(rule) => corners::corner_tile(rule, outputs, n, x, y),
+                Geometry::Fitted => fitted::fitted_tile(outputs, n, x, y),
             });
             let kept_square = geometry.shrinks_lone_modules() && (beside_timing(x, y) || framed[y * n + x]);
             if fixed.get(x as i64, y as i64).is_some() || kept_square {
@@ -118,9 +131,15 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
         }
     }
     if geometry != Geometry::Squares {
+        // A fitted look may be square itself: its look-alikes are drawn as a plain code shows
+        // them, which is what decoders are built for.
+        let middle = match geometry {
+            Geometry::Fitted => Shape::Square,
+            _ => Shape::Dot { radius: LOOKALIKE_DOT_RADIUS },
+        };
         let ink: Vec<bool> = tiles.iter().map(|t| t.ink).collect();
         for (x, y) in finder_lookalikes(&ink, &fixed) {
-            tiles[(y * n as i64 + x) as usize].shape = Shape::Dot { radius: LOOKALIKE_DOT_RADIUS };
+            tiles[(y * n as i64 + x) as usize].shape = middle;
         }
     }
     Ok(tiles)
@@ -148,11 +167,21 @@ pub(crate) mod tests {
     #[test]
     fn every_style_keeps_the_ink_of_every_module() {
         let g = grid(&["#.#.#", "##..#", ".#.##", "#####", "..#.."]);
-        for id in StyleId::ALL {
+        for id in StyleId::SERVED {
             let t = render(id, &g);
             let inks: Vec<bool> = t.iter().map(|t| t.ink).collect();
             assert_eq!(inks, g.bits(), "{id}");
         }
+    }
+
+    #[test]
+    fn a_fitted_look_sees_the_block_code_at_each_corner_of_a_module() {
+        let g = centred(&["#.", ".#"]);
+        let t = render(StyleId::Fitted, &g);
+        // Block codes written out by hand: TL=1, TR=2, BL=4, BR=8, outside light.
+        assert_eq!(t[at(0, 0)].shape, Shape::Quadrants([8, 4, 2, 1 | 8]));
+        assert_eq!(t[at(1, 0)].shape, Shape::Quadrants([4, 0, 1 | 8, 4]));
+        assert!(t[at(0, 0)].ink && !t[at(1, 0)].ink);
     }
 
     #[test]

@@ -10,9 +10,10 @@ use crate::logo::Logo;
 use crate::palette::{Area, Background, Colours};
 use crate::qr::EcLevel;
 use crate::{SdkError, StyleOptions};
-use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
+use qrveil_style::recipe::{CentreShape, Patterns, RingShape, TileSet};
 use qrveil_style::{Preset, Readability, Rgb, StyleId};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The format version this library reads and writes.
 pub const DOCUMENT_VERSION: u32 = 1;
@@ -48,6 +49,10 @@ pub struct StyleDocument {
     /// `vivid`, `balanced` or `robust`.
     #[serde(default = "balanced")]
     pub readability: String,
+    /// A fitted look's tiles (`qrveil style fit`), drawn when `dotsOptions.type` is `fitted`:
+    /// for each vertex block code, the ink of each quarter as polygons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiles: Option<TileSet>,
 }
 
 fn balanced() -> String {
@@ -179,6 +184,17 @@ impl StyleDocument {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// The built-in style called `name` as a document. Fitted looks have no built-in document:
+    /// `qrveil style fit` makes one from examples.
+    pub fn named(name: &str) -> Result<Self, SdkError> {
+        match name.parse::<StyleId>()? {
+            StyleId::Fitted => Err(invalid(
+                "fitted looks are made from example images (`qrveil style fit EXAMPLES -o look.json`), not built in",
+            )),
+            id => Ok(Self::built_in(id)),
+        }
+    }
+
     /// The built-in style `id` as a document: its dot type in the default preset's colours.
     pub fn built_in(id: StyleId) -> Self {
         let preset = Preset::default();
@@ -202,6 +218,7 @@ impl StyleDocument {
             image: None,
             image_options: None,
             readability: balanced(),
+            tiles: None,
         }
     }
 
@@ -230,9 +247,24 @@ impl StyleDocument {
             }),
             (logo, _) => logo.clone(),
         };
+        let style = self.dots_options.kind.parse::<StyleId>()?;
+        let fitted = match (&self.tiles, style) {
+            (Some(tiles), StyleId::Fitted) => {
+                tiles.check().map_err(|e| invalid(format!("tiles: {e}")))?;
+                Some(Arc::new(tiles.clone()))
+            }
+            (None, StyleId::Fitted) => {
+                return Err(invalid("dotsOptions.type fitted needs the look's tiles (`qrveil style fit` writes them)"))
+            }
+            (Some(_), other) => {
+                return Err(invalid(format!("tiles are drawn only by dotsOptions.type fitted, not {other}")))
+            }
+            (None, _) => None,
+        };
         let opts = StyleOptions {
             logo,
-            style: self.dots_options.kind.parse::<StyleId>()?,
+            fitted,
+            style,
             colours: Some(self.colours()?),
             ec,
             version,
@@ -309,77 +341,4 @@ fn hex(c: Rgb) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_built_in_round_trips_and_gives_the_defaults_but_its_style() {
-        for id in StyleId::ALL {
-            let doc = StyleDocument::built_in(id);
-            let back = StyleDocument::from_json(doc.to_json().as_bytes()).expect("reads its own output");
-            assert_eq!(back, doc, "{id}");
-            let opts = back.options(&StyleOptions::default()).expect("valid");
-            let defaults = StyleOptions::default();
-            assert_eq!(opts.style, id);
-            let p = defaults.preset;
-            let colours = opts.colours.expect("the document's colours");
-            assert_eq!(colours.dots, Fill::horizontal(p.left, p.right));
-            assert_eq!(colours.background, Background::Fill(Fill::Solid(p.background)));
-            assert_eq!(
-                (opts.ec, opts.version, opts.readability, opts.patterns),
-                (EcLevel::M, None, Readability::Balanced, Patterns::default())
-            );
-        }
-    }
-
-    #[test]
-    fn a_peer_style_reads_with_its_own_names() {
-        let json = br##"{
-            "qrveilStyle": 1,
-            "dotsOptions": { "type": "classy-rounded", "color": "#4267b2" },
-            "cornersDotOptions": { "type": "dot" },
-            "backgroundOptions": { "color": "#fff" },
-            "qrOptions": { "typeNumber": 4, "errorCorrectionLevel": "Q" },
-            "readability": "vivid"
-        }"##;
-        let opts = StyleDocument::from_json(json).expect("valid").options(&StyleOptions::default()).expect("drawable");
-        assert_eq!(opts.style, StyleId::ClassyRounded);
-        let colours = opts.colours.clone().expect("colours");
-        assert_eq!(colours.dots, Fill::Solid(Rgb(0x42, 0x67, 0xb2)));
-        assert_eq!((colours.rings.clone(), colours.centres.clone()), (colours.dots.clone(), colours.dots.clone()));
-        assert_eq!(colours.background, Background::Fill(Fill::Solid(Rgb(255, 255, 255))));
-        assert_eq!((opts.ec, opts.version, opts.readability), (EcLevel::Q, Some(4), Readability::Vivid));
-        assert_eq!(opts.patterns, Patterns { ring: RingShape::Square, centre: CentreShape::Dot });
-    }
-
-    #[test]
-    fn wrong_documents_say_what_is_wrong() {
-        let cases: [(&str, &str); 10] = [
-            (r#"{"qrveilStyle": 1, "data": "secret"}"#, "unknown field `data`"),
-            (r#"{"qrveilStyle": 2}"#, "reads 1"),
-            (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "wavy"}}"#, "choose one of: square, dots"),
-            (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "color": "red"}}"#, "#rrggbb"),
-            (r#"{"qrveilStyle": 1, "cornersSquareOptions": {"type": "dot"}}"#, "use square rings"),
-            (r#"{"qrveilStyle": 1, "qrOptions": {"typeNumber": 41}}"#, "use 1 to 40"),
-            (r#"{"qrveilStyle": 1, "readability": "loud"}"#, "vivid, balanced, robust"),
-            (
-                r##"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "gradient": {"type": "conic", "colorStops": []}}}"##,
-                "is not linear or radial",
-            ),
-            (
-                r##"{"qrveilStyle": 1, "backgroundOptions": {"gradient": {"type": "radial", "colorStops": [{"offset": 0, "color": "#000"}]}}}"##,
-                "backgroundOptions.gradient: a gradient needs at least two colour stops",
-            ),
-            ("not json", "expected"),
-        ];
-        for (json, says) in cases {
-            let err = StyleDocument::from_json(json.as_bytes())
-                .and_then(|d| d.options(&StyleOptions::default()))
-                .expect_err(json)
-                .to_string();
-            assert!(err.contains(says), "{json}: {err}");
-        }
-        let huge = format!(r#"{{"qrveilStyle": 1, "name": "{}"}}"#, "x".repeat(DOCUMENT_LIMIT));
-        assert!(StyleDocument::from_json(huge.as_bytes()).unwrap_err().to_string().contains("limit"));
-    }
-}
+mod tests;

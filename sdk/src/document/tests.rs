@@ -1,0 +1,91 @@
+//! Style documents: reading, defaults and the errors a wrong one gets.
+
+use super::*;
+
+#[test]
+fn every_built_in_round_trips_and_gives_the_defaults_but_its_style() {
+    for id in StyleId::ALL {
+        let doc = StyleDocument::built_in(id);
+        let back = StyleDocument::from_json(doc.to_json().as_bytes()).expect("reads its own output");
+        assert_eq!(back, doc, "{id}");
+        let opts = back.options(&StyleOptions::default()).expect("valid");
+        let defaults = StyleOptions::default();
+        assert_eq!(opts.style, id);
+        let p = defaults.preset;
+        let colours = opts.colours.expect("the document's colours");
+        assert_eq!(colours.dots, Fill::horizontal(p.left, p.right));
+        assert_eq!(colours.background, Background::Fill(Fill::Solid(p.background)));
+        assert_eq!(
+            (opts.ec, opts.version, opts.readability, opts.patterns),
+            (EcLevel::M, None, Readability::Balanced, Patterns::default())
+        );
+    }
+}
+
+#[test]
+fn a_peer_style_reads_with_its_own_names() {
+    let json = br##"{
+        "qrveilStyle": 1,
+        "dotsOptions": { "type": "classy-rounded", "color": "#4267b2" },
+        "cornersDotOptions": { "type": "dot" },
+        "backgroundOptions": { "color": "#fff" },
+        "qrOptions": { "typeNumber": 4, "errorCorrectionLevel": "Q" },
+        "readability": "vivid"
+    }"##;
+    let opts = StyleDocument::from_json(json).expect("valid").options(&StyleOptions::default()).expect("drawable");
+    assert_eq!(opts.style, StyleId::ClassyRounded);
+    let colours = opts.colours.clone().expect("colours");
+    assert_eq!(colours.dots, Fill::Solid(Rgb(0x42, 0x67, 0xb2)));
+    assert_eq!((colours.rings.clone(), colours.centres.clone()), (colours.dots.clone(), colours.dots.clone()));
+    assert_eq!(colours.background, Background::Fill(Fill::Solid(Rgb(255, 255, 255))));
+    assert_eq!((opts.ec, opts.version, opts.readability), (EcLevel::Q, Some(4), Readability::Vivid));
+    assert_eq!(opts.patterns, Patterns { ring: RingShape::Square, centre: CentreShape::Dot });
+}
+
+#[test]
+fn wrong_documents_say_what_is_wrong() {
+    let cases: [(&str, &str); 13] = [
+        (r#"{"qrveilStyle": 1, "data": "secret"}"#, "unknown field `data`"),
+        (r#"{"qrveilStyle": 2}"#, "reads 1"),
+        (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "wavy"}}"#, "choose one of: square, dots"),
+        (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "color": "red"}}"#, "#rrggbb"),
+        (r#"{"qrveilStyle": 1, "cornersSquareOptions": {"type": "dot"}}"#, "use square rings"),
+        (r#"{"qrveilStyle": 1, "qrOptions": {"typeNumber": 41}}"#, "use 1 to 40"),
+        (r#"{"qrveilStyle": 1, "readability": "loud"}"#, "vivid, balanced, robust"),
+        (
+            r##"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "gradient": {"type": "conic", "colorStops": []}}}"##,
+            "is not linear or radial",
+        ),
+        (
+            r##"{"qrveilStyle": 1, "backgroundOptions": {"gradient": {"type": "radial", "colorStops": [{"offset": 0, "color": "#000"}]}}}"##,
+            "backgroundOptions.gradient: a gradient needs at least two colour stops",
+        ),
+        ("not json", "expected"),
+        (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "fitted"}}"#, "needs the look's tiles"),
+        (
+            r#"{"qrveilStyle": 1, "dotsOptions": {"type": "dots"}, "tiles": [[[], [], [], []]]}"#,
+            "drawn only by dotsOptions.type fitted",
+        ),
+        (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "fitted"}, "tiles": [[[], [], [], []]]}"#, "16; this one has 1"),
+    ];
+    for (json, says) in cases {
+        let err = StyleDocument::from_json(json.as_bytes())
+            .and_then(|d| d.options(&StyleOptions::default()))
+            .expect_err(json)
+            .to_string();
+        assert!(err.contains(says), "{json}: {err}");
+    }
+    let huge = format!(r#"{{"qrveilStyle": 1, "name": "{}"}}"#, "x".repeat(DOCUMENT_LIMIT));
+    assert!(StyleDocument::from_json(huge.as_bytes()).unwrap_err().to_string().contains("limit"));
+}
+
+#[test]
+fn a_fitted_look_round_trips_with_its_tiles() {
+    let mut doc = StyleDocument::built_in(StyleId::Square);
+    doc.dots_options.kind = "fitted".into();
+    doc.tiles = Some(TileSet::squares());
+    let back = StyleDocument::from_json(doc.to_json().as_bytes()).expect("reads its own output");
+    assert_eq!(back, doc);
+    let opts = back.options(&StyleOptions::default()).expect("drawable");
+    assert_eq!((opts.style, opts.fitted.as_deref()), (StyleId::Fitted, Some(&TileSet::squares())));
+}
