@@ -41,6 +41,8 @@ forbid qrveil-cloud "" qrveil-sdk qrveil-ffi qrveil-cli
 # The client core and the mobile library carry no FHE evaluator.
 forbid qrveil-sdk "" qrveil-function qrveil-cloud
 forbid qrveil-ffi "--no-default-features" qrveil-function qrveil-cloud
+# The fitter learns public looks from images: it needs the client's drawing, never the function.
+forbid qrveil-fit "" qrveil-function qrveil-cloud
 
 # The check must be able to fail: with its `local` feature (desktop builds) the library does
 # reach the function, and the rule above would say so.

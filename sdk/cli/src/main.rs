@@ -5,9 +5,11 @@
 //! storage layout, so the bytes are the ones the cloud path moves. With `--remote` the job goes
 //! to the deployed function, through the presign endpoint or straight to the bucket.
 
+mod fit;
 mod printing;
 
 use clap::{Args, Parser};
+use fit::Command;
 use printing::{list_styles, print_report};
 use qrveil_cloud::s3::S3Store;
 use qrveil_protocol::FolderStore;
@@ -107,7 +109,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     name = "qrveil",
     about = "Stylish QR codes for private data: the style is applied to the encrypted code (TFHE), never to your data.",
     disable_version_flag = true,
-    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles\n  qrveil --print-style classy-rounded > mine.json   # edit, then:\n  qrveil \"hello\" --style-file mine.json"
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles\n  qrveil --print-style classy-rounded > mine.json   # edit, then:\n  qrveil \"hello\" --style-file mine.json\n  qrveil style fit examples/ -o look.json   # learn a look from example images"
 )]
 struct Cli {
     /// The text to encode; `-` reads the payload from standard input (keeps it out of shell history).
@@ -183,6 +186,8 @@ struct Cli {
     quiet: bool,
     #[command(flatten)]
     remote: RemoteArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
 /// The cloud deployment instead of the in-process function: through the presign endpoint
@@ -286,7 +291,10 @@ struct JsonReport<'a> {
     report: &'a Report,
 }
 
-fn make(args: Cli) -> Result<(), CliError> {
+fn make(mut args: Cli) -> Result<(), CliError> {
+    if let Some(command) = args.command.take() {
+        return fit::run(command);
+    }
     if args.list_styles {
         list_styles();
         return Ok(());

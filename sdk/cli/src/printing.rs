@@ -36,6 +36,12 @@ pub fn list_styles() {
         }
     }
     println!("each style as a style document to start from: qrveil --print-style NAME > mine.json");
+    if let Ok(c) = cost(&StyleId::Fitted.style().server, 21) {
+        println!(
+            "learned looks: qrveil style fit EXAMPLES -o look.json, then --style-file look.json (any look decided by each vertex's 2x2 block; {})",
+            describe(c.chosen())
+        );
+    }
     println!("presets (dark modules: left -> right gradient, on background):");
     for p in PRESETS {
         println!(

@@ -243,3 +243,51 @@ fn list_styles_shows_every_style_and_its_cost() {
         assert!(s.contains(expect), "{expect} missing from:\n{s}");
     }
 }
+
+#[test]
+fn a_look_fitted_from_the_commands_own_renders_styles_a_new_code_that_zbar_reads() {
+    // Examples a user could make: each payload drawn in a look (`swell` dots, black) and plain
+    // (`square`, black), same version, so both show the same symbol.
+    let home = tempfile::tempdir().expect("tempdir");
+    let examples = home.path().join("examples");
+    std::fs::create_dir(&examples).expect("mkdir");
+    for (i, text) in ["first example", "second one", "third example!", "4th"].iter().enumerate() {
+        for (style, file) in [("swell", format!("e{i}.png")), ("square", format!("e{i}.plain.png"))] {
+            let out = examples.join(file);
+            let args = [
+                text,
+                "--style",
+                style,
+                "--preset",
+                "mono",
+                "--version",
+                "2",
+                "-q",
+                "-o",
+                out.to_str().expect("utf-8"),
+            ];
+            let done = qrveil(home.path(), &args);
+            assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        }
+    }
+    let out = qrveil(home.path(), &["style", "fit", "examples", "-o", "look.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("fitted 4 examples") && printed.contains("--style-file look.json"), "{printed}");
+    let look: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("look.json")).expect("look")).expect("json");
+    assert_eq!(look["dotsOptions"]["type"], "fitted");
+    assert_eq!(look["tiles"].as_array().map(Vec::len), Some(16));
+
+    let text = "a payload none of the examples had";
+    let out = qrveil(home.path(), &[text, "--style-file", "look.json", "-o", "fitted.png"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(zbarimg(&home.path().join("fitted.png")).trim_end_matches('\n'), text);
+
+    // A folder with a lone styled image fails naming it, and writes nothing.
+    std::fs::remove_file(examples.join("e3.plain.png")).expect("rm");
+    let out = qrveil(home.path(), &["style", "fit", "examples", "-o", "other.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("e3.png") && err.contains("e3.plain.png"), "{err}");
+    assert!(!home.path().join("other.json").exists());
+}

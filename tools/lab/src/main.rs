@@ -7,6 +7,7 @@
 
 mod bench;
 mod eval;
+mod fit;
 mod logo;
 mod selection;
 mod tolerance;
@@ -33,6 +34,8 @@ enum Command {
     /// Logos: the largest qrveil allows against qr-code-styling's cap, at every EC level, read
     /// by every decoder, and how often the peer's cap spoils a Reed-Solomon block.
     Logo(logo::LogoArgs),
+    /// Learned looks: fit python-qrcode's drawers and colour masks, test on other codes.
+    Fit(fit::FitArgs),
 }
 
 /// Everything that stops a lab run, converted to a message once, in `main`.
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Tolerance(args) => tolerance::run(args),
         Command::Logo(args) => logo::run(args),
+        Command::Fit(args) => fit::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

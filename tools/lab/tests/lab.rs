@@ -116,3 +116,28 @@ fn the_largest_logo_allowed_reads_wherever_the_plain_code_does() {
         }
     }
 }
+
+#[test]
+fn a_look_fitted_on_python_qrcode_examples_draws_other_codes_as_python_qrcode_does() {
+    // The short mode of `qrveil-lab fit`: one drawer and mask, a few examples, and the
+    // experiment's protocol. The full run is in README ("Learned looks").
+    let home = tempfile::tempdir().expect("tempdir");
+    let args = ["fit", "--drawers", "circle", "--masks", "vertical", "--count", "6", "--json", "fit.json"];
+    let out = lab(home.path(), &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("fit.json")).expect("json")).expect("json");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "the look and the experiment's protocol");
+    for row in rows {
+        let codes = row["test_codes"].as_u64().expect("codes");
+        assert_eq!(codes, 6, "{row}");
+        assert_eq!(row["fhe_equal"], codes, "{row}");
+        for decoder in ["rqrr", "rxing", "zbar", "zxing-cpp"] {
+            assert_eq!(row["read"][decoder], codes, "{decoder}: {row}");
+        }
+        // With the fitted colours drawn exactly, what is left is the fit's own difference
+        // (python-qrcode's function patterns and the readability rules, below 0.02).
+        assert!(row["test_residual_exact_colours"].as_f64().expect("diff") < 0.02, "{row}");
+    }
+}

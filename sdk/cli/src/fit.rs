@@ -1,0 +1,127 @@
+//! `qrveil style fit`: learn a look from example images and write its style document.
+
+use crate::{usage, CliError};
+use clap::{Args, Subcommand};
+use qrveil_fit::{fit, load_examples, FitOptions, FitReport, Progress};
+use qrveil_style::Readability;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Style documents: learn one from examples.
+    Style {
+        #[command(subcommand)]
+        action: StyleAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum StyleAction {
+    /// Fit a look from example images, then render with `qrveil TEXT --style-file look.json`.
+    Fit(FitArgs),
+}
+
+#[derive(Args)]
+pub struct FitArgs {
+    /// Folder of pairs: NAME.png (a code in the look) and NAME.plain.png (the plain
+    /// black-on-white code of the same symbol), at any resolution.
+    examples: PathBuf,
+    /// Where to write the style document (written whole or not at all).
+    #[arg(short, long, default_value = "look.json")]
+    output: PathBuf,
+    /// The look's name in the document [default: the examples folder's name].
+    #[arg(long)]
+    name: Option<String>,
+    /// The readability level the document asks for. vivid draws the examples' colours as they
+    /// are (every code is still verified to scan); balanced or robust move colours that lack
+    /// contrast, function patterns first, to keep tolerance to camera conditions.
+    #[arg(long, default_value = "vivid")]
+    readability: String,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub fn run(command: Command) -> Result<(), CliError> {
+    let Command::Style { action: StyleAction::Fit(args) } = command;
+    let t = Instant::now();
+    let readability = args.readability.parse::<Readability>().map_err(qrveil_sdk::SdkError::from)?;
+    let name = args.name.clone().or_else(|| args.examples.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let examples = load_examples(&args.examples).map_err(|e| usage("examples", e.to_string()))?;
+    let mut bar = |p: Progress| {
+        if !args.quiet {
+            let (what, done, total) = match p {
+                Progress::Reading { done, total } => ("reading grids", done, total),
+                Progress::Learning { done, total } => ("learning tiles", done, total),
+                Progress::Checking { done, total } => ("checking the fit", done, total),
+            };
+            let filled = 24 * done / total.max(1);
+            eprint!("\r{what:<17} [{}{}] {done}/{total}  ", "#".repeat(filled), ".".repeat(24 - filled));
+            if done == total {
+                eprintln!();
+            }
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let report =
+        fit(&examples, &FitOptions { name, readability }, &mut bar).map_err(|e| usage("fit", e.to_string()))?;
+    let json = report.document.to_json() + "\n";
+    write_whole(&args.output, json.as_bytes())?;
+    if !args.quiet {
+        print_fit(&report, &args.output, json.len(), t.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// Write beside the target, then rename: a failed run leaves no half-written document.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let fail = |e: std::io::Error| CliError::Output { path: path.display().to_string(), detail: e.to_string() };
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
+}
+
+fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
+    let residuals: Vec<f32> = report.examples.iter().filter_map(|e| e.residual).collect();
+    println!(
+        "fitted {} examples in {seconds:.1} s -> {} ({:.1} KB)",
+        report.examples.len(),
+        output.display(),
+        bytes as f64 / 1e3
+    );
+    let d = &report.document;
+    let fill = |c: &Option<String>, g: &Option<qrveil_sdk::document::Gradient>| match (c, g) {
+        (Some(c), _) => c.clone(),
+        (None, Some(g)) => format!("{} gradient, {} stops", g.kind, g.color_stops.len()),
+        _ => "-".into(),
+    };
+    println!(
+        "  ink:        {} (rms error {:.1} of 255)",
+        fill(&d.dots_options.color, &d.dots_options.gradient),
+        report.ink_rms
+    );
+    println!(
+        "  background: {} (rms error {:.1} of 255)",
+        fill(&d.background_options.color, &d.background_options.gradient),
+        report.background_rms
+    );
+    if !report.unseen.is_empty() {
+        println!("  {} tile quarters no example showed are drawn as plain squares", report.unseen.len());
+    }
+    match residuals.iter().cloned().reduce(f32::max) {
+        Some(worst) => println!(
+            "  unexplained (mean absolute pixel difference, 0..1): mean {:.4}, worst {worst:.4} over {} examples",
+            residuals.iter().sum::<f32>() / residuals.len() as f32,
+            residuals.len()
+        ),
+        None => println!("  the examples are not drawn on whole pixels per module: the residual was not measured"),
+    }
+    println!("render with: qrveil TEXT --style-file {}", output.display());
+}

@@ -1,0 +1,294 @@
+//! The fit itself, step by step, and what it reports: the colour fields' error, the
+//! (code, quarter) pairs no example showed, and how much of each example the fitted look
+//! leaves unexplained (mean absolute pixel difference of its render against the example).
+
+use crate::colour::{fit_fill, Fitted, Sample};
+use crate::grid::{plain_code, Grid};
+use crate::tiles::{bilinear, Colours, Coverage};
+use crate::{Example, FitError};
+use image::RgbImage;
+use qrveil_sdk::document::{BackgroundOptions, ColorStop, Gradient, PartOptions, QrOptions};
+use qrveil_sdk::{Contrast, Drawing, Fill, GradientKind, Palette, StyleDocument, StyleOptions, DOCUMENT_VERSION};
+use qrveil_style::recipe::TileSet;
+use qrveil_style::{clear, ModuleGrid, Readability, Rgb, StyleId};
+
+#[derive(Clone, Debug, Default)]
+pub struct FitOptions {
+    /// The look's name in the document.
+    pub name: Option<String>,
+    /// The readability level the document asks for.
+    pub readability: Readability,
+}
+
+/// How far a fit has come, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Grids found and modules read.
+    Reading {
+        done: usize,
+        total: usize,
+    },
+    Learning {
+        done: usize,
+        total: usize,
+    },
+    /// Examples drawn with the fitted look and compared.
+    Checking {
+        done: usize,
+        total: usize,
+    },
+}
+
+/// How well one example is explained.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ExampleFit {
+    pub name: String,
+    pub modules: u32,
+    pub module_px: f32,
+    /// Mean absolute difference, 0..1 per channel, between the example and the fitted look's
+    /// render of its modules; none when the example is not drawn on whole pixels per module.
+    pub residual: Option<f32>,
+}
+
+pub struct FitReport {
+    pub document: StyleDocument,
+    pub examples: Vec<ExampleFit>,
+    /// The colour fields' root-mean-square error, 0..255.
+    pub ink_rms: f32,
+    pub background_rms: f32,
+    /// (code, quarter) pairs no example showed, drawn as a plain module's quarter.
+    pub unseen: Vec<(usize, usize)>,
+}
+
+/// Modules whose centre reads otherwise in the styled image than in the plain one, beyond
+/// which a pair is taken for two different codes.
+const DISAGREEMENT: f32 = 0.03;
+
+/// An example whose shapes deviate this much more than the median's is not the same look
+/// (anti-aliasing and JPEG leave every example some deviation).
+fn inconsistent(deviation: f32, median: f32) -> bool {
+    deviation > (3.0 * median).max(0.02)
+}
+
+struct Read<'a> {
+    example: &'a Example,
+    grid: Grid,
+    modules: ModuleGrid,
+}
+
+/// Fit one look from `examples`.
+pub fn fit(
+    examples: &[Example],
+    options: &FitOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<FitReport, FitError> {
+    let total = examples.len();
+    let mut read = Vec::with_capacity(total);
+    for (done, example) in examples.iter().enumerate() {
+        read.push(read_example(example)?);
+        progress(Progress::Reading { done: done + 1, total });
+    }
+    let (ink, background) = colour_fields(&read)?;
+    let mut coverage = Coverage::default();
+    for (done, r) in read.iter().enumerate() {
+        let colours = colours_of(&ink.fill, &background.fill, r);
+        check_agreement(r, &colours)?;
+        coverage.add(&r.example.styled, &r.modules, &colours);
+        progress(Progress::Learning { done: done + 1, total });
+    }
+    let deviations: Vec<f32> = read
+        .iter()
+        .map(|r| coverage.deviation(&r.example.styled, &r.modules, &colours_of(&ink.fill, &background.fill, r)))
+        .collect();
+    let mut sorted = deviations.clone();
+    sorted.sort_by(f32::total_cmp);
+    if let Some(&median) = sorted.get(sorted.len() / 2).filter(|_| sorted.len() >= 3) {
+        if let Some((r, d)) = read.iter().zip(&deviations).find(|(_, &d)| inconsistent(d, median)) {
+            let detail = format!(
+                "its shapes differ from the mean of all examples by {d:.3} per sample, against a median of {median:.3}: is it a different look from the others?"
+            );
+            return Err(FitError::Example { name: r.example.name.clone(), detail });
+        }
+    }
+    let (codes, unseen) = coverage.trace();
+    let tiles = TileSet::new(codes)?;
+    let document = document(options, &ink.fill, &background.fill, tiles);
+    let mut fits = Vec::with_capacity(total);
+    for (done, r) in read.iter().enumerate() {
+        fits.push(ExampleFit {
+            name: r.example.name.clone(),
+            modules: r.modules.side(),
+            module_px: r.grid.module,
+            residual: residual(&document, r)?,
+        });
+        progress(Progress::Checking { done: done + 1, total });
+    }
+    Ok(FitReport { document, examples: fits, ink_rms: ink.rms, background_rms: background.rms, unseen })
+}
+
+fn read_example(example: &Example) -> Result<Read<'_>, FitError> {
+    let (grid, modules) = plain_code(&example.plain, &example.name)?;
+    let (pw, ph) = example.plain.dimensions();
+    let (sw, sh) = example.styled.dimensions();
+    let scale = sw as f32 / pw as f32;
+    if (sh as f32 / ph as f32 - scale).abs() > 0.01 * scale {
+        let detail = format!("the styled image is {sw}x{sh} px and the plain one {pw}x{ph}: not the same picture");
+        return Err(FitError::Example { name: example.name.clone(), detail });
+    }
+    Ok(Read { example, grid: grid.scaled(scale), modules })
+}
+
+/// Ink colours at dark module centres (over the symbol, as documents lay fills); background
+/// colours at light module centres and in the quiet zone (over the image).
+fn colour_fields(read: &[Read]) -> Result<(Fitted, Fitted), FitError> {
+    let (mut ink, mut background) = (Vec::new(), Vec::new());
+    for r in read {
+        let n = r.modules.side() as i64;
+        let (w, h) = (r.example.styled.width() as f32, r.example.styled.height() as f32);
+        for my in -2..n + 2 {
+            for mx in -2..n + 2 {
+                let (px, py) = r.grid.pixel(mx as f32 + 0.5, my as f32 + 0.5);
+                if !(0.0..w).contains(&px) || !(0.0..h).contains(&py) {
+                    continue;
+                }
+                let rgb = bilinear(&r.example.styled, px, py);
+                if r.modules.is_dark(mx, my) {
+                    let (x, y) = ((mx as f32 + 0.5) / n as f32, (my as f32 + 0.5) / n as f32);
+                    ink.push(Sample { x, y, rgb });
+                } else {
+                    background.push(Sample { x: px / w, y: py / h, rgb });
+                }
+            }
+        }
+    }
+    let ink = fit_fill(&ink).ok_or_else(|| FitError::Colours("no ink colour could be fitted".into()))?;
+    let background =
+        fit_fill(&background).ok_or_else(|| FitError::Colours("no background colour could be fitted".into()))?;
+    Ok((ink, background))
+}
+
+fn colours_of<'a>(ink: &'a Fill, background: &'a Fill, r: &Read) -> Colours<'a> {
+    Colours { ink, background, grid: r.grid, size: r.example.styled.dimensions() }
+}
+
+/// Refuse a pair whose styled image shows other modules than its plain one.
+fn check_agreement(r: &Read, colours: &Colours) -> Result<(), FitError> {
+    let n = r.modules.side() as i64;
+    let wrong = (0..n * n)
+        .filter(|i| {
+            let (mx, my) = (i % n, i / n);
+            let (px, py) = r.grid.pixel(mx as f32 + 0.5, my as f32 + 0.5);
+            (colours.coverage(&r.example.styled, px, py) > 0.5) != r.modules.is_dark(mx, my)
+        })
+        .count();
+    if wrong as f32 > DISAGREEMENT * (n * n) as f32 {
+        let detail = format!("{wrong} of its {} modules read otherwise in the styled image than in the plain one: they must be the same symbol", n * n);
+        return Err(FitError::Example { name: r.example.name.clone(), detail });
+    }
+    Ok(())
+}
+
+/// The example's modules drawn with the fitted look at its own size, against the example;
+/// none when the example is not drawn on whole pixels.
+fn residual(document: &StyleDocument, r: &Read) -> Result<Option<f32>, FitError> {
+    let (w, h) = r.example.styled.dimensions();
+    let Some((module_px, quiet_zone)) = r.grid.whole_pixels(w).filter(|_| w == h) else { return Ok(None) };
+    let drawn = draw(document, &r.modules, module_px, quiet_zone, false)?;
+    Ok(Some(mean_difference(&drawn, &r.example.styled)))
+}
+
+/// A look's drawing of `modules`, as `qrveil TEXT --style-file` draws it (through the clear
+/// evaluator, which the FHE tiers match exactly). With `exact_colours` the fitted colours are
+/// drawn as they are, without the readability level's correction: what is left of a
+/// difference then is the fit's own.
+pub fn draw(
+    document: &StyleDocument,
+    modules: &ModuleGrid,
+    module_px: u32,
+    quiet_zone: u32,
+    exact_colours: bool,
+) -> Result<RgbImage, FitError> {
+    let base = StyleOptions { module_px, quiet_zone, ..StyleOptions::default() };
+    let opts = document.options(&base)?;
+    let look = opts.look();
+    let palette = match opts.colours.filter(|_| exact_colours) {
+        Some(c) => Palette::of(c.dots, c.rings, c.centres, c.background, c.area, Contrast { data: 0.0, patterns: 0.0 }),
+        None => look.palette,
+    };
+    let style = opts.style.style();
+    let internal = |e: String| FitError::Colours(e);
+    let outputs = clear::evaluate(&style.server, modules).map_err(|e| internal(e.to_string()))?;
+    let drawing = Drawing::styled(style.geometry, modules, &outputs).map_err(|e| internal(e.to_string()))?;
+    let canvas = qrveil_sdk::Canvas {
+        patterns: look.patterns,
+        fitted: look.fitted.as_deref(),
+        ..drawing.canvas(module_px, quiet_zone, palette)
+    };
+    Ok(canvas.to_image())
+}
+
+/// Mean absolute difference per channel, 0..1 (the published experiment's reference diff).
+pub fn mean_difference(a: &RgbImage, b: &RgbImage) -> f32 {
+    let sum: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(&x, &y)| (x as i32 - y as i32).unsigned_abs() as u64).sum();
+    sum as f32 / (255.0 * a.as_raw().len().max(1) as f32)
+}
+
+/// How `document` draws each example's symbol, against the example (for looks fitted on
+/// other examples: the test half of a validation); `exact_colours` as for [`draw`].
+pub fn compare(
+    document: &StyleDocument,
+    examples: &[Example],
+    exact_colours: bool,
+) -> Result<Vec<(ExampleFit, Option<RgbImage>)>, FitError> {
+    let mut out = Vec::with_capacity(examples.len());
+    for example in examples {
+        let r = read_example(example)?;
+        let (w, h) = example.styled.dimensions();
+        let drawn = match r.grid.whole_pixels(w).filter(|_| w == h) {
+            Some((px, qz)) => Some(draw(document, &r.modules, px, qz, exact_colours)?),
+            None => None,
+        };
+        let residual = drawn.as_ref().map(|d| mean_difference(d, &example.styled));
+        let fit =
+            ExampleFit { name: example.name.clone(), modules: r.modules.side(), module_px: r.grid.module, residual };
+        out.push((fit, drawn));
+    }
+    Ok(out)
+}
+
+fn hex(c: Rgb) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// A fill as a document group's `color` or `gradient`.
+fn fill_options(fill: &Fill) -> (Option<String>, Option<Gradient>) {
+    match fill {
+        Fill::Solid(c) => (Some(hex(*c)), None),
+        Fill::Gradient { kind, stops } => {
+            let (kind, rotation) = match *kind {
+                GradientKind::Linear { rotation } => ("linear", (rotation * 1e4).round() / 1e4),
+                GradientKind::Radial => ("radial", 0.0),
+            };
+            let color_stops = stops.iter().map(|s| ColorStop { offset: s.offset, color: hex(s.colour) }).collect();
+            (None, Some(Gradient { kind: kind.into(), rotation, color_stops }))
+        }
+    }
+}
+
+fn document(options: &FitOptions, ink: &Fill, background: &Fill, tiles: TileSet) -> StyleDocument {
+    let (color, gradient) = fill_options(ink);
+    let (bg_color, bg_gradient) = fill_options(background);
+    StyleDocument {
+        qrveil_style: DOCUMENT_VERSION,
+        name: options.name.clone(),
+        dots_options: PartOptions { kind: StyleId::Fitted.name().into(), color, gradient },
+        corners_square_options: PartOptions::corners(),
+        corners_dot_options: PartOptions::corners(),
+        background_options: BackgroundOptions { color: bg_color, gradient: bg_gradient },
+        qr_options: QrOptions::default(),
+        image: None,
+        image_options: None,
+        readability: options.readability.to_string(),
+        tiles: Some(tiles),
+    }
+}

@@ -1,0 +1,221 @@
+//! Learning the tiles: the mean ink coverage of each quarter of each vertex code's tile over
+//! every example, traced at half coverage into polygons.
+
+use crate::contour::{simplify, Field};
+use crate::grid::Grid;
+use image::RgbImage;
+use qrveil_sdk::Fill;
+use qrveil_style::recipe::fitted::{quarter_box, Polygon, Quarters, MAX_QUARTER_POINTS};
+use qrveil_style::ModuleGrid;
+
+/// From this many pixels per module on, coverage is interpolated between pixels.
+const FINE_MODULE_PX: f32 = 4.0;
+/// Coverage samples per quarter side (a quarter is half a module).
+pub const SAMPLES: usize = 8;
+/// How far a traced outline may stray from the coverage it follows (module units).
+const SIMPLIFY: f32 = 0.004;
+/// Pad width outside a quarter, so loops close along its edges (module units).
+const PAD: f32 = 1e-3;
+
+/// The ink's and the background's colour fields, placed on one example: the ink's over the
+/// symbol (as documents lay fills), the background's over the image.
+pub struct Colours<'a> {
+    pub ink: &'a Fill,
+    pub background: &'a Fill,
+    pub grid: Grid,
+    /// The image's size in pixels.
+    pub size: (u32, u32),
+}
+
+impl Colours<'_> {
+    /// How much of pixel position (px, py)'s colour is ink: its projection on the line from
+    /// the background's colour to the ink's there, 0..1.
+    pub fn coverage(&self, img: &RgbImage, px: f32, py: f32) -> f32 {
+        let span = self.grid.module * self.grid.side as f32;
+        let ink = self.ink.at((px - self.grid.left) / span, (py - self.grid.top) / span);
+        let bg = self.background.at(px / self.size.0 as f32, py / self.size.1 as f32);
+        let (ink, bg) = ([ink.0, ink.1, ink.2].map(f32::from), [bg.0, bg.1, bg.2].map(f32::from));
+        // Where pixels are large against a quarter, a point takes its pixel's colour: between
+        // pixel centres a module one pixel wide would blur into a rounded blob. Where they are
+        // small, interpolating recovers where an anti-aliased edge lies within a pixel.
+        let p = if self.grid.module < FINE_MODULE_PX { nearest(img, px, py) } else { bilinear(img, px, py) };
+        let (mut dot, mut norm) = (0.0, 0.0);
+        for c in 0..3 {
+            dot += (p[c] - bg[c]) * (ink[c] - bg[c]);
+            norm += (ink[c] - bg[c]).powi(2);
+        }
+        if norm < 1.0 {
+            return 0.0;
+        }
+        (dot / norm).clamp(0.0, 1.0)
+    }
+}
+
+/// Colour of the pixel that position (px, py) falls in, edges clamped.
+pub fn nearest(img: &RgbImage, px: f32, py: f32) -> [f32; 3] {
+    let x = (px.floor().max(0.0) as u32).min(img.width() - 1);
+    let y = (py.floor().max(0.0) as u32).min(img.height() - 1);
+    img.get_pixel(x, y).0.map(f32::from)
+}
+
+/// Colour at a pixel position, pixel centres at +0.5, edges clamped.
+pub fn bilinear(img: &RgbImage, px: f32, py: f32) -> [f32; 3] {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let (fx, fy) = (px - 0.5, py - 0.5);
+    let (x0, y0) = (fx.floor(), fy.floor());
+    let (tx, ty) = (fx - x0, fy - y0);
+    let get = |x: i64, y: i64| img.get_pixel(x.clamp(0, w - 1) as u32, y.clamp(0, h - 1) as u32).0.map(f32::from);
+    let (x0, y0) = (x0 as i64, y0 as i64);
+    let (a, b, c, d) = (get(x0, y0), get(x0 + 1, y0), get(x0, y0 + 1), get(x0 + 1, y0 + 1));
+    std::array::from_fn(|k| (a[k] * (1.0 - tx) + b[k] * tx) * (1.0 - ty) + (c[k] * (1.0 - tx) + d[k] * tx) * ty)
+}
+
+/// Where a quarter's samples lie along one axis, from its near edge (module units).
+fn sample_offsets() -> [f32; SAMPLES] {
+    std::array::from_fn(|i| (i as f32 + 0.5) / SAMPLES as f32 * 0.5)
+}
+
+/// Summed coverage per code, quarter and sample, and how many quarters were summed.
+pub struct Coverage {
+    sums: Vec<[[f32; SAMPLES * SAMPLES]; 4]>,
+    counts: Vec<[u32; 4]>,
+}
+
+impl Default for Coverage {
+    fn default() -> Self {
+        Coverage { sums: vec![[[0.0; SAMPLES * SAMPLES]; 4]; 16], counts: vec![[0; 4]; 16] }
+    }
+}
+
+/// Whether a module is drawn by the finder patterns' shapes, not the tiles: the finders with
+/// their separators.
+fn in_finder(fixed_side: u32, mx: i64, my: i64) -> bool {
+    let n = fixed_side as i64;
+    let near = |v: i64| v < 8;
+    let far = |v: i64| v >= n - 8;
+    (near(mx) && near(my)) || (far(mx) && near(my)) || (near(mx) && far(my))
+}
+
+/// Every quarter of every vertex tile of one example whose module is in the symbol and outside
+/// the finders: its block code, quarter and coverage samples.
+fn quarters(img: &RgbImage, modules: &ModuleGrid, colours: &Colours, mut f: impl FnMut(usize, usize, &[f32])) {
+    let n = modules.side() as i64;
+    let offsets = sample_offsets();
+    let mut samples = [0f32; SAMPLES * SAMPLES];
+    for vy in 0..=n {
+        for vx in 0..=n {
+            let block = [(vx - 1, vy - 1), (vx, vy - 1), (vx - 1, vy), (vx, vy)];
+            let code =
+                block.iter().enumerate().fold(0usize, |c, (k, &(x, y))| c | usize::from(modules.is_dark(x, y)) << k);
+            for (q, &(mx, my)) in block.iter().enumerate() {
+                if !(0..n).contains(&mx) || !(0..n).contains(&my) || in_finder(modules.side(), mx, my) {
+                    continue;
+                }
+                let (x0, y0, _, _) = quarter_box(q);
+                for (j, oy) in offsets.iter().enumerate() {
+                    for (i, ox) in offsets.iter().enumerate() {
+                        let (px, py) = colours.grid.pixel(vx as f32 - 0.5 + x0 + ox, vy as f32 - 0.5 + y0 + oy);
+                        samples[j * SAMPLES + i] = colours.coverage(img, px, py);
+                    }
+                }
+                f(code, q, &samples);
+            }
+        }
+    }
+}
+
+impl Coverage {
+    /// Add one example.
+    pub fn add(&mut self, img: &RgbImage, modules: &ModuleGrid, colours: &Colours) {
+        quarters(img, modules, colours, |code, q, samples| {
+            for (sum, v) in self.sums[code][q].iter_mut().zip(samples) {
+                *sum += v;
+            }
+            self.counts[code][q] += 1;
+        });
+    }
+
+    /// How far one example's coverage lies from the mean of all, per sample (0..1): small for
+    /// every example of one look, large for an example of another.
+    pub fn deviation(&self, img: &RgbImage, modules: &ModuleGrid, colours: &Colours) -> f32 {
+        let (mut sum, mut count) = (0.0, 0usize);
+        quarters(img, modules, colours, |code, q, samples| {
+            let n = self.counts[code][q].max(1) as f32;
+            sum += samples.iter().zip(&self.sums[code][q]).map(|(v, s)| (v - s / n).abs()).sum::<f32>();
+            count += samples.len();
+        });
+        sum / count.max(1) as f32
+    }
+
+    /// The learned polygons per code and quarter, and the (code, quarter) pairs no example
+    /// showed (drawn as a plain module's quarter).
+    pub fn trace(&self) -> (Vec<Quarters>, Vec<(usize, usize)>) {
+        let mut unseen = Vec::new();
+        let codes = (0..16)
+            .map(|code| {
+                std::array::from_fn(|q| {
+                    let count = self.counts[code][q];
+                    if count == 0 {
+                        unseen.push((code, q));
+                        return plain_quarter(code, q);
+                    }
+                    let mean: Vec<f32> = self.sums[code][q].iter().map(|s| s / count as f32).collect();
+                    trace_quarter(&mean, q)
+                })
+            })
+            .collect();
+        (codes, unseen)
+    }
+}
+
+/// A plain module's quarter: all ink where the module is dark.
+fn plain_quarter(code: usize, q: usize) -> Vec<Polygon> {
+    let (x0, y0, x1, y1) = quarter_box(q);
+    if code >> q & 1 == 1 {
+        vec![vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1]]]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Polygons around half coverage in one quarter. The samples sit inside the quarter; the
+/// nearest one's value is carried to the quarter's edge, then a pad of no coverage just outside
+/// closes the loops along the edge.
+fn trace_quarter(mean: &[f32], q: usize) -> Vec<Polygon> {
+    let (x0, y0, x1, y1) = quarter_box(q);
+    let axis = |lo: f32, hi: f32| -> Vec<f32> {
+        let mut v = vec![lo - PAD, lo];
+        v.extend(sample_offsets().iter().map(|o| lo + o));
+        v.extend([hi, hi + PAD]);
+        v
+    };
+    let (xs, ys) = (axis(x0, x1), axis(y0, y1));
+    let m = SAMPLES + 4;
+    let values: Vec<f32> = (0..m * m)
+        .map(|k| {
+            let (i, j) = (k % m, k / m);
+            if i == 0 || j == 0 || i == m - 1 || j == m - 1 {
+                return 0.0;
+            }
+            let clamp = |v: usize| v.clamp(2, SAMPLES + 1) - 2;
+            mean[clamp(j) * SAMPLES + clamp(i)]
+        })
+        .collect();
+    let clamp = |p: [f32; 2]| [p[0].clamp(x0, x1), p[1].clamp(y0, y1)];
+    Field { xs: &xs, ys: &ys, values: &values }
+        .loops(0.5)
+        .into_iter()
+        .map(|l| {
+            let mut points: Vec<[f32; 2]> = l.into_iter().map(clamp).collect();
+            points.dedup();
+            simplify(&points, SIMPLIFY).into_iter().map(|[x, y]| [round3(x), round3(y)]).collect::<Vec<_>>()
+        })
+        .filter(|p: &Polygon| p.len() >= 3 && crate::contour::area(p).abs() > 1e-5)
+        .take(MAX_QUARTER_POINTS / 4)
+        .collect()
+}
+
+/// Three decimals keep style documents small; a thousandth of a module is below a pixel.
+fn round3(v: f32) -> f32 {
+    (v * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,174 @@
+//! Fitting looks drawn by qrveil's own built-in styles: the fitted look must draw codes it never
+//! saw as the built-in draws them (an independent code path: corner rules and dots, not tiles),
+//! and bad example folders must fail naming the example at fault.
+
+use image::{GrayImage, RgbImage};
+use qrveil_fit::{compare, draw, fit, grid, load_examples, mean_difference, Example, FitError, FitOptions};
+use qrveil_sdk::{encode, Canvas, Drawing, EcLevel, Palette};
+use qrveil_style::recipe::TileSet;
+use qrveil_style::{clear, ModuleGrid, Preset, Readability, Rgb, StyleId, PRESETS};
+
+fn symbol(i: usize) -> ModuleGrid {
+    let version = 1 + (i % 4) as u8;
+    let payload = format!("fit {i} {}", "x".repeat(4 * (i % 4)));
+    encode(payload.as_bytes(), EcLevel::M, Some(version)).expect("fits").grid
+}
+
+fn drawn(id: StyleId, grid: &ModuleGrid, palette: Palette, px: u32, qz: u32) -> RgbImage {
+    let style = id.style();
+    let outputs = clear::evaluate(&style.server, grid).expect("valid");
+    let drawing = Drawing::styled(style.geometry, grid, &outputs).expect("layout");
+    drawing.canvas(px, qz, palette).to_image()
+}
+
+fn plain(grid: &ModuleGrid, px: u32, qz: u32) -> GrayImage {
+    let mono = PRESETS.iter().find(|p| p.name == "mono").copied().unwrap_or_default();
+    let img = Drawing::plain(grid).canvas(px, qz, Palette::new(&mono, Readability::Robust)).to_image();
+    image::DynamicImage::ImageRgb8(img).to_luma8()
+}
+
+/// Dark enough that no readability level moves it, so examples and fitted renders share it.
+const NAVY: Preset =
+    Preset { name: "navy", left: Rgb(10, 15, 60), right: Rgb(10, 15, 60), background: Rgb(255, 255, 255) };
+
+fn examples(id: StyleId, range: std::ops::Range<usize>) -> Vec<Example> {
+    range
+        .map(|i| {
+            let g = symbol(i);
+            let palette = Palette::new(&NAVY, Readability::Vivid);
+            Example { name: format!("{id}-{i:02}"), styled: drawn(id, &g, palette, 10, 4), plain: plain(&g, 10, 4) }
+        })
+        .collect()
+}
+
+fn options() -> FitOptions {
+    FitOptions { name: Some("test".into()), readability: Readability::Vivid }
+}
+
+#[test]
+fn the_grid_is_found_at_any_module_size_and_quiet_zone() {
+    for (i, (px, qz)) in [(1, 4), (3, 2), (10, 4), (7, 0)].into_iter().enumerate() {
+        let g = symbol(i + 3);
+        let found = grid::find_grid(&plain(&g, px, qz)).expect("found");
+        assert_eq!(
+            (found.side, found.module, found.left),
+            (g.side(), px as f32, (qz * px) as f32),
+            "{px} px, {qz} quiet"
+        );
+        assert_eq!(grid::read_modules(&plain(&g, px, qz), &found).expect("read"), g);
+    }
+}
+
+#[test]
+fn a_fitted_look_draws_unseen_codes_as_the_built_in_it_was_fitted_on() {
+    for id in [StyleId::Rounded, StyleId::Dots] {
+        let report = fit(&examples(id, 0..12), &options(), &mut |_| {}).expect("fits");
+        assert!(report.ink_rms < 3.0, "{id}: ink rms {}", report.ink_rms);
+        for e in &report.examples {
+            assert!(e.residual.is_some_and(|r| r < 0.02), "{id} {}: {:?}", e.name, e.residual);
+        }
+        // Codes it never saw, against the built-in's own drawing of them. The built-in draws a
+        // few modules by readability rules a fitted look does not share (squares beside the
+        // timing patterns, look-alike dots), hence a bound well below a square look's distance
+        // rather than zero.
+        for (fit, _) in compare(&report.document, &examples(id, 20..24), false).expect("compares") {
+            assert!(fit.residual.is_some_and(|r| r < 0.02), "{id} {}: {:?}", fit.name, fit.residual);
+        }
+        let g = symbol(30);
+        let palette = || Palette::new(&NAVY, Readability::Vivid);
+        let (builtin, square) = (drawn(id, &g, palette(), 10, 4), drawn(StyleId::Square, &g, palette(), 10, 4));
+        let mine = draw(&report.document, &g, 10, 4, false).expect("draws");
+        let (to_builtin, square_to_builtin) = (mean_difference(&mine, &builtin), mean_difference(&square, &builtin));
+        assert!(to_builtin < 0.5 * square_to_builtin, "{id}: {to_builtin} vs a square look's {square_to_builtin}");
+    }
+}
+
+#[test]
+fn fitting_is_deterministic() {
+    let ex = examples(StyleId::Classy, 0..6);
+    let a = fit(&ex, &options(), &mut |_| {}).expect("fits").document.to_json();
+    let b = fit(&ex, &options(), &mut |_| {}).expect("fits").document.to_json();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_pair_of_two_different_symbols_is_refused_by_name() {
+    let mut ex = examples(StyleId::Rounded, 0..5);
+    ex[2].plain = plain(&symbol(2 + 4 * 10), 10, 4);
+    let err = fit(&ex, &options(), &mut |_| {}).err().expect("refused");
+    assert!(matches!(&err, FitError::Example { name, .. } if name == "rounded-02"), "{err}");
+}
+
+/// A look drawn by tiles made by hand: every dark module a disc of radius 0.45 (or a square).
+fn tile_look(discs: bool) -> TileSet {
+    if !discs {
+        return TileSet::squares();
+    }
+    let codes = (0..16)
+        .map(|code| {
+            std::array::from_fn(|q| {
+                if code >> q & 1 == 0 {
+                    return Vec::new();
+                }
+                // The module's centre in tile units, and the quarter of its disc facing the vertex.
+                let (cx, cy) = ((q & 1) as f32, (q >> 1) as f32);
+                let (sx, sy) = (if q & 1 == 1 { -1.0 } else { 1.0 }, if q & 2 == 2 { -1.0 } else { 1.0 });
+                let mut arc: Vec<[f32; 2]> = (0..=12)
+                    .map(|i| {
+                        let a = i as f32 / 12.0 * std::f32::consts::FRAC_PI_2;
+                        [cx + sx * 0.45 * a.cos(), cy + sy * 0.45 * a.sin()]
+                    })
+                    .collect();
+                arc.push([cx, cy]);
+                vec![arc]
+            })
+        })
+        .collect();
+    TileSet::new(codes).expect("valid")
+}
+
+fn tile_examples(discs: bool, range: std::ops::Range<usize>) -> Vec<Example> {
+    let set = tile_look(discs);
+    let style = StyleId::Fitted.style();
+    range
+        .map(|i| {
+            let g = symbol(i);
+            let outputs = clear::evaluate(&style.server, &g).expect("valid");
+            let drawing = Drawing::styled(style.geometry, &g, &outputs).expect("layout");
+            let palette = Palette::new(&NAVY, Readability::Vivid);
+            let styled = Canvas { fitted: Some(&set), ..drawing.canvas(10, 4, palette) }.to_image();
+            Example {
+                name: format!("{}-{i:02}", if discs { "discs" } else { "squares" }),
+                styled,
+                plain: plain(&g, 10, 4),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn an_example_of_another_look_is_refused_by_name() {
+    // One look alone fits; a square example among disc ones is named.
+    assert!(fit(&tile_examples(true, 0..8), &options(), &mut |_| {}).is_ok());
+    let mut ex = tile_examples(true, 0..8);
+    ex.extend(tile_examples(false, 8..9));
+    let err = fit(&ex, &options(), &mut |_| {}).err().expect("refused");
+    assert!(matches!(&err, FitError::Example { name, .. } if name == "squares-08"), "{err}");
+}
+
+#[test]
+fn a_folder_with_a_lone_or_broken_image_is_refused_by_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ex = examples(StyleId::Rounded, 0..1);
+    ex[0].styled.save(dir.path().join("a.png")).expect("write");
+    ex[0].plain.save(dir.path().join("a.plain.png")).expect("write");
+    assert_eq!(load_examples(dir.path()).expect("loads").len(), 1);
+    ex[0].styled.save(dir.path().join("b.png")).expect("write");
+    let err = load_examples(dir.path()).err().expect("refused").to_string();
+    assert!(err.contains("b.png") && err.contains("b.plain.png"), "{err}");
+    std::fs::write(dir.path().join("b.plain.png"), b"not a png").expect("write");
+    let err = load_examples(dir.path()).err().expect("refused").to_string();
+    assert!(err.contains("b.plain.png"), "{err}");
+    let empty = tempfile::tempdir().expect("temp dir");
+    assert!(matches!(load_examples(empty.path()), Err(FitError::NoExamples { .. })));
+}

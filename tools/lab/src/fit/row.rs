@@ -1,0 +1,193 @@
+//! One look of the fit lab: examples drawn by python-qrcode, the fit, and its test codes.
+
+use crate::eval::external::External;
+use crate::eval::InProcess;
+use crate::LabError;
+use qrveil_fit::{compare, fit, grid::plain_code, load_examples, FitOptions};
+use qrveil_sdk::{round_trip, Keys, OnTier};
+use qrveil_style::{clear, Readability, StyleId};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const EXAMPLES_PY: &str = include_str!("../../../fit/examples.py");
+/// The experiment's protocol enlarges its one-pixel-per-module images this much, nearest
+/// neighbour, before decoding.
+const EXPERIMENT_ENLARGE: u32 = 10;
+
+pub struct Look {
+    pub name: String,
+    pub drawer: String,
+    pub mask: String,
+    pub fit_versions: String,
+    pub test_versions: String,
+    pub box_size: u32,
+    pub experiment: bool,
+}
+
+#[derive(Serialize)]
+pub struct Row {
+    pub look: String,
+    pub experiment: bool,
+    pub fit_seconds: f64,
+    /// The fitted ink fill and its error (0..255).
+    pub ink: String,
+    pub ink_rms: f32,
+    /// Mean reference diff over the examples fitted on.
+    pub fit_residual: f32,
+    pub test_codes: usize,
+    /// Reference diff (mean absolute pixel difference, 0..1) of the test codes.
+    pub test_residual_mean: f32,
+    pub test_residual_worst: f32,
+    /// The same with the fitted colours drawn exactly, without the readability level's
+    /// correction: the fit's own difference.
+    pub test_residual_exact_colours: f32,
+    /// Test codes each decoder read as exactly their payload.
+    pub read: BTreeMap<String, usize>,
+    /// Test codes whose FHE linear-tier outputs equal the clear evaluation.
+    pub fhe_equal: usize,
+    /// Mean server seconds per test code (expand, evaluate, pack) on this machine.
+    pub server_seconds: f64,
+}
+
+/// Write examples with tools/fit/examples.py; their payloads by name.
+fn examples(
+    dir: &Path,
+    look: &Look,
+    versions: &str,
+    seed: u32,
+    count: usize,
+) -> Result<HashMap<String, String>, LabError> {
+    let script = dir.join("examples.py");
+    std::fs::write(&script, EXAMPLES_PY)?;
+    let index = dir.join(format!("payloads-{seed}.txt"));
+    let out = dir.join(format!("set-{seed}"));
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg(&out)
+        .args(["--drawer", &look.drawer, "--mask", &look.mask, "--versions", versions])
+        .args(["--count", &count.to_string(), "--seed", &seed.to_string(), "--box-size", &look.box_size.to_string()])
+        .arg("--payloads")
+        .arg(&index)
+        .status()?;
+    if !status.success() {
+        return Err(LabError::Check("python-qrcode could not draw the examples (pip install \"qrcode[pil]\")".into()));
+    }
+    let text = std::fs::read_to_string(&index)?;
+    Ok(text.lines().filter_map(|l| l.split_once('\t')).map(|(n, p)| (n.to_string(), p.to_string())).collect())
+}
+
+pub fn measure(
+    look: &Look,
+    count: usize,
+    readability: Readability,
+    keys: &Keys,
+    external: &mut External,
+) -> Result<Row, LabError> {
+    let dir = tempfile::tempdir()?;
+    examples(dir.path(), look, &look.fit_versions, 1, count)?;
+    let payloads = examples(dir.path(), look, &look.test_versions, 2, count)?;
+    let check = |e: qrveil_fit::FitError| LabError::Check(format!("{}: {e}", look.name));
+    let train = load_examples(&dir.path().join("set-1")).map_err(check)?;
+    let t = Instant::now();
+    let report = fit(&train, &FitOptions { name: Some(look.name.clone()), readability }, &mut |_| {}).map_err(check)?;
+    let fit_seconds = t.elapsed().as_secs_f64();
+    let residuals: Vec<f32> = report.examples.iter().filter_map(|e| e.residual).collect();
+    let test = load_examples(&dir.path().join("set-2")).map_err(check)?;
+    let compared = compare(&report.document, &test, false).map_err(check)?;
+    let exact: Vec<f32> =
+        compare(&report.document, &test, true).map_err(check)?.iter().filter_map(|(f, _)| f.residual).collect();
+    let mut read: BTreeMap<String, usize> = BTreeMap::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut expected: Vec<Vec<u8>> = Vec::new();
+    let mut test_residuals = Vec::new();
+    for (i, (fitted, drawn)) in compared.iter().enumerate() {
+        let (Some(drawn), Some(payload)) = (drawn, payloads.get(&fitted.name)) else { continue };
+        test_residuals.push(fitted.residual.unwrap_or(1.0));
+        let shown = if look.experiment {
+            let (w, h) = drawn.dimensions();
+            image::imageops::resize(
+                drawn,
+                w * EXPERIMENT_ENLARGE,
+                h * EXPERIMENT_ENLARGE,
+                image::imageops::FilterType::Nearest,
+            )
+        } else {
+            drawn.clone()
+        };
+        let found = InProcess::read(&shown, payload.as_bytes());
+        for name in InProcess::NAMES {
+            *read.entry(name.into()).or_default() += usize::from(found.get(name) == Some(true));
+        }
+        let path = dir.path().join(format!("test-{i}.png"));
+        shown.save(&path).map_err(|e| LabError::output(&path, e))?;
+        paths.push(path);
+        expected.push(payload.as_bytes().to_vec());
+    }
+    let found = external.decode(&paths);
+    for decoder in ["zbar", "zxing-cpp"] {
+        let Some(results) = found.get(decoder) else { continue };
+        let n = results.iter().zip(&expected).filter(|(r, p)| r.as_ref().is_some_and(|c| c.contains(p))).count();
+        read.insert(decoder.into(), n);
+    }
+    let (fhe_equal, server_seconds) = fhe_check(keys, &test)?;
+    let d = &report.document.dots_options;
+    Ok(Row {
+        look: look.name.clone(),
+        experiment: look.experiment,
+        fit_seconds,
+        ink: match (&d.color, &d.gradient) {
+            (Some(c), _) => c.clone(),
+            (None, Some(g)) => format!("{} gradient, {} stops", g.kind, g.color_stops.len()),
+            _ => "-".into(),
+        },
+        ink_rms: report.ink_rms,
+        fit_residual: mean(&residuals),
+        test_codes: test_residuals.len(),
+        test_residual_mean: mean(&test_residuals),
+        test_residual_worst: test_residuals.iter().copied().fold(0.0, f32::max),
+        test_residual_exact_colours: mean(&exact),
+        read,
+        fhe_equal,
+        server_seconds,
+    })
+}
+
+fn mean(v: &[f32]) -> f32 {
+    v.iter().sum::<f32>() / v.len().max(1) as f32
+}
+
+/// Every test symbol through the FHE linear tier, against the clear evaluation.
+fn fhe_check(keys: &Keys, test: &[qrveil_fit::Example]) -> Result<(usize, f64), LabError> {
+    let server = StyleId::Fitted.style().server;
+    let (mut equal, mut seconds) = (0, 0.0);
+    for example in test {
+        let (_, modules) = plain_code(&example.plain, &example.name).map_err(|e| LabError::Check(e.to_string()))?;
+        let fhe = round_trip(keys, OnTier::Linear, &server, &modules)?;
+        equal += usize::from(fhe.outputs == clear::evaluate(&server, &modules)?);
+        seconds += fhe.seconds.expand + fhe.seconds.evaluate + fhe.seconds.pack;
+    }
+    Ok((equal, seconds / test.len().max(1) as f64))
+}
+
+pub fn print_row(r: &Row) {
+    let read: Vec<String> = r.read.iter().map(|(d, n)| format!("{d} {n}")).collect();
+    println!(
+        "{:<28} fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.2} s",
+        r.look,
+        r.fit_seconds,
+        r.ink,
+        r.ink_rms,
+        r.fit_residual,
+        r.test_residual_mean,
+        r.test_residual_worst,
+        r.test_residual_exact_colours,
+        r.test_codes,
+        read.join(", "),
+        r.fhe_equal,
+        r.test_codes,
+        r.server_seconds
+    );
+}
