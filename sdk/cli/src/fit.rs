@@ -112,6 +112,16 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
         fill(&d.background_options.color, &d.background_options.gradient),
         report.background_rms
     );
+    let eyes = |p: &qrveil_sdk::document::PartOptions| match (&p.color, &p.gradient) {
+        (None, None) => format!("{}, in the dots' colours", p.kind),
+        (c, g) => format!("{}, {}", p.kind, fill(c, g)),
+    };
+    println!("  finder rings: {}; centres: {}", eyes(&d.corners_square_options), eyes(&d.corners_dot_options));
+    if report.round_rings {
+        println!(
+            "  the examples' finder rings are round: they are drawn square (round rings cannot be verified to scan)"
+        );
+    }
     if !report.unseen.is_empty() {
         println!("  {} tile quarters no example showed are drawn as plain squares", report.unseen.len());
     }

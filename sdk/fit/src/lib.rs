@@ -13,6 +13,7 @@
 
 pub mod colour;
 pub mod contour;
+mod eyes;
 pub mod grid;
 mod report;
 pub mod tiles;

@@ -3,6 +3,7 @@
 //! leaves unexplained (mean absolute pixel difference of its render against the example).
 
 use crate::colour::{fit_fill, Fitted, Sample};
+use crate::eyes::{fit_eyes, Eyes, Seen};
 use crate::grid::{plain_code, Grid};
 use crate::tiles::{bilinear, Colours, Coverage};
 use crate::{Example, FitError};
@@ -10,7 +11,7 @@ use image::RgbImage;
 use qrveil_sdk::document::{BackgroundOptions, ColorStop, Gradient, PartOptions, QrOptions};
 use qrveil_sdk::{Contrast, Drawing, Fill, GradientKind, Palette, StyleDocument, StyleOptions, DOCUMENT_VERSION};
 use qrveil_style::recipe::TileSet;
-use qrveil_style::{clear, ModuleGrid, Readability, Rgb, StyleId};
+use qrveil_style::{clear, FixedModules, ModuleGrid, Readability, Rgb, StyleId};
 
 #[derive(Clone, Debug, Default)]
 pub struct FitOptions {
@@ -58,6 +59,9 @@ pub struct FitReport {
     pub background_rms: f32,
     /// (code, quarter) pairs no example showed, drawn as a plain module's quarter.
     pub unseen: Vec<(usize, usize)>,
+    /// The examples' finder rings are round; the look draws them square (round rings cannot
+    /// be verified).
+    pub round_rings: bool,
 }
 
 /// Modules whose centre reads otherwise in the styled image than in the plain one, beyond
@@ -89,6 +93,8 @@ pub fn fit(
         progress(Progress::Reading { done: done + 1, total });
     }
     let (ink, background) = colour_fields(&read)?;
+    let seen: Vec<Seen> = read.iter().map(|r| Seen { img: &r.example.styled, grid: r.grid }).collect();
+    let eyes = fit_eyes(&seen, &ink.fill, &background.fill);
     let mut coverage = Coverage::default();
     for (done, r) in read.iter().enumerate() {
         let colours = colours_of(&ink.fill, &background.fill, r);
@@ -112,7 +118,7 @@ pub fn fit(
     }
     let (codes, unseen) = coverage.trace();
     let tiles = TileSet::new(codes)?;
-    let document = document(options, &ink.fill, &background.fill, tiles);
+    let document = document(options, &ink.fill, &background.fill, &eyes, tiles);
     let mut fits = Vec::with_capacity(total);
     for (done, r) in read.iter().enumerate() {
         fits.push(ExampleFit {
@@ -123,7 +129,14 @@ pub fn fit(
         });
         progress(Progress::Checking { done: done + 1, total });
     }
-    Ok(FitReport { document, examples: fits, ink_rms: ink.rms, background_rms: background.rms, unseen })
+    Ok(FitReport {
+        document,
+        examples: fits,
+        ink_rms: ink.rms,
+        background_rms: background.rms,
+        unseen,
+        round_rings: eyes.round_rings,
+    })
 }
 
 fn read_example(example: &Example) -> Result<Read<'_>, FitError> {
@@ -144,6 +157,7 @@ fn colour_fields(read: &[Read]) -> Result<(Fitted, Fitted), FitError> {
     let (mut ink, mut background) = (Vec::new(), Vec::new());
     for r in read {
         let n = r.modules.side() as i64;
+        let alignment = FixedModules::for_side(r.modules.side()).alignment_centres();
         let (w, h) = (r.example.styled.width() as f32, r.example.styled.height() as f32);
         for my in -2..n + 2 {
             for mx in -2..n + 2 {
@@ -152,6 +166,12 @@ fn colour_fields(read: &[Read]) -> Result<(Fitted, Fitted), FitError> {
                     continue;
                 }
                 let rgb = bilinear(&r.example.styled, px, py);
+                let finder = |v: i64| v < 7 || v >= n - 7;
+                let in_pattern = (finder(mx) && finder(my) && !(mx >= n - 7 && my >= n - 7))
+                    || alignment.iter().any(|&(ax, ay)| (mx - ax).abs() <= 2 && (my - ay).abs() <= 2);
+                if r.modules.is_dark(mx, my) && in_pattern {
+                    continue; // finder and alignment patterns may have their own colours (eyes.rs)
+                }
                 if r.modules.is_dark(mx, my) {
                     let (x, y) = ((mx as f32 + 0.5) / n as f32, (my as f32 + 0.5) / n as f32);
                     ink.push(Sample { x, y, rgb });
@@ -275,15 +295,19 @@ fn fill_options(fill: &Fill) -> (Option<String>, Option<Gradient>) {
     }
 }
 
-fn document(options: &FitOptions, ink: &Fill, background: &Fill, tiles: TileSet) -> StyleDocument {
+fn document(options: &FitOptions, ink: &Fill, background: &Fill, eyes: &Eyes, tiles: TileSet) -> StyleDocument {
     let (color, gradient) = fill_options(ink);
     let (bg_color, bg_gradient) = fill_options(background);
+    let part = |kind: &str, own: &Option<Fitted>| {
+        let (color, gradient) = own.as_ref().map(|f| fill_options(&f.fill)).unwrap_or((None, None));
+        PartOptions { kind: kind.into(), color, gradient }
+    };
     StyleDocument {
         qrveil_style: DOCUMENT_VERSION,
         name: options.name.clone(),
         dots_options: PartOptions { kind: StyleId::Fitted.name().into(), color, gradient },
-        corners_square_options: PartOptions::corners(),
-        corners_dot_options: PartOptions::corners(),
+        corners_square_options: part("square", &eyes.rings),
+        corners_dot_options: part(eyes.centre.name(), &eyes.centres),
         background_options: BackgroundOptions { color: bg_color, gradient: bg_gradient },
         qr_options: QrOptions::default(),
         image: None,

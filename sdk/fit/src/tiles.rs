@@ -6,7 +6,7 @@ use crate::grid::Grid;
 use image::RgbImage;
 use qrveil_sdk::Fill;
 use qrveil_style::recipe::fitted::{quarter_box, Polygon, Quarters, MAX_QUARTER_POINTS};
-use qrveil_style::ModuleGrid;
+use qrveil_style::{FixedModules, ModuleGrid};
 
 /// From this many pixels per module on, coverage is interpolated between pixels.
 const FINE_MODULE_PX: f32 = 4.0;
@@ -87,20 +87,24 @@ impl Default for Coverage {
     }
 }
 
-/// Whether a module is drawn by the finder patterns' shapes, not the tiles: the finders with
-/// their separators.
-fn in_finder(fixed_side: u32, mx: i64, my: i64) -> bool {
-    let n = fixed_side as i64;
+/// Whether a module is drawn by the pattern shapes, not the tiles: the finders with their
+/// separators, and the alignment patterns (which a look may colour as its finders).
+fn in_pattern(side: u32, alignment: &[(i64, i64)], mx: i64, my: i64) -> bool {
+    let n = side as i64;
     let near = |v: i64| v < 8;
     let far = |v: i64| v >= n - 8;
-    (near(mx) && near(my)) || (far(mx) && near(my)) || (near(mx) && far(my))
+    (near(mx) && near(my))
+        || (far(mx) && near(my))
+        || (near(mx) && far(my))
+        || alignment.iter().any(|&(ax, ay)| (mx - ax).abs() <= 2 && (my - ay).abs() <= 2)
 }
 
 /// Every quarter of every vertex tile of one example whose module is in the symbol and outside
-/// the finders: its block code, quarter and coverage samples.
+/// the finder and alignment patterns: its block code, quarter and coverage samples.
 fn quarters(img: &RgbImage, modules: &ModuleGrid, colours: &Colours, mut f: impl FnMut(usize, usize, &[f32])) {
     let n = modules.side() as i64;
     let offsets = sample_offsets();
+    let alignment = FixedModules::for_side(modules.side()).alignment_centres();
     let mut samples = [0f32; SAMPLES * SAMPLES];
     for vy in 0..=n {
         for vx in 0..=n {
@@ -108,7 +112,7 @@ fn quarters(img: &RgbImage, modules: &ModuleGrid, colours: &Colours, mut f: impl
             let code =
                 block.iter().enumerate().fold(0usize, |c, (k, &(x, y))| c | usize::from(modules.is_dark(x, y)) << k);
             for (q, &(mx, my)) in block.iter().enumerate() {
-                if !(0..n).contains(&mx) || !(0..n).contains(&my) || in_finder(modules.side(), mx, my) {
+                if !(0..n).contains(&mx) || !(0..n).contains(&my) || in_pattern(modules.side(), &alignment, mx, my) {
                     continue;
                 }
                 let (x0, y0, _, _) = quarter_box(q);

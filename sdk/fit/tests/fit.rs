@@ -4,8 +4,8 @@
 
 use image::{GrayImage, RgbImage};
 use qrveil_fit::{compare, draw, fit, grid, load_examples, mean_difference, Example, FitError, FitOptions};
-use qrveil_sdk::{encode, Canvas, Drawing, EcLevel, Palette};
-use qrveil_style::recipe::TileSet;
+use qrveil_sdk::{encode, Area, Background, Canvas, Contrast, Drawing, EcLevel, Fill, Palette};
+use qrveil_style::recipe::{CentreShape, Patterns, TileSet};
 use qrveil_style::{clear, ModuleGrid, Preset, Readability, Rgb, StyleId, PRESETS};
 
 fn symbol(i: usize) -> ModuleGrid {
@@ -81,6 +81,39 @@ fn a_fitted_look_draws_unseen_codes_as_the_built_in_it_was_fitted_on() {
         let (to_builtin, square_to_builtin) = (mean_difference(&mine, &builtin), mean_difference(&square, &builtin));
         assert!(to_builtin < 0.5 * square_to_builtin, "{id}: {to_builtin} vs a square look's {square_to_builtin}");
     }
+}
+
+#[test]
+fn finder_centres_and_ring_colours_of_their_own_are_learned() {
+    let red = Rgb(150, 20, 20);
+    let ex: Vec<Example> = (0..6)
+        .map(|i| {
+            let g = symbol(i);
+            let style = StyleId::Rounded.style();
+            let outputs = clear::evaluate(&style.server, &g).expect("valid");
+            let drawing = Drawing::styled(style.geometry, &g, &outputs).expect("layout");
+            let navy = Fill::Solid(NAVY.left);
+            let background = Background::Fill(Fill::Solid(Rgb(255, 255, 255)));
+            let contrast = Contrast { data: 0.0, patterns: 0.0 };
+            let palette = Palette::of(navy.clone(), Fill::Solid(red), navy, background, Area::Symbol, contrast);
+            let patterns = Patterns { centre: CentreShape::Dot, ..Default::default() };
+            let styled = Canvas { patterns, ..drawing.canvas(10, 4, palette) }.to_image();
+            Example { name: format!("eyes-{i}"), styled, plain: plain(&g, 10, 4) }
+        })
+        .collect();
+    let report = fit(&ex, &options(), &mut |_| {}).expect("fits");
+    let d = &report.document;
+    assert_eq!(d.corners_dot_options.kind, "dot");
+    assert_eq!(
+        (d.corners_dot_options.color.as_deref(), d.corners_square_options.color.as_deref()),
+        (None, Some("#961414"))
+    );
+    assert_eq!(d.dots_options.color.as_deref(), Some("#0a0f3c"));
+    assert!(!report.round_rings);
+    // Plain examples: square centres in the dots' colour.
+    let report = fit(&examples(StyleId::Rounded, 0..6), &options(), &mut |_| {}).expect("fits");
+    let d = &report.document;
+    assert_eq!((d.corners_dot_options.kind.as_str(), d.corners_square_options.color.as_deref()), ("square", None));
 }
 
 #[test]
