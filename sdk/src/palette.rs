@@ -31,12 +31,14 @@ impl Contrast {
 }
 
 /// Where the ink fills are laid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Area {
     /// Across the whole image, quiet zone included (Python qrcode's colour masks, which the
     /// presets come from).
     Image,
     /// Across the symbol's modules (qr-code-styling's gradients).
+    #[default]
     Symbol,
 }
 

@@ -106,6 +106,7 @@ impl From<Look> for StyleDocument {
                 color: l.background_options.color,
                 gradient: l.background_options.gradient.map(gradient_in),
             },
+            fill_area: Default::default(),
             qr_options: doc::QrOptions {
                 type_number: l.qr_options.type_number,
                 error_correction_level: l.qr_options.error_correction_level,

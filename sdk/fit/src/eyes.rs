@@ -4,15 +4,17 @@
 
 use crate::colour::{fit_fill, Fitted, Sample};
 use crate::grid::Grid;
-use crate::tiles::{bilinear, Colours};
+use crate::tiles::{bilinear, ink_point, Colours};
 use image::RgbImage;
-use qrveil_sdk::Fill;
+use qrveil_sdk::{Area, Fill};
 use qrveil_style::recipe::CentreShape;
 
 /// One example as the eyes need it.
 pub struct Seen<'a> {
     pub img: &'a RgbImage,
     pub grid: Grid,
+    /// Where the ink fills are laid.
+    pub area: Area,
 }
 
 pub struct Eyes {
@@ -36,11 +38,10 @@ fn origins(side: u32) -> [(f32, f32); 3] {
 fn samples(seen: &[Seen], modules: impl Fn(usize, usize) -> bool) -> Vec<Sample> {
     let mut out = Vec::new();
     for s in seen {
-        let span = s.grid.module * s.grid.side as f32;
         for (ox, oy) in origins(s.grid.side) {
             for (i, j) in (0..49).map(|k| (k % 7, k / 7)).filter(|&(i, j)| modules(i, j)) {
                 let (px, py) = s.grid.pixel(ox + i as f32 + 0.5, oy + j as f32 + 0.5);
-                let (x, y) = ((px - s.grid.left) / span, (py - s.grid.top) / span);
+                let (x, y) = ink_point(s.area, &s.grid, s.img.dimensions(), px, py);
                 out.push(Sample { x, y, rgb: bilinear(s.img, px, py) });
             }
         }
@@ -66,7 +67,7 @@ fn own_fill(samples: &[Sample], dots: &Fill) -> Option<Fitted> {
 fn coverage_at(seen: &[Seen], fill: &Fill, background: &Fill, points: &[(f32, f32)]) -> f32 {
     let (mut sum, mut n) = (0.0, 0);
     for s in seen {
-        let colours = Colours { ink: fill, background, grid: s.grid, size: s.img.dimensions() };
+        let colours = Colours { ink: fill, background, area: s.area, grid: s.grid, size: s.img.dimensions() };
         for (ox, oy) in origins(s.grid.side) {
             for &(u, v) in points {
                 let (px, py) = s.grid.pixel(ox + u, oy + v);

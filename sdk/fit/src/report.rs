@@ -5,11 +5,11 @@
 use crate::colour::{fit_fill, Fitted, Sample};
 use crate::eyes::{fit_eyes, Eyes, Seen};
 use crate::grid::{plain_code, Grid};
-use crate::tiles::{bilinear, Colours, Coverage};
+use crate::tiles::{bilinear, ink_point, Colours, Coverage};
 use crate::{Example, FitError};
 use image::RgbImage;
 use qrveil_sdk::document::{BackgroundOptions, ColorStop, Gradient, PartOptions, QrOptions};
-use qrveil_sdk::{Contrast, Drawing, Fill, GradientKind, Palette, StyleDocument, StyleOptions, DOCUMENT_VERSION};
+use qrveil_sdk::{Area, Contrast, Drawing, Fill, GradientKind, Palette, StyleDocument, StyleOptions, DOCUMENT_VERSION};
 use qrveil_style::recipe::TileSet;
 use qrveil_style::{clear, FixedModules, ModuleGrid, Readability, Rgb, StyleId};
 
@@ -92,19 +92,19 @@ pub fn fit(
         read.push(read_example(example)?);
         progress(Progress::Reading { done: done + 1, total });
     }
-    let (ink, background) = colour_fields(&read)?;
-    let seen: Vec<Seen> = read.iter().map(|r| Seen { img: &r.example.styled, grid: r.grid }).collect();
+    let (ink, area, background) = colour_fields(&read)?;
+    let seen: Vec<Seen> = read.iter().map(|r| Seen { img: &r.example.styled, grid: r.grid, area }).collect();
     let eyes = fit_eyes(&seen, &ink.fill, &background.fill);
     let mut coverage = Coverage::default();
     for (done, r) in read.iter().enumerate() {
-        let colours = colours_of(&ink.fill, &background.fill, r);
+        let colours = colours_of(&ink.fill, area, &background.fill, r);
         check_agreement(r, &colours)?;
         coverage.add(&r.example.styled, &r.modules, &colours);
         progress(Progress::Learning { done: done + 1, total });
     }
     let deviations: Vec<f32> = read
         .iter()
-        .map(|r| coverage.deviation(&r.example.styled, &r.modules, &colours_of(&ink.fill, &background.fill, r)))
+        .map(|r| coverage.deviation(&r.example.styled, &r.modules, &colours_of(&ink.fill, area, &background.fill, r)))
         .collect();
     let mut sorted = deviations.clone();
     sorted.sort_by(f32::total_cmp);
@@ -118,7 +118,7 @@ pub fn fit(
     }
     let (codes, unseen) = coverage.trace();
     let tiles = TileSet::new(codes)?;
-    let document = document(options, &ink.fill, &background.fill, &eyes, tiles);
+    let document = document(options, (&ink.fill, area), &background.fill, &eyes, tiles);
     let mut fits = Vec::with_capacity(total);
     for (done, r) in read.iter().enumerate() {
         fits.push(ExampleFit {
@@ -151,14 +151,17 @@ fn read_example(example: &Example) -> Result<Read<'_>, FitError> {
     Ok(Read { example, grid: grid.scaled(scale), modules })
 }
 
-/// Ink colours at dark module centres (over the symbol, as documents lay fills); background
-/// colours at light module centres and in the quiet zone (over the image).
-fn colour_fields(read: &[Read]) -> Result<(Fitted, Fitted), FitError> {
-    let (mut ink, mut background) = (Vec::new(), Vec::new());
+/// The ink's colour field from dark module centres, laid over the symbol or over the image,
+/// whichever explains them better (python-qrcode's masks span the image, so a fill over the
+/// symbol would shift with the version); the background's from light module centres and the
+/// quiet zone, over the image.
+fn colour_fields(read: &[Read]) -> Result<(Fitted, Area, Fitted), FitError> {
+    let (mut symbol, mut image, mut background) = (Vec::new(), Vec::new(), Vec::new());
     for r in read {
         let n = r.modules.side() as i64;
         let alignment = FixedModules::for_side(r.modules.side()).alignment_centres();
-        let (w, h) = (r.example.styled.width() as f32, r.example.styled.height() as f32);
+        let size = r.example.styled.dimensions();
+        let (w, h) = (size.0 as f32, size.1 as f32);
         for my in -2..n + 2 {
             for mx in -2..n + 2 {
                 let (px, py) = r.grid.pixel(mx as f32 + 0.5, my as f32 + 0.5);
@@ -169,26 +172,34 @@ fn colour_fields(read: &[Read]) -> Result<(Fitted, Fitted), FitError> {
                 let finder = |v: i64| v < 7 || v >= n - 7;
                 let in_pattern = (finder(mx) && finder(my) && !(mx >= n - 7 && my >= n - 7))
                     || alignment.iter().any(|&(ax, ay)| (mx - ax).abs() <= 2 && (my - ay).abs() <= 2);
-                if r.modules.is_dark(mx, my) && in_pattern {
-                    continue; // finder and alignment patterns may have their own colours (eyes.rs)
-                }
-                if r.modules.is_dark(mx, my) {
-                    let (x, y) = ((mx as f32 + 0.5) / n as f32, (my as f32 + 0.5) / n as f32);
-                    ink.push(Sample { x, y, rgb });
-                } else {
+                if !r.modules.is_dark(mx, my) {
                     background.push(Sample { x: px / w, y: py / h, rgb });
+                } else if !in_pattern {
+                    // Finder and alignment patterns may have their own colours (eyes.rs).
+                    for (area, samples) in [(Area::Symbol, &mut symbol), (Area::Image, &mut image)] {
+                        let (x, y) = ink_point(area, &r.grid, size, px, py);
+                        samples.push(Sample { x, y, rgb });
+                    }
                 }
             }
         }
     }
-    let ink = fit_fill(&ink).ok_or_else(|| FitError::Colours("no ink colour could be fitted".into()))?;
-    let background =
-        fit_fill(&background).ok_or_else(|| FitError::Colours("no background colour could be fitted".into()))?;
-    Ok((ink, background))
+    let none = |what: &str| FitError::Colours(format!("no {what} colour could be fitted"));
+    let over_symbol = fit_fill(&symbol).ok_or_else(|| none("ink"))?;
+    let over_image = fit_fill(&image).ok_or_else(|| none("ink"))?;
+    // The symbol, as qr-code-styling and the built-in documents lay fills, unless the image
+    // explains the ink clearly better (a fifth less error, beyond rounding).
+    let (ink, area) = if over_image.rms < 0.8 * over_symbol.rms - 0.1 {
+        (over_image, Area::Image)
+    } else {
+        (over_symbol, Area::Symbol)
+    };
+    let background = fit_fill(&background).ok_or_else(|| none("background"))?;
+    Ok((ink, area, background))
 }
 
-fn colours_of<'a>(ink: &'a Fill, background: &'a Fill, r: &Read) -> Colours<'a> {
-    Colours { ink, background, grid: r.grid, size: r.example.styled.dimensions() }
+fn colours_of<'a>(ink: &'a Fill, area: Area, background: &'a Fill, r: &Read) -> Colours<'a> {
+    Colours { ink, background, area, grid: r.grid, size: r.example.styled.dimensions() }
 }
 
 /// Refuse a pair whose styled image shows other modules than its plain one.
@@ -295,7 +306,13 @@ fn fill_options(fill: &Fill) -> (Option<String>, Option<Gradient>) {
     }
 }
 
-fn document(options: &FitOptions, ink: &Fill, background: &Fill, eyes: &Eyes, tiles: TileSet) -> StyleDocument {
+fn document(
+    options: &FitOptions,
+    (ink, area): (&Fill, Area),
+    background: &Fill,
+    eyes: &Eyes,
+    tiles: TileSet,
+) -> StyleDocument {
     let (color, gradient) = fill_options(ink);
     let (bg_color, bg_gradient) = fill_options(background);
     let part = |kind: &str, own: &Option<Fitted>| {
@@ -309,6 +326,7 @@ fn document(options: &FitOptions, ink: &Fill, background: &Fill, eyes: &Eyes, ti
         corners_square_options: part("square", &eyes.rings),
         corners_dot_options: part(eyes.centre.name(), &eyes.centres),
         background_options: BackgroundOptions { color: bg_color, gradient: bg_gradient },
+        fill_area: area,
         qr_options: QrOptions::default(),
         image: None,
         image_options: None,

@@ -4,7 +4,7 @@
 use crate::contour::{simplify, Field};
 use crate::grid::Grid;
 use image::RgbImage;
-use qrveil_sdk::Fill;
+use qrveil_sdk::{Area, Fill};
 use qrveil_style::recipe::fitted::{quarter_box, Polygon, Quarters, MAX_QUARTER_POINTS};
 use qrveil_style::{FixedModules, ModuleGrid};
 
@@ -17,11 +17,12 @@ const SIMPLIFY: f32 = 0.004;
 /// Pad width outside a quarter, so loops close along its edges (module units).
 const PAD: f32 = 1e-3;
 
-/// The ink's and the background's colour fields, placed on one example: the ink's over the
-/// symbol (as documents lay fills), the background's over the image.
+/// The ink's and the background's colour fields, placed on one example: the ink's over
+/// `area`, the background's over the image.
 pub struct Colours<'a> {
     pub ink: &'a Fill,
     pub background: &'a Fill,
+    pub area: Area,
     pub grid: Grid,
     /// The image's size in pixels.
     pub size: (u32, u32),
@@ -31,8 +32,8 @@ impl Colours<'_> {
     /// How much of pixel position (px, py)'s colour is ink: its projection on the line from
     /// the background's colour to the ink's there, 0..1.
     pub fn coverage(&self, img: &RgbImage, px: f32, py: f32) -> f32 {
-        let span = self.grid.module * self.grid.side as f32;
-        let ink = self.ink.at((px - self.grid.left) / span, (py - self.grid.top) / span);
+        let (ix, iy) = ink_point(self.area, &self.grid, self.size, px, py);
+        let ink = self.ink.at(ix, iy);
         let bg = self.background.at(px / self.size.0 as f32, py / self.size.1 as f32);
         let (ink, bg) = ([ink.0, ink.1, ink.2].map(f32::from), [bg.0, bg.1, bg.2].map(f32::from));
         // Where pixels are large against a quarter, a point takes its pixel's colour: between
@@ -48,6 +49,17 @@ impl Colours<'_> {
             return 0.0;
         }
         (dot / norm).clamp(0.0, 1.0)
+    }
+}
+
+/// Pixel position (px, py) in the units of `area`: the symbol's or the whole image's.
+pub fn ink_point(area: Area, grid: &Grid, (w, h): (u32, u32), px: f32, py: f32) -> (f32, f32) {
+    match area {
+        Area::Symbol => {
+            let span = grid.module * grid.side as f32;
+            ((px - grid.left) / span, (py - grid.top) / span)
+        }
+        Area::Image => (px / w as f32, py / h as f32),
     }
 }
 

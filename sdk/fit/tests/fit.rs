@@ -4,7 +4,7 @@
 
 use image::{GrayImage, RgbImage};
 use qrveil_fit::{compare, draw, fit, grid, load_examples, mean_difference, Example, FitError, FitOptions};
-use qrveil_sdk::{encode, Area, Background, Canvas, Contrast, Drawing, EcLevel, Fill, Palette};
+use qrveil_sdk::{encode, Area, Background, Canvas, Contrast, Drawing, EcLevel, Fill, GradientKind, Palette, Stop};
 use qrveil_style::recipe::{CentreShape, Patterns, TileSet};
 use qrveil_style::{clear, ModuleGrid, Preset, Readability, Rgb, StyleId, PRESETS};
 
@@ -114,6 +114,36 @@ fn finder_centres_and_ring_colours_of_their_own_are_learned() {
     let report = fit(&examples(StyleId::Rounded, 0..6), &options(), &mut |_| {}).expect("fits");
     let d = &report.document;
     assert_eq!((d.corners_dot_options.kind.as_str(), d.corners_square_options.color.as_deref()), ("square", None));
+}
+
+#[test]
+fn a_gradient_over_the_image_is_told_from_one_over_the_symbol() {
+    // Across versions the quiet zone's share changes, so only the right area explains the ink.
+    for area in [Area::Image, Area::Symbol] {
+        let ex: Vec<Example> = (0..6)
+            .map(|i| {
+                let g = symbol(i);
+                let style = StyleId::Square.style();
+                let outputs = clear::evaluate(&style.server, &g).expect("valid");
+                let drawing = Drawing::styled(style.geometry, &g, &outputs).expect("layout");
+                let stops =
+                    vec![Stop { offset: 0.0, colour: Rgb(0, 0, 0) }, Stop { offset: 1.0, colour: Rgb(0, 0, 255) }];
+                let ink = Fill::gradient(GradientKind::Linear { rotation: std::f32::consts::FRAC_PI_2 }, stops)
+                    .expect("valid");
+                let background = Background::Fill(Fill::Solid(Rgb(255, 255, 255)));
+                let contrast = Contrast { data: 0.0, patterns: 0.0 };
+                let palette = Palette::of(ink.clone(), ink.clone(), ink, background, area, contrast);
+                Example {
+                    name: format!("v-{i}"),
+                    styled: drawing.canvas(10, 4, palette).to_image(),
+                    plain: plain(&g, 10, 4),
+                }
+            })
+            .collect();
+        let report = fit(&ex, &options(), &mut |_| {}).expect("fits");
+        assert_eq!(report.document.fill_area, area);
+        assert!(report.ink_rms < 2.0, "{area:?}: {}", report.ink_rms);
+    }
 }
 
 #[test]

@@ -38,6 +38,11 @@ pub struct StyleDocument {
     pub corners_dot_options: PartOptions,
     #[serde(default)]
     pub background_options: BackgroundOptions,
+    /// What the dots', rings' and centres' fills span: `symbol` (the modules, as
+    /// qr-code-styling lays them; the default) or `image` (quiet zone included, as
+    /// python-qrcode's colour masks lay them).
+    #[serde(default, skip_serializing_if = "is_symbol")]
+    pub fill_area: Area,
     #[serde(default)]
     pub qr_options: QrOptions,
     /// A centre image: a PNG, JPEG or SVG file, relative to the document (the CLI reads it;
@@ -53,6 +58,10 @@ pub struct StyleDocument {
     /// for each vertex block code, the ink of each quarter as polygons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiles: Option<TileSet>,
+}
+
+fn is_symbol(area: &Area) -> bool {
+    *area == Area::Symbol
 }
 
 fn balanced() -> String {
@@ -214,6 +223,7 @@ impl StyleDocument {
             corners_square_options: PartOptions::corners(),
             corners_dot_options: PartOptions::corners(),
             background_options: BackgroundOptions { color: Some(hex(preset.background)), gradient: None },
+            fill_area: Area::Symbol,
             qr_options: QrOptions::default(),
             image: None,
             image_options: None,
@@ -279,7 +289,7 @@ impl StyleDocument {
         Ok(opts)
     }
 
-    /// The fills as chosen: laid over the symbol, as qr-code-styling lays them; rings and
+    /// The fills as chosen, laid over `fillArea` (the symbol unless it says the image); rings and
     /// centres take the dots' fill unless given their own.
     pub fn colours(&self) -> Result<Colours, SdkError> {
         let p = Preset::default();
@@ -293,7 +303,7 @@ impl StyleDocument {
                 Background::Fill(fill("backgroundOptions", &b.color, &b.gradient)?.unwrap_or(Fill::Solid(p.background)))
             }
         };
-        Ok(Colours { dots, rings, centres, background, area: Area::Symbol })
+        Ok(Colours { dots, rings, centres, background, area: self.fill_area })
     }
 }
 

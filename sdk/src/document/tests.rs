@@ -80,6 +80,18 @@ fn wrong_documents_say_what_is_wrong() {
 }
 
 #[test]
+fn fills_may_span_the_image_as_python_qrcode_lays_them() {
+    let json = br#"{"qrveilStyle": 1, "fillArea": "image"}"#;
+    let doc = StyleDocument::from_json(json).expect("valid");
+    assert_eq!(doc.options(&StyleOptions::default()).expect("drawable").colours.map(|c| c.area), Some(Area::Image));
+    assert!(doc.to_json().contains("\"fillArea\": \"image\""));
+    // The default, the symbol, is left out of what is written.
+    assert!(!StyleDocument::built_in(StyleId::Square).to_json().contains("fillArea"));
+    let err = StyleDocument::from_json(br#"{"qrveilStyle": 1, "fillArea": "page"}"#).unwrap_err().to_string();
+    assert!(err.contains("image") && err.contains("symbol"), "{err}");
+}
+
+#[test]
 fn a_fitted_look_round_trips_with_its_tiles() {
     let mut doc = StyleDocument::built_in(StyleId::Square);
     doc.dots_options.kind = "fitted".into();

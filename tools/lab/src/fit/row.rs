@@ -5,7 +5,7 @@ use crate::eval::InProcess;
 use crate::LabError;
 use qrveil_fit::{compare, fit, grid::plain_code, load_examples, FitOptions};
 use qrveil_sdk::{round_trip, Keys, OnTier};
-use qrveil_style::{clear, Readability, StyleId};
+use qrveil_style::{clear, FixedModules, Readability, StyleId};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -44,6 +44,10 @@ pub struct Row {
     /// The same with the fitted colours drawn exactly, without the readability level's
     /// correction: the fit's own difference.
     pub test_residual_exact_colours: f32,
+    /// The same (at the level) over the data modules only: outside the finder, timing and
+    /// alignment patterns, which every look draws square (python-qrcode draws timing and
+    /// alignment with its module drawer).
+    pub test_residual_data_modules: f32,
     /// Test codes each decoder read as exactly their payload.
     pub read: BTreeMap<String, usize>,
     /// Test codes whose FHE linear-tier outputs equal the clear evaluation.
@@ -103,9 +107,11 @@ pub fn measure(
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut expected: Vec<Vec<u8>> = Vec::new();
     let mut test_residuals = Vec::new();
-    for (i, (fitted, drawn)) in compared.iter().enumerate() {
+    let mut data_residuals = Vec::new();
+    for (i, ((fitted, drawn), example)) in compared.iter().zip(&test).enumerate() {
         let (Some(drawn), Some(payload)) = (drawn, payloads.get(&fitted.name)) else { continue };
         test_residuals.push(fitted.residual.unwrap_or(1.0));
+        data_residuals.push(data_difference(drawn, example)?);
         let shown = if look.experiment {
             let (w, h) = drawn.dimensions();
             image::imageops::resize(
@@ -149,10 +155,28 @@ pub fn measure(
         test_residual_mean: mean(&test_residuals),
         test_residual_worst: test_residuals.iter().copied().fold(0.0, f32::max),
         test_residual_exact_colours: mean(&exact),
+        test_residual_data_modules: mean(&data_residuals),
         read,
         fhe_equal,
         server_seconds,
     })
+}
+
+/// Mean absolute difference over the pixels of modules no function pattern holds.
+fn data_difference(drawn: &image::RgbImage, example: &qrveil_fit::Example) -> Result<f32, LabError> {
+    let (grid, modules) = plain_code(&example.plain, &example.name).map_err(|e| LabError::Check(e.to_string()))?;
+    let fixed = FixedModules::for_side(modules.side());
+    let (mut sum, mut n) = (0u64, 0u64);
+    for ((x, y, p), q) in drawn.enumerate_pixels().zip(example.styled.pixels()) {
+        let mx = ((x as f32 + 0.5 - grid.left) / grid.module).floor() as i64;
+        let my = ((y as f32 + 0.5 - grid.top) / grid.module).floor() as i64;
+        let side = modules.side() as i64;
+        if (0..side).contains(&mx) && (0..side).contains(&my) && fixed.get(mx, my).is_none() {
+            sum += p.0.iter().zip(q.0).map(|(a, b)| a.abs_diff(b) as u64).sum::<u64>();
+            n += 3;
+        }
+    }
+    Ok(sum as f32 / (255.0 * n.max(1) as f32))
 }
 
 fn mean(v: &[f32]) -> f32 {
@@ -175,7 +199,7 @@ fn fhe_check(keys: &Keys, test: &[qrveil_fit::Example]) -> Result<(usize, f64), 
 pub fn print_row(r: &Row) {
     let read: Vec<String> = r.read.iter().map(|(d, n)| format!("{d} {n}")).collect();
     println!(
-        "{:<28} fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.2} s",
+        "{:<28} fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.2} s",
         r.look,
         r.fit_seconds,
         r.ink,
@@ -184,6 +208,7 @@ pub fn print_row(r: &Row) {
         r.test_residual_mean,
         r.test_residual_worst,
         r.test_residual_exact_colours,
+        r.test_residual_data_modules,
         r.test_codes,
         read.join(", "),
         r.fhe_equal,
