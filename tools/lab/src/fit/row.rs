@@ -199,7 +199,7 @@ fn fhe_check(keys: &Keys, test: &[qrveil_fit::Example]) -> Result<(usize, f64), 
 pub fn print_row(r: &Row) {
     let read: Vec<String> = r.read.iter().map(|(d, n)| format!("{d} {n}")).collect();
     println!(
-        "{:<28} fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.2} s",
+        "{:<28} fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.1} ms",
         r.look,
         r.fit_seconds,
         r.ink,
@@ -213,6 +213,6 @@ pub fn print_row(r: &Row) {
         read.join(", "),
         r.fhe_equal,
         r.test_codes,
-        r.server_seconds
+        r.server_seconds * 1e3
     );
 }
