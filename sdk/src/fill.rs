@@ -1,6 +1,7 @@
-//! Colour over an area: one colour, or a gradient as qr-code-styling draws it (linear at any
-//! angle, or radial from the centre) through colour stops. Points are in units of the area,
-//! (0, 0) its top-left corner and (1, 1) its bottom-right.
+//! Colour over an area: one colour, a gradient as qr-code-styling draws it (linear at any
+//! angle, or radial from the centre) through colour stops, or a low-resolution colour map (what
+//! a fitted look uses where no gradient explains its examples). Points are in units of the
+//! area, (0, 0) its top-left corner and (1, 1) its bottom-right.
 
 use crate::colour::{luma, mix};
 use qrveil_style::Rgb;
@@ -28,6 +29,46 @@ pub enum Fill {
         kind: GradientKind,
         stops: Vec<Stop>,
     },
+    Map(ColourMap),
+}
+
+/// Colours at `side` × `side` evenly spaced points over the area, corners included, blended
+/// bilinearly between them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColourMap {
+    side: usize,
+    colours: Vec<Rgb>,
+}
+
+/// Points a colour map may have per side: enough for any smooth field, small enough for a
+/// style document.
+pub const MAP_SIDES: std::ops::RangeInclusive<usize> = 2..=16;
+
+impl ColourMap {
+    /// Colours row by row, `side` × `side` of them.
+    pub fn new(side: usize, colours: Vec<Rgb>) -> Result<Self, FillError> {
+        if !MAP_SIDES.contains(&side) || colours.len() != side * side {
+            return Err(FillError::Map { side, colours: colours.len() });
+        }
+        Ok(Self { side, colours })
+    }
+
+    pub fn side(&self) -> usize {
+        self.side
+    }
+
+    pub fn colours(&self) -> &[Rgb] {
+        &self.colours
+    }
+
+    pub fn at(&self, x: f32, y: f32) -> Rgb {
+        let last = (self.side - 1) as f32;
+        let (fx, fy) = (x.clamp(0.0, 1.0) * last, y.clamp(0.0, 1.0) * last);
+        let (i, j) = ((fx as usize).min(self.side - 2), (fy as usize).min(self.side - 2));
+        let (tx, ty) = (fx - i as f32, fy - j as f32);
+        let c = |i: usize, j: usize| self.colours[j * self.side + i];
+        mix(mix(c(i, j), c(i + 1, j), tx), mix(c(i, j + 1), c(i + 1, j + 1), tx), ty)
+    }
 }
 
 /// Why a gradient cannot be drawn.
@@ -39,6 +80,8 @@ pub enum FillError {
     Offset(f32),
     #[error("a gradient's rotation must be a finite number of radians; got {0}")]
     Rotation(f32),
+    #[error("a colour map has side x side colours, side 2 to 16; got side {side} and {colours} colours")]
+    Map { side: usize, colours: usize },
 }
 
 impl Fill {
@@ -65,7 +108,7 @@ impl Fill {
         Fill::Gradient { kind: GradientKind::Linear { rotation: 0.0 }, stops }
     }
 
-    /// Where (x, y) falls along the gradient, 0..=1 (0 for a solid fill).
+    /// Where (x, y) falls along the gradient, 0..=1 (0 for a solid fill or a map).
     pub fn position(&self, x: f32, y: f32) -> f32 {
         let Fill::Gradient { kind, .. } = self else { return 0.0 };
         let t = match *kind {
@@ -83,6 +126,7 @@ impl Fill {
     pub fn colour_at(&self, t: f32) -> Rgb {
         let stops = match self {
             Fill::Solid(c) => return *c,
+            Fill::Map(m) => return m.colours[0],
             Fill::Gradient { stops, .. } => stops,
         };
         let first = stops[0];
@@ -101,14 +145,19 @@ impl Fill {
     }
 
     pub fn at(&self, x: f32, y: f32) -> Rgb {
-        self.colour_at(self.position(x, y))
+        match self {
+            Fill::Map(m) => m.at(x, y),
+            _ => self.colour_at(self.position(x, y)),
+        }
     }
 
-    /// The colours it passes through: luma is linear in sRGB, so its extremes are at stops.
+    /// The colours it passes through: luma is linear in sRGB, so its extremes are at stops
+    /// (or a map's points).
     pub fn colours(&self) -> Vec<Rgb> {
         match self {
             Fill::Solid(c) => vec![*c],
             Fill::Gradient { stops, .. } => stops.iter().map(|s| s.colour).collect(),
+            Fill::Map(m) => m.colours.clone(),
         }
     }
 
@@ -124,6 +173,7 @@ impl Fill {
                 kind: *kind,
                 stops: stops.iter().map(|s| Stop { offset: s.offset, colour: f(s.colour) }).collect(),
             },
+            Fill::Map(m) => Fill::Map(ColourMap { side: m.side, colours: m.colours.iter().map(|&c| f(c)).collect() }),
         }
     }
 }
@@ -196,6 +246,18 @@ mod tests {
         assert_eq!(three.at(0.25, 0.3), mix(RED, Rgb(0, 255, 0), 0.5));
         assert_eq!(three.at(0.75, 0.9), mix(Rgb(0, 255, 0), BLUE, 0.5));
         assert_eq!(three.darkest_luma(), luma(BLUE));
+    }
+
+    #[test]
+    fn a_colour_map_blends_its_points_bilinearly() {
+        let map = ColourMap::new(2, vec![RED, BLUE, BLUE, RED]).expect("valid");
+        let f = Fill::Map(map);
+        assert_eq!((f.at(0.0, 0.0), f.at(1.0, 0.0), f.at(0.0, 1.0), f.at(1.0, 1.0)), (RED, BLUE, BLUE, RED));
+        assert_eq!(f.at(0.5, 0.0), mix(RED, BLUE, 0.5));
+        assert_eq!(f.at(0.5, 0.5), mix(mix(RED, BLUE, 0.5), mix(BLUE, RED, 0.5), 0.5));
+        assert_eq!(f.at(-1.0, 2.0), BLUE, "outside the area: its edge");
+        assert_eq!(f.map(|_| RED).colours(), vec![RED; 4]);
+        assert_eq!(ColourMap::new(3, vec![RED; 4]), Err(FillError::Map { side: 3, colours: 4 }));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub use colour::{contrast, delta_e, luma, mix};
 pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
 pub use document::{StyleDocument, DOCUMENT_VERSION};
 pub use error::{Internal, SdkError};
-pub use fill::{Fill, FillError, GradientKind, Stop};
+pub use fill::{ColourMap, Fill, FillError, GradientKind, Stop, MAP_SIDES};
 pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
 pub use keys::{Keys, ServerKey};
 #[cfg(feature = "local")]

@@ -141,11 +141,17 @@ impl Palette {
     /// The drawn colours of `part` along its fill, ready to look up per pixel.
     pub fn shade(&self, part: Part) -> Shade {
         let (fill, _) = self.fill_of(part);
+        let max_luma = Some(self.background_luma() - self.fill_of(part).1);
+        if let Fill::Map(_) = fill {
+            // A map's points corrected, blended as the points are: luma is linear in sRGB, so
+            // a blend of points with the contrast has it too.
+            let drawn_map = Some(fill.map(|c| self.correct(part, c)));
+            return Shade { fill: fill.clone(), table: Vec::new(), max_luma, drawn_map };
+        }
         let steps = if matches!(fill, Fill::Solid(_)) { 1 } else { SHADE_STEPS };
         let table =
             (0..steps).map(|k| self.correct(part, fill.colour_at(k as f32 / (steps.max(2) - 1) as f32))).collect();
-        let max_luma = Some(self.background_luma() - self.fill_of(part).1);
-        Shade { fill: fill.clone(), table, max_luma }
+        Shade { fill: fill.clone(), table, max_luma, drawn_map: None }
     }
 
     /// Median CIEDE2000 difference between the chosen and the drawn data ink, along its fill.
@@ -167,7 +173,7 @@ impl Palette {
             Background::Fill(f) => {
                 let steps = if matches!(f, Fill::Solid(_)) { 1 } else { SHADE_STEPS };
                 let table = (0..steps).map(|k| f.colour_at(k as f32 / (steps.max(2) - 1) as f32)).collect();
-                Some(Shade { fill: f.clone(), table, max_luma: None })
+                Some(Shade { fill: f.clone(), table, max_luma: None, drawn_map: None })
             }
             Background::Transparent => None,
         }
@@ -190,11 +196,20 @@ pub struct Shade {
     table: Vec<Rgb>,
     /// The most luma the ink may have; `None` for the background, drawn as chosen.
     max_luma: Option<f32>,
+    /// For a colour map, its points as drawn.
+    drawn_map: Option<Fill>,
 }
 
 impl Shade {
     /// The drawn colour at (x, y) in area units.
     pub fn at(&self, x: f32, y: f32) -> Rgb {
+        if let Fill::Map(map) = &self.fill {
+            let chosen = map.at(x, y);
+            return match (self.max_luma, &self.drawn_map) {
+                (Some(max), Some(drawn)) if luma(chosen) > max => drawn.at(x, y),
+                _ => chosen,
+            };
+        }
         self.along(self.fill.position(x, y))
     }
 
@@ -226,6 +241,27 @@ mod tests {
         for level in Readability::ALL {
             let c = Contrast::of(level);
             assert!(c.patterns >= c.data && c.patterns <= 1.0 && c.data > 0.0, "{level}");
+        }
+    }
+
+    #[test]
+    fn a_colour_map_keeps_its_colours_where_they_have_the_contrast_and_darkens_the_rest() {
+        let (navy, orange) = (Rgb(10, 15, 60), Rgb(247, 105, 9));
+        let map = crate::fill::ColourMap::new(2, vec![navy, orange, orange, navy]).expect("valid");
+        let white = Background::Fill(Fill::Solid(Rgb(255, 255, 255)));
+        let p = Palette::of(
+            Fill::Map(map),
+            Fill::Solid(navy),
+            Fill::Solid(navy),
+            white,
+            Area::Symbol,
+            Contrast::of(Readability::Balanced),
+        );
+        let shade = p.shade(Part::Data);
+        assert_eq!(shade.at(0.0, 0.0), navy, "navy has the contrast: drawn as chosen");
+        for (x, y) in [(1.0, 0.0), (0.5, 0.5), (0.7, 0.2), (0.0, 1.0)] {
+            let drawn = shade.at(x, y);
+            assert!(contrast(drawn, Rgb(255, 255, 255)) >= 0.75 - 1.0 / 255.0, "({x}, {y}): {drawn:?}");
         }
     }
 

@@ -88,6 +88,11 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     })
 }
 
+/// A mean residual above this is worth a warning: python-qrcode's looks leave 0.0004 to 0.013
+/// of their examples unexplained where the level keeps their colours (docs/readability.md,
+/// "Learned looks").
+const POOR_FIT: f32 = 0.02;
+
 fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
     let residuals: Vec<f32> = report.examples.iter().filter_map(|e| e.residual).collect();
     println!(
@@ -97,24 +102,22 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
         bytes as f64 / 1e3
     );
     let d = &report.document;
-    let fill = |c: &Option<String>, g: &Option<qrveil_sdk::document::Gradient>| match (c, g) {
-        (Some(c), _) => c.clone(),
-        (None, Some(g)) => format!("{} gradient, {} stops", g.kind, g.color_stops.len()),
-        _ => "-".into(),
-    };
+    let none = || "-".to_string();
     println!(
         "  ink:        {} (rms error {:.1} of 255)",
-        fill(&d.dots_options.color, &d.dots_options.gradient),
+        d.dots_options.fill_summary().unwrap_or_else(none),
         report.ink_rms
     );
-    println!(
-        "  background: {} (rms error {:.1} of 255)",
-        fill(&d.background_options.color, &d.background_options.gradient),
-        report.background_rms
-    );
-    let eyes = |p: &qrveil_sdk::document::PartOptions| match (&p.color, &p.gradient) {
-        (None, None) => format!("{}, in the dots' colours", p.kind),
-        (c, g) => format!("{}, {}", p.kind, fill(c, g)),
+    let bg = &d.background_options;
+    let bg =
+        bg.color.clone().or_else(|| bg.gradient.as_ref().map(|g| format!("{} gradient", g.kind))).unwrap_or_else(none);
+    println!("  background: {bg} (rms error {:.1} of 255)", report.background_rms);
+    if d.fill_area == qrveil_sdk::Area::Image {
+        println!("  the ink's colours span the whole image, quiet zone included (fillArea: image)");
+    }
+    let eyes = |p: &qrveil_sdk::document::PartOptions| match p.fill_summary() {
+        None => format!("{}, in the dots' colours", p.kind),
+        Some(fill) => format!("{}, {fill}", p.kind),
     };
     println!("  finder rings: {}; centres: {}", eyes(&d.corners_square_options), eyes(&d.corners_dot_options));
     if report.round_rings {
@@ -126,11 +129,18 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
         println!("  {} tile quarters no example showed are drawn as plain squares", report.unseen.len());
     }
     match residuals.iter().cloned().reduce(f32::max) {
-        Some(worst) => println!(
-            "  unexplained (mean absolute pixel difference, 0..1): mean {:.4}, worst {worst:.4} over {} examples",
-            residuals.iter().sum::<f32>() / residuals.len() as f32,
-            residuals.len()
-        ),
+        Some(worst) => {
+            let mean = residuals.iter().sum::<f32>() / residuals.len() as f32;
+            println!(
+                "  unexplained (mean absolute pixel difference, 0..1): mean {mean:.4}, worst {worst:.4} over {} examples",
+                residuals.len()
+            );
+            if mean > POOR_FIT {
+                println!(
+                    "  that is more than {POOR_FIT}: the look may depend on more than each vertex's 2x2 block, or on colours no gradient fits (fitting wider neighbourhoods on the PBS tier, or colour maps, is not built yet); check the colours at --readability vivid"
+                );
+            }
+        }
         None => println!("  the examples are not drawn on whole pixels per module: the residual was not measured"),
     }
     println!("render with: qrveil TEXT --style-file {}", output.display());

@@ -87,7 +87,7 @@ fn gradient_out(g: doc::Gradient) -> GradientLook {
 }
 
 fn part_in(p: PartLook) -> doc::PartOptions {
-    doc::PartOptions { kind: p.kind, color: p.color, gradient: p.gradient.map(gradient_in) }
+    doc::PartOptions { kind: p.kind, color: p.color, gradient: p.gradient.map(gradient_in), color_map: None }
 }
 
 fn part_out(p: doc::PartOptions) -> PartLook {

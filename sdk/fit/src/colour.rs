@@ -2,7 +2,7 @@
 //! the simplest fill that explains the samples (one colour, or a linear or radial gradient
 //! through evenly spaced stops, as qr-code-styling lays them).
 
-use qrveil_sdk::{Fill, GradientKind, Stop};
+use qrveil_sdk::{ColourMap, Fill, GradientKind, Stop};
 use qrveil_style::Rgb;
 
 /// A colour seen at a point of the area (units of the area, 0..1).
@@ -23,6 +23,78 @@ pub struct Fitted {
 /// How much more error a simpler fill may have and still be preferred (0..255 units): below
 /// what 8-bit rounding and anti-aliasing leave.
 const SIMPLER_SLACK: f32 = 1.0;
+/// Gradients explaining the samples this well (rms, 0..255) are kept over a colour map.
+const GRADIENT_ENOUGH: f32 = 3.0;
+/// Points per side of a fitted colour map.
+const MAP_SIDE: usize = 9;
+
+/// The simplest gradient, or a colour map where no gradient explains the samples within
+/// [`GRADIENT_ENOUGH`] and the map explains them at least a fifth better.
+pub fn fit_fill_or_map(samples: &[Sample]) -> Option<Fitted> {
+    let gradient = fit_fill(samples)?;
+    if gradient.rms <= GRADIENT_ENOUGH {
+        return Some(gradient);
+    }
+    match fit_map(samples) {
+        Some(map) if map.rms < 0.8 * gradient.rms => Some(map),
+        _ => Some(gradient),
+    }
+}
+
+/// Least squares of a map's point colours, each point a bilinear hat over the area, with a
+/// little smoothness between neighbouring points so that points no sample reaches follow
+/// their neighbours.
+fn fit_map(samples: &[Sample]) -> Option<Fitted> {
+    let (side, k) = (MAP_SIDE, MAP_SIDE * MAP_SIDE);
+    let last = (side - 1) as f32;
+    let mut a = vec![vec![0f64; k]; k];
+    let mut b = vec![[0f64; 3]; k];
+    for s in samples {
+        let (fx, fy) = (s.x.clamp(0.0, 1.0) * last, s.y.clamp(0.0, 1.0) * last);
+        let (i, j) = ((fx as usize).min(side - 2), (fy as usize).min(side - 2));
+        let (tx, ty) = (fx - i as f32, fy - j as f32);
+        let w = [
+            (j * side + i, (1.0 - tx) * (1.0 - ty)),
+            (j * side + i + 1, tx * (1.0 - ty)),
+            ((j + 1) * side + i, (1.0 - tx) * ty),
+            ((j + 1) * side + i + 1, tx * ty),
+        ];
+        for &(p, wp) in &w {
+            for &(q, wq) in &w {
+                a[p][q] += (wp * wq) as f64;
+            }
+            for (r, &v) in b[p].iter_mut().zip(&s.rgb) {
+                *r += (wp * v) as f64;
+            }
+        }
+    }
+    let smooth = 1e-3 * samples.len() as f64 / k as f64;
+    for j in 0..side {
+        for i in 0..side {
+            let p = j * side + i;
+            for q in [(i + 1 < side).then_some(p + 1), (j + 1 < side).then_some(p + side)].into_iter().flatten() {
+                a[p][p] += smooth;
+                a[q][q] += smooth;
+                a[p][q] -= smooth;
+                a[q][p] -= smooth;
+            }
+        }
+    }
+    let colours = solve(a, b)?.into_iter().map(|c| Rgb(byte(c[0]), byte(c[1]), byte(c[2]))).collect();
+    let fill = Fill::Map(ColourMap::new(side, colours).ok()?);
+    Some(Fitted { rms: rms(&fill, samples), fill })
+}
+
+fn rms(fill: &Fill, samples: &[Sample]) -> f32 {
+    let sum: f32 = samples
+        .iter()
+        .map(|s| {
+            let c = fill.at(s.x, s.y);
+            [c.0, c.1, c.2].iter().zip(s.rgb).map(|(&p, q)| (p as f32 - q).powi(2)).sum::<f32>()
+        })
+        .sum();
+    (sum / samples.len().max(1) as f32).sqrt()
+}
 
 /// The simplest fill within [`SIMPLER_SLACK`] of the best: one colour, then linear and radial
 /// gradients with 2, 3 and 5 stops. Linear rotations are searched every degree over half a
@@ -91,14 +163,7 @@ fn fit_stops(samples: &[Sample], kind: Option<GradientKind>, stops: usize) -> Op
             Fill::gradient(kind, stops).ok()?
         }
     };
-    let sum: f32 = samples
-        .iter()
-        .map(|s| {
-            let c = fill.at(s.x, s.y);
-            [c.0, c.1, c.2].iter().zip(s.rgb).map(|(&p, q)| (p as f32 - q).powi(2)).sum::<f32>()
-        })
-        .sum();
-    Some(Fitted { fill, rms: (sum / samples.len() as f32).sqrt() })
+    Some(Fitted { rms: rms(&fill, samples), fill })
 }
 
 fn byte(v: f64) -> u8 {
@@ -179,6 +244,18 @@ mod tests {
         let deg = rotation.to_degrees().rem_euclid(180.0);
         assert!((deg - 90.0).abs() < 1.0, "{deg}");
         assert_eq!(stops.len(), 2);
+    }
+
+    #[test]
+    fn a_field_no_gradient_draws_becomes_a_colour_map() {
+        // python-qrcode's square mask: distance to the centre by the larger axis.
+        let square = |x: f32, y: f32| [0.0, 0.0, 255.0 * ((x - 0.5).abs().max((y - 0.5).abs()) * 2.0)];
+        let f = fit_fill_or_map(&samples_of(square)).expect("fits");
+        assert!(matches!(f.fill, Fill::Map(_)), "{:?}", f.fill);
+        assert!(f.rms < 4.0 && f.rms < 0.5 * fit_fill(&samples_of(square)).expect("fits").rms, "rms {}", f.rms);
+        // A gradient stays a gradient.
+        let vertical = fit_fill_or_map(&samples_of(|_, y| [0.0, 0.0, 255.0 * y])).expect("fits");
+        assert!(matches!(vertical.fill, Fill::Gradient { .. }));
     }
 
     #[test]

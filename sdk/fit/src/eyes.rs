@@ -2,7 +2,7 @@
 //! shapes. A centre is square or a dot; rings other than square cannot be verified (rqrr and
 //! OpenCV locate a code by their square corners), so round rings are drawn square and reported.
 
-use crate::colour::{fit_fill, Fitted, Sample};
+use crate::colour::{fit_fill_or_map, Fitted, Sample};
 use crate::grid::Grid;
 use crate::tiles::{bilinear, ink_point, Colours};
 use image::RgbImage;
@@ -51,7 +51,7 @@ fn samples(seen: &[Seen], modules: impl Fn(usize, usize) -> bool) -> Vec<Sample>
 
 /// The part's own fill, if the dots' fill explains its samples clearly worse.
 fn own_fill(samples: &[Sample], dots: &Fill) -> Option<Fitted> {
-    let own = fit_fill(samples)?;
+    let own = fit_fill_or_map(samples)?;
     let sum: f32 = samples
         .iter()
         .map(|s| {

@@ -2,13 +2,13 @@
 //! (code, quarter) pairs no example showed, and how much of each example the fitted look
 //! leaves unexplained (mean absolute pixel difference of its render against the example).
 
-use crate::colour::{fit_fill, Fitted, Sample};
+use crate::colour::{fit_fill, fit_fill_or_map, Fitted, Sample};
 use crate::eyes::{fit_eyes, Eyes, Seen};
 use crate::grid::{plain_code, Grid};
 use crate::tiles::{bilinear, ink_point, Colours, Coverage};
 use crate::{Example, FitError};
 use image::RgbImage;
-use qrveil_sdk::document::{BackgroundOptions, ColorStop, Gradient, PartOptions, QrOptions};
+use qrveil_sdk::document::{BackgroundOptions, ColorMapOptions, ColorStop, Gradient, PartOptions, QrOptions};
 use qrveil_sdk::{Area, Contrast, Drawing, Fill, GradientKind, Palette, StyleDocument, StyleOptions, DOCUMENT_VERSION};
 use qrveil_style::recipe::TileSet;
 use qrveil_style::{clear, FixedModules, ModuleGrid, Readability, Rgb, StyleId};
@@ -185,8 +185,8 @@ fn colour_fields(read: &[Read]) -> Result<(Fitted, Area, Fitted), FitError> {
         }
     }
     let none = |what: &str| FitError::Colours(format!("no {what} colour could be fitted"));
-    let over_symbol = fit_fill(&symbol).ok_or_else(|| none("ink"))?;
-    let over_image = fit_fill(&image).ok_or_else(|| none("ink"))?;
+    let over_symbol = fit_fill_or_map(&symbol).ok_or_else(|| none("ink"))?;
+    let over_image = fit_fill_or_map(&image).ok_or_else(|| none("ink"))?;
     // The symbol, as qr-code-styling and the built-in documents lay fills, unless the image
     // explains the ink clearly better (a fifth less error, beyond rounding).
     let (ink, area) = if over_image.rms < 0.8 * over_symbol.rms - 0.1 {
@@ -291,19 +291,26 @@ fn hex(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
-/// A fill as a document group's `color` or `gradient`.
-fn fill_options(fill: &Fill) -> (Option<String>, Option<Gradient>) {
+/// A fill as a document group's `color`, `gradient` or `colorMap`.
+fn part_fill(kind: &str, fill: Option<&Fill>) -> PartOptions {
+    let mut part = PartOptions { kind: kind.into(), color: None, gradient: None, color_map: None };
     match fill {
-        Fill::Solid(c) => (Some(hex(*c)), None),
-        Fill::Gradient { kind, stops } => {
+        None => {}
+        Some(Fill::Solid(c)) => part.color = Some(hex(*c)),
+        Some(Fill::Gradient { kind, stops }) => {
             let (kind, rotation) = match *kind {
                 GradientKind::Linear { rotation } => ("linear", (rotation * 1e4).round() / 1e4),
                 GradientKind::Radial => ("radial", 0.0),
             };
             let color_stops = stops.iter().map(|s| ColorStop { offset: s.offset, color: hex(s.colour) }).collect();
-            (None, Some(Gradient { kind: kind.into(), rotation, color_stops }))
+            part.gradient = Some(Gradient { kind: kind.into(), rotation, color_stops });
+        }
+        Some(Fill::Map(map)) => {
+            let colors = map.colours().iter().map(|&c| hex(c)).collect();
+            part.color_map = Some(ColorMapOptions { size: map.side(), colors });
         }
     }
+    part
 }
 
 fn document(
@@ -313,19 +320,14 @@ fn document(
     eyes: &Eyes,
     tiles: TileSet,
 ) -> StyleDocument {
-    let (color, gradient) = fill_options(ink);
-    let (bg_color, bg_gradient) = fill_options(background);
-    let part = |kind: &str, own: &Option<Fitted>| {
-        let (color, gradient) = own.as_ref().map(|f| fill_options(&f.fill)).unwrap_or((None, None));
-        PartOptions { kind: kind.into(), color, gradient }
-    };
+    let bg = part_fill("", Some(background));
     StyleDocument {
         qrveil_style: DOCUMENT_VERSION,
         name: options.name.clone(),
-        dots_options: PartOptions { kind: StyleId::Fitted.name().into(), color, gradient },
-        corners_square_options: part("square", &eyes.rings),
-        corners_dot_options: part(eyes.centre.name(), &eyes.centres),
-        background_options: BackgroundOptions { color: bg_color, gradient: bg_gradient },
+        dots_options: part_fill(StyleId::Fitted.name(), Some(ink)),
+        corners_square_options: part_fill("square", eyes.rings.as_ref().map(|f| &f.fill)),
+        corners_dot_options: part_fill(eyes.centre.name(), eyes.centres.as_ref().map(|f| &f.fill)),
+        background_options: BackgroundOptions { color: bg.color, gradient: bg.gradient },
         fill_area: area,
         qr_options: QrOptions::default(),
         image: None,

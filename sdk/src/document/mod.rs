@@ -5,7 +5,7 @@
 //! a style. Only the dot type reaches the function (as the job's style); colours and pattern
 //! shapes stay on the device.
 
-use crate::fill::{Fill, GradientKind, Stop};
+use crate::fill::{ColourMap, Fill, GradientKind, Stop};
 use crate::logo::Logo;
 use crate::palette::{Area, Background, Colours};
 use crate::qr::EcLevel;
@@ -68,22 +68,35 @@ fn balanced() -> String {
     Readability::default().to_string()
 }
 
-/// One drawn part (dots, rings or centres): its shape and its `color` or `gradient`.
+/// One drawn part (dots, rings or centres): its shape and its `color`, `gradient` or
+/// `colorMap`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartOptions {
     #[serde(rename = "type")]
     pub kind: String,
-    /// `#rrggbb`; or give `gradient`.
+    /// `#rrggbb`; or give `gradient` or `colorMap`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gradient: Option<Gradient>,
+    /// qrveil's: colours at `size` × `size` points over the area, blended between them (what
+    /// `qrveil style fit` writes where no gradient explains the examples).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_map: Option<ColorMapOptions>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ColorMapOptions {
+    pub size: usize,
+    /// `#rrggbb`, row by row from the top-left.
+    pub colors: Vec<String>,
 }
 
 impl PartOptions {
     fn shaped(kind: &str) -> Self {
-        Self { kind: kind.into(), color: None, gradient: None }
+        Self { kind: kind.into(), color: None, gradient: None, color_map: None }
     }
 
     /// The default style's dots, in the default colours.
@@ -96,9 +109,31 @@ impl PartOptions {
         Self::shaped("square")
     }
 
-    /// Its `color` or `gradient`, if it gives one.
+    /// Its fill in a few words (`#1e1e5a`, `linear gradient, 2 stops`, `colour map 9x9`), if
+    /// it gives one.
+    pub fn fill_summary(&self) -> Option<String> {
+        match (&self.color, &self.gradient, &self.color_map) {
+            (Some(c), _, _) => Some(c.clone()),
+            (None, Some(g), _) => Some(format!("{} gradient, {} stops", g.kind, g.color_stops.len())),
+            (None, None, Some(m)) => Some(format!("colour map {0}x{0}", m.size)),
+            (None, None, None) => None,
+        }
+    }
+
+    /// Its `color`, `gradient` or `colorMap`, if it gives one.
     fn fill(&self, group: &str) -> Result<Option<Fill>, SdkError> {
-        fill(group, &self.color, &self.gradient)
+        let Some(map) = &self.color_map else { return fill(group, &self.color, &self.gradient) };
+        if self.color.is_some() || self.gradient.is_some() {
+            return Err(invalid(format!("{group} has a colorMap and a color or gradient; give one")));
+        }
+        let colours = map
+            .colors
+            .iter()
+            .enumerate()
+            .map(|(i, c)| colour(c, &format!("{group}.colorMap.colors[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let map = ColourMap::new(map.size, colours).map_err(|e| invalid(format!("{group}.colorMap: {e}")))?;
+        Ok(Some(Fill::Map(map)))
     }
 }
 
@@ -213,6 +248,7 @@ impl StyleDocument {
             name: Some(id.name().into()),
             dots_options: PartOptions {
                 kind: id.name().into(),
+                color_map: None,
                 color: None,
                 gradient: Some(Gradient {
                     kind: "linear".into(),

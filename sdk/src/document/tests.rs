@@ -44,7 +44,7 @@ fn a_peer_style_reads_with_its_own_names() {
 
 #[test]
 fn wrong_documents_say_what_is_wrong() {
-    let cases: [(&str, &str); 13] = [
+    let cases: [(&str, &str); 15] = [
         (r#"{"qrveilStyle": 1, "data": "secret"}"#, "unknown field `data`"),
         (r#"{"qrveilStyle": 2}"#, "reads 1"),
         (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "wavy"}}"#, "choose one of: square, dots"),
@@ -62,6 +62,14 @@ fn wrong_documents_say_what_is_wrong() {
         ),
         ("not json", "expected"),
         (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "fitted"}}"#, "needs the look's tiles"),
+        (
+            r##"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "colorMap": {"size": 3, "colors": ["#000"]}}}"##,
+            "dotsOptions.colorMap: a colour map has side x side colours",
+        ),
+        (
+            r##"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "color": "#000", "colorMap": {"size": 2, "colors": []}}}"##,
+            "has a colorMap and a color or gradient",
+        ),
         (
             r#"{"qrveilStyle": 1, "dotsOptions": {"type": "dots"}, "tiles": [[[], [], [], []]]}"#,
             "drawn only by dotsOptions.type fitted",
@@ -89,6 +97,17 @@ fn fills_may_span_the_image_as_python_qrcode_lays_them() {
     assert!(!StyleDocument::built_in(StyleId::Square).to_json().contains("fillArea"));
     let err = StyleDocument::from_json(br#"{"qrveilStyle": 1, "fillArea": "page"}"#).unwrap_err().to_string();
     assert!(err.contains("image") && err.contains("symbol"), "{err}");
+}
+
+#[test]
+fn a_colour_map_reads_as_a_map_fill() {
+    let json = br##"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "colorMap": {"size": 2, "colors": ["#000000", "#0000ff", "#0000ff", "#000000"]}}}"##;
+    let doc = StyleDocument::from_json(json).expect("valid");
+    let colours = doc.options(&StyleOptions::default()).expect("drawable").colours.expect("colours");
+    let (black, blue) = (Rgb(0, 0, 0), Rgb(0, 0, 255));
+    assert_eq!(colours.dots, Fill::Map(ColourMap::new(2, vec![black, blue, blue, black]).expect("valid")));
+    assert_eq!(doc.dots_options.fill_summary().as_deref(), Some("colour map 2x2"));
+    assert_eq!(StyleDocument::from_json(doc.to_json().as_bytes()).expect("reads its own output"), doc);
 }
 
 #[test]

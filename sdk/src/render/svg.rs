@@ -98,6 +98,7 @@ fn paint(defs: &mut String, id: &str, shade: &Shade, (left, top, side): (f32, f3
             let c = shade.along(0.0);
             return format!("rgb({},{},{})", c.0, c.1, c.2);
         }
+        Fill::Map(_) => return map_pattern(defs, id, shade, (left, top, side)),
         Fill::Gradient { kind, .. } => *kind,
     };
     let mut stops = String::new();
@@ -125,6 +126,36 @@ fn paint(defs: &mut String, id: &str, shade: &Shade, (left, top, side): (f32, f3
             )
         }
     };
+    format!("url(#{id})")
+}
+
+/// Cells per side of a colour map's SVG pattern: SVG has no bilinear fill, so the map is drawn
+/// as flat cells, finer than its points (the raster blends them).
+const MAP_CELLS: usize = 48;
+
+/// A colour map as an SVG pattern of flat cells over `area`, added to `defs` as `id`.
+fn map_pattern(defs: &mut String, id: &str, shade: &Shade, (left, top, side): (f32, f32, f32)) -> String {
+    let cell = side / MAP_CELLS as f32;
+    let mut cells = String::new();
+    for j in 0..MAP_CELLS {
+        for i in 0..MAP_CELLS {
+            let at = |k: usize| (k as f32 + 0.5) / MAP_CELLS as f32;
+            let c = shade.at(at(i), at(j));
+            let _ = write!(
+                cells,
+                r#"<rect x="{}" y="{}" width="{cell}" height="{cell}" fill="rgb({},{},{})"/>"#,
+                i as f32 * cell,
+                j as f32 * cell,
+                c.0,
+                c.1,
+                c.2
+            );
+        }
+    }
+    let _ = write!(
+        defs,
+        r#"<pattern id="{id}" patternUnits="userSpaceOnUse" x="{left}" y="{top}" width="{side}" height="{side}"><g shape-rendering="crispEdges">{cells}</g></pattern>"#
+    );
     format!("url(#{id})")
 }
 
@@ -238,7 +269,7 @@ fn corners_path(d: &mut String, dark: bool, corners: &[Corner; 4], x: f32, y: f3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fill::Stop;
+    use crate::fill::{ColourMap, Stop};
     use crate::finish::Drawing;
     use crate::palette::{Background, Colours, Palette};
     use crate::qr::{encode, EcLevel};
@@ -283,6 +314,22 @@ mod tests {
         colours.palette(Readability::Vivid)
     }
 
+    /// Dots in a colour map (a Chebyshev square from black to blue, which no gradient draws),
+    /// rings and centres in its colours, at `balanced`.
+    fn mapped() -> Palette {
+        let side = 5;
+        let colours = (0..side * side)
+            .map(|k| {
+                let (x, y) = ((k % side) as f32 / 4.0 - 0.5, (k / side) as f32 / 4.0 - 0.5);
+                Rgb(0, 40, (255.0 * 2.0 * x.abs().max(y.abs())) as u8)
+            })
+            .collect();
+        let dots = Fill::Map(ColourMap::new(side, colours).expect("valid"));
+        let background = Background::Fill(Fill::Solid(Rgb(255, 255, 255)));
+        let colours = Colours { rings: dots.clone(), centres: dots.clone(), dots, background, area: Area::Image };
+        colours.palette(Readability::Balanced)
+    }
+
     /// A fitted look made by hand: every dark module's corners cut off by 0.2 of a module.
     fn cut_corners() -> TileSet {
         let codes = (0..16)
@@ -318,7 +365,8 @@ mod tests {
             }))
             .chain([false, true].map(|clear| {
                 (StyleId::ClassyRounded, Patterns { centre: CentreShape::Dot, ..Default::default() }, fancy(clear))
-            }));
+            }))
+            .chain([(StyleId::Fitted, Patterns::default(), mapped())]);
         for (id, patterns, palette) in looks {
             let style = id.style();
             let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");

@@ -144,11 +144,7 @@ pub fn measure(
         look: look.name.clone(),
         experiment: look.experiment,
         fit_seconds,
-        ink: match (&d.color, &d.gradient) {
-            (Some(c), _) => c.clone(),
-            (None, Some(g)) => format!("{} gradient, {} stops", g.kind, g.color_stops.len()),
-            _ => "-".into(),
-        },
+        ink: d.fill_summary().unwrap_or_else(|| "-".into()),
         ink_rms: report.ink_rms,
         fit_residual: mean(&residuals),
         test_codes: test_residuals.len(),
