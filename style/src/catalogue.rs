@@ -44,18 +44,15 @@ impl StyleId {
     ];
     /// Every style the function evaluates: the catalogue, and the program of fitted looks
     /// (which the client can draw only with a look's tiles).
-    pub const SERVED: [StyleId; 10] = [
-        StyleId::Square,
-        StyleId::Dots,
-        StyleId::Rounded,
-        StyleId::ExtraRounded,
-        StyleId::Classy,
-        StyleId::ClassyRounded,
-        StyleId::Fluid,
-        StyleId::Bridge,
-        StyleId::Swell,
-        StyleId::Fitted,
-    ];
+    pub const SERVED: [StyleId; 10] = {
+        let mut served = [StyleId::Fitted; 10];
+        let mut i = 0;
+        while i < StyleId::ALL.len() {
+            served[i] = StyleId::ALL[i];
+            i += 1;
+        }
+        served
+    };
 
     pub fn name(self) -> &'static str {
         match self {

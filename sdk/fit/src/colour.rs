@@ -85,7 +85,8 @@ fn fit_map(samples: &[Sample]) -> Option<Fitted> {
     Some(Fitted { rms: rms(&fill, samples), fill })
 }
 
-fn rms(fill: &Fill, samples: &[Sample]) -> f32 {
+/// Root-mean-square error of `fill` over the samples, 0..255.
+pub fn rms(fill: &Fill, samples: &[Sample]) -> f32 {
     let sum: f32 = samples
         .iter()
         .map(|s| {

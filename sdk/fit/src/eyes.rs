@@ -2,7 +2,7 @@
 //! shapes. A centre is square or a dot; rings other than square cannot be verified (rqrr and
 //! OpenCV locate a code by their square corners), so round rings are drawn square and reported.
 
-use crate::colour::{fit_fill_or_map, Fitted, Sample};
+use crate::colour::{fit_fill_or_map, rms, Fitted, Sample};
 use crate::grid::Grid;
 use crate::tiles::{bilinear, ink_point, Colours};
 use image::RgbImage;
@@ -52,14 +52,7 @@ fn samples(seen: &[Seen], modules: impl Fn(usize, usize) -> bool) -> Vec<Sample>
 /// The part's own fill, if the dots' fill explains its samples clearly worse.
 fn own_fill(samples: &[Sample], dots: &Fill) -> Option<Fitted> {
     let own = fit_fill_or_map(samples)?;
-    let sum: f32 = samples
-        .iter()
-        .map(|s| {
-            let c = dots.at(s.x, s.y);
-            [c.0, c.1, c.2].iter().zip(s.rgb).map(|(&p, q)| (p as f32 - q).powi(2)).sum::<f32>()
-        })
-        .sum();
-    let dots_rms = (sum / samples.len().max(1) as f32).sqrt();
+    let dots_rms = rms(dots, samples);
     (dots_rms > own.rms + OWN_FILL_GAIN).then_some(own)
 }
 
