@@ -5,7 +5,7 @@
 use crate::colour::{fit_fill, fit_fill_or_map, Fitted, Sample};
 use crate::eyes::{fit_eyes, Eyes, Seen};
 use crate::grid::{plain_code, Grid};
-use crate::tiles::{bilinear, ink_point, Colours, Coverage};
+use crate::tiles::{bilinear, in_pattern, ink_point, Colours, Coverage};
 use crate::{Example, FitError};
 use image::RgbImage;
 use qrveil_sdk::document::{BackgroundOptions, ColorMapOptions, ColorStop, Gradient, PartOptions, QrOptions};
@@ -169,12 +169,9 @@ fn colour_fields(read: &[Read]) -> Result<(Fitted, Area, Fitted), FitError> {
                     continue;
                 }
                 let rgb = bilinear(&r.example.styled, px, py);
-                let finder = |v: i64| v < 7 || v >= n - 7;
-                let in_pattern = (finder(mx) && finder(my) && !(mx >= n - 7 && my >= n - 7))
-                    || alignment.iter().any(|&(ax, ay)| (mx - ax).abs() <= 2 && (my - ay).abs() <= 2);
                 if !r.modules.is_dark(mx, my) {
                     background.push(Sample { x: px / w, y: py / h, rgb });
-                } else if !in_pattern {
+                } else if !in_pattern(r.modules.side(), &alignment, mx, my) {
                     // Finder and alignment patterns may have their own colours (eyes.rs).
                     for (area, samples) in [(Area::Symbol, &mut symbol), (Area::Image, &mut image)] {
                         let (x, y) = ink_point(area, &r.grid, size, px, py);

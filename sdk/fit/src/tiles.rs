@@ -101,7 +101,7 @@ impl Default for Coverage {
 
 /// Whether a module is drawn by the pattern shapes, not the tiles: the finders with their
 /// separators, and the alignment patterns (which a look may colour as its finders).
-fn in_pattern(side: u32, alignment: &[(i64, i64)], mx: i64, my: i64) -> bool {
+pub(crate) fn in_pattern(side: u32, alignment: &[(i64, i64)], mx: i64, my: i64) -> bool {
     let n = side as i64;
     let near = |v: i64| v < 8;
     let far = |v: i64| v >= n - 8;

@@ -14,10 +14,15 @@ fn symbol(i: usize) -> ModuleGrid {
     encode(payload.as_bytes(), EcLevel::M, Some(version)).expect("fits").grid
 }
 
-fn drawn(id: StyleId, grid: &ModuleGrid, palette: Palette, px: u32, qz: u32) -> RgbImage {
+/// `grid` as style `id` draws it: the clear evaluation, then the recipe's tiles.
+fn drawing(id: StyleId, grid: &ModuleGrid) -> Drawing {
     let style = id.style();
     let outputs = clear::evaluate(&style.server, grid).expect("valid");
-    let drawing = Drawing::styled(style.geometry, grid, &outputs).expect("layout");
+    Drawing::styled(style.geometry, grid, &outputs).expect("layout")
+}
+
+fn drawn(id: StyleId, grid: &ModuleGrid, palette: Palette, px: u32, qz: u32) -> RgbImage {
+    let drawing = drawing(id, grid);
     drawing.canvas(px, qz, palette).to_image()
 }
 
@@ -89,9 +94,7 @@ fn finder_centres_and_ring_colours_of_their_own_are_learned() {
     let ex: Vec<Example> = (0..6)
         .map(|i| {
             let g = symbol(i);
-            let style = StyleId::Rounded.style();
-            let outputs = clear::evaluate(&style.server, &g).expect("valid");
-            let drawing = Drawing::styled(style.geometry, &g, &outputs).expect("layout");
+            let drawing = drawing(StyleId::Rounded, &g);
             let navy = Fill::Solid(NAVY.left);
             let background = Background::Fill(Fill::Solid(Rgb(255, 255, 255)));
             let contrast = Contrast { data: 0.0, patterns: 0.0 };
@@ -123,9 +126,7 @@ fn a_gradient_over_the_image_is_told_from_one_over_the_symbol() {
         let ex: Vec<Example> = (0..6)
             .map(|i| {
                 let g = symbol(i);
-                let style = StyleId::Square.style();
-                let outputs = clear::evaluate(&style.server, &g).expect("valid");
-                let drawing = Drawing::styled(style.geometry, &g, &outputs).expect("layout");
+                let drawing = drawing(StyleId::Square, &g);
                 let stops =
                     vec![Stop { offset: 0.0, colour: Rgb(0, 0, 0) }, Stop { offset: 1.0, colour: Rgb(0, 0, 255) }];
                 let ink = Fill::gradient(GradientKind::Linear { rotation: std::f32::consts::FRAC_PI_2 }, stops)
@@ -192,12 +193,10 @@ fn tile_look(discs: bool) -> TileSet {
 
 fn tile_examples(discs: bool, range: std::ops::Range<usize>) -> Vec<Example> {
     let set = tile_look(discs);
-    let style = StyleId::Fitted.style();
     range
         .map(|i| {
             let g = symbol(i);
-            let outputs = clear::evaluate(&style.server, &g).expect("valid");
-            let drawing = Drawing::styled(style.geometry, &g, &outputs).expect("layout");
+            let drawing = drawing(StyleId::Fitted, &g);
             let palette = Palette::new(&NAVY, Readability::Vivid);
             let styled = Canvas { fitted: Some(&set), ..drawing.canvas(10, 4, palette) }.to_image();
             Example {
