@@ -43,19 +43,20 @@ impl ServerKeys {
     }
 }
 
-/// Expanded keys by key id, least recently used out first once over the byte bound.
-pub struct KeyCache {
+/// Expanded keys by key id, least recently used out first once over the byte bound. Generic
+/// over what it holds so that its eviction can be tested without making keys.
+pub struct KeyCache<K = ServerKeys> {
     max_bytes: usize,
     // Most recently used last. A handful of entries: a Vec is the simplest correct LRU.
-    entries: Mutex<Vec<(KeyId, Arc<ServerKeys>, usize)>>,
+    entries: Mutex<Vec<(KeyId, Arc<K>, usize)>>,
 }
 
-impl KeyCache {
+impl<K> KeyCache<K> {
     pub fn new(max_bytes: usize) -> Self {
         Self { max_bytes, entries: Mutex::new(Vec::new()) }
     }
 
-    pub fn get(&self, id: &KeyId) -> Option<Arc<ServerKeys>> {
+    pub fn get(&self, id: &KeyId) -> Option<Arc<K>> {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let pos = entries.iter().position(|(k, _, _)| k == id)?;
         let entry = entries.remove(pos);
@@ -64,10 +65,9 @@ impl KeyCache {
         Some(keys)
     }
 
-    /// Insert, evicting the least recently used entries until the total fits. A key larger
-    /// than the whole bound is returned but not kept.
-    pub fn insert(&self, id: KeyId, keys: Arc<ServerKeys>) -> Arc<ServerKeys> {
-        let bytes = keys.approx_bytes();
+    /// Insert `keys`, which hold `bytes`, evicting the least recently used entries until the
+    /// total fits. Keys larger than the whole bound are returned but not kept.
+    pub fn insert_sized(&self, id: KeyId, keys: Arc<K>, bytes: usize) -> Arc<K> {
         if bytes > self.max_bytes {
             return keys;
         }
@@ -78,5 +78,80 @@ impl KeyCache {
         }
         entries.push((id, keys.clone(), bytes));
         keys
+    }
+
+    /// Bytes held, as the bound counts them.
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).iter().map(|e| e.2).sum()
+    }
+}
+
+impl KeyCache<ServerKeys> {
+    /// Insert expanded keys, sized by [`ServerKeys::approx_bytes`].
+    pub fn insert(&self, id: KeyId, keys: Arc<ServerKeys>) -> Arc<ServerKeys> {
+        let bytes = keys.approx_bytes();
+        self.insert_sized(id, keys, bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(name: &str) -> KeyId {
+        KeyId::of_server_key_bytes(name.as_bytes())
+    }
+
+    fn held(cache: &KeyCache<&'static str>, names: &[&str]) -> Vec<bool> {
+        names.iter().map(|n| cache.get(&id(n)).is_some()).collect()
+    }
+
+    #[test]
+    fn least_recently_used_goes_first() {
+        let cache = KeyCache::new(100);
+        cache.insert_sized(id("a"), Arc::new("a"), 40);
+        cache.insert_sized(id("b"), Arc::new("b"), 40);
+        assert_eq!(cache.get(&id("a")).as_deref(), Some(&"a"), "a is now the most recent");
+        cache.insert_sized(id("c"), Arc::new("c"), 40);
+        assert_eq!(cache.bytes(), 80);
+        assert!(cache.get(&id("b")).is_none(), "b was the least recently used");
+        assert!(cache.get(&id("a")).is_some() && cache.get(&id("c")).is_some());
+    }
+
+    #[test]
+    fn a_big_entry_evicts_as_many_as_it_needs() {
+        let cache = KeyCache::new(100);
+        for (name, bytes) in [("a", 30), ("b", 30), ("c", 30)] {
+            cache.insert_sized(id(name), Arc::new(name), bytes);
+        }
+        cache.insert_sized(id("d"), Arc::new("d"), 70);
+        assert_eq!(held(&cache, &["a", "b", "c", "d"]), [false, false, true, true]);
+        assert_eq!(cache.bytes(), 100, "exactly at the bound is allowed");
+    }
+
+    #[test]
+    fn keys_over_the_whole_bound_are_used_but_not_kept() {
+        let cache = KeyCache::new(100);
+        cache.insert_sized(id("a"), Arc::new("a"), 60);
+        let huge = cache.insert_sized(id("huge"), Arc::new("huge"), 101);
+        assert_eq!(*huge, "huge");
+        assert_eq!(held(&cache, &["a", "huge"]), [true, false], "nothing was evicted for it");
+    }
+
+    #[test]
+    fn reinserting_a_key_replaces_it_without_counting_it_twice() {
+        let cache = KeyCache::new(100);
+        cache.insert_sized(id("a"), Arc::new("old"), 60);
+        cache.insert_sized(id("a"), Arc::new("new"), 60);
+        assert_eq!(cache.bytes(), 60);
+        assert_eq!(cache.get(&id("a")).as_deref(), Some(&"new"));
+    }
+
+    #[test]
+    fn a_zero_bound_keeps_nothing() {
+        let cache = KeyCache::new(0);
+        cache.insert_sized(id("a"), Arc::new("a"), 1);
+        assert_eq!(cache.bytes(), 0);
+        assert!(cache.get(&id("a")).is_none());
     }
 }

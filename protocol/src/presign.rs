@@ -37,6 +37,21 @@ pub struct PresignError {
     pub error: String,
 }
 
+impl PresignRequest {
+    /// Read a request body: one JSON object of at most [`REQUEST_LIMIT`] bytes. (serde would
+    /// also take a JSON array for the struct; the endpoint answers only the documented form.)
+    pub fn from_body(body: &[u8]) -> Result<Self, String> {
+        if body.len() > REQUEST_LIMIT {
+            return Err(format!("request body over {REQUEST_LIMIT} bytes"));
+        }
+        let shape = "body must be {} or {\"key_id\": \"<64 hex>\"}";
+        if body.trim_ascii_start().first() != Some(&b'{') {
+            return Err(format!("{shape}: not a JSON object"));
+        }
+        serde_json::from_slice(body).map_err(|e| format!("{shape}: {e}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +64,14 @@ mod tests {
         assert!(serde_json::from_str::<PresignRequest>(r#"{"key_id":"../../etc"}"#).is_err());
         // A linear-tier job names no key.
         assert_eq!(serde_json::from_str::<PresignRequest>("{}").expect("no key"), PresignRequest { key_id: None });
+    }
+
+    #[test]
+    fn bodies_are_one_json_object() {
+        assert_eq!(PresignRequest::from_body(b" \n{}"), Ok(PresignRequest { key_id: None }));
+        for body in [&b"[]"[..], b"null", b"", b"{} {}", b"\"{}\""] {
+            let error = PresignRequest::from_body(body).expect_err("refused");
+            assert!(error.contains("key_id"), "{error}");
+        }
     }
 }

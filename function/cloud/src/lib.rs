@@ -7,7 +7,9 @@
 
 pub mod env;
 pub mod events;
+#[cfg(feature = "s3")]
 pub mod jobs;
 #[cfg(feature = "lambda")]
 pub mod presign;
+#[cfg(feature = "s3")]
 pub mod s3;

@@ -91,9 +91,9 @@ impl Presigner {
         if body.len() > REQUEST_LIMIT {
             return refuse(413, format!("request body over {REQUEST_LIMIT} bytes"));
         }
-        let request: PresignRequest = match serde_json::from_slice(body) {
+        let request = match PresignRequest::from_body(body) {
             Ok(r) => r,
-            Err(e) => return refuse(400, format!("body must be {{}} or {{\"key_id\": \"<64 hex>\"}}: {e}")),
+            Err(e) => return refuse(400, e),
         };
         match self.urls(&request).await {
             Ok(response) => reply(200, &response),
@@ -138,5 +138,106 @@ impl Presigner {
             expires_in_seconds: self.ttl.as_secs(),
             job_id: job,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+    use qrveil_protocol::presign::PresignResponse;
+
+    const TOKEN: &str = "correct-horse-battery-staple";
+
+    /// A client for a bucket nobody serves: every answer below is decided before any request
+    /// leaves (presigning a URL is local work).
+    fn presigner() -> Presigner {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("AKIDEXAMPLE", "not-a-real-secret", None, None, "test"))
+            .endpoint_url("http://127.0.0.1:9")
+            .force_path_style(true)
+            .build();
+        Presigner::new(Client::from_conf(config), "jobs-bucket", TOKEN, Duration::from_secs(900))
+    }
+
+    fn bearer(token: &str) -> String {
+        format!("Bearer {token}")
+    }
+
+    async fn status(method: &str, authorization: Option<&str>, body: &[u8]) -> u16 {
+        presigner().handle(method, authorization, body).await.status
+    }
+
+    #[tokio::test]
+    async fn only_post_is_answered() {
+        for method in ["GET", "PUT", "DELETE", "post"] {
+            assert_eq!(status(method, Some(&bearer(TOKEN)), b"{}").await, 405, "{method}");
+        }
+    }
+
+    #[tokio::test]
+    async fn anything_but_the_exact_token_is_refused() {
+        let near_misses = [
+            None,
+            Some(TOKEN.to_string()),
+            Some(format!("Basic {TOKEN}")),
+            Some(format!("bearer {TOKEN}")),
+            Some(bearer(&TOKEN[..TOKEN.len() - 1])),
+            Some(bearer(&format!("{TOKEN}x"))),
+            Some(bearer(&TOKEN.to_uppercase())),
+            Some(bearer("")),
+        ];
+        for authorization in near_misses {
+            assert_eq!(status("POST", authorization.as_deref(), b"{}").await, 401, "{authorization:?}");
+        }
+        // Blanks around the token are a copy-paste accident, not a different token.
+        assert_eq!(status("POST", Some(&bearer(&format!(" {TOKEN}\n"))), b"{}").await, 200);
+    }
+
+    #[tokio::test]
+    async fn size_limit_holds_at_the_byte_and_strangers_never_learn_it() {
+        let padded = |len: usize| {
+            let mut body = b"{}".to_vec();
+            body.resize(len, b' ');
+            body
+        };
+        assert_eq!(status("POST", Some(&bearer(TOKEN)), &padded(REQUEST_LIMIT)).await, 200);
+        assert_eq!(status("POST", Some(&bearer(TOKEN)), &padded(REQUEST_LIMIT + 1)).await, 413);
+        assert_eq!(status("POST", Some(&bearer("wrong-token-of-some-length")), &padded(REQUEST_LIMIT + 1)).await, 401);
+    }
+
+    #[tokio::test]
+    async fn malformed_requests_get_400_with_what_to_send() {
+        for body in [&b"not json"[..], b"[]", b"{\"key_id\": \"abc\"}", b"{\"keyid\": null}", b"\xff\xfe"] {
+            let reply = presigner().handle("POST", Some(&bearer(TOKEN)), body).await;
+            assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(body));
+            let error: PresignError = serde_json::from_slice(&reply.body).expect("a JSON error");
+            assert!(error.error.contains("key_id"), "{}", error.error);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_linear_job_gets_urls_for_exactly_its_objects() {
+        let reply = presigner().handle("POST", Some(&bearer(TOKEN)), b"{}").await;
+        assert_eq!(reply.status, 200);
+        let urls: PresignResponse = serde_json::from_slice(&reply.body).expect("job URLs");
+        assert_eq!(urls.server_key_put, None, "a linear job names no key");
+        assert_eq!(urls.expires_in_seconds, 900);
+        let job = urls.job_id.as_str();
+        for (url, object) in [
+            (&urls.manifest_put, "manifest"),
+            (&urls.input_put, "input"),
+            (&urls.status_get, "status"),
+            (&urls.output_get, "output"),
+        ] {
+            let path = url.split('?').next().unwrap_or_default();
+            assert_eq!(path, format!("http://127.0.0.1:9/jobs-bucket/jobs/{job}/{object}"));
+            assert!(url.contains("X-Amz-Expires=900") && url.contains("X-Amz-Signature="), "{url}");
+        }
+        let again: PresignResponse =
+            serde_json::from_slice(&presigner().handle("POST", Some(&bearer(TOKEN)), b"{}").await.body).expect("URLs");
+        assert_ne!(again.job_id, urls.job_id, "every request starts a new job");
     }
 }
