@@ -52,7 +52,7 @@ pub use local::{expand_server_keys, round_trip, LocalTransport, OnTier, RoundTri
 pub use logo::{Logo, LOGO_SHARE};
 pub use palette::{Area, Background, Colours, Contrast, Palette, Part, Shade};
 pub use pipeline::{job_manifest, style_code, Report, Stage, StyleOptions, StyledCode, Styler};
-pub use presigned::{PresignConfig, PresignedTransport};
+pub use presigned::{read_answer as read_presign_answer, PresignConfig, PresignedTransport};
 pub use qr::{encode, EcLevel, QrSymbol};
 pub use qrveil_protocol::Tier;
 pub use render::Canvas;

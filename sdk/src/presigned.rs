@@ -42,8 +42,36 @@ fn check_url(what: &str, url: &str) -> Result<(), SdkError> {
     } else {
         Err(SdkError::InvalidOption {
             what: "URL",
-            detail: format!("{what} must be https:// (plain http is allowed only on this machine): {url:?}"),
+            detail: format!("{what} must be https:// (plain http is allowed only on this machine): {:?}", shown(url)),
         })
+    }
+}
+
+/// The endpoint's answer: job URLs, each of which must be HTTPS (or plain HTTP on this machine),
+/// or its refusal as [`SdkError::Refused`]. Anything else is a [`SdkError::BadResult`].
+pub fn read_answer(status: u16, body: &[u8]) -> Result<PresignResponse, SdkError> {
+    if status != 200 {
+        let detail = serde_json::from_slice::<PresignError>(body)
+            .map(|e| e.error)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
+        return Err(SdkError::Refused { status, detail });
+    }
+    let urls: PresignResponse = serde_json::from_slice(body)
+        .map_err(|e| SdkError::BadResult(format!("presign endpoint answered something else than job URLs: {e}")))?;
+    for url in [&urls.manifest_put, &urls.input_put, &urls.status_get, &urls.output_get]
+        .into_iter()
+        .chain(&urls.server_key_put)
+    {
+        check_url("a presigned URL", url)?;
+    }
+    Ok(urls)
+}
+
+/// A URL as it may be shown: without its query, where a presigned URL carries its signature.
+fn shown(url: &str) -> String {
+    match url.split_once('?') {
+        Some((path, _)) => format!("{path}?<query hidden>"),
+        None => url.to_string(),
     }
 }
 
@@ -143,20 +171,7 @@ impl Transport for PresignedTransport {
             .limit(DOCUMENT_LIMIT)
             .read_to_vec()
             .map_err(|e| transport_error("presign endpoint", e))?;
-        if status != 200 {
-            let detail = serde_json::from_slice::<PresignError>(&bytes)
-                .map(|e| e.error)
-                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned());
-            return Err(SdkError::Refused { status, detail });
-        }
-        let urls: PresignResponse = serde_json::from_slice(&bytes)
-            .map_err(|e| SdkError::BadResult(format!("presign endpoint answered something else than job URLs: {e}")))?;
-        for url in [&urls.manifest_put, &urls.input_put, &urls.status_get, &urls.output_get]
-            .into_iter()
-            .chain(&urls.server_key_put)
-        {
-            check_url("a presigned URL", url)?;
-        }
+        let urls = read_answer(status, &bytes)?;
         Ok(Ticket {
             job: urls.job_id.clone(),
             key: key.cloned(),
@@ -215,6 +230,9 @@ mod tests {
             wait: WaitPolicy::default(),
         };
         assert!(!format!("{config:?}").contains("s3cret"));
+        let signed = "http://bucket.example.com/jobs/x/input?X-Amz-Signature=abcdef0123";
+        let error = check_url("a presigned URL", signed).expect_err("plain http off this machine").to_string();
+        assert!(error.contains("http://bucket.example.com/jobs/x/input") && !error.contains("abcdef0123"), "{error}");
     }
 
     #[test]

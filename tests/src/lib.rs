@@ -1,6 +1,9 @@
 //! Shared helpers for the end-to-end tests: one real key set per test binary (the server key
 //! takes seconds), job manifests and inputs for both tiers, small grid builders, an independent
-//! decoder, and the check that bytes on the wire do not carry a module bitmap in the clear.
+//! decoder, the check that bytes on the wire do not carry a module bitmap in the clear, and the
+//! search for secrets in logs ([`leaks`]).
+
+pub mod leaks;
 
 use qrveil_function::ServerKeys;
 use qrveil_protocol::job::FORMAT_VERSION;

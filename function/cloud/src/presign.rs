@@ -25,8 +25,11 @@ fn reply(status: u16, body: &impl serde::Serialize) -> Reply {
     }
 }
 
+/// A refusal, logged by its status and reason (never the token or the body).
 fn refuse(status: u16, error: impl Into<String>) -> Reply {
-    reply(status, &PresignError { error: error.into() })
+    let error = error.into();
+    tracing::warn!(status, reason = %error, "presign request refused");
+    reply(status, &PresignError { error })
 }
 
 /// Why the endpoint cannot start or answer.
@@ -96,7 +99,13 @@ impl Presigner {
             Err(e) => return refuse(400, e),
         };
         match self.urls(&request).await {
-            Ok(response) => reply(200, &response),
+            Ok(response) => {
+                // The job and whether it uploads a key; the URLs carry signatures and stay out.
+                let key = request.key_id.as_ref().map(|k| k.short().to_string());
+                let key_put = response.server_key_put.is_some();
+                tracing::info!(job = %response.job_id.as_str(), key, key_put, "presigned a job");
+                reply(200, &response)
+            }
             Err(e) => {
                 tracing::error!(error = %e, "presigning failed");
                 refuse(502, "could not reach the bucket; try again")

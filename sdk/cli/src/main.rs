@@ -8,7 +8,8 @@
 mod fit;
 mod printing;
 
-use clap::{Args, Parser};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use fit::Command;
 use printing::{list_styles, print_report};
 use qrveil_cloud::s3::S3Store;
@@ -202,7 +203,8 @@ struct RemoteArgs {
     #[arg(long, requires = "remote", conflicts_with = "bucket")]
     presign_url: Option<String>,
     /// Bearer token for the presign endpoint; prefer the variable, since command lines are visible to other users.
-    #[arg(long, env = "QRVEIL_TOKEN", hide_env_values = true, requires = "presign_url")]
+    /// (The variable alone does not ask for the remote mode: it may stay exported.)
+    #[arg(long, env = "QRVEIL_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// Bucket to use directly with your AWS credentials (server-side callers).
     #[arg(long, requires = "remote")]
@@ -255,8 +257,26 @@ fn transport(
     Ok((Box::new(StoreTransport::new(store, wait)), format!("s3://{bucket}")))
 }
 
+/// The arguments; `--token` on the command line needs `--presign-url`, but `QRVEIL_TOKEN` in the
+/// environment does not (clap's `requires` would count it too and refuse the local mode).
+fn arguments() -> Cli {
+    let mut command = Cli::command();
+    let matches = command.get_matches_mut();
+    if matches.value_source("token") == Some(ValueSource::CommandLine)
+        && matches.get_one::<String>("presign_url").is_none()
+    {
+        command
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--token is for the presign endpoint: add --remote --presign-url URL",
+            )
+            .exit();
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
-    match make(Cli::parse()) {
+    match make(arguments()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

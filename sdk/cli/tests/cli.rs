@@ -291,3 +291,21 @@ fn a_look_fitted_from_the_commands_own_renders_styles_a_new_code_that_zbar_reads
     assert!(!out.status.success() && err.contains("e3.png") && err.contains("e3.plain.png"), "{err}");
     assert!(!home.path().join("other.json").exists());
 }
+
+#[test]
+fn an_exported_token_leaves_the_local_mode_alone_but_a_token_flag_needs_the_endpoint() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let png = home.path().join("code.png");
+    let out = Command::new(env!("CARGO_BIN_EXE_qrveil"))
+        .args(["exported token", "--style", "square", "-q", "-o"])
+        .arg(&png)
+        .env("QRVEIL_HOME", home.path())
+        .env("QRVEIL_TOKEN", "a-token-for-the-remote-mode")
+        .output()
+        .expect("run qrveil");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(zbarimg(&png), "exported token");
+    let out = qrveil(home.path(), &["hi", "--token", "t0k3n"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add --remote --presign-url URL"));
+}

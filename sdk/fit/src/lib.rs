@@ -47,6 +47,34 @@ pub struct Example {
     pub plain: GrayImage,
 }
 
+/// Largest example image, in pixels: a version-40 code at 40 px per module is 7,000 px a side.
+pub const MAX_EXAMPLE_PIXELS: u64 = 8192 * 8192;
+
+impl Example {
+    /// An example from the bytes of its two files, `NAME.png` and `NAME.plain.png` (PNG, or any
+    /// format `image` reads); errors name the file.
+    pub fn decode(name: &str, styled: &[u8], plain: &[u8]) -> Result<Self, FitError> {
+        let bad = |detail: String| FitError::Example { name: name.to_string(), detail };
+        let read = |bytes: &[u8], which: &str| {
+            let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+                .with_guessed_format()
+                .map_err(|e| bad(format!("cannot read {which}: {e}")))?;
+            let (w, h) = reader.into_dimensions().map_err(|e| bad(format!("cannot read {which}: {e}")))?;
+            if w as u64 * h as u64 > MAX_EXAMPLE_PIXELS {
+                return Err(bad(format!("{which} is {w}x{h} pixels; examples may have at most {MAX_EXAMPLE_PIXELS}")));
+            }
+            let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+                .with_guessed_format()
+                .map_err(|e| bad(format!("cannot read {which}: {e}")))?;
+            reader.decode().map_err(|e| bad(format!("cannot read {which}: {e}")))
+        };
+        let styled = over_white(&read(styled, &format!("{name}.png"))?.to_rgba8());
+        let plain = read(plain, &format!("{name}.plain.png"))?;
+        let plain = image::DynamicImage::ImageRgb8(over_white(&plain.to_rgba8())).to_luma8();
+        Ok(Example { name: name.to_string(), styled, plain })
+    }
+}
+
 /// The pairs in `dir`, in name order. A styled image without its plain one (or the reverse),
 /// or an image that cannot be decoded, is an error naming it.
 pub fn load_examples(dir: &Path) -> Result<Vec<Example>, FitError> {
@@ -73,10 +101,8 @@ pub fn load_examples(dir: &Path) -> Result<Vec<Example>, FitError> {
         if !names.contains(&plain_of(stem)) {
             return Err(bad(format!("no {} (the plain code of the same symbol) beside it", plain_of(stem))));
         }
-        let read = |f: &str| image::open(dir.join(f)).map_err(|e| bad(format!("cannot read {f}: {e}")));
-        let styled = over_white(&read(file)?.to_rgba8());
-        let plain = image::DynamicImage::ImageRgb8(over_white(&read(&plain_of(stem))?.to_rgba8())).to_luma8();
-        examples.push(Example { name: stem.to_string(), styled, plain });
+        let read = |f: &str| std::fs::read(dir.join(f)).map_err(|e| bad(format!("cannot read {f}: {e}")));
+        examples.push(Example::decode(stem, &read(file)?, &read(&plain_of(stem))?)?);
     }
     if examples.is_empty() {
         return Err(FitError::NoExamples { path: dir.display().to_string() });
