@@ -103,6 +103,14 @@ echo "emulated-cloud: running the tests"
 QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_BUCKET="$BUCKET" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
   cargo test --locked --workspace --test emulated_cloud -- --ignored --test-threads 1 --nocapture "$@"
 
+echo "emulated-cloud: faults"
+QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_TOKEN_FILE="$WORK/token" QRVEIL_EMU_BUCKET="$BUCKET" \
+  cargo test --locked --workspace --test faults -- --ignored --test-threads 1 --nocapture
+
+echo "emulated-cloud: ${QRVEIL_LOAD_JOBS:-100} concurrent jobs"
+QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
+  cargo test --locked --workspace --test load -- --ignored --nocapture
+
 # Last, so that it searches the logs of every job above too.
 echo "emulated-cloud: searching every log for secrets"
 QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_TOKEN_FILE="$WORK/token" QRVEIL_EMU_LOGS="$WORK" QRVEIL_EMU_CLI="$BIN/qrveil" \

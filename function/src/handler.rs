@@ -71,6 +71,14 @@ pub fn is_transient(status: &JobStatus) -> bool {
     matches!(status, JobStatus::Failed { kind: FailureKind::Storage, .. })
 }
 
+/// Whether a status only says "not yet": the job's manifest or input has not arrived, so this
+/// delivery came before it (a direct invocation ahead of the upload, or events out of order).
+/// Not recorded, so the input's own event still runs the job; nor retried, since that event
+/// will come. (A client that never uploads gets no status and times out, as it would anyway.)
+pub fn is_early(status: &JobStatus) -> bool {
+    matches!(status, JobStatus::Failed { kind: FailureKind::MissingInput, .. })
+}
+
 /// Check a manifest against what this function can do: the style it names and how to run it.
 pub fn validate_manifest(m: &Manifest) -> Result<(StyleId, Plan), JobError> {
     if m.format_version != FORMAT_VERSION {
@@ -137,7 +145,8 @@ impl Function {
     /// A final status is written once and never replaced: a job that already has one is not
     /// evaluated again (a redelivered event returns it), and of two deliveries racing, the
     /// first status written wins. Storage failures are transient, so they are returned but
-    /// not written: the caller retries (the cloud function by failing the invocation).
+    /// not written: the caller retries (the cloud function by failing the invocation). A job
+    /// whose input is not there yet is returned as such and not written either ([`is_early`]).
     pub fn run_job(&self, store: &dyn Store, job: &JobId) -> JobStatus {
         match stored_status(store, job) {
             Ok(Some(existing)) => return existing,
@@ -145,7 +154,7 @@ impl Function {
             Err(e) => return e.into_status(),
         }
         let status = self.evaluate_job(store, job).unwrap_or_else(JobError::into_status);
-        if is_transient(&status) {
+        if is_transient(&status) || is_early(&status) {
             return status;
         }
         let written = status
@@ -166,7 +175,7 @@ impl Function {
     fn evaluate_job(&self, store: &dyn Store, job: &JobId) -> Result<JobStatus, JobError> {
         let start = Instant::now();
         let manifest_bytes = store.get(&paths::manifest(job), DOCUMENT_LIMIT)?.ok_or_else(|| {
-            JobError::new(FailureKind::BadManifest, format!("no manifest at {}", paths::manifest(job)))
+            JobError::new(FailureKind::MissingInput, format!("no manifest at {} (yet)", paths::manifest(job)))
         })?;
         let manifest =
             Manifest::from_json(&manifest_bytes).map_err(|e| JobError::new(FailureKind::BadManifest, e.to_string()))?;

@@ -238,6 +238,8 @@ pub enum FailureKind {
     UnknownStyle,
     MissingKey,
     BadKey,
+    /// The job's manifest or input is not in the bucket (yet): an event came before the upload.
+    /// The function answers it but never records it, so the upload's own event runs the job.
     MissingInput,
     BadInput,
     Storage,

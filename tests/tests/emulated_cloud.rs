@@ -258,28 +258,6 @@ fn bad_jobs_end_as_failed_statuses_with_reasons() {
 
 #[test]
 #[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
-fn twenty_concurrent_jobs_all_finish() {
-    let results: Vec<Result<Vec<u8>, String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..20)
-            .map(|i| {
-                s.spawn(move || {
-                    let styler = Styler::new(keys().clone(), presigned(&emulators().token));
-                    let payload = format!("concurrent job {i}");
-                    let opts = StyleOptions { style: StyleId::Square, ..Default::default() };
-                    let styled = styler.style(payload.as_bytes(), &opts, &mut |_| {}).map_err(|e| e.to_string())?;
-                    Ok(decode_png(&styled.png))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("thread")).collect()
-    });
-    for (i, result) in results.into_iter().enumerate() {
-        assert_eq!(result.expect("job finished"), format!("concurrent job {i}").into_bytes());
-    }
-}
-
-#[test]
-#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
 fn a_server_side_caller_can_use_the_bucket_directly() {
     let styler = Styler::new(keys().clone(), StoreTransport::new(bucket(), wait_policy()));
     let styled = styler.style(b"direct", &StyleOptions { style: StyleId::Swell, ..Default::default() }, &mut |_| {});

@@ -4,7 +4,7 @@
 
 use qrveil_e2e::{input, keys, manifest, server_key};
 use qrveil_function::Function;
-use qrveil_protocol::job::paths;
+use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
 use qrveil_protocol::{FailureKind, FolderStore, JobId, JobStatus, KeyId, Manifest, Store, Tier};
 use qrveil_style::StyleId;
 
@@ -71,8 +71,12 @@ fn bad_jobs_end_as_failed_statuses_with_reasons() {
     let job = submit(&store, &Manifest { modules: 25, ..pbs() }, Some(&input), true);
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
 
+    // Early (the input not uploaded yet): said, but not recorded, so the job still runs later.
     let job = submit(&store, &pbs(), None, true);
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::MissingInput);
+    assert_eq!(store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("get"), None);
+    store.put(&paths::input(&job), &input).expect("put");
+    assert!(matches!(function.run_job(&store, &job), JobStatus::Done { .. }));
 
     let job = submit(&store, &pbs(), Some(&vec![0u8; 5 << 20]), true);
     let (kind, reason) = failure(function.run_job(&store, &job));
