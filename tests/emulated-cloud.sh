@@ -104,7 +104,7 @@ QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_BUCKET="$BUCKET" QRVE
   cargo test --locked --workspace --test emulated_cloud -- --ignored --test-threads 1 --nocapture "$@"
 
 echo "emulated-cloud: faults"
-QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_TOKEN_FILE="$WORK/token" QRVEIL_EMU_BUCKET="$BUCKET" \
+QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_TOKEN_FILE="$WORK/token" QRVEIL_EMU_BUCKET="$BUCKET" \
   cargo test --locked --workspace --test faults -- --ignored --test-threads 1 --nocapture
 
 echo "emulated-cloud: ${QRVEIL_LOAD_JOBS:-100} concurrent jobs"
