@@ -9,8 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== gates 1/4: cargo fmt --all --check"
+echo "== gates 1/4: cargo fmt --all --check (and the fuzz targets, outside the workspace)"
 cargo fmt --all --check
+rustfmt --check --edition 2021 --config-path rustfmt.toml fuzz/fuzz_targets/*.rs
 
 echo "== gates 2/4: cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
