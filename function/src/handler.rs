@@ -153,7 +153,16 @@ impl Function {
             Ok(None) => {}
             Err(e) => return e.into_status(),
         }
-        let status = self.evaluate_job(store, job).unwrap_or_else(JobError::into_status);
+        // A panic on some input we did not foresee (tfhe-rs trusts parts of what it reads, see
+        // qrveil_protocol::seeds) ends this job as failed, not the process with it.
+        let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.evaluate_job(store, job)))
+            .unwrap_or_else(|_| {
+                Err(JobError::new(
+                    FailureKind::Internal,
+                    "the function failed on this job's input (a bug: please report the job id)",
+                ))
+            });
+        let status = evaluated.unwrap_or_else(JobError::into_status);
         if is_transient(&status) || is_early(&status) {
             return status;
         }

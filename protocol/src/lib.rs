@@ -13,6 +13,7 @@ pub mod job;
 pub mod linear;
 pub mod params;
 pub mod presign;
+pub mod seeds;
 pub mod store;
 pub mod wire;
 

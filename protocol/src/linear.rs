@@ -93,7 +93,9 @@ impl ParameterSetConformant for LinearInput {
                     && f.glwes.chunks(slots as usize).zip(&counts).all(|(page, &count)| {
                         let expect = PackedIntegersConformanceParams::new::<u64>(count);
                         page.iter().all(|g| {
-                            g.body.log_modulus().0 == LINEAR_UPLOAD_LOG_MODULUS && g.body.is_conformant(&expect)
+                            g.body.log_modulus().0 == LINEAR_UPLOAD_LOG_MODULUS
+                                && g.body.is_conformant(&expect)
+                                && crate::seeds::is_plain(&g.seed)
                         })
                     })
             })

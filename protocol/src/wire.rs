@@ -193,7 +193,10 @@ impl ParameterSetConformant for EncryptedGrid {
             && *side >= 1
             && *side <= MAX_MODULES_PER_SIDE
             && self.glwes.len() == cells.div_ceil(per_glwe)
-            && self.glwes.iter().all(|g| g.is_conformant(&glwe_params_for_input()))
+            && self
+                .glwes
+                .iter()
+                .all(|g| g.is_conformant(&glwe_params_for_input()) && crate::seeds::is_plain(&g.compression_seed()))
     }
 }
 

@@ -67,6 +67,11 @@ fn bad_jobs_end_as_failed_statuses_with_reasons() {
     let job = submit(&store, &pbs(), Some(&corrupt), true);
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
 
+    // A mask seed crafted to start its generator past its buffer (found by the pbs_ciphertexts
+    // fuzz target: tfhe-rs panicked expanding it).
+    let job = submit(&store, &pbs(), Some(include_bytes!("../fixtures/pbs-grid-crafted-seed.bin")), true);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
+
     // A grid for a different size than the manifest claims.
     let job = submit(&store, &Manifest { modules: 25, ..pbs() }, Some(&input), true);
     assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
@@ -148,6 +153,11 @@ fn linear_jobs_need_no_key_and_refuse_what_does_not_fit_their_style() {
     let good = input(StyleId::Fluid, Tier::Linear, b"hello");
     let job = submit(&store, &rounded, Some(&good), false);
     assert!(matches!(function.run_job(&store, &job), JobStatus::Done { tier: Tier::Linear, pbs: 0, .. }));
+    // A mask seed whose generator starts past its buffer (found by the linear_ciphertexts fuzz
+    // target: tfhe-rs panicked expanding it) is refused as bad input.
+    let crafted = include_bytes!("../fixtures/linear-input-crafted-seed.bin");
+    let job = submit(&store, &rounded, Some(crafted), false);
+    assert_eq!(failure(function.run_job(&store, &job)).0, FailureKind::BadInput);
     assert!(!dir.path().join("keys").exists());
 
     // The encodings of another style than the manifest's.
