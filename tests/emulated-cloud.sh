@@ -78,8 +78,11 @@ start_function() { # name log [extra env...]
     "$BIN/$name" > "$WORK/$log.log" 2>&1 &
   PIDS+=($!)
 }
+FUNCTION_PIDS=()
 start_function qrveil-function function-1
+FUNCTION_PIDS[1]=$!
 start_function qrveil-function function-2
+FUNCTION_PIDS[2]=$!
 start_function qrveil-presign presign QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL_URL_TTL_SECONDS=900
 
 python3 tests/cloud/bridge.py "$S3" "$QUEUE_URL" "$LAMBDA/2015-03-31/functions/qrveil-function/invocations" > "$WORK/bridge.log" 2>&1 &
@@ -98,6 +101,30 @@ cli_check() { # payload png [qrveil args...]
 }
 QRVEIL_TOKEN=$(cat "$WORK/token") cli_check "cli via presign" "$WORK/presign.png" --presign-url "$LAMBDA/lambda-url/qrveil-presign/"
 cli_check "cli via bucket" "$WORK/bucket.png" --bucket "$BUCKET" --endpoint "$S3" --region us-east-1 --style dots
+
+# A function killed mid-job: both instances die while a PBS-tier job runs (its invocation then
+# answers nothing), come back, and the trigger's retry runs the job to the end.
+echo "emulated-cloud: killing the function mid-job"
+before=$(grep -c "bridge: invoking" "$WORK/bridge.log" || true)
+failed_before=$(grep -c "invocation failed" "$WORK/bridge.log" || true)
+killed_at=$SECONDS
+QRVEIL_HOME="$WORK/home" QRVEIL_TOKEN=$(cat "$WORK/token") "$BIN/qrveil" --remote --presign-url "$LAMBDA/lambda-url/qrveil-presign/" \
+  --tier pbs --style rounded --version 1 -q -o "$WORK/killed.png" "killed mid-job" &
+CLI_PID=$!
+for _ in $(seq 1 300); do
+  [ "$(grep -c "bridge: invoking" "$WORK/bridge.log" || true)" -gt "$before" ] && break
+  sleep 0.1
+done
+sleep 1
+for i in 1 2; do disown "${FUNCTION_PIDS[$i]}"; kill -9 "${FUNCTION_PIDS[$i]}"; done
+start_function qrveil-function function-1b
+FUNCTION_PIDS[1]=$!
+start_function qrveil-function function-2b
+FUNCTION_PIDS[2]=$!
+wait "$CLI_PID" || { echo "emulated-cloud: the job killed mid-way did not finish" >&2; exit 1; }
+[ "$(zbarimg -q --raw "$WORK/killed.png")" = "killed mid-job" ] || { echo "emulated-cloud: killed.png reads wrong" >&2; exit 1; }
+failed=$(($(grep -c "invocation failed" "$WORK/bridge.log") - failed_before))
+echo "emulated-cloud: the job killed mid-way finished in $((SECONDS - killed_at)) s, after $failed failed invocation(s); zbarimg reads it"
 
 echo "emulated-cloud: running the tests"
 QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_BUCKET="$BUCKET" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \

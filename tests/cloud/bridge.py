@@ -3,10 +3,11 @@
 to an SQS queue, and this bridge hands each one to the job function through the Lambda
 emulator's invoke API, a few at a time, as S3 invokes a function asynchronously.
 
-usage: bridge.py ENDPOINT QUEUE_URL INVOKE_URL
+usage: bridge.py ENDPOINT QUEUE_URL INVOKE_URL [TIMEOUT_SECONDS]
 """
 import concurrent.futures
 import sys
+import time
 import urllib.request
 
 import boto3
@@ -15,13 +16,26 @@ endpoint, queue_url, invoke_url = sys.argv[1:4]
 sqs = boto3.client("sqs", endpoint_url=endpoint)
 
 
+# Lambda retries a failed asynchronous invocation twice; the delays are shorter here. An
+# invocation whose function died answers nothing: the timeout turns that into a failure.
+RETRIES = 2
+TIMEOUT = float(sys.argv[4]) if len(sys.argv) > 4 else 120
+
+
 def invoke(body):
-    request = urllib.request.Request(invoke_url, data=body.encode(), method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=900) as response:
-            print(f"bridge: invocation answered {response.status}", flush=True)
-    except Exception as e:  # the function's own error: Lambda would retry; we log it
-        print(f"bridge: invocation failed: {e}", flush=True)
+    for attempt in range(RETRIES + 1):
+        request = urllib.request.Request(invoke_url, data=body.encode(), method="POST")
+        print(f"bridge: invoking (attempt {attempt + 1})", flush=True)
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                # The invoke API answers 200 for a function error too, and says so in a header.
+                error = response.headers.get("X-Amz-Function-Error")
+                print(f"bridge: invocation answered {response.status}{' ' + error if error else ''}", flush=True)
+                if response.status < 300 and not error:
+                    return
+        except Exception as e:  # the function failed or died
+            print(f"bridge: invocation failed: {e}", flush=True)
+        time.sleep(2 * (attempt + 1))
 
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
