@@ -232,9 +232,14 @@ impl ParameterSetConformant for EncryptedOutputs {
     type ParameterSet = u32;
     fn is_conformant(&self, count: &u32) -> bool {
         let per_glwe = COMPRESSION_PARAMS.lwe_per_glwe().0;
-        let bodies: usize = self.glwes.iter().map(|g| g.bodies_count().0).sum();
+        // Each count is checked before it is added: a crafted count overflowed a plain sum
+        // (found by the pbs_ciphertexts fuzz target).
+        let bodies = self.glwes.iter().try_fold(0usize, |sum, g| {
+            let n = g.bodies_count().0;
+            (n <= per_glwe).then(|| sum + n)
+        });
         self.count == *count
-            && bodies == *count as usize
+            && bodies == Some(*count as usize)
             && self.glwes.len() == (*count as usize).div_ceil(per_glwe)
             && self.glwes.iter().all(|g| g.is_conformant(&glwe_params_for_output()))
     }

@@ -48,3 +48,15 @@ fn fourier_packing_matches_tfhe_packing() {
         }
     }
 }
+
+/// Packed outputs whose per-GLWE counts overflow when summed (found by the pbs_ciphertexts fuzz
+/// target: the conformance check's plain sum panicked in builds with overflow checks, and
+/// wrapped silently in release builds) are refused as non-conformant.
+#[test]
+fn packed_outputs_with_crafted_counts_are_refused() {
+    let side = 21; // version 1, as the fuzz target reads
+    let count = qrveil_style::StyleId::Fluid.style().server.output_count(side) as u32;
+    let crafted = include_bytes!("../fixtures/pbs-outputs-overflowing-count.bin");
+    let refused = qrveil_protocol::EncryptedOutputs::from_bytes(crafted, count);
+    assert!(refused.is_err(), "a crafted output container was accepted");
+}
