@@ -101,40 +101,79 @@ impl PresignedTransport {
     }
 
     fn put(&self, what: &str, url: &str, bytes: &[u8]) -> Result<(), SdkError> {
-        let mut response = self
-            .agent
-            .put(url)
-            .header("content-type", "application/octet-stream")
-            .send(bytes)
-            .map_err(|e| transport_error(what, e))?;
-        let status = response.status().as_u16();
-        if (200..300).contains(&status) {
-            return Ok(());
-        }
-        Err(bucket_error(what, status, &error_body(&mut response)))
+        retrying(|| {
+            let request = self.agent.put(url).header("content-type", "application/octet-stream");
+            let mut response = request.send(bytes).map_err(|e| transient(transport_error(what, e)))?;
+            let status = response.status().as_u16();
+            if (200..300).contains(&status) {
+                return Ok(());
+            }
+            Err(by_status(status, bucket_error(what, status, &error_body(&mut response))))
+        })
     }
 
     /// The object's bytes; `None` while it does not exist yet (S3 says 404, or 403 when the
     /// signer may not list the bucket).
     fn get(&self, what: &str, url: &str, limit: u64) -> Result<Option<Vec<u8>>, SdkError> {
-        let mut response = self.agent.get(url).call().map_err(|e| transport_error(what, e))?;
-        let status = response.status().as_u16();
-        if !(200..300).contains(&status) {
-            let body = error_body(&mut response);
-            // Not there yet; but an expired URL stays expired, so waiting cannot help.
-            if status == 404 || status == 403 && !body.contains("expired") {
-                return Ok(None);
+        retrying(|| {
+            let mut response = self.agent.get(url).call().map_err(|e| transient(transport_error(what, e)))?;
+            let status = response.status().as_u16();
+            if !(200..300).contains(&status) {
+                let body = error_body(&mut response);
+                // Not there yet; but an expired URL stays expired, so waiting cannot help.
+                if status == 404 || status == 403 && !body.contains("expired") {
+                    return Ok(None);
+                }
+                return Err(by_status(status, bucket_error(what, status, &body)));
             }
-            return Err(bucket_error(what, status, &body));
-        }
-        response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map(Some)
-            .map_err(|e| SdkError::BadResult(format!("{what}: {e}")))
+            response.body_mut().with_config().limit(limit).read_to_vec().map(Some).map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Failed::Final(SdkError::BadResult(format!("{what}: {e}"))),
+                // A body cut short: the connection, not the object.
+                e => transient(SdkError::BadResult(format!("{what}: {e}"))),
+            })
+        })
     }
+}
+
+/// Attempts per request. S3 asks clients to retry 500 and 503 answers and dropped connections,
+/// backing off; every request here can be repeated (a PUT of the same bytes to the same key, a
+/// GET), so the fault that one load test met (a 500 on one of two concurrent uploads of a server
+/// key) costs a retry, not the job.
+const ATTEMPTS: u32 = 4;
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+
+/// Why one attempt failed: worth another try, or not.
+enum Failed {
+    Transient(SdkError),
+    Final(SdkError),
+}
+
+fn transient(e: SdkError) -> Failed {
+    Failed::Transient(e)
+}
+
+/// 5xx answers are the server's passing trouble; anything else will not change on a retry.
+fn by_status(status: u16, e: SdkError) -> Failed {
+    if matches!(status, 500 | 502 | 503 | 504) {
+        Failed::Transient(e)
+    } else {
+        Failed::Final(e)
+    }
+}
+
+fn retrying<T>(mut attempt: impl FnMut() -> Result<T, Failed>) -> Result<T, SdkError> {
+    let mut backoff = FIRST_BACKOFF;
+    for _ in 1..ATTEMPTS {
+        match attempt() {
+            Ok(value) => return Ok(value),
+            Err(Failed::Final(e)) => return Err(e),
+            Err(Failed::Transient(_)) => {
+                std::thread::sleep(backoff);
+                backoff *= 2;
+            }
+        }
+    }
+    attempt().map_err(|(Failed::Transient(e) | Failed::Final(e))| e)
 }
 
 /// The start of an error answer's body (S3 sends a short XML document).
@@ -233,6 +272,54 @@ mod tests {
         let signed = "http://bucket.example.com/jobs/x/input?X-Amz-Signature=abcdef0123";
         let error = check_url("a presigned URL", signed).expect_err("plain http off this machine").to_string();
         assert!(error.contains("http://bucket.example.com/jobs/x/input") && !error.contains("abcdef0123"), "{error}");
+    }
+
+    /// A server on loopback answering each connection with the next of `answers`; the number
+    /// of requests it got.
+    fn serve(answers: Vec<&'static str>) -> (String, std::thread::JoinHandle<usize>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://127.0.0.1:{}/jobs/x/output", listener.local_addr().expect("addr").port());
+        let server = std::thread::spawn(move || {
+            let mut served = 0;
+            for answer in answers {
+                let Ok((mut stream, _)) = listener.accept() else { break };
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(answer.as_bytes());
+                served += 1;
+            }
+            served
+        });
+        (url, server)
+    }
+
+    fn transport() -> PresignedTransport {
+        let endpoint = "http://127.0.0.1:9/".into();
+        PresignedTransport::new(PresignConfig { endpoint, token: "t".into(), wait: WaitPolicy::default() })
+            .expect("transport")
+    }
+
+    const FAIL_500: &str = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
+    const EXPIRED: &str =
+        "HTTP/1.1 403 Forbidden\r\nContent-Length: 26\r\nConnection: close\r\n\r\nRequest has expired (test)";
+
+    #[test]
+    fn passing_server_trouble_is_retried_and_the_rest_is_not() {
+        let (url, server) = serve(vec![FAIL_500, FAIL_500, OK]);
+        assert_eq!(transport().get("reading", &url, 100).expect("third time"), Some(b"hello".to_vec()));
+        assert_eq!(server.join().expect("server"), 3);
+
+        let (url, server) = serve(vec![EXPIRED, OK]);
+        assert!(transport().get("reading", &url, 100).is_err(), "an expired URL stays expired");
+        drop(std::net::TcpStream::connect(url.trim_start_matches("http://").split('/').next().expect("host")));
+        assert_eq!(server.join().expect("server"), 2, "one request, then the test's own connection");
+
+        let (url, server) = serve(vec![FAIL_500; 4]);
+        let error = transport().put("uploading", &url, b"bytes").expect_err("gives up").to_string();
+        assert!(error.contains("HTTP 500"), "{error}");
+        assert_eq!(server.join().expect("server"), ATTEMPTS as usize);
     }
 
     #[test]
