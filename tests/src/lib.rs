@@ -3,6 +3,7 @@
 //! decoder, the check that bytes on the wire do not carry a module bitmap in the clear, and the
 //! search for secrets in logs ([`leaks`]).
 
+pub mod emulated;
 pub mod leaks;
 
 use qrveil_function::ServerKeys;

@@ -15,8 +15,6 @@ use serde_json::{json, Value};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-const NEEDS: &str = "needs the emulators: run tests/emulated-cloud.sh";
-
 struct Emulators {
     s3: String,
     lambda: String,
@@ -27,8 +25,7 @@ struct Emulators {
 fn emulators() -> &'static Emulators {
     static EMU: OnceLock<Emulators> = OnceLock::new();
     EMU.get_or_init(|| {
-        let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: {NEEDS}"));
-        let token = std::fs::read_to_string(var("QRVEIL_EMU_TOKEN_FILE")).expect("token file").trim().to_string();
+        let (var, token) = (qrveil_e2e::emulated::var, qrveil_e2e::emulated::token());
         Emulators {
             s3: var("QRVEIL_EMU_S3"),
             lambda: var("QRVEIL_EMU_LAMBDA"),

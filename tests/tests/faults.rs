@@ -9,6 +9,7 @@
 //! happen. `tests/emulated-cloud.sh` runs these with `--ignored`.
 
 use qrveil_cloud::s3::S3Store;
+use qrveil_e2e::emulated::{presign_url, token, var};
 use qrveil_e2e::{decode_png, keys};
 use qrveil_function::handler::is_transient;
 use qrveil_function::Function;
@@ -23,15 +24,9 @@ use serde_json::{json, Value};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const NEEDS: &str = "needs the emulators: run tests/emulated-cloud.sh";
-
-fn var(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: {NEEDS}"))
-}
-
 fn presigned() -> PresignedTransport {
-    let token = std::fs::read_to_string(var("QRVEIL_EMU_TOKEN_FILE")).expect("token").trim().to_string();
-    let endpoint = format!("{}/lambda-url/qrveil-presign/", var("QRVEIL_EMU_LAMBDA"));
+    let token = token();
+    let endpoint = presign_url();
     let wait = WaitPolicy { timeout: Duration::from_secs(180), ..WaitPolicy::default() };
     PresignedTransport::new(PresignConfig { endpoint, token, wait }).expect("transport")
 }

@@ -4,16 +4,11 @@
 //! latencies are printed. `tests/emulated-cloud.sh` runs it with `--ignored`; the number of jobs
 //! is `QRVEIL_LOAD_JOBS` (default 100).
 
+use qrveil_e2e::emulated::{presign_url, token};
 use qrveil_e2e::{decode_png, keys};
 use qrveil_sdk::{PresignConfig, PresignedTransport, StyleOptions, Styler, Tier, WaitPolicy};
 use qrveil_style::StyleId;
 use std::time::{Duration, Instant};
-
-const NEEDS: &str = "needs the emulators: run tests/emulated-cloud.sh";
-
-fn var(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: {NEEDS}"))
-}
 
 /// Job `i`'s payload and options: styles in turn, versions 1-10, every 25th on the PBS tier.
 fn job(i: usize) -> (String, StyleOptions) {
@@ -35,8 +30,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn concurrent_jobs_are_neither_lost_nor_wrong() {
     let jobs: usize =
         std::env::var("QRVEIL_LOAD_JOBS").map_or(100, |n| n.parse().expect("QRVEIL_LOAD_JOBS is a number"));
-    let token = std::fs::read_to_string(var("QRVEIL_EMU_TOKEN_FILE")).expect("token").trim().to_string();
-    let endpoint = format!("{}/lambda-url/qrveil-presign/", var("QRVEIL_EMU_LAMBDA"));
+    let token = token();
+    let endpoint = presign_url();
     // The server key exists before the clock starts: making it is the device's work, once.
     keys().server_key().expect("server key");
     let started = Instant::now();

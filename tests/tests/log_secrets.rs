@@ -6,16 +6,11 @@
 //! (raw, hex, base64) and presigned URLs' signatures. `tests/emulated-cloud.sh` runs it last,
 //! with `--ignored`; `qrveil_e2e::leaks`'s own tests show it failing on leaking lines.
 
+use qrveil_e2e::emulated::{presign_url, token, var};
 use qrveil_e2e::leaks::{scan, Finding, Secret};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-const NEEDS: &str = "needs the emulators: run tests/emulated-cloud.sh";
-
-fn var(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: {NEEDS}"))
-}
 
 /// Run the CLI; (success, everything it printed on stdout and stderr).
 fn qrveil(home: &Path, token: &str, stdin: Option<&str>, args: &[&str]) -> (bool, Vec<u8>) {
@@ -41,8 +36,8 @@ fn qrveil(home: &Path, token: &str, stdin: Option<&str>, args: &[&str]) -> (bool
 #[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
 fn nothing_secret_reaches_a_log() {
     let logs_dir = PathBuf::from(var("QRVEIL_EMU_LOGS"));
-    let token = std::fs::read_to_string(var("QRVEIL_EMU_TOKEN_FILE")).expect("token").trim().to_string();
-    let presign = format!("{}/lambda-url/qrveil-presign/", var("QRVEIL_EMU_LAMBDA"));
+    let token = token();
+    let presign = presign_url();
     let home = tempfile::tempdir().expect("home");
     let out = |name: &str| home.path().join(name).to_string_lossy().into_owned();
     let payload = format!("log-test {:016x}", rand::random::<u64>()); // 25 bytes: version 2 holds it
