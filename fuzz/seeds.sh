@@ -24,6 +24,11 @@ done
 qrveil "fuzz seed one" --style fluid --version 1 -o "$work/a.png"
 qrveil "fuzz seed two" --style rounded --version 3 --svg -o "$work/b.svg"
 qrveil "fuzz seed pbs" --style fluid --version 1 --tier pbs -o "$work/c.png"
+# A wide fitted look (its manifest carries the class program), fitted from python-qrcode's
+# dots sized by their dark neighbours, and run on the PBS tier.
+python3 "$root/tools/fit/examples.py" "$work/wide" --drawer density --mask radial --count 6 --versions 1-2 --box-size 4 --border 2 >/dev/null
+"$root/target/debug/qrveil" style fit "$work/wide" -o "$work/fitted-wide.json" --model wide -q
+qrveil "fuzz seed wide" --style-file "$work/fitted-wide.json" --version 1 -o "$work/d.png"
 n=0
 for job in "$work"/bucket/jobs/*/; do
     n=$((n + 1))
@@ -65,5 +70,6 @@ for styled in "$work"/examples/*.png; do
     cat "$styled" "$plain" >>"seeds/fit_example/$name"
 done
 "$root/target/debug/qrveil" style fit "$work/examples" -o seeds/style_document/fitted.json -q
+cp "$work/fitted-wide.json" seeds/style_document/fitted-wide.json
 
 for t in seeds/*/; do printf '%-22s %3d seeds\n' "$(basename "$t")" "$(ls "$t" | wc -l)"; done

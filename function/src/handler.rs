@@ -10,7 +10,7 @@ use qrveil_protocol::job::{paths, DOCUMENT_LIMIT, FORMAT_VERSION};
 use qrveil_protocol::params::{qr_version, PARAMS_NAME};
 use qrveil_protocol::store::{Store, StoreError};
 use qrveil_protocol::{FailureKind, JobId, JobStatus, Manifest, Tier};
-use qrveil_style::{Plan, StyleId};
+use qrveil_style::{Plan, ServerProgram, Style, StyleId};
 use std::time::Instant;
 
 /// Default bound for expanded keys kept warm: a few keys of ~150 MB each.
@@ -79,8 +79,25 @@ pub fn is_early(status: &JobStatus) -> bool {
     matches!(status, JobStatus::Failed { kind: FailureKind::MissingInput, .. })
 }
 
+/// The style a manifest names: the catalogue's, or a wide fitted look's with the program it
+/// carries, checked before anything runs it.
+fn style_of(m: &Manifest) -> Result<Style, JobError> {
+    let id = m.style.parse::<StyleId>().map_err(|e| JobError::new(FailureKind::UnknownStyle, e.to_string()))?;
+    let bad = |detail: String| JobError::new(FailureKind::BadManifest, detail);
+    match (id, &m.program) {
+        (StyleId::FittedWide, Some(program)) => {
+            let program = serde_json::from_value::<ServerProgram>(program.clone())
+                .map_err(|e| bad(format!("the program of style fitted-wide is not a style program: {e}")))?;
+            Style::fitted_wide(program).map_err(|e| bad(format!("the program of style fitted-wide: {e}")))
+        }
+        (StyleId::FittedWide, None) => Err(bad("style fitted-wide needs its program in the manifest".into())),
+        (id, Some(_)) => Err(bad(format!("only style fitted-wide carries a program, not {id}"))),
+        (id, None) => Ok(id.style()),
+    }
+}
+
 /// Check a manifest against what this function can do: the style it names and how to run it.
-pub fn validate_manifest(m: &Manifest) -> Result<(StyleId, Plan), JobError> {
+pub fn validate_manifest(m: &Manifest) -> Result<(Style, Plan), JobError> {
     if m.format_version != FORMAT_VERSION {
         return Err(JobError::new(
             FailureKind::UnsupportedFormat,
@@ -102,9 +119,10 @@ pub fn validate_manifest(m: &Manifest) -> Result<(StyleId, Plan), JobError> {
             format!("{} modules a side is not a QR symbol (21, 25, ..., 177)", m.modules),
         ));
     }
-    let id = m.style.parse::<StyleId>().map_err(|e| JobError::new(FailureKind::UnknownStyle, e.to_string()))?;
-    let cheapest = Plan::of(&id.style().server)
-        .map_err(|e| JobError::new(FailureKind::Internal, format!("built-in style is invalid: {e}")))?;
+    let style = style_of(m)?;
+    let id = style.id;
+    let cheapest = Plan::of(&style.server)
+        .map_err(|e| JobError::new(FailureKind::Internal, format!("style {id} is invalid: {e}")))?;
     let mismatch = |detail: String| Err(JobError::new(FailureKind::BadManifest, detail));
     // Any style runs on the PBS tier; only styles with a linear plan run on the linear one.
     let plan = match (m.tier, cheapest) {
@@ -124,7 +142,7 @@ pub fn validate_manifest(m: &Manifest) -> Result<(StyleId, Plan), JobError> {
     if m.tier == Tier::Pbs && m.key_id.is_none() {
         return mismatch("a job on the PBS tier must name its server key (key_id)".to_string());
     }
-    Ok((id, plan))
+    Ok((style, plan))
 }
 
 impl Function {
@@ -188,7 +206,7 @@ impl Function {
         })?;
         let manifest =
             Manifest::from_json(&manifest_bytes).map_err(|e| JobError::new(FailureKind::BadManifest, e.to_string()))?;
-        let (style_id, plan) = validate_manifest(&manifest)?;
+        let (style, plan) = validate_manifest(&manifest)?;
         if plan == Plan::Pbs && !self.serves_pbs {
             return Err(JobError::new(
                 FailureKind::TierNotServed,
@@ -200,7 +218,7 @@ impl Function {
             Plan::Pbs => {
                 let key_id =
                     manifest.key_id.as_ref().ok_or_else(|| JobError::new(FailureKind::MissingKey, "no key id"))?;
-                run::pbs(store, job, &manifest, &style_id.style().server, &self.cache, key_id)?
+                run::pbs(store, job, &manifest, &style.server, &self.cache, key_id)?
             }
         };
         // Write-once like the status; a racing delivery computed the same bytes (evaluation is
@@ -210,7 +228,7 @@ impl Function {
         seconds.total = start.elapsed().as_secs_f64();
         Ok(JobStatus::Done {
             format_version: FORMAT_VERSION,
-            style: style_id.name().to_string(),
+            style: style.id.name().to_string(),
             tier: plan.tier(),
             pbs: done.pbs,
             outputs: done.outputs,
@@ -290,6 +308,7 @@ mod tests {
             key_id: Some(qrveil_protocol::KeyId::of_server_key_bytes(b"a key")),
             modules: 21,
             created_at: 0,
+            program: None,
         };
         store.put(&paths::manifest(&job), &manifest.to_json().expect("json")).expect("put");
         match Function::linear_only().run_job(&store, &job) {

@@ -1,6 +1,7 @@
 //! Style documents (`--style-file`, `StyleOptions.styleDocument`, fitted looks an operator
 //! ships): parsed, turned into options, and, when accepted, drawn (PNG and SVG) on a version-1
-//! code, so fitted tiles and colour fields from the document reach the rasterisers.
+//! code, so fitted tiles, a wide look's class program and colour fields from the document reach
+//! the evaluator and the rasterisers.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use qrveil_sdk::{Drawing, StyleDocument, StyleOptions};
@@ -17,8 +18,9 @@ fuzz_target!(|data: &[u8]| {
     let again = StyleDocument::from_json(document.to_json().as_bytes()).expect("a read document reads back");
     assert_eq!(again.to_json(), document.to_json());
     let Ok(options) = document.options(&StyleOptions::default()) else { return };
-    let style = options.style.style();
-    let outputs = qrveil_style::clear::evaluate(&style.server, grid()).expect("built-in styles evaluate");
+    // A wide fitted look brings its own class program, checked when the options were made.
+    let style = options.resolved().expect("accepted options resolve");
+    let outputs = qrveil_style::clear::evaluate(&style.server, grid()).expect("checked programs evaluate");
     let drawing = Drawing::styled(style.geometry, grid(), &outputs).expect("clear outputs fit their style");
     let look = options.look();
     let canvas = qrveil_sdk::Canvas {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! keys/<key-id>/server-key   compressed server key bundle, uploaded once per client key
-//! jobs/<job-id>/manifest     JSON: style, tier, encodings, grid size, key id, format version, created-at
+//! jobs/<job-id>/manifest     JSON: style (and a fitted-wide look's program), tier, encodings, grid size, key id, format version, created-at
 //! jobs/<job-id>/input        linear tier: encrypted encodings of the grid; PBS tier: the encrypted module grid
 //! jobs/<job-id>/output       encrypted style outputs (modulus-switched GLWEs)
 //! jobs/<job-id>/status       JSON: done (timings, PBS count) | failed (reason)
@@ -215,6 +215,10 @@ pub struct Manifest {
     pub modules: u32,
     /// Seconds since the Unix epoch.
     pub created_at: u64,
+    /// Style `fitted-wide` only: the look's own class program (the style IR as JSON, public
+    /// like the style's name), which the function checks before running it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<serde_json::Value>,
 }
 
 impl Manifest {

@@ -30,6 +30,7 @@ pub mod keys;
 #[cfg(feature = "local")]
 mod local;
 mod logo;
+mod options;
 mod palette;
 mod pipeline;
 mod presigned;
@@ -50,8 +51,9 @@ pub use keys::{Keys, ServerKey};
 #[cfg(feature = "local")]
 pub use local::{expand_server_keys, round_trip, LocalTransport, OnTier, RoundTrip, RoundTripTimings};
 pub use logo::{Logo, LOGO_SHARE};
+pub use options::StyleOptions;
 pub use palette::{Area, Background, Colours, Contrast, Palette, Part, Shade};
-pub use pipeline::{job_manifest, style_code, Report, Stage, StyleOptions, StyledCode, Styler};
+pub use pipeline::{job_manifest, style_code, Report, Stage, StyledCode, Styler};
 pub use presigned::{read_answer as read_presign_answer, PresignConfig, PresignedTransport};
 pub use qr::{encode, EcLevel, QrSymbol};
 pub use qrveil_protocol::Tier;

@@ -4,136 +4,15 @@ use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_g
 use crate::error::Internal;
 use crate::finish::{finish, Look};
 use crate::keys::ServerKey;
-use crate::logo::Logo;
-use crate::palette::{Background, Colours, Palette};
-use crate::qr::{encode, EcLevel, QrSymbol};
+use crate::qr::{encode, QrSymbol};
 use crate::transport::Transport;
-use crate::{Cancel, Keys, SdkError};
+use crate::{Cancel, Keys, SdkError, StyleOptions};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
-use qrveil_style::recipe::{Patterns, RingShape, TileSet};
-use qrveil_style::{cost, Encoding, Plan, Preset, Readability, ServerProgram, StyleId};
+use qrveil_style::{cost, Encoding, Plan, Readability, ServerProgram, Style, StyleId};
 use serde::Serialize;
-use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
-
-/// What to make. Defaults: `rounded`, `green-orange`, EC M, smallest version, 10 px modules,
-/// 4-module quiet zone, `balanced` readability.
-#[derive(Clone, Debug)]
-pub struct StyleOptions {
-    pub style: StyleId,
-    pub preset: Preset,
-    /// Colours that replace the preset's (a style document's fills); the report still names
-    /// the preset field as `custom`.
-    pub colours: Option<Colours>,
-    pub ec: EcLevel,
-    pub version: Option<u8>,
-    pub module_px: u32,
-    pub quiet_zone: u32,
-    /// How much of a plain code's tolerance to camera conditions the colours must keep; the
-    /// chosen colours move (in lightness only) no further than this asks.
-    pub readability: Readability,
-    /// The finder and alignment patterns' ring and centre shapes (drawn by the client alone).
-    pub patterns: Patterns,
-    /// Also encode a JPEG at this quality (1-100); it is verified as decoded.
-    pub jpeg_quality: Option<u8>,
-    /// A centre image; refused with the size and EC level that would fit when it is too big.
-    pub logo: Option<Logo>,
-    /// A fitted look's tiles (`qrveil style fit`), which style `fitted` is drawn with.
-    pub fitted: Option<Arc<TileSet>>,
-    /// The tier to evaluate on; by default the cheapest the style can run on. Any style runs
-    /// on the PBS tier (to compare, or to test that path); the linear tier only takes styles
-    /// whose programs are functions of an encoding.
-    pub tier: Option<Tier>,
-}
-
-impl Default for StyleOptions {
-    fn default() -> Self {
-        Self {
-            style: StyleId::Fluid,
-            preset: Preset::default(),
-            colours: None,
-            ec: EcLevel::M,
-            version: None,
-            module_px: 10,
-            quiet_zone: 4,
-            readability: Readability::default(),
-            patterns: Patterns::default(),
-            jpeg_quality: None,
-            logo: None,
-            fitted: None,
-            tier: None,
-        }
-    }
-}
-
-impl StyleOptions {
-    /// The drawing options out of range, before any work.
-    pub fn check(&self) -> Result<(), SdkError> {
-        if !(1..=100).contains(&self.module_px) {
-            let detail = format!("{} px is outside 1..=100", self.module_px);
-            return Err(SdkError::InvalidOption { what: "module size", detail });
-        }
-        if self.patterns.ring != RingShape::Square {
-            let detail = format!(
-                "{} rings cannot be verified: rqrr (like OpenCV and other quirc-family scanners) locates a code by the square corners of its finder rings and reads none drawn round, so qrveil cannot check that the code scans; use square rings (dot centres are fine)",
-                self.patterns.ring.name()
-            );
-            return Err(SdkError::InvalidOption { what: "corner square type", detail });
-        }
-        if self.style == StyleId::Fitted && self.fitted.is_none() {
-            let detail = "style fitted draws a fitted look's tiles; give its style document (`qrveil style fit EXAMPLES -o look.json`, then `--style-file look.json`)".into();
-            return Err(SdkError::InvalidOption { what: "style", detail });
-        }
-        if let Some(q) = self.jpeg_quality {
-            if !(1..=100).contains(&q) {
-                return Err(SdkError::InvalidOption {
-                    what: "JPEG quality",
-                    detail: format!("{q} is outside 1..=100"),
-                });
-            }
-            if self.colours.as_ref().is_some_and(|c| c.background == Background::Transparent) {
-                let detail = "JPEG has no transparency; use PNG or SVG for a transparent background".into();
-                return Err(SdkError::InvalidOption { what: "JPEG", detail });
-            }
-        }
-        if self.quiet_zone > 40 {
-            let detail = format!("{} modules is over 40", self.quiet_zone);
-            return Err(SdkError::InvalidOption { what: "quiet zone", detail });
-        }
-        Ok(())
-    }
-
-    /// How the style is evaluated: the tier asked for, or the cheapest.
-    fn plan(&self, program: &ServerProgram) -> Result<Plan, SdkError> {
-        match (self.tier, Plan::of(program).map_err(Internal::from)?) {
-            (None, cheapest) => Ok(cheapest),
-            (Some(Tier::Pbs), _) => Ok(Plan::Pbs),
-            (Some(Tier::Linear), plan @ Plan::Linear(_)) => Ok(plan),
-            (Some(Tier::Linear), Plan::Pbs) => Err(SdkError::InvalidOption {
-                what: "tier",
-                detail: format!("style {} needs the PBS tier; it cannot run on the linear tier", self.style),
-            }),
-        }
-    }
-
-    /// How the finished code is drawn: sizes as asked, the chosen colours at the level.
-    pub fn look(&self) -> Look {
-        Look {
-            module_px: self.module_px,
-            quiet_zone: self.quiet_zone,
-            palette: match &self.colours {
-                Some(c) => c.palette(self.readability),
-                None => Palette::new(&self.preset, self.readability),
-            },
-            patterns: self.patterns,
-            jpeg_quality: self.jpeg_quality,
-            logo: self.logo.clone(),
-            fitted: self.fitted.clone(),
-        }
-    }
-}
 
 /// Steps of a long call, for progress display.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,10 +88,10 @@ pub struct Styler<T: Transport> {
     transport: T,
 }
 
-/// The manifest of a job: the style, how the client encrypted it, the grid size and, on the
-/// PBS tier, the server key; no payload.
+/// The manifest of a job: the style (with its program when it is a wide fitted look's), how the
+/// client encrypted it, the grid size and, on the PBS tier, the server key; no payload.
 pub fn job_manifest(
-    style: StyleId,
+    style: &Style,
     tier: Tier,
     encodings: &[Encoding],
     key_id: Option<&KeyId>,
@@ -221,12 +100,16 @@ pub fn job_manifest(
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
         params: PARAMS_NAME.to_string(),
-        style: style.name().to_string(),
+        style: style.id.name().to_string(),
         tier,
         encodings: encodings.iter().map(|e| e.name().to_string()).collect(),
         key_id: key_id.cloned(),
         modules: side,
         created_at: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+        program: match style.id {
+            StyleId::FittedWide => Some(serde_json::to_value(&style.server).map_err(Internal::from)?),
+            _ => None,
+        },
     };
     Ok(manifest.to_json().map_err(Internal::from)?)
 }
@@ -258,7 +141,7 @@ struct Encrypted<'k> {
 /// (PBS, which needs the server key: made now if this is its first use).
 fn encrypt<'k>(
     keys: &'k Keys,
-    style: StyleId,
+    style: &Style,
     plan: &Plan,
     symbol: &QrSymbol,
     progress: &mut dyn FnMut(Stage),
@@ -301,13 +184,13 @@ pub fn style_code(
     let symbol = encode(payload, opts.ec, opts.version)?;
     let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, opts.version)).transpose()?;
     let side = symbol.grid.side();
-    let style = opts.style.style();
+    let style = opts.resolved()?;
     let plan = opts.plan(&style.server)?;
     let pbs = match plan {
         Plan::Linear(_) => 0,
         Plan::Pbs => cost(&style.server, side).map_err(Internal::from)?.on_pbs_tier.pbs,
     };
-    let sent = encrypt(keys, opts.style, &plan, &symbol, progress)?;
+    let sent = encrypt(keys, &style, &plan, &symbol, progress)?;
 
     cancel.check()?;
     progress(Stage::Styling { tier: plan.tier(), pbs });

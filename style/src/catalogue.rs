@@ -4,7 +4,9 @@
 //! with a public [`Geometry`] (how the client draws the outputs). Colours are presets applied
 //! by the client; the server never learns them.
 
+pub use crate::presets::{Preset, Rgb, PRESETS};
 use crate::program::{Domain, Node, Program, ServerProgram, Tap};
+use crate::recipe::classes::{self, ClassProgramError};
 use crate::recipe::{CornerRule, Geometry};
 use serde::Serialize;
 use std::fmt;
@@ -28,6 +30,9 @@ pub enum StyleId {
     /// Any fitted look: the server computes each vertex's block code and the client draws it
     /// with the look's tiles (`recipe::fitted`).
     Fitted,
+    /// A fitted look over each module's 3×3 neighbourhood: the server computes each module's
+    /// class with the look's own program, which travels with the job (`recipe::classes`).
+    FittedWide,
 }
 
 impl StyleId {
@@ -42,10 +47,11 @@ impl StyleId {
         StyleId::Bridge,
         StyleId::Swell,
     ];
-    /// Every style the function evaluates: the catalogue, and the program of fitted looks
+    /// Every style the function evaluates: the catalogue, and the programs of fitted looks
     /// (which the client can draw only with a look's tiles).
-    pub const SERVED: [StyleId; 10] = {
-        let mut served = [StyleId::Fitted; 10];
+    pub const SERVED: [StyleId; 11] = {
+        let mut served = [StyleId::Fitted; 11];
+        served[10] = StyleId::FittedWide;
         let mut i = 0;
         while i < StyleId::ALL.len() {
             served[i] = StyleId::ALL[i];
@@ -66,6 +72,7 @@ impl StyleId {
             StyleId::Bridge => "bridge",
             StyleId::Swell => "swell",
             StyleId::Fitted => "fitted",
+            StyleId::FittedWide => "fitted-wide",
         }
     }
 
@@ -81,6 +88,9 @@ impl StyleId {
             StyleId::Bridge => "ours: rounded, diagonal neighbours joined into ribbons (reads diagonals)",
             StyleId::Swell => "ours: round dots that swell where dark neighbours are dense",
             StyleId::Fitted => "a look fitted from example images (`qrveil style fit`), drawn from its style document",
+            StyleId::FittedWide => {
+                "a fitted look that reads each module's 3x3 neighbourhood; its style document carries the program"
+            }
         }
     }
 
@@ -96,6 +106,13 @@ impl StyleId {
             StyleId::Bridge => corners(self, CornerRule::Bridge),
             StyleId::Swell => swell(),
             StyleId::Fitted => fitted(),
+            // The plain look, class 1 dark (checked in `classes`' tests); a fitted document
+            // brings its own program ([`Style::fitted_wide`]).
+            StyleId::FittedWide => Style {
+                id: self,
+                server: classes::plain_program(),
+                geometry: Geometry::Classes { dark: 0b10, channels: 1 },
+            },
         }
     }
 }
@@ -168,6 +185,16 @@ pub struct Style {
     pub geometry: Geometry,
 }
 
+impl Style {
+    /// A wide fitted look's style: its class `program` (checked: what the function may run,
+    /// and the ink of each class), drawn with the look's tiles per class.
+    pub fn fitted_wide(program: ServerProgram) -> Result<Style, ClassProgramError> {
+        let dark = classes::check_program(&program)?;
+        let channels = program.programs.len() as u8;
+        Ok(Style { id: StyleId::FittedWide, server: program, geometry: Geometry::Classes { dark, channels } })
+    }
+}
+
 fn tap(dx: i8, dy: i8, weight: u8) -> Tap {
     Tap { dx, dy, weight }
 }
@@ -227,39 +254,6 @@ pub fn swell_table() -> Vec<u8> {
 fn swell() -> Style {
     let cross = vec![tap(0, 0, 8), tap(-1, 0, 1), tap(1, 0, 1), tap(0, -1, 1), tap(0, 1, 1)];
     stencil_then_lut(StyleId::Swell, Domain::Modules, cross, swell_table(), Geometry::Swell)
-}
-
-/// sRGB colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Rgb(pub u8, pub u8, pub u8);
-
-/// Colours for the dark modules (a horizontal gradient across the whole image, as Python
-/// `qrcode`'s `HorizontalGradiantColorMask` draws it) and the background.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Preset {
-    pub name: &'static str,
-    pub left: Rgb,
-    pub right: Rgb,
-    pub background: Rgb,
-}
-
-pub const PRESETS: [Preset; 3] = [
-    Preset { name: "green-orange", left: Rgb(21, 137, 6), right: Rgb(247, 105, 9), background: Rgb(255, 255, 255) },
-    Preset { name: "purple-violet", left: Rgb(128, 0, 128), right: Rgb(138, 43, 226), background: Rgb(255, 255, 255) },
-    Preset { name: "mono", left: Rgb(0, 0, 0), right: Rgb(0, 0, 0), background: Rgb(255, 255, 255) },
-];
-
-impl FromStr for Preset {
-    type Err = UnknownName;
-    fn from_str(s: &str) -> Result<Self, UnknownName> {
-        by_name(NameKind::Preset, &PRESETS, |p| p.name, s)
-    }
-}
-
-impl Default for Preset {
-    fn default() -> Self {
-        PRESETS[0]
-    }
 }
 
 #[cfg(test)]

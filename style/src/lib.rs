@@ -5,9 +5,10 @@
 //! ([`clear`]), which the function's FHE evaluators must match exactly, and assigned the
 //! cheapest tier that can run it, with its cost on each ([`tiers`]): the linear tier reads
 //! public encodings of the grid ([`features`]), the PBS tier the module grid itself. [`catalogue`]
-//! names the built-in styles and colour presets, [`readability`] the levels of readability; [`recipe`] is the public render recipe that
-//! turns a style's decrypted outputs into tile shapes; [`grid`] holds the module grid and the
-//! modules the QR standard fixes.
+//! names the built-in styles, [`presets`] the colour presets, [`readability`] the levels of
+//! readability; [`recipe`] is the public render recipe that turns a style's decrypted outputs
+//! into tile shapes (and checks the class programs wide fitted looks carry); [`grid`] holds the
+//! module grid and the modules the QR standard fixes.
 //!
 //! Nothing here touches a ciphertext or a key, and nothing does I/O.
 
@@ -16,6 +17,7 @@ pub mod catalogue;
 pub mod clear;
 pub mod features;
 pub mod grid;
+pub mod presets;
 pub mod program;
 pub mod readability;
 pub mod recipe;

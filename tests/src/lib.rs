@@ -5,6 +5,7 @@
 
 pub mod emulated;
 pub mod leaks;
+pub mod wide;
 
 use qrveil_function::ServerKeys;
 use qrveil_protocol::job::FORMAT_VERSION;
@@ -90,6 +91,7 @@ pub fn manifest(style: &str, tier: Tier) -> Manifest {
         key_id: (tier == Tier::Pbs).then(|| server_key().id.clone()),
         modules: 21,
         created_at: 0,
+        program: None,
     }
 }
 

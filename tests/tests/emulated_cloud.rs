@@ -145,6 +145,23 @@ fn a_job_runs_end_to_end_through_presigned_urls_on_both_tiers() {
 
 #[test]
 #[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn a_wide_fitted_look_sends_its_program_and_the_lambda_runs_it() {
+    // The class program rides in the manifest through a presigned URL; the function in the
+    // emulated Lambda checks it and runs its two layers of lookups on the PBS tier.
+    let payload = b"emu-wide";
+    let styler = Styler::new(keys().clone(), presigned(&emulators().token));
+    let opts =
+        StyleOptions { version: Some(1), ..qrveil_e2e::wide::wide_options(&qrveil_e2e::wide::density_program()) };
+    let styled = styler.style(payload, &opts, &mut |_| {}).expect("styled through the emulated cloud");
+    assert_eq!(decode_png(&styled.png), payload);
+    assert_eq!((styled.report.style.as_str(), styled.report.tier), ("fitted-wide", Tier::Pbs));
+    // Two lookups for each module but those whose 3x3 neighbourhood the standard fixes whole.
+    assert_eq!(styled.report.pbs, 2 * qrveil_e2e::wide::modules_reading_data(21));
+    assert_eq!(styled.report.corrected_modules, 0);
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
 fn a_version_5_rounded_job_through_presigned_urls_prints_its_wall_time() {
     // From the presign request to the verified PNG, on loopback: the figure, not a verdict
     // (timings belong to measurements; the suite prints it and the closing notes quote it).

@@ -70,3 +70,25 @@ fn the_linear_tier_agrees_at_versions_5_10_and_40() {
         }
     }
 }
+
+#[test]
+fn wide_looks_class_programs_agree_on_the_pbs_tier() {
+    use qrveil_e2e::wide::{density_program, sides_program};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let programs = [("density", density_program()), ("sides", sides_program())];
+    for side in [5, 6] {
+        let grid = random_grid(side, &mut rng);
+        for (name, program) in &programs {
+            let expect = clear::evaluate(program, &grid).expect("valid program");
+            let got = round_trip(keys(), OnTier::Pbs(server_keys()), program, &grid).expect("round trip").outputs;
+            assert_eq!(got, expect, "{name} on a {side}x{side} grid");
+        }
+    }
+    // A real code: every class of the density program shows up, and the PBS tier agrees.
+    let symbol = encode(b"swelling dots", EcLevel::M, Some(1)).expect("fits v1");
+    let program = &programs[0].1;
+    let expect = clear::evaluate(program, &symbol.grid).expect("valid program");
+    assert!((0..4).all(|class| expect.contains(&class)), "{expect:?}");
+    let got = round_trip(keys(), OnTier::Pbs(server_keys()), program, &symbol.grid).expect("round trip").outputs;
+    assert_eq!(got, expect, "density on version 1");
+}

@@ -181,3 +181,50 @@ fn linear_jobs_need_no_key_and_refuse_what_does_not_fit_their_style() {
     assert_eq!(kind, FailureKind::BadInput);
     assert!(reason.contains("limit"), "{reason}");
 }
+
+#[test]
+fn a_fitted_wide_job_runs_the_program_its_manifest_carries_and_no_other() {
+    use qrveil_e2e::wide::density_program;
+    use qrveil_style::program::{Node, Tap};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let function = Function::default();
+    let program = density_program();
+    let carried = |p: &qrveil_style::ServerProgram| Some(serde_json::to_value(p).expect("json"));
+    let wide = Manifest { program: carried(&program), ..manifest("fitted-wide", Tier::Pbs) };
+    let job = submit(&store, &wide, Some(&input(StyleId::FittedWide, Tier::Pbs, b"hello")), true);
+    let JobStatus::Done { tier, pbs: bootstraps, outputs, .. } = function.run_job(&store, &job) else {
+        panic!("the fitted-wide job should be done")
+    };
+    // Two lookups per module whose 3x3 neighbourhood holds a module the standard does not fix.
+    let grid = qrveil_sdk::encode(b"hello", qrveil_sdk::EcLevel::M, Some(1)).expect("fits").grid;
+    let encrypted = qrveil_e2e::wide::modules_reading_data(21);
+    assert_eq!((tier, bootstraps, outputs), (Tier::Pbs, 2 * encrypted, 441));
+    let bytes = store.get(&paths::output(&job), 1 << 24).expect("get").expect("output");
+    let decrypted = qrveil_sdk::decrypt_outputs(
+        &keys().client,
+        &qrveil_protocol::EncryptedOutputs::from_bytes(&bytes, 441).expect("outputs"),
+    );
+    assert_eq!(decrypted, qrveil_style::clear::evaluate(&program, &grid).expect("valid"));
+
+    // What the function refuses, before any work: each a bad manifest with its reason.
+    let mut far = program.clone();
+    far.programs[0].nodes[2] = Node::Stencil { taps: vec![Tap { dx: 0, dy: 2, weight: 8 }] };
+    let mut costly = program.clone();
+    costly.programs.push(program.programs[0].clone());
+    costly.programs[1].nodes.push(Node::Lut { input: 4, table: vec![0; 16] });
+    costly.programs[1].output = 5;
+    let cases = [
+        (Manifest { program: None, ..wide.clone() }, "needs its program"),
+        (Manifest { program: carried(&program), ..pbs() }, "only style fitted-wide"),
+        (Manifest { program: Some(serde_json::json!({"version": 1})), ..wide.clone() }, "not a style program"),
+        (Manifest { program: carried(&far), ..wide.clone() }, "3x3 neighbourhood"),
+        (Manifest { program: carried(&costly), ..wide.clone() }, "at most 4"),
+    ];
+    for (manifest, says) in cases {
+        let job = submit(&store, &manifest, Some(&pbs_input()), true);
+        let (kind, reason) = failure(function.run_job(&store, &job));
+        assert_eq!(kind, FailureKind::BadManifest, "{reason}");
+        assert!(reason.contains(says), "{reason}");
+    }
+}

@@ -13,8 +13,52 @@ import random
 
 import qrcode
 import qrcode.exceptions
+from PIL import Image, ImageDraw
 from qrcode.image.styledpil import StyledPilImage
 from qrcode.image.styles import colormasks, moduledrawers
+from qrcode.image.styles.moduledrawers.pil import ANTIALIASING_FACTOR, StyledPilQRModuleDrawer
+
+
+class NeighbourDotsDrawer(StyledPilQRModuleDrawer):
+    """A round dot per dark module, sized by how many of the neighbours named in NEIGHBOURS are
+    dark (python-qrcode's neighbour API: the module's whole 3x3 neighbourhood). SIZES holds the
+    dot's diameter, as a fraction of the module, for each count."""
+
+    needs_neighbors = True
+    NEIGHBOURS = ()
+    SIZES = ()
+
+    def initialize(self, *args, **kwargs):
+        super().initialize(*args, **kwargs)
+        box = self.img.box_size
+        fake = box * ANTIALIASING_FACTOR
+        self.dots = {}
+        for size in set(self.SIZES):
+            dot = Image.new(self.img.mode, (fake, fake), self.img.color_mask.back_color)
+            inset = fake * (1 - size) / 2
+            ImageDraw.Draw(dot).ellipse((inset, inset, fake - inset, fake - inset), fill=self.img.paint_color)
+            self.dots[size] = dot.resize((box, box), Image.Resampling.LANCZOS)
+
+    def drawrect(self, box, is_active):
+        if not is_active:
+            return
+        count = sum(bool(getattr(is_active, name)) for name in self.NEIGHBOURS)
+        self.img._img.paste(self.dots[self.SIZES[count]], (box[0][0], box[0][1]))
+
+
+class DensityDrawer(NeighbourDotsDrawer):
+    """Dots that grow where dark modules are dense: counts all eight neighbours."""
+
+    NEIGHBOURS = ("NW", "N", "NE", "W", "E", "SW", "S", "SE")
+    SIZES = (0.6, 0.6, 0.6, 0.8, 0.8, 0.8, 1.0, 1.0, 1.0)
+
+
+class CrossDrawer(NeighbourDotsDrawer):
+    """Dots that grow with the dark modules beside them: counts the four sides."""
+
+    NEIGHBOURS = ("N", "W", "E", "S")
+    SIZES = (0.6, 0.8, 0.8, 1.0, 1.0)
+
 
 DRAWERS = {
     "square": moduledrawers.SquareModuleDrawer,
@@ -23,6 +67,9 @@ DRAWERS = {
     "rounded": moduledrawers.RoundedModuleDrawer,
     "vertical": moduledrawers.VerticalBarsDrawer,
     "horizontal": moduledrawers.HorizontalBarsDrawer,
+    # Looks no vertex block explains (each reads the module's whole 3x3 neighbourhood).
+    "density": DensityDrawer,
+    "cross": CrossDrawer,
 }
 # Colours as python-qrcode's documentation shows them; green-orange is the published
 # experiment's horizontal gradient.

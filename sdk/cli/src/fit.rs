@@ -2,7 +2,7 @@
 
 use crate::{usage, CliError};
 use clap::{Args, Subcommand};
-use qrveil_fit::{fit, load_examples, FitOptions, FitReport, Progress};
+use qrveil_fit::{fit, load_examples, FitOptions, FitReport, Model, Progress, POOR_FIT};
 use qrveil_style::Readability;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,6 +39,11 @@ pub struct FitArgs {
     /// contrast, function patterns first, to keep tolerance to camera conditions.
     #[arg(long, default_value = "vivid")]
     readability: String,
+    /// The shape model: vertex (a tile per vertex's 2x2 block, 0 PBS), wide (a class per
+    /// module from its 3x3 neighbourhood, two layers of lookups, usually the PBS tier), or auto
+    /// (vertex, unless wide explains the examples clearly better).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "vertex", "wide"])]
+    model: String,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -65,8 +70,13 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let _ = std::io::stderr().flush();
         }
     };
+    let model = match args.model.as_str() {
+        "vertex" => Model::Vertex,
+        "wide" => Model::Wide,
+        _ => Model::Auto,
+    };
     let report =
-        fit(&examples, &FitOptions { name, readability }, &mut bar).map_err(|e| usage("fit", e.to_string()))?;
+        fit(&examples, &FitOptions { name, readability, model }, &mut bar).map_err(|e| usage("fit", e.to_string()))?;
     let json = report.document.to_json() + "\n";
     write_whole(&args.output, json.as_bytes())?;
     if !args.quiet {
@@ -88,10 +98,24 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     })
 }
 
-/// A mean residual above this is worth a warning: python-qrcode's looks leave 0.0004 to 0.013
-/// of their examples unexplained where the level keeps their colours (docs/readability.md,
-/// "Learned looks").
-const POOR_FIT: f32 = 0.02;
+/// The model chosen, what each leaves unexplained, and what the wide one costs.
+fn print_model(report: &FitReport) {
+    let m = &report.model;
+    let shapes = match m.chosen {
+        "wide" => "a class per module from its 3x3 neighbourhood (style fitted-wide)",
+        _ => "a tile per vertex's 2x2 block (style fitted, 0 PBS)",
+    };
+    println!("  shapes:     {shapes}");
+    let residual = |r: Option<f32>| r.map_or("-".to_string(), |r| format!("{r:.4}"));
+    if let (Some(summary), Some(classes), Some(pbs)) = (m.wide_summary, m.wide_classes, m.wide_pbs) {
+        let tier = if pbs == 0 { "linear tier, 0 PBS".to_string() } else { format!("{pbs} PBS at version 1") };
+        println!(
+            "  models:     vertex {}, wide {} ({summary}, {classes} classes, {tier})",
+            residual(m.vertex_residual),
+            residual(m.wide_residual)
+        );
+    }
+}
 
 fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
     let residuals: Vec<f32> = report.examples.iter().filter_map(|e| e.residual).collect();
@@ -125,6 +149,7 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
             "  the examples' finder rings are round: they are drawn square (round rings cannot be verified to scan)"
         );
     }
+    print_model(report);
     if !report.unseen.is_empty() {
         println!("  {} tile quarters no example showed are drawn as plain squares", report.unseen.len());
     }
@@ -137,7 +162,7 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
             );
             if mean > POOR_FIT {
                 println!(
-                    "  that is more than {POOR_FIT}: the look may depend on more than each vertex's 2x2 block, or on colours no gradient fits (fitting wider neighbourhoods on the PBS tier, or colour maps, is not built yet); check the colours at --readability vivid"
+                    "  that is more than {POOR_FIT}: the look may depend on more than a module's 3x3 neighbourhood, or on colours the readability level moves; check the colours at --readability vivid"
                 );
             }
         }

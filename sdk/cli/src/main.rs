@@ -67,6 +67,7 @@ fn style_options(args: &Cli, output: &Path) -> Result<StyleOptions, CliError> {
             centre: args.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
         },
         fitted: None,
+        program: None,
         tier: args.tier.as_deref().map(|t| if t == "pbs" { Tier::Pbs } else { Tier::Linear }),
     };
     if let Some(path) = &args.style_file {

@@ -41,6 +41,10 @@ pub fn list_styles() {
             "learned looks: qrveil style fit EXAMPLES -o look.json, then --style-file look.json (any look decided by each vertex's 2x2 block; {})",
             describe(c.chosen())
         );
+        println!(
+            "  looks that read a module's whole 3x3 neighbourhood are fitted as style fitted-wide: a class program of two layers of lookups, at most {} PBS per module (0 when the linear tier's encodings capture it); `qrveil style fit` prints its cost",
+            qrveil_style::recipe::classes::MAX_LUTS_PER_MODULE
+        );
     }
     println!("presets (dark modules: left -> right gradient, on background):");
     for p in PRESETS {

@@ -274,15 +274,29 @@ fn a_look_fitted_from_the_commands_own_renders_styles_a_new_code_that_zbar_reads
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.contains("fitted 4 examples") && printed.contains("--style-file look.json"), "{printed}");
-    let look: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(home.path().join("look.json")).expect("look")).expect("json");
-    assert_eq!(look["dotsOptions"]["type"], "fitted");
+    // Swell sizes a dot by all four modules beside it, which no vertex block sees: the fit
+    // reads each module's neighbourhood, and the linear tier's cross encoding runs it.
+    assert!(printed.contains("style fitted-wide") && printed.contains("linear tier, 0 PBS"), "{printed}");
+    let read = |file: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(home.path().join(file)).expect("look")).expect("json")
+    };
+    let look = read("look.json");
+    assert_eq!(look["dotsOptions"]["type"], "fitted-wide");
     assert_eq!(look["tiles"].as_array().map(Vec::len), Some(16));
+    assert!(look["program"]["programs"].is_array(), "{look}");
+    // The vertex model, when asked for.
+    let out = qrveil(home.path(), &["style", "fit", "examples", "-o", "vertex.json", "--model", "vertex", "-q"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(read("vertex.json")["dotsOptions"]["type"], "fitted");
+    assert!(read("vertex.json").get("program").is_none());
 
     let text = "a payload none of the examples had";
-    let out = qrveil(home.path(), &[text, "--style-file", "look.json", "-o", "fitted.png"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(zbarimg(&home.path().join("fitted.png")).trim_end_matches('\n'), text);
+    for doc in ["look.json", "vertex.json"] {
+        let out = qrveil(home.path(), &[text, "--style-file", doc, "-o", "fitted.png"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("linear tier, 0 PBS"));
+        assert_eq!(zbarimg(&home.path().join("fitted.png")).trim_end_matches('\n'), text);
+    }
 
     // A folder with a lone styled image fails naming it, and writes nothing.
     std::fs::remove_file(examples.join("e3.plain.png")).expect("rm");

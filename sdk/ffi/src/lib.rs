@@ -249,6 +249,7 @@ fn named_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilErr
             centre: o.corners_dot.parse::<CentreShape>().map_err(SdkError::from)?,
         },
         fitted: None,
+        program: None,
         tier: o.tier.map(Into::into),
     })
 }

@@ -121,6 +121,7 @@ impl From<Look> for StyleDocument {
             // A fitted look's tiles are data for the renderer, not options to edit: apps pass
             // fitted looks as JSON (`StyleOptions.styleDocument`).
             tiles: None,
+            program: None,
         }
     }
 }

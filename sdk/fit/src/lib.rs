@@ -15,12 +15,16 @@ pub mod colour;
 pub mod contour;
 mod eyes;
 pub mod grid;
+mod model;
 mod report;
 pub mod tiles;
+pub mod wide;
+mod write;
 
 use image::{GrayImage, RgbImage};
 use std::path::Path;
 
+pub use model::{Model, ModelChoice, POOR_FIT};
 pub use report::{compare, draw, fit, mean_difference, ExampleFit, FitOptions, FitReport, Progress};
 
 /// What stops a fit; every message names the example or file at fault.

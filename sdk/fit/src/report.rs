@@ -3,15 +3,15 @@
 //! leaves unexplained (mean absolute pixel difference of its render against the example).
 
 use crate::colour::{fit_fill, fit_fill_or_map, Fitted, Sample};
-use crate::eyes::{fit_eyes, Eyes, Seen};
+use crate::eyes::{fit_eyes, Seen};
 use crate::grid::{plain_code, Grid};
+use crate::model::{choose_shapes, Model, ModelChoice};
 use crate::tiles::{bilinear, in_pattern, ink_point, Colours, Coverage};
+use crate::wide::ModuleCoverage;
 use crate::{Example, FitError};
 use image::RgbImage;
-use qrveil_sdk::document::{BackgroundOptions, ColorMapOptions, ColorStop, Gradient, PartOptions, QrOptions};
-use qrveil_sdk::{Area, Contrast, Drawing, Fill, GradientKind, Palette, StyleDocument, StyleOptions, DOCUMENT_VERSION};
-use qrveil_style::recipe::TileSet;
-use qrveil_style::{clear, FixedModules, ModuleGrid, Readability, Rgb, StyleId};
+use qrveil_sdk::{Area, Contrast, Drawing, Fill, Palette, StyleDocument, StyleOptions};
+use qrveil_style::{clear, FixedModules, ModuleGrid, Readability};
 
 #[derive(Clone, Debug, Default)]
 pub struct FitOptions {
@@ -19,6 +19,8 @@ pub struct FitOptions {
     pub name: Option<String>,
     /// The readability level the document asks for.
     pub readability: Readability,
+    /// Which model to fit.
+    pub model: Model,
 }
 
 /// How far a fit has come, for a progress bar.
@@ -62,6 +64,7 @@ pub struct FitReport {
     /// The examples' finder rings are round; the look draws them square (round rings cannot
     /// be verified).
     pub round_rings: bool,
+    pub model: ModelChoice,
 }
 
 /// Modules whose centre reads otherwise in the styled image than in the plain one, beyond
@@ -74,10 +77,10 @@ fn inconsistent(deviation: f32, median: f32) -> bool {
     deviation > (3.0 * median).max(0.02)
 }
 
-struct Read<'a> {
-    example: &'a Example,
-    grid: Grid,
-    modules: ModuleGrid,
+pub(crate) struct Read<'a> {
+    pub example: &'a Example,
+    pub grid: Grid,
+    pub modules: ModuleGrid,
 }
 
 /// Fit one look from `examples`.
@@ -96,10 +99,14 @@ pub fn fit(
     let seen: Vec<Seen> = read.iter().map(|r| Seen { img: &r.example.styled, grid: r.grid, area }).collect();
     let eyes = fit_eyes(&seen, &ink.fill, &background.fill);
     let mut coverage = Coverage::default();
+    let mut wide = (options.model != Model::Vertex).then(ModuleCoverage::default);
     for (done, r) in read.iter().enumerate() {
         let colours = colours_of(&ink.fill, area, &background.fill, r);
         check_agreement(r, &colours)?;
         coverage.add(&r.example.styled, &r.modules, &colours);
+        if let Some(wide) = wide.as_mut() {
+            wide.add(&r.example.styled, &r.modules, &colours);
+        }
         progress(Progress::Learning { done: done + 1, total });
     }
     let deviations: Vec<f32> = read
@@ -116,26 +123,17 @@ pub fn fit(
             return Err(FitError::Example { name: r.example.name.clone(), detail });
         }
     }
-    let (codes, unseen) = coverage.trace();
-    let tiles = TileSet::new(codes)?;
-    let document = document(options, (&ink.fill, area), &background.fill, &eyes, tiles);
-    let mut fits = Vec::with_capacity(total);
-    for (done, r) in read.iter().enumerate() {
-        fits.push(ExampleFit {
-            name: r.example.name.clone(),
-            modules: r.modules.side(),
-            module_px: r.grid.module,
-            residual: residual(&document, r)?,
-        });
-        progress(Progress::Checking { done: done + 1, total });
-    }
+    let colours = (&ink.fill, area, &background.fill);
+    let (model, document, examples, unseen) =
+        choose_shapes(&read, options, colours, &eyes, &coverage, wide.as_ref(), progress)?;
     Ok(FitReport {
         document,
-        examples: fits,
+        examples,
         ink_rms: ink.rms,
         background_rms: background.rms,
         unseen,
         round_rings: eyes.round_rings,
+        model,
     })
 }
 
@@ -218,7 +216,7 @@ fn check_agreement(r: &Read, colours: &Colours) -> Result<(), FitError> {
 
 /// The example's modules drawn with the fitted look at its own size, against the example;
 /// none when the example is not drawn on whole pixels.
-fn residual(document: &StyleDocument, r: &Read) -> Result<Option<f32>, FitError> {
+pub(crate) fn residual(document: &StyleDocument, r: &Read) -> Result<Option<f32>, FitError> {
     let (w, h) = r.example.styled.dimensions();
     let Some((module_px, quiet_zone)) = r.grid.whole_pixels(w).filter(|_| w == h) else { return Ok(None) };
     let drawn = draw(document, &r.modules, module_px, quiet_zone, false)?;
@@ -239,11 +237,11 @@ pub fn draw(
     let base = StyleOptions { module_px, quiet_zone, ..StyleOptions::default() };
     let opts = document.options(&base)?;
     let look = opts.look();
-    let palette = match opts.colours.filter(|_| exact_colours) {
+    let palette = match opts.colours.clone().filter(|_| exact_colours) {
         Some(c) => Palette::of(c.dots, c.rings, c.centres, c.background, c.area, Contrast { data: 0.0, patterns: 0.0 }),
         None => look.palette,
     };
-    let style = opts.style.style();
+    let style = opts.resolved()?;
     let internal = |e: String| FitError::Colours(e);
     let outputs = clear::evaluate(&style.server, modules).map_err(|e| internal(e.to_string()))?;
     let drawing = Drawing::styled(style.geometry, modules, &outputs).map_err(|e| internal(e.to_string()))?;
@@ -282,54 +280,4 @@ pub fn compare(
         out.push((fit, drawn));
     }
     Ok(out)
-}
-
-fn hex(c: Rgb) -> String {
-    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
-}
-
-/// A fill as a document group's `color`, `gradient` or `colorMap`.
-fn part_fill(kind: &str, fill: Option<&Fill>) -> PartOptions {
-    let mut part = PartOptions { kind: kind.into(), color: None, gradient: None, color_map: None };
-    match fill {
-        None => {}
-        Some(Fill::Solid(c)) => part.color = Some(hex(*c)),
-        Some(Fill::Gradient { kind, stops }) => {
-            let (kind, rotation) = match *kind {
-                GradientKind::Linear { rotation } => ("linear", (rotation * 1e4).round() / 1e4),
-                GradientKind::Radial => ("radial", 0.0),
-            };
-            let color_stops = stops.iter().map(|s| ColorStop { offset: s.offset, color: hex(s.colour) }).collect();
-            part.gradient = Some(Gradient { kind: kind.into(), rotation, color_stops });
-        }
-        Some(Fill::Map(map)) => {
-            let colors = map.colours().iter().map(|&c| hex(c)).collect();
-            part.color_map = Some(ColorMapOptions { size: map.side(), colors });
-        }
-    }
-    part
-}
-
-fn document(
-    options: &FitOptions,
-    (ink, area): (&Fill, Area),
-    background: &Fill,
-    eyes: &Eyes,
-    tiles: TileSet,
-) -> StyleDocument {
-    let bg = part_fill("", Some(background));
-    StyleDocument {
-        qrveil_style: DOCUMENT_VERSION,
-        name: options.name.clone(),
-        dots_options: part_fill(StyleId::Fitted.name(), Some(ink)),
-        corners_square_options: part_fill("square", eyes.rings.as_ref().map(|f| &f.fill)),
-        corners_dot_options: part_fill(eyes.centre.name(), eyes.centres.as_ref().map(|f| &f.fill)),
-        background_options: BackgroundOptions { color: bg.color, gradient: bg.gradient },
-        fill_area: area,
-        qr_options: QrOptions::default(),
-        image: None,
-        image_options: None,
-        readability: options.readability.to_string(),
-        tiles: Some(tiles),
-    }
 }

@@ -91,11 +91,13 @@ fn sample_offsets() -> [f32; SAMPLES] {
 pub struct Coverage {
     sums: Vec<[[f32; SAMPLES * SAMPLES]; 4]>,
     counts: Vec<[u32; 4]>,
+    /// Σ coverage², for the model's error.
+    squares: f64,
 }
 
 impl Default for Coverage {
     fn default() -> Self {
-        Coverage { sums: vec![[[0.0; SAMPLES * SAMPLES]; 4]; 16], counts: vec![[0; 4]; 16] }
+        Coverage { sums: vec![[[0.0; SAMPLES * SAMPLES]; 4]; 16], counts: vec![[0; 4]; 16], squares: 0.0 }
     }
 }
 
@@ -146,9 +148,24 @@ impl Coverage {
         quarters(img, modules, colours, |code, q, samples| {
             for (sum, v) in self.sums[code][q].iter_mut().zip(samples) {
                 *sum += v;
+                self.squares += (v * v) as f64;
             }
             self.counts[code][q] += 1;
         });
+    }
+
+    /// Mean squared coverage error per sample of drawing each quarter with its code's mean:
+    /// what the vertex model leaves unexplained (comparable with `wide::ModuleCoverage`'s).
+    pub fn error(&self) -> f64 {
+        let mut explained = 0.0;
+        let mut samples = 0.0;
+        for (sums, counts) in self.sums.iter().zip(&self.counts) {
+            for (q, &count) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+                explained += sums[q].iter().map(|&s| (s as f64).powi(2)).sum::<f64>() / count as f64;
+                samples += (count as usize * SAMPLES * SAMPLES) as f64;
+            }
+        }
+        (self.squares - explained) / f64::max(samples, 1.0)
     }
 
     /// How far one example's coverage lies from the mean of all, per sample (0..1): small for
@@ -197,7 +214,7 @@ fn plain_quarter(code: usize, q: usize) -> Vec<Polygon> {
 /// Polygons around half coverage in one quarter. The samples sit inside the quarter; the
 /// nearest one's value is carried to the quarter's edge, then a pad of no coverage just outside
 /// closes the loops along the edge.
-fn trace_quarter(mean: &[f32], q: usize) -> Vec<Polygon> {
+pub(crate) fn trace_quarter(mean: &[f32], q: usize) -> Vec<Polygon> {
     let (x0, y0, x1, y1) = quarter_box(q);
     let axis = |lo: f32, hi: f32| -> Vec<f32> {
         let mut v = vec![lo - PAD, lo];

@@ -11,9 +11,8 @@ use crate::palette::{Area, Background, Colours};
 use crate::qr::EcLevel;
 use crate::{SdkError, StyleOptions};
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape, TileSet};
-use qrveil_style::{Preset, Readability, Rgb, StyleId};
+use qrveil_style::{Preset, Readability, Rgb, ServerProgram, StyleId};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// The format version this library reads and writes.
 pub const DOCUMENT_VERSION: u32 = 1;
@@ -58,6 +57,11 @@ pub struct StyleDocument {
     /// for each vertex block code, the ink of each quarter as polygons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiles: Option<TileSet>,
+    /// A wide fitted look's class program (`dotsOptions.type` `fitted-wide`): the style IR that
+    /// gives each module a class from its 3×3 neighbourhood; then `tiles` holds one tile per
+    /// class, laid on the module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<ServerProgram>,
 }
 
 fn is_symbol(area: &Area) -> bool {
@@ -232,7 +236,7 @@ impl StyleDocument {
     /// `qrveil style fit` makes one from examples.
     pub fn named(name: &str) -> Result<Self, SdkError> {
         match name.parse::<StyleId>()? {
-            StyleId::Fitted => Err(invalid(
+            StyleId::Fitted | StyleId::FittedWide => Err(invalid(
                 "fitted looks are made from example images (`qrveil style fit EXAMPLES -o look.json`), not built in",
             )),
             id => Ok(Self::built_in(id)),
@@ -265,6 +269,7 @@ impl StyleDocument {
             image_options: None,
             readability: balanced(),
             tiles: None,
+            program: None,
         }
     }
 
@@ -294,22 +299,11 @@ impl StyleDocument {
             (logo, _) => logo.clone(),
         };
         let style = self.dots_options.kind.parse::<StyleId>()?;
-        let fitted = match (&self.tiles, style) {
-            (Some(tiles), StyleId::Fitted) => {
-                tiles.check().map_err(|e| invalid(format!("tiles: {e}")))?;
-                Some(Arc::new(tiles.clone()))
-            }
-            (None, StyleId::Fitted) => {
-                return Err(invalid("dotsOptions.type fitted needs the look's tiles (`qrveil style fit` writes them)"))
-            }
-            (Some(_), other) => {
-                return Err(invalid(format!("tiles are drawn only by dotsOptions.type fitted, not {other}")))
-            }
-            (None, _) => None,
-        };
+        let (fitted, program) = shapes::fitted_shapes(style, &self.tiles, &self.program)?;
         let opts = StyleOptions {
             logo,
             fitted,
+            program,
             style,
             colours: Some(self.colours()?),
             ec,
@@ -386,5 +380,6 @@ fn hex(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
+mod shapes;
 #[cfg(test)]
 mod tests;

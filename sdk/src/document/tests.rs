@@ -72,7 +72,7 @@ fn wrong_documents_say_what_is_wrong() {
         ),
         (
             r#"{"qrveilStyle": 1, "dotsOptions": {"type": "dots"}, "tiles": [[[], [], [], []]]}"#,
-            "drawn only by dotsOptions.type fitted",
+            "drawn only by dotsOptions.type fitted or fitted-wide",
         ),
         (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "fitted"}, "tiles": [[[], [], [], []]]}"#, "16; this one has 1"),
     ];
@@ -119,4 +119,39 @@ fn a_fitted_look_round_trips_with_its_tiles() {
     assert_eq!(back, doc);
     let opts = back.options(&StyleOptions::default()).expect("drawable");
     assert_eq!((opts.style, opts.fitted.as_deref()), (StyleId::Fitted, Some(&TileSet::squares())));
+}
+
+#[test]
+fn a_wide_fitted_look_needs_its_program_and_its_program_only() {
+    let plain = qrveil_style::recipe::classes::plain_program();
+    let mut doc = StyleDocument::built_in(StyleId::Square);
+    doc.dots_options.kind = "fitted-wide".into();
+    doc.tiles = Some(TileSet::squares());
+    doc.program = Some(plain.clone());
+    let back = StyleDocument::from_json(doc.to_json().as_bytes()).expect("reads its own output");
+    assert_eq!(back, doc);
+    let opts = back.options(&StyleOptions::default()).expect("drawable");
+    assert_eq!((opts.style, opts.program.as_deref()), (StyleId::FittedWide, Some(&plain)));
+    assert_eq!(opts.resolved().expect("resolves").server, plain);
+
+    let refused = |doc: &StyleDocument| doc.options(&StyleOptions::default()).expect_err("refused").to_string();
+    let err = refused(&StyleDocument { program: None, ..doc.clone() });
+    assert!(err.contains("needs the look's program"), "{err}");
+    let err = refused(&StyleDocument { tiles: None, ..doc.clone() });
+    assert!(err.contains("needs the look's tiles"), "{err}");
+    let mut square = doc.clone();
+    square.dots_options.kind = "square".into();
+    square.tiles = None;
+    assert!(refused(&square).contains("run only by dotsOptions.type fitted-wide"));
+    // A program the function would refuse is refused here first, with the same reason.
+    let mut far = plain.clone();
+    far.programs[0].nodes[0] =
+        qrveil_style::program::Node::Stencil { taps: vec![qrveil_style::program::Tap { dx: 3, dy: 0, weight: 1 }] };
+    let err = refused(&StyleDocument { program: Some(far), ..doc.clone() });
+    assert!(err.contains("program: ") && err.contains("3x3 neighbourhood"), "{err}");
+    // Options alone cannot ask for a wide look without its program, or give one to another style.
+    let no_program = StyleOptions { program: None, ..opts.clone() };
+    assert!(no_program.check().is_err());
+    let misplaced = StyleOptions { style: StyleId::Rounded, ..opts };
+    assert!(misplaced.check().expect_err("refused").to_string().contains("only style fitted-wide"));
 }

@@ -80,6 +80,11 @@ impl Canvas<'_> {
                 Some(set) => set.inked_in_module(codes, u, v),
                 None => tile.ink,
             },
+            // A class's tile is laid on the module: tile units are module units.
+            Shape::Class(class) => match self.fitted {
+                Some(set) => set.inked(class, u, v),
+                None => tile.ink,
+            },
         }
     }
 

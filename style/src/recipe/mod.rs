@@ -2,6 +2,7 @@
 //! shapes. It holds geometry only; every data-dependent decision was made by the server.
 //! Why each rule is there, with the measurements behind it: `docs/readability.md`.
 
+pub mod classes;
 pub mod corners;
 pub mod fitted;
 pub mod lookalikes;
@@ -38,6 +39,9 @@ pub enum Geometry {
     /// Two outputs over vertices, the low and the high half of each vertex's block code; each
     /// module is drawn from the codes at its corners by a fitted [`TileSet`] ([`fitted`]).
     Fitted,
+    /// `channels` outputs over modules, each module's class in 2 bits per channel; a class is
+    /// drawn with its fitted tile, and is dark when bit `class` of `dark` is set ([`classes`]).
+    Classes { dark: classes::DarkClasses, channels: u8 },
 }
 
 impl Geometry {
@@ -48,7 +52,10 @@ impl Geometry {
     /// rows and alignment patterns in a look that has none (they buy tolerance to blur and
     /// noise, not clean reads, which are verified on every code).
     fn shrinks_lone_modules(self) -> bool {
-        !matches!(self, Geometry::Squares | Geometry::Corners(CornerRule::Fluid) | Geometry::Fitted)
+        !matches!(
+            self,
+            Geometry::Squares | Geometry::Corners(CornerRule::Fluid) | Geometry::Fitted | Geometry::Classes { .. }
+        )
     }
 }
 
@@ -66,6 +73,8 @@ pub enum Shape {
     /// Drawn by a fitted [`TileSet`] from the block codes of the vertices at the module's
     /// corners (top-left, top-right, bottom-left, bottom-right).
     Quadrants([u8; 4]),
+    /// Drawn by a fitted [`TileSet`]'s tile for this class, laid on the module itself.
+    Class(u8),
 }
 
 /// What to draw on one module.
@@ -101,6 +110,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
     let want = match geometry {
         Geometry::Corners(_) => (n + 1) * (n + 1),
         Geometry::Fitted => 2 * (n + 1) * (n + 1),
+        Geometry::Classes { channels, .. } => channels as usize * n * n,
         Geometry::Squares | Geometry::Circles | Geometry::Swell => n * n,
     };
     if outputs.len() != want {
@@ -122,6 +132,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
                 },
                 Geometry::Corners(rule) => corners::corner_tile(rule, outputs, n, x, y),
                 Geometry::Fitted => fitted::fitted_tile(outputs, n, x, y),
+                Geometry::Classes { dark, channels } => classes::class_tile(outputs, channels, dark, n, x, y),
             });
             let kept_square = geometry.shrinks_lone_modules() && (beside_timing(x, y) || framed[y * n + x]);
             if fixed.get(x as i64, y as i64).is_some() || kept_square {
@@ -134,7 +145,7 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
         // A fitted look may be square itself: its look-alikes are drawn as a plain code shows
         // them, which is what decoders are built for.
         let middle = match geometry {
-            Geometry::Fitted => Shape::Square,
+            Geometry::Fitted | Geometry::Classes { .. } => Shape::Square,
             _ => Shape::Dot { radius: LOOKALIKE_DOT_RADIUS },
         };
         let ink: Vec<bool> = tiles.iter().map(|t| t.ink).collect();

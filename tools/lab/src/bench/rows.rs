@@ -199,7 +199,7 @@ pub fn handler_rows(keys: &Keys, id: StyleId) -> Result<Vec<HandlerRow>, LabErro
             Tier::Pbs => (Vec::new(), Some(&server_key.id)),
         };
         let job = JobId::random();
-        store.put(&paths::manifest(&job), &job_manifest(id, tier, &encodings, key, side)?)?;
+        store.put(&paths::manifest(&job), &job_manifest(&id.style(), tier, &encodings, key, side)?)?;
         store.put(&paths::input(&job), input)?;
         match function.run_job(&store, &job) {
             JobStatus::Done { seconds, key_cache_hit, .. } => Ok((seconds, key_cache_hit)),

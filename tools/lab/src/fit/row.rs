@@ -3,9 +3,9 @@
 use crate::eval::external::External;
 use crate::eval::InProcess;
 use crate::LabError;
-use qrveil_fit::{compare, fit, grid::plain_code, load_examples, FitOptions};
-use qrveil_sdk::{round_trip, Keys, OnTier};
-use qrveil_style::{clear, FixedModules, Readability, StyleId};
+use qrveil_fit::{compare, fit, grid::plain_code, load_examples, FitOptions, Model};
+use qrveil_sdk::{expand_server_keys, round_trip, Keys, OnTier, StyleOptions};
+use qrveil_style::{clear, cost, FixedModules, Plan, Readability, ServerProgram, Tier};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,6 +25,8 @@ pub struct Look {
     pub test_versions: String,
     pub box_size: u32,
     pub experiment: bool,
+    /// Test codes to evaluate under FHE (each PBS-tier code takes seconds).
+    pub fhe_codes: usize,
 }
 
 #[derive(Serialize)]
@@ -50,7 +52,14 @@ pub struct Row {
     pub test_residual_data_modules: f32,
     /// Test codes each decoder read as exactly their payload.
     pub read: BTreeMap<String, usize>,
-    /// Test codes whose FHE linear-tier outputs equal the clear evaluation.
+    /// The shape model the fit chose (vertex or wide), the tier it runs on, and its PBS for a
+    /// version-1 code.
+    pub model: &'static str,
+    pub tier: Tier,
+    pub pbs_v1: u64,
+    /// Test codes evaluated under FHE on the look's tier, and how many of them gave exactly
+    /// the clear evaluation's outputs.
+    pub fhe_checked: usize,
     pub fhe_equal: usize,
     /// Mean server seconds per test code (expand, evaluate, pack) on this machine.
     pub server_seconds: f64,
@@ -96,7 +105,8 @@ pub fn measure(
     let check = |e: qrveil_fit::FitError| LabError::Check(format!("{}: {e}", look.name));
     let train = load_examples(&dir.path().join("set-1")).map_err(check)?;
     let t = Instant::now();
-    let report = fit(&train, &FitOptions { name: Some(look.name.clone()), readability }, &mut |_| {}).map_err(check)?;
+    let options = FitOptions { name: Some(look.name.clone()), readability, model: Model::Auto };
+    let report = fit(&train, &options, &mut |_| {}).map_err(check)?;
     let fit_seconds = t.elapsed().as_secs_f64();
     let residuals: Vec<f32> = report.examples.iter().filter_map(|e| e.residual).collect();
     let test = load_examples(&dir.path().join("set-2")).map_err(check)?;
@@ -138,7 +148,8 @@ pub fn measure(
         let n = results.iter().zip(&expected).filter(|(r, p)| r.as_ref().is_some_and(|c| c.contains(p))).count();
         read.insert(decoder.into(), n);
     }
-    let (fhe_equal, server_seconds) = fhe_check(keys, &test)?;
+    let style = report.document.options(&StyleOptions::default())?.resolved()?;
+    let (fhe_equal, server_seconds, tier) = fhe_check(keys, &style.server, &test, look.fhe_codes)?;
     let d = &report.document.dots_options;
     Ok(Row {
         look: look.name.clone(),
@@ -153,6 +164,10 @@ pub fn measure(
         test_residual_exact_colours: mean(&exact),
         test_residual_data_modules: mean(&data_residuals),
         read,
+        model: report.model.chosen,
+        tier,
+        pbs_v1: cost(&style.server, 21)?.chosen().pbs,
+        fhe_checked: test.len().min(look.fhe_codes),
         fhe_equal,
         server_seconds,
     })
@@ -179,24 +194,38 @@ fn mean(v: &[f32]) -> f32 {
     v.iter().sum::<f32>() / v.len().max(1) as f32
 }
 
-/// Every test symbol through the FHE linear tier, against the clear evaluation.
-fn fhe_check(keys: &Keys, test: &[qrveil_fit::Example]) -> Result<(usize, f64), LabError> {
-    let server = StyleId::Fitted.style().server;
+/// The first `codes` test symbols through FHE on the look's tier, against the clear evaluation.
+fn fhe_check(
+    keys: &Keys,
+    server: &ServerProgram,
+    test: &[qrveil_fit::Example],
+    codes: usize,
+) -> Result<(usize, f64, Tier), LabError> {
+    let tier = Plan::of(server)?.tier();
+    let expanded = match tier {
+        Tier::Pbs => Some(expand_server_keys(keys)?),
+        Tier::Linear => None,
+    };
+    let on = expanded.as_ref().map_or(OnTier::Linear, OnTier::Pbs);
     let (mut equal, mut seconds) = (0, 0.0);
-    for example in test {
+    let checked = &test[..codes.min(test.len())];
+    for example in checked {
         let (_, modules) = plain_code(&example.plain, &example.name).map_err(|e| LabError::Check(e.to_string()))?;
-        let fhe = round_trip(keys, OnTier::Linear, &server, &modules)?;
-        equal += usize::from(fhe.outputs == clear::evaluate(&server, &modules)?);
+        let fhe = round_trip(keys, on, server, &modules)?;
+        equal += usize::from(fhe.outputs == clear::evaluate(server, &modules)?);
         seconds += fhe.seconds.expand + fhe.seconds.evaluate + fhe.seconds.pack;
     }
-    Ok((equal, seconds / test.len().max(1) as f64))
+    Ok((equal, seconds / checked.len().max(1) as f64, tier))
 }
 
 pub fn print_row(r: &Row) {
     let read: Vec<String> = r.read.iter().map(|(d, n)| format!("{d} {n}")).collect();
     println!(
-        "{:<28} fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.1} ms",
+        "{:<28} {} model ({} tier, {} PBS at v1)  fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.1} ms",
         r.look,
+        r.model,
+        r.tier,
+        r.pbs_v1,
         r.fit_seconds,
         r.ink,
         r.ink_rms,
@@ -208,7 +237,7 @@ pub fn print_row(r: &Row) {
         r.test_codes,
         read.join(", "),
         r.fhe_equal,
-        r.test_codes,
+        r.fhe_checked,
         r.server_seconds * 1e3
     );
 }

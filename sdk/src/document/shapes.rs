@@ -1,0 +1,47 @@
+//! A fitted look's shapes in a style document: the tiles its dot type draws with, and the class
+//! program a wide look runs; each only where its dot type uses it, checked as the function and
+//! the renderer will check them.
+
+use super::invalid;
+use crate::SdkError;
+use qrveil_style::recipe::TileSet;
+use qrveil_style::{ServerProgram, Style, StyleId};
+use std::sync::Arc;
+
+/// The tiles and the program the dot type `style` draws with, from the document's fields.
+#[allow(clippy::type_complexity)]
+pub(super) fn fitted_shapes(
+    style: StyleId,
+    tiles: &Option<TileSet>,
+    program: &Option<ServerProgram>,
+) -> Result<(Option<Arc<TileSet>>, Option<Arc<ServerProgram>>), SdkError> {
+    let fitted = match (tiles, style) {
+        (Some(tiles), StyleId::Fitted | StyleId::FittedWide) => {
+            tiles.check().map_err(|e| invalid(format!("tiles: {e}")))?;
+            Some(Arc::new(tiles.clone()))
+        }
+        (None, StyleId::Fitted | StyleId::FittedWide) => {
+            return Err(invalid(format!(
+                "dotsOptions.type {style} needs the look's tiles (`qrveil style fit` writes them)"
+            )))
+        }
+        (Some(_), other) => {
+            return Err(invalid(format!("tiles are drawn only by dotsOptions.type fitted or fitted-wide, not {other}")))
+        }
+        (None, _) => None,
+    };
+    let program = match (program, style) {
+        (Some(program), StyleId::FittedWide) => {
+            Style::fitted_wide(program.clone()).map_err(|e| invalid(format!("program: {e}")))?;
+            Some(Arc::new(program.clone()))
+        }
+        (None, StyleId::FittedWide) => {
+            return Err(invalid("dotsOptions.type fitted-wide needs the look's program (`qrveil style fit` writes it)"))
+        }
+        (Some(_), other) => {
+            return Err(invalid(format!("a program is run only by dotsOptions.type fitted-wide, not {other}")))
+        }
+        (None, _) => None,
+    };
+    Ok((fitted, program))
+}

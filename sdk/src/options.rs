@@ -1,0 +1,153 @@
+//! What to make: the options of one code (style, colours, sizes, readability, patterns, logo,
+//! a fitted look's tiles and program, the tier), checked before any work.
+
+use crate::error::Internal;
+use crate::finish::Look;
+use crate::logo::Logo;
+use crate::palette::{Background, Colours, Palette};
+use crate::qr::EcLevel;
+use crate::SdkError;
+use qrveil_protocol::Tier;
+use qrveil_style::recipe::{Patterns, RingShape, TileSet};
+use qrveil_style::{Plan, Preset, Readability, ServerProgram, Style, StyleId};
+use std::sync::Arc;
+
+/// What to make. Defaults: `rounded`, `green-orange`, EC M, smallest version, 10 px modules,
+/// 4-module quiet zone, `balanced` readability.
+#[derive(Clone, Debug)]
+pub struct StyleOptions {
+    pub style: StyleId,
+    pub preset: Preset,
+    /// Colours that replace the preset's (a style document's fills); the report still names
+    /// the preset field as `custom`.
+    pub colours: Option<Colours>,
+    pub ec: EcLevel,
+    pub version: Option<u8>,
+    pub module_px: u32,
+    pub quiet_zone: u32,
+    /// How much of a plain code's tolerance to camera conditions the colours must keep; the
+    /// chosen colours move (in lightness only) no further than this asks.
+    pub readability: Readability,
+    /// The finder and alignment patterns' ring and centre shapes (drawn by the client alone).
+    pub patterns: Patterns,
+    /// Also encode a JPEG at this quality (1-100); it is verified as decoded.
+    pub jpeg_quality: Option<u8>,
+    /// A centre image; refused with the size and EC level that would fit when it is too big.
+    pub logo: Option<Logo>,
+    /// A fitted look's tiles (`qrveil style fit`), which styles `fitted` and `fitted-wide` are
+    /// drawn with.
+    pub fitted: Option<Arc<TileSet>>,
+    /// A wide fitted look's class program (style `fitted-wide`), sent with the job.
+    pub program: Option<Arc<ServerProgram>>,
+    /// The tier to evaluate on; by default the cheapest the style can run on. Any style runs
+    /// on the PBS tier (to compare, or to test that path); the linear tier only takes styles
+    /// whose programs are functions of an encoding.
+    pub tier: Option<Tier>,
+}
+
+impl Default for StyleOptions {
+    fn default() -> Self {
+        Self {
+            style: StyleId::Fluid,
+            preset: Preset::default(),
+            colours: None,
+            ec: EcLevel::M,
+            version: None,
+            module_px: 10,
+            quiet_zone: 4,
+            readability: Readability::default(),
+            patterns: Patterns::default(),
+            jpeg_quality: None,
+            logo: None,
+            fitted: None,
+            program: None,
+            tier: None,
+        }
+    }
+}
+
+impl StyleOptions {
+    /// The drawing options out of range, before any work.
+    pub fn check(&self) -> Result<(), SdkError> {
+        if !(1..=100).contains(&self.module_px) {
+            let detail = format!("{} px is outside 1..=100", self.module_px);
+            return Err(SdkError::InvalidOption { what: "module size", detail });
+        }
+        if self.patterns.ring != RingShape::Square {
+            let detail = format!(
+                "{} rings cannot be verified: rqrr (like OpenCV and other quirc-family scanners) locates a code by the square corners of its finder rings and reads none drawn round, so qrveil cannot check that the code scans; use square rings (dot centres are fine)",
+                self.patterns.ring.name()
+            );
+            return Err(SdkError::InvalidOption { what: "corner square type", detail });
+        }
+        let fitted = matches!(self.style, StyleId::Fitted | StyleId::FittedWide);
+        if fitted && self.fitted.is_none() {
+            let detail = format!("style {} draws a fitted look's tiles; give its style document (`qrveil style fit EXAMPLES -o look.json`, then `--style-file look.json`)", self.style);
+            return Err(SdkError::InvalidOption { what: "style", detail });
+        }
+        self.resolved()?;
+        if let Some(q) = self.jpeg_quality {
+            if !(1..=100).contains(&q) {
+                return Err(SdkError::InvalidOption {
+                    what: "JPEG quality",
+                    detail: format!("{q} is outside 1..=100"),
+                });
+            }
+            if self.colours.as_ref().is_some_and(|c| c.background == Background::Transparent) {
+                let detail = "JPEG has no transparency; use PNG or SVG for a transparent background".into();
+                return Err(SdkError::InvalidOption { what: "JPEG", detail });
+            }
+        }
+        if self.quiet_zone > 40 {
+            let detail = format!("{} modules is over 40", self.quiet_zone);
+            return Err(SdkError::InvalidOption { what: "quiet zone", detail });
+        }
+        Ok(())
+    }
+
+    /// The style to run: the catalogue's, or a wide fitted look's with its own program.
+    pub fn resolved(&self) -> Result<Style, SdkError> {
+        match (self.style, &self.program) {
+            (StyleId::FittedWide, Some(program)) => Style::fitted_wide(program.as_ref().clone())
+                .map_err(|e| SdkError::InvalidOption { what: "style program", detail: e.to_string() }),
+            (StyleId::FittedWide, None) => Err(SdkError::InvalidOption {
+                what: "style",
+                detail: "style fitted-wide runs its look's own program; give its style document (`qrveil style fit` writes it)".into(),
+            }),
+            (id, Some(_)) => Err(SdkError::InvalidOption {
+                what: "style program",
+                detail: format!("only style fitted-wide carries a program, not {id}"),
+            }),
+            (id, None) => Ok(id.style()),
+        }
+    }
+
+    /// How the style is evaluated: the tier asked for, or the cheapest.
+    pub(crate) fn plan(&self, program: &ServerProgram) -> Result<Plan, SdkError> {
+        match (self.tier, Plan::of(program).map_err(Internal::from)?) {
+            (None, cheapest) => Ok(cheapest),
+            (Some(Tier::Pbs), _) => Ok(Plan::Pbs),
+            (Some(Tier::Linear), plan @ Plan::Linear(_)) => Ok(plan),
+            (Some(Tier::Linear), Plan::Pbs) => Err(SdkError::InvalidOption {
+                what: "tier",
+                detail: format!("style {} needs the PBS tier; it cannot run on the linear tier", self.style),
+            }),
+        }
+    }
+
+    /// How the finished code is drawn: sizes as asked, the chosen colours at the level.
+    pub fn look(&self) -> Look {
+        Look {
+            module_px: self.module_px,
+            quiet_zone: self.quiet_zone,
+            palette: match &self.colours {
+                Some(c) => c.palette(self.readability),
+                None => Palette::new(&self.preset, self.readability),
+            },
+            patterns: self.patterns,
+            jpeg_quality: self.jpeg_quality,
+            logo: self.logo.clone(),
+            fitted: self.fitted.clone(),
+        }
+    }
+}
