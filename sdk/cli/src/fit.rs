@@ -110,7 +110,7 @@ fn print_model(report: &FitReport) {
     if let (Some(summary), Some(classes), Some(pbs)) = (m.wide_summary, m.wide_classes, m.wide_pbs) {
         let tier = if pbs == 0 { "linear tier, 0 PBS".to_string() } else { format!("{pbs} PBS at version 1") };
         println!(
-            "  models:     vertex {}, wide {} ({summary}, {classes} classes, {tier})",
+            "  models:     unexplained with the colours exact: vertex {}, wide {} ({summary}, {classes} classes, {tier})",
             residual(m.vertex_residual),
             residual(m.wide_residual)
         );

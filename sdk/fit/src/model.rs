@@ -24,9 +24,9 @@ pub enum Model {
     Wide,
 }
 
-/// Which model a fit chose, and how much of the examples each leaves unexplained (mean
-/// absolute pixel difference, 0..1; none when the examples are not drawn on whole pixels or
-/// the model was not fitted).
+/// Which model a fit chose, and how much of the examples each leaves unexplained with the
+/// fitted colours drawn exactly (mean absolute pixel difference, 0..1; none when the examples
+/// are not drawn on whole pixels, or only one model was fitted).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ModelChoice {
     pub chosen: &'static str,
@@ -42,14 +42,13 @@ pub struct ModelChoice {
 /// their examples unexplained where the level keeps their colours (docs/readability.md,
 /// "Learned looks"), and the issue that asked for fitting set 0.02 as its target.
 pub const POOR_FIT: f32 = 0.02;
-/// `auto` takes a wide model that costs no PBS when it leaves less than this share of the
-/// vertex model's residual (beyond run-to-run noise)...
-const FREE_GAIN: f64 = 0.9;
-/// ...and one that costs PBS only when the vertex model is a poor fit and the wide model leaves
-/// less than this share of it.
-const PAID_GAIN: f64 = 0.75;
-/// Without residuals: a mean squared coverage error this large is a poor fit.
-const VISIBLE_ERROR: f64 = 0.005;
+/// `auto` takes the wide model when it leaves less than this share of the vertex model's
+/// residual (colours exact; beyond run-to-run noise)...
+const GAIN: f64 = 0.9;
+/// ...and, when it costs PBS, only if it also explains at least this much more of the ink's
+/// coverage (mean squared error per sample, which no colour scales): a dot of the wrong one of
+/// two sizes (0.3 or 0.4 of a module in radius) on about 1% of the modules.
+const PAID_COVERAGE_GAIN: f64 = 2e-3;
 
 /// The look as each model draws it, each checked against the examples, and the one `options`
 /// asks for (or `auto` picks): its document, its fits, and the tile quarters no example showed.
@@ -77,29 +76,33 @@ pub(crate) fn choose_shapes(
         let shapes = Shapes { tiles: TileSet::new(tiles)?, program: Some(w.program.clone()) };
         candidates.push(("wide", document(options, colours, eyes, shapes)));
     }
-    let checks = candidates.len() * total;
-    let mut checked: Vec<Vec<ExampleFit>> = Vec::new();
-    for (_, document) in &candidates {
-        let mut fits = Vec::with_capacity(total);
+    // With two models, each is drawn with the fitted colours exact: the readability level's
+    // colour shift weighs the same on both and would hide what the shapes explain.
+    let compared = if candidates.len() > 1 { candidates.len() } else { 0 };
+    let checks = (compared + 1) * total;
+    let mut done = 0;
+    let mut shape_residuals: Vec<Option<f32>> = Vec::new();
+    for (_, document) in candidates.iter().take(compared) {
+        let mut sum = (0.0, 0);
         for r in read {
-            fits.push(ExampleFit {
-                name: r.example.name.clone(),
-                modules: r.modules.side(),
-                module_px: r.grid.module,
-                residual: residual(document, r)?,
-            });
-            progress(Progress::Checking { done: checked.len() * total + fits.len(), total: checks });
+            if let Some(d) = residual(document, r, true)? {
+                sum = (sum.0 + d, sum.1 + 1);
+            }
+            done += 1;
+            progress(Progress::Checking { done, total: checks });
         }
-        checked.push(fits);
+        shape_residuals.push((sum.1 > 0).then(|| sum.0 / sum.1 as f32));
     }
-    let residuals: Vec<Option<f32>> = checked.iter().map(|fits| mean_residual(fits)).collect();
     let pick = match (options.model, &wide_fit) {
         (_, None) => 0,
         (_, Some(_)) if candidates.len() == 1 => 0,
         (Model::Wide, _) => 1,
-        (_, Some(w)) => usize::from(wide_is_worth_it((residuals[0], coverage.error()), (residuals[1], w.error), w.pbs)),
+        (_, Some(w)) => {
+            usize::from(wide_is_worth_it((shape_residuals[0], coverage.error()), (shape_residuals[1], w.error), w.pbs))
+        }
     };
-    let by_model = |name: &str| candidates.iter().position(|(n, _)| *n == name).and_then(|i| residuals[i]);
+    let by_model =
+        |name: &str| candidates.iter().position(|(n, _)| *n == name).and_then(|i| shape_residuals.get(i).copied()?);
     let model = ModelChoice {
         chosen: candidates[pick].0,
         vertex_residual: by_model("vertex"),
@@ -108,28 +111,30 @@ pub(crate) fn choose_shapes(
         wide_classes: wide_fit.as_ref().map(|w| w.classes),
         wide_pbs: wide_fit.as_ref().map(|w| w.pbs),
     };
+    let document = candidates.swap_remove(pick).1;
+    let mut fits = Vec::with_capacity(total);
+    for r in read {
+        fits.push(ExampleFit {
+            name: r.example.name.clone(),
+            modules: r.modules.side(),
+            module_px: r.grid.module,
+            residual: residual(&document, r, false)?,
+        });
+        done += 1;
+        progress(Progress::Checking { done, total: checks });
+    }
     let unseen = if model.chosen == "vertex" { coverage.trace().1 } else { Vec::new() };
-    Ok((model, candidates.swap_remove(pick).1, checked.swap_remove(pick), unseen))
-}
-
-fn mean_residual(fits: &[ExampleFit]) -> Option<f32> {
-    let r: Vec<f32> = fits.iter().filter_map(|f| f.residual).collect();
-    (!r.is_empty()).then(|| r.iter().sum::<f32>() / r.len() as f32)
+    Ok((model, document, fits, unseen))
 }
 
 /// Whether `auto` takes the wide model over the vertex one, each given as (mean residual over
-/// the examples, when they are drawn on whole pixels; mean squared coverage error). At no PBS
-/// (a linear encoding captures its program) the wide model only has to be better; costing PBS,
-/// it must be needed (the vertex model leaves more than [`POOR_FIT`]) and clearly better.
+/// the examples with the colours exact, when they are drawn on whole pixels; mean squared
+/// coverage error). It must be better; costing PBS, it must also explain clearly more ink.
 fn wide_is_worth_it(vertex: (Option<f32>, f64), wide: (Option<f32>, f64), wide_pbs: u64) -> bool {
-    let (better, needed) = match (vertex.0, wide.0) {
-        (Some(v), Some(w)) => ((w as f64) / (v as f64).max(1e-9), v > POOR_FIT),
+    let better = match (vertex.0, wide.0) {
+        (Some(v), Some(w)) => (w as f64) < GAIN * v as f64,
         // Examples not on whole pixels: the coverage errors stand in for the residuals.
-        _ => (wide.1 / vertex.1.max(1e-12), vertex.1 > VISIBLE_ERROR),
+        _ => wide.1 < GAIN * vertex.1,
     };
-    if wide_pbs == 0 {
-        better < FREE_GAIN
-    } else {
-        needed && better < PAID_GAIN
-    }
+    better && (wide_pbs == 0 || vertex.1 - wide.1 > PAID_COVERAGE_GAIN)
 }

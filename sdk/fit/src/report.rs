@@ -215,11 +215,11 @@ fn check_agreement(r: &Read, colours: &Colours) -> Result<(), FitError> {
 }
 
 /// The example's modules drawn with the fitted look at its own size, against the example;
-/// none when the example is not drawn on whole pixels.
-pub(crate) fn residual(document: &StyleDocument, r: &Read) -> Result<Option<f32>, FitError> {
+/// none when the example is not drawn on whole pixels. `exact_colours` as for [`draw`].
+pub(crate) fn residual(document: &StyleDocument, r: &Read, exact_colours: bool) -> Result<Option<f32>, FitError> {
     let (w, h) = r.example.styled.dimensions();
     let Some((module_px, quiet_zone)) = r.grid.whole_pixels(w).filter(|_| w == h) else { return Ok(None) };
-    let drawn = draw(document, &r.modules, module_px, quiet_zone, false)?;
+    let drawn = draw(document, &r.modules, module_px, quiet_zone, exact_colours)?;
     Ok(Some(mean_difference(&drawn, &r.example.styled)))
 }
 
