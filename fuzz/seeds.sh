@@ -28,7 +28,7 @@ qrveil "fuzz seed pbs" --style fluid --version 1 --tier pbs -o "$work/c.png"
 # dots sized by their dark neighbours, and run on the PBS tier.
 python3 "$root/tools/fit/examples.py" "$work/wide" --drawer density --mask radial --count 6 --versions 1-2 --box-size 4 --border 2 >/dev/null
 "$root/target/debug/qrveil" style fit "$work/wide" -o "$work/fitted-wide.json" --model wide -q
-qrveil "fuzz seed wide" --style-file "$work/fitted-wide.json" --version 1 -o "$work/d.png"
+qrveil "fuzz seed wide" --style-file "$work/fitted-wide.json" -o "$work/d.png"
 n=0
 for job in "$work"/bucket/jobs/*/; do
     n=$((n + 1))
