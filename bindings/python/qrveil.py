@@ -536,6 +536,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 26721:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_qrveil_ffi_checksum_method_qrveil_key_material() != 29308:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_look() != 61934:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_qrveil_ffi_checksum_method_qrveil_presets() != 21911:
@@ -597,6 +599,9 @@ _UniffiLib.uniffi_qrveil_ffi_checksum_method_progresslistener_on_progress.restyp
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys.argtypes = (
 )
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys.restype = ctypes.c_uint16
+_UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_key_material.argtypes = (
+)
+_UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_key_material.restype = ctypes.c_uint16
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_look.argtypes = (
 )
 _UniffiLib.uniffi_qrveil_ffi_checksum_method_qrveil_look.restype = ctypes.c_uint16
@@ -649,6 +654,11 @@ _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_key_material.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_key_material.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_look.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1226,7 +1236,8 @@ class KeyStorage:
         """
         Bytes the app keeps itself, from `generate_keys()`: the client key in the
         Keychain/Keystore, and the (public, large) server key in app files if there is one. A
-        style on the PBS tier without it makes one for this object's life (a few seconds).
+        style on the PBS tier without it makes one for this object's life (a few seconds). After
+        an integrity event whose `save_keys` is set, save `QrVeil.key_material()` in their place.
 """
         
         def __init__(self, client_key:bytes, server_key:typing.Optional[bytes]):
@@ -1417,6 +1428,102 @@ class _UniffiFfiConverterTypeImageLook(_UniffiConverterRustBuffer):
         _UniffiFfiConverterFloat32.write(value.image_size, buf)
         _UniffiFfiConverterFloat32.write(value.margin, buf)
         _UniffiFfiConverterBoolean.write(value.hide_background_dots, buf)
+
+
+
+
+
+
+class StyleTier(enum.Enum):
+    """
+    How the service evaluates a style.
+"""
+    
+    LINEAR = 0
+    """
+    Clear-weighted sums of encrypted encodings: milliseconds, no server key.
+"""
+    
+    PBS = 1
+    """
+    Programmable bootstrapping: about 100 per second per core, needs the server key.
+"""
+    
+
+
+class _UniffiFfiConverterTypeStyleTier(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return StyleTier.LINEAR
+        if variant == 2:
+            return StyleTier.PBS
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == StyleTier.LINEAR:
+            return
+        if value == StyleTier.PBS:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == StyleTier.LINEAR:
+            buf.write_i32(1)
+        if value == StyleTier.PBS:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class IntegrityEvent:
+    """
+    The service returned results that differ from the style's program: a faulty or lying
+    service. The code was drawn from this device's evaluation; new keys were made, so a lying
+    service learns at most one bit of any key. Nothing about it is sent anywhere.
+"""
+    def __init__(self, *, message:str, tier:StyleTier, save_keys:bool):
+        self.message = message
+        self.tier = tier
+        self.save_keys = save_keys
+        
+        
+
+    
+    def __str__(self):
+        return "IntegrityEvent(message={}, tier={}, save_keys={})".format(self.message, self.tier, self.save_keys)
+    def __eq__(self, other):
+        if self.message != other.message:
+            return False
+        if self.tier != other.tier:
+            return False
+        if self.save_keys != other.save_keys:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeIntegrityEvent(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return IntegrityEvent(
+            message=_UniffiFfiConverterString.read(buf),
+            tier=_UniffiFfiConverterTypeStyleTier.read(buf),
+            save_keys=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.message)
+        _UniffiFfiConverterTypeStyleTier.check_lower(value.tier)
+        _UniffiFfiConverterBoolean.check_lower(value.save_keys)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.message, buf)
+        _UniffiFfiConverterTypeStyleTier.write(value.tier, buf)
+        _UniffiFfiConverterBoolean.write(value.save_keys, buf)
 
 @dataclass
 class KeyInfo:
@@ -1794,55 +1901,6 @@ class _UniffiFfiConverterOptionalFloat32(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-
-
-
-
-
-class StyleTier(enum.Enum):
-    """
-    How the service evaluates a style.
-"""
-    
-    LINEAR = 0
-    """
-    Clear-weighted sums of encrypted encodings: milliseconds, no server key.
-"""
-    
-    PBS = 1
-    """
-    Programmable bootstrapping: about 100 per second per core, needs the server key.
-"""
-    
-
-
-class _UniffiFfiConverterTypeStyleTier(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return StyleTier.LINEAR
-        if variant == 2:
-            return StyleTier.PBS
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == StyleTier.LINEAR:
-            return
-        if value == StyleTier.PBS:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == StyleTier.LINEAR:
-            buf.write_i32(1)
-        if value == StyleTier.PBS:
-            buf.write_i32(2)
-
-
-
 class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
     @staticmethod
     def read(buf):
@@ -1852,12 +1910,37 @@ class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
     def write(value, buf):
         buf.write_double(value)
 
+class _UniffiFfiConverterOptionalTypeIntegrityEvent(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeIntegrityEvent.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeIntegrityEvent.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeIntegrityEvent.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, integrity:typing.Optional[IntegrityEvent]):
         self.version = version
         self.modules = modules
         self.style = style
@@ -1875,12 +1958,13 @@ class Report:
         self.key_upload_bytes = key_upload_bytes
         self.server_key_id = server_key_id
         self.corrected_modules = corrected_modules
+        self.integrity = integrity
         
         
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules)
+        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.integrity)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -1916,6 +2000,8 @@ class Report:
             return False
         if self.corrected_modules != other.corrected_modules:
             return False
+        if self.integrity != other.integrity:
+            return False
         return True
 
 class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
@@ -1939,6 +2025,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             key_upload_bytes=_UniffiFfiConverterUInt64.read(buf),
             server_key_id=_UniffiFfiConverterOptionalString.read(buf),
             corrected_modules=_UniffiFfiConverterUInt64.read(buf),
+            integrity=_UniffiFfiConverterOptionalTypeIntegrityEvent.read(buf),
         )
 
     @staticmethod
@@ -1960,6 +2047,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.key_upload_bytes)
         _UniffiFfiConverterOptionalString.check_lower(value.server_key_id)
         _UniffiFfiConverterUInt64.check_lower(value.corrected_modules)
+        _UniffiFfiConverterOptionalTypeIntegrityEvent.check_lower(value.integrity)
 
     @staticmethod
     def write(value, buf):
@@ -1980,6 +2068,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.key_upload_bytes, buf)
         _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
         _UniffiFfiConverterUInt64.write(value.corrected_modules, buf)
+        _UniffiFfiConverterOptionalTypeIntegrityEvent.write(value.integrity, buf)
 
 @dataclass
 class StyleInfo:
@@ -3261,6 +3350,12 @@ class QrVeilProtocol(typing.Protocol):
         reported as `Progress.GeneratingKeys`). Styling calls this when needed.
 """
         raise NotImplementedError
+    def key_material(self, ) -> KeyMaterial:
+        """
+        The keys in use, for an app that keeps them itself (`KeyStorage.Bytes`): save them after
+        an integrity event that says so. The client key is secret: Keychain/Keystore only.
+"""
+        raise NotImplementedError
     def look(self, name: str) -> Look:
         """
         A built-in style as a look, to change and pass as `StyleOptions.look`.
@@ -3354,6 +3449,22 @@ class QrVeil(QrVeilProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def key_material(self, ) -> KeyMaterial:
+        """
+        The keys in use, for an app that keeps them itself (`KeyStorage.Bytes`): save them after
+        an integrity event that says so. The client key is secret: Keychain/Keystore only.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeKeyMaterial.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeQrVeilError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_key_material,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -3544,8 +3655,8 @@ __all__ = [
     "InternalError",
     "TransportConfig",
     "KeyStorage",
-    "ReadabilityLevel",
     "StyleTier",
+    "ReadabilityLevel",
     "ErrorCorrection",
     "Progress",
     "QrVeilError",
@@ -3554,6 +3665,7 @@ __all__ = [
     "BackgroundLook",
     "Config",
     "ImageLook",
+    "IntegrityEvent",
     "KeyInfo",
     "KeyMaterial",
     "PartLook",

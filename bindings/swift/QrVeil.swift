@@ -1003,6 +1003,12 @@ public protocol QrVeilProtocol: AnyObject, Sendable {
     func createOrLoadKeys(listener: ProgressListener?) throws  -> KeyInfo
     
     /**
+     * The keys in use, for an app that keeps them itself (`KeyStorage.Bytes`): save them after
+     * an integrity event that says so. The client key is secret: Keychain/Keystore only.
+     */
+    func keyMaterial() throws  -> KeyMaterial
+    
+    /**
      * A built-in style as a look, to change and pass as `StyleOptions.look`.
      */
     func look(name: String) throws  -> Look
@@ -1114,6 +1120,19 @@ open func createOrLoadKeys(listener: ProgressListener? = nil)throws  -> KeyInfo 
     uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys(
             self.uniffiCloneHandle(),
         FfiConverterOptionTypeProgressListener.lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The keys in use, for an app that keeps them itself (`KeyStorage.Bytes`): save them after
+     * an integrity event that says so. The client key is secret: Keychain/Keystore only.
+     */
+open func keyMaterial()throws  -> KeyMaterial  {
+    return try  FfiConverterTypeKeyMaterial_lift(try rustCallWithError(FfiConverterTypeQrVeilError_lift) {
+        uniffiCallStatus in
+    uniffi_qrveil_ffi_fn_method_qrveil_key_material(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1556,6 +1575,91 @@ public func FfiConverterTypeImageLook_lower(_ value: ImageLook) -> RustBuffer {
 
 
 /**
+ * The service returned results that differ from the style's program: a faulty or lying
+ * service. The code was drawn from this device's evaluation; new keys were made, so a lying
+ * service learns at most one bit of any key. Nothing about it is sent anywhere.
+ */
+public struct IntegrityEvent: Equatable, Hashable {
+    /**
+     * What happened and what was done, for people.
+     */
+    public var message: String
+    /**
+     * The tier the job ran on: on the linear tier every job has a key of its own anyway; on
+     * the PBS tier the client key was replaced (and a new server key is made when next needed).
+     */
+    public var tier: StyleTier
+    /**
+     * The app keeps its keys itself (`KeyStorage.Bytes`) and must save `QrVeil.key_material()`
+     * in place of the old ones; a key folder was updated by the SDK.
+     */
+    public var saveKeys: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What happened and what was done, for people.
+         */message: String, 
+        /**
+         * The tier the job ran on: on the linear tier every job has a key of its own anyway; on
+         * the PBS tier the client key was replaced (and a new server key is made when next needed).
+         */tier: StyleTier, 
+        /**
+         * The app keeps its keys itself (`KeyStorage.Bytes`) and must save `QrVeil.key_material()`
+         * in place of the old ones; a key folder was updated by the SDK.
+         */saveKeys: Bool) {
+        self.message = message
+        self.tier = tier
+        self.saveKeys = saveKeys
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension IntegrityEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeIntegrityEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> IntegrityEvent {
+        return
+            try IntegrityEvent(
+                message: FfiConverterString.read(from: &buf), 
+                tier: FfiConverterTypeStyleTier.read(from: &buf), 
+                saveKeys: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: IntegrityEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterTypeStyleTier.write(value.tier, into: &buf)
+        FfiConverterBool.write(value.saveKeys, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityEvent_lift(_ buf: RustBuffer) throws -> IntegrityEvent {
+    return try FfiConverterTypeIntegrityEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeIntegrityEvent_lower(_ value: IntegrityEvent) -> RustBuffer {
+    return FfiConverterTypeIntegrityEvent.lower(value)
+}
+
+
+/**
  * The keys in use. `server_key_id` names the server key in the bucket (not secret), once a
  * style on the PBS tier has needed one.
  */
@@ -1934,9 +2038,15 @@ public struct Report: Equatable, Hashable {
      */
     public var serverKeyId: String?
     /**
-     * Modules whose decrypted style disagreed with the code and were redrawn.
+     * Modules whose style disagreed with the code and were redrawn (0 for every built-in style).
      */
     public var correctedModules: UInt64
+    /**
+     * Set when the service returned results that differ from the style's program. The code
+     * is drawn from this device's own evaluation all the same, so it is exactly the code an
+     * honest service would have given; the keys that read the results were replaced.
+     */
+    public var integrity: IntegrityEvent?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1951,8 +2061,13 @@ public struct Report: Equatable, Hashable {
          * Short id of the server key the job used (PBS tier only).
          */serverKeyId: String?, 
         /**
-         * Modules whose decrypted style disagreed with the code and were redrawn.
-         */correctedModules: UInt64) {
+         * Modules whose style disagreed with the code and were redrawn (0 for every built-in style).
+         */correctedModules: UInt64, 
+        /**
+         * Set when the service returned results that differ from the style's program. The code
+         * is drawn from this device's own evaluation all the same, so it is exactly the code an
+         * honest service would have given; the keys that read the results were replaced.
+         */integrity: IntegrityEvent?) {
         self.version = version
         self.modules = modules
         self.style = style
@@ -1970,6 +2085,7 @@ public struct Report: Equatable, Hashable {
         self.keyUploadBytes = keyUploadBytes
         self.serverKeyId = serverKeyId
         self.correctedModules = correctedModules
+        self.integrity = integrity
     }
 
     
@@ -2004,7 +2120,8 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 bytesDown: FfiConverterUInt64.read(from: &buf), 
                 keyUploadBytes: FfiConverterUInt64.read(from: &buf), 
                 serverKeyId: FfiConverterOptionString.read(from: &buf), 
-                correctedModules: FfiConverterUInt64.read(from: &buf)
+                correctedModules: FfiConverterUInt64.read(from: &buf), 
+                integrity: FfiConverterOptionTypeIntegrityEvent.read(from: &buf)
         )
     }
 
@@ -2026,6 +2143,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.keyUploadBytes, into: &buf)
         FfiConverterOptionString.write(value.serverKeyId, into: &buf)
         FfiConverterUInt64.write(value.correctedModules, into: &buf)
+        FfiConverterOptionTypeIntegrityEvent.write(value.integrity, into: &buf)
     }
 }
 
@@ -2481,7 +2599,8 @@ public enum KeyStorage: Equatable, Hashable {
     /**
      * Bytes the app keeps itself, from `generate_keys()`: the client key in the
      * Keychain/Keystore, and the (public, large) server key in app files if there is one. A
-     * style on the PBS tier without it makes one for this object's life (a few seconds).
+     * style on the PBS tier without it makes one for this object's life (a few seconds). After
+     * an integrity event whose `save_keys` is set, save `QrVeil.key_material()` in their place.
      */
     case bytes(clientKey: Data, serverKey: Data?
     )
@@ -3311,6 +3430,30 @@ fileprivate struct FfiConverterOptionTypeImageLook: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeIntegrityEvent: FfiConverterRustBuffer {
+    typealias SwiftType = IntegrityEvent?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeIntegrityEvent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeIntegrityEvent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeLook: FfiConverterRustBuffer {
     typealias SwiftType = Look?
 
@@ -3541,6 +3684,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() != 26721) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_qrveil_ffi_checksum_method_qrveil_key_material() != 29308) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_qrveil_ffi_checksum_method_qrveil_look() != 61934) {

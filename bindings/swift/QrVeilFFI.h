@@ -305,6 +305,11 @@ uint64_t uniffi_qrveil_ffi_fn_constructor_qrveil_new(RustBuffer config, RustCall
 RustBuffer uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys(uint64_t ptr, RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_KEY_MATERIAL
+#define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_KEY_MATERIAL
+RustBuffer uniffi_qrveil_ffi_fn_method_qrveil_key_material(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_LOOK
 #define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_FN_METHOD_QRVEIL_LOOK
 RustBuffer uniffi_qrveil_ffi_fn_method_qrveil_look(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
@@ -641,6 +646,12 @@ uint16_t uniffi_qrveil_ffi_checksum_method_canceltoken_is_cancelled(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_CREATE_OR_LOAD_KEYS
 #define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_CREATE_OR_LOAD_KEYS
 uint16_t uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_KEY_MATERIAL
+#define UNIFFI_FFIDEF_UNIFFI_QRVEIL_FFI_CHECKSUM_METHOD_QRVEIL_KEY_MATERIAL
+uint16_t uniffi_qrveil_ffi_checksum_method_qrveil_key_material(void
     
 );
 #endif

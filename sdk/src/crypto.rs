@@ -1,9 +1,10 @@
 //! Encrypting the module grid or its encodings, and decrypting a style's outputs.
 //!
 //! Linear tier: for each encoding, page by page, one seeded GLWE per code's indicator, at
-//! [`LINEAR_DELTA`], under the big (GLWE) key; the body is rounded to its top bits before it
-//! is sent (see `qrveil_protocol::linear`). Results come back as modulus-switched GLWEs under
-//! the same key, one value per slot at the same scale.
+//! [`LINEAR_DELTA`], under a [`JobKey`]: a GLWE key made for this one job and dropped (zeroed)
+//! after it, since the linear tier needs no server key; the body is rounded to its top bits
+//! before it is sent (see `qrveil_protocol::linear`). Results come back as modulus-switched
+//! GLWEs under the same key, one value per slot at the same scale.
 //!
 //! PBS tier input: module bits (1 = dark) encoded at Δ = 2^59 in the coefficients of seeded GLWE
 //! ciphertexts under the big (GLWE) key, 2048 modules per GLWE: ~8 bytes per module on the
@@ -23,6 +24,7 @@ use tfhe::core_crypto::fft_impl::common::modulus_switch;
 use tfhe::core_crypto::prelude::packed_integers::PackedIntegers;
 use tfhe::core_crypto::prelude::*;
 use tfhe::core_crypto::seeders::new_seeder;
+use zeroize::Zeroizing;
 
 /// The client's big GLWE key: the encryption key of the pinned KS-PBS parameters, seen as a
 /// GLWE key, and its fresh-noise distribution.
@@ -31,9 +33,45 @@ fn glwe_key(keys: &ClientKeyBundle) -> (GlweSecretKey<&[u64]>, DynamicDistributi
     (GlweSecretKey::from_container(lwe_key.into_container(), PBS_PARAMS.polynomial_size), noise)
 }
 
-/// Encrypt `grid`'s `encodings` for a linear-tier job (fresh TUniform noise; see the module docs).
-pub fn encrypt_features(keys: &ClientKeyBundle, grid: &ModuleGrid, encodings: &[Encoding]) -> LinearInput {
-    let (key, noise) = glwe_key(keys);
+/// The secret key of one linear-tier job: a binary GLWE key of the pinned parameters' shape,
+/// made for the job (microseconds) and never stored. Whatever a lying server learns about it
+/// concerns that one job, whose payload its published code shows anyway. Its coefficients are
+/// zeroed when it is dropped.
+pub struct JobKey {
+    coefficients: Zeroizing<Vec<u64>>,
+}
+
+// Deliberately no Debug with contents: keys must not end up in logs.
+impl std::fmt::Debug for JobKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobKey").finish_non_exhaustive()
+    }
+}
+
+impl JobKey {
+    /// A fresh key from the system's entropy (tfhe's seeder: the CPU's generator or the OS's).
+    pub fn fresh() -> Self {
+        let (k, n) = (PBS_PARAMS.glwe_dimension, PBS_PARAMS.polynomial_size);
+        let mut coefficients = Zeroizing::new(vec![0u64; k.0 * n.0]);
+        let mut generator = SecretRandomGenerator::<DefaultRandomGenerator>::new(new_seeder().seed());
+        generate_binary_glwe_secret_key(&mut GlweSecretKey::from_container(&mut coefficients[..], n), &mut generator);
+        Self { coefficients }
+    }
+
+    /// The key itself, to read raw plaintexts (the noise measurements).
+    pub fn glwe_secret_key(&self) -> GlweSecretKey<&[u64]> {
+        GlweSecretKey::from_container(&self.coefficients[..], PBS_PARAMS.polynomial_size)
+    }
+
+    fn glwe(&self) -> (GlweSecretKey<&[u64]>, DynamicDistribution<u64>) {
+        (self.glwe_secret_key(), PBS_PARAMS.glwe_noise_distribution)
+    }
+}
+
+/// Encrypt `grid`'s `encodings` for a linear-tier job under its `key` (fresh TUniform noise; see
+/// the module docs).
+pub fn encrypt_features(key: &JobKey, grid: &ModuleGrid, encodings: &[Encoding]) -> LinearInput {
+    let (key, noise) = key.glwe();
     let n = PBS_PARAMS.polynomial_size.0;
     let features = encodings
         .iter()
@@ -75,9 +113,9 @@ fn encrypt_indicator(
     TruncatedSeededGlwe { seed: ct.compression_seed(), body: PackedIntegers::pack(&body, bits) }
 }
 
-/// Decrypt a linear job's results: one value in 0..=3 per cell, programs in order.
-pub fn decrypt_linear(keys: &ClientKeyBundle, outputs: &LinearOutputs) -> Vec<u8> {
-    let (key, _) = glwe_key(keys);
+/// Decrypt a linear job's results under its `key`: one value in 0..=3 per cell, programs in order.
+pub fn decrypt_linear(key: &JobKey, outputs: &LinearOutputs) -> Vec<u8> {
+    let (key, _) = key.glwe();
     let mut values = Vec::new();
     for packed in &outputs.glwes {
         let glwe = packed.extract();
@@ -137,4 +175,22 @@ pub fn decrypt_outputs(keys: &ClientKeyBundle, outputs: &EncryptedOutputs) -> Ve
         }
     }
     values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_keys_are_fresh_binary_keys_of_the_pinned_shape() {
+        let (a, b) = (JobKey::fresh(), JobKey::fresh());
+        let len = PBS_PARAMS.glwe_dimension.0 * PBS_PARAMS.polynomial_size.0;
+        assert_eq!((a.coefficients.len(), b.coefficients.len()), (len, len));
+        assert!(a.coefficients.iter().all(|&c| c <= 1));
+        // Two keys agree in about half their 2048 bits; equal ones would mean a stuck seeder.
+        let same = a.coefficients.iter().zip(b.coefficients.iter()).filter(|(x, y)| x == y).count();
+        assert!((len / 4..len * 3 / 4).contains(&same), "{same} of {len} bits agree");
+        let ones = a.coefficients.iter().filter(|&&c| c == 1).count();
+        assert!((len / 4..len * 3 / 4).contains(&ones), "{ones} of {len} bits set");
+    }
 }

@@ -1,13 +1,14 @@
 //! The qrveil client core: everything on the device.
 //!
 //! Builds the QR symbol ([`encode`]), keeps the keys ([`Keys`], [`keys`]: the server key only
-//! once a style needs the PBS tier), encrypts what the style's tier reads (the grid's encodings,
-//! [`encrypt_features`], or the module grid, [`encrypt_grid`]) and decrypts the style's results
-//! ([`decrypt_linear`], [`decrypt_outputs`]), then finishes
-//! the code ([`finish`]): tiles from the public render recipe, every module's ink corrected to
-//! the true bitmap, the chosen colours' lightness moved only as far as the readability level
-//! asks, drawn as PNG and SVG and verified with
-//! two independent decoders. [`style_code`] ties the steps together over a [`Transport`]: a
+//! once a style needs the PBS tier), encrypts what the style's tier reads (the grid's encodings
+//! under a key made for the job, [`encrypt_features`] and [`JobKey`], or the module grid,
+//! [`encrypt_grid`]) and decrypts the style's results ([`decrypt_linear`], [`decrypt_outputs`])
+//! only to compare them with its own evaluation of the style's program, which it draws from
+//! ([`IntegrityEvent`] when they differ). Then it finishes the code ([`finish`]): tiles from the
+//! public render recipe, every module's ink corrected to the true bitmap, the chosen colours'
+//! lightness moved only as far as the readability level asks, drawn as PNG and SVG and
+//! verified with two independent decoders. [`style_code`] ties the steps together over a [`Transport`]: a
 //! bucket written directly ([`StoreTransport`]), the presign endpoint's URLs
 //! ([`PresignedTransport`]), or, with the `local` feature, the function in this process
 //! (`LocalTransport`).
@@ -26,6 +27,7 @@ pub mod document;
 mod error;
 mod fill;
 mod finish;
+pub mod integrity;
 pub mod keys;
 #[cfg(feature = "local")]
 mod local;
@@ -42,12 +44,13 @@ mod verify;
 pub use cancel::Cancel;
 pub use codewords::CodewordMap;
 pub use colour::{contrast, delta_e, luma, mix};
-pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
+pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid, JobKey};
 pub use document::{StyleDocument, DOCUMENT_VERSION};
 pub use error::{Internal, SdkError};
 pub use fill::{ColourMap, Fill, FillError, GradientKind, Stop, MAP_SIDES};
 pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
-pub use keys::{Keys, ServerKey};
+pub use integrity::IntegrityEvent;
+pub use keys::{KeyPair, Keys, ServerKey};
 #[cfg(feature = "local")]
 pub use local::{expand_server_keys, round_trip, LocalTransport, OnTier, RoundTrip, RoundTripTimings};
 pub use logo::{Logo, LOGO_SHARE};

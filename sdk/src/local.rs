@@ -3,7 +3,7 @@
 //! tests and the lab measure. Mobile builds leave the feature off, so they never compile the
 //! function's evaluator.
 
-use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
+use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid, JobKey};
 use crate::error::Internal;
 use crate::transport::{StoreTransport, Ticket, Transport, WaitPolicy};
 use crate::{Cancel, Keys, SdkError};
@@ -92,22 +92,24 @@ pub enum OnTier<'a> {
 }
 
 /// Encrypt `grid`, evaluate `program` on the ciphertexts on the tier asked for, and decrypt,
-/// through the wire containers both ways as a job moves them, but without a store.
+/// through the wire containers both ways as a job moves them, but without a store. The linear
+/// tier encrypts under a fresh job key, as jobs do; the PBS tier under `keys`' client key.
 pub fn round_trip(keys: &Keys, on: OnTier, program: &ServerProgram, grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
     match on {
         OnTier::Linear => match Plan::of(program).map_err(Internal::from)? {
-            Plan::Linear(plans) => linear_round_trip(keys, &plans, grid),
+            Plan::Linear(plans) => linear_round_trip(&plans, grid),
             Plan::Pbs => Err(Internal::Unexpected("the program has no linear plan; run it on the PBS tier").into()),
         },
         OnTier::Pbs(server) => pbs_round_trip(keys, server, program, grid),
     }
 }
 
-fn linear_round_trip(keys: &Keys, plans: &[LinearPlan], grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
+fn linear_round_trip(plans: &[LinearPlan], grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
     let side = grid.side();
     let encodings = Plan::Linear(plans.to_vec()).encodings();
     let t = Instant::now();
-    let up = encrypt_features(&keys.client, grid, &encodings).to_bytes().map_err(Internal::from)?;
+    let key = JobKey::fresh();
+    let up = encrypt_features(&key, grid, &encodings).to_bytes().map_err(Internal::from)?;
     let encrypt = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -125,7 +127,7 @@ fn linear_round_trip(keys: &Keys, plans: &[LinearPlan], grid: &ModuleGrid) -> Re
 
     let t = Instant::now();
     let cells: Vec<u32> = plans.iter().map(|p| p.cells(side)).collect();
-    let outputs = decrypt_linear(&keys.client, &LinearOutputs::from_bytes(&down, &cells).map_err(Internal::from)?);
+    let outputs = decrypt_linear(&key, &LinearOutputs::from_bytes(&down, &cells).map_err(Internal::from)?);
     let decrypt = t.elapsed().as_secs_f64();
     Ok(RoundTrip {
         outputs,
@@ -142,8 +144,9 @@ fn pbs_round_trip(
     grid: &ModuleGrid,
 ) -> Result<RoundTrip, SdkError> {
     let side = grid.side();
+    let pair = keys.current();
     let t = Instant::now();
-    let up = encrypt_grid(&keys.client, grid).to_bytes().map_err(Internal::from)?;
+    let up = encrypt_grid(pair.client(), grid).to_bytes().map_err(Internal::from)?;
     let encrypt = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -164,7 +167,7 @@ fn pbs_round_trip(
 
     let t = Instant::now();
     let received = EncryptedOutputs::from_bytes(&down, program.output_count(side) as u32).map_err(Internal::from)?;
-    let outputs = decrypt_outputs(&keys.client, &received);
+    let outputs = decrypt_outputs(pair.client(), &received);
     let decrypt = t.elapsed().as_secs_f64();
     Ok(RoundTrip {
         outputs,

@@ -1,9 +1,12 @@
-//! The whole client flow for one code: encode → encrypt → submit → wait → decrypt → finish.
+//! The whole client flow for one code: encode → encrypt → submit → wait → decrypt and
+//! compare → finish. The code is drawn from this device's own evaluation of the style's program
+//! ([`crate::integrity`]); the decrypted results only decide whether there was an integrity event.
 
-use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid};
+use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid, JobKey};
 use crate::error::Internal;
 use crate::finish::{finish, Look};
-use crate::keys::ServerKey;
+use crate::integrity::{self, IntegrityEvent};
+use crate::keys::{KeyPair, ServerKey};
 use crate::qr::{encode, QrSymbol};
 use crate::transport::Transport;
 use crate::{Cancel, Keys, SdkError, StyleOptions};
@@ -12,6 +15,7 @@ use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
 use qrveil_style::{cost, Encoding, Plan, Readability, ServerProgram, Style, StyleId};
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Steps of a long call, for progress display.
@@ -69,8 +73,12 @@ pub struct Report {
     /// Short id of the server key the job used (PBS tier only).
     pub key_id: Option<String>,
     pub key_cache_hit: bool,
-    /// Modules whose decrypted style disagreed with the true bitmap and were redrawn.
+    /// Modules whose style (as this device evaluates it) disagreed with the true bitmap and
+    /// were redrawn: 0 for every catalogue style.
     pub corrected_modules: usize,
+    /// Set when the service's results differed from the style's program: the code was drawn
+    /// from this device's evaluation all the same, and new keys were made.
+    pub integrity: Option<IntegrityEvent>,
     pub server_detail: ServerTimings,
 }
 
@@ -129,43 +137,64 @@ impl<T: Transport> Styler<T> {
     }
 }
 
-/// A job ready to send: its manifest and input, and the server key it needs.
-struct Encrypted<'k> {
+/// The secret a job was encrypted under, kept until its results are read.
+enum JobSecret {
+    /// A key made for this job alone, dropped (and zeroed) with it.
+    Linear(JobKey),
+    /// The client's key pair, and the server key made from it.
+    Pbs(Arc<KeyPair>, Arc<ServerKey>),
+}
+
+impl JobSecret {
+    fn server_key(&self) -> Option<&ServerKey> {
+        match self {
+            JobSecret::Linear(_) => None,
+            JobSecret::Pbs(_, server) => Some(server),
+        }
+    }
+}
+
+/// A job ready to send: its manifest and input, and the secret that reads its results.
+struct Encrypted {
     manifest: Vec<u8>,
     input: Vec<u8>,
-    server_key: Option<&'k ServerKey>,
+    secret: JobSecret,
     seconds: f64,
 }
 
-/// Encrypt `symbol` for `plan`'s tier: the encodings it reads (linear), or the module grid
-/// (PBS, which needs the server key: made now if this is its first use).
-fn encrypt<'k>(
-    keys: &'k Keys,
+/// Encrypt `symbol` for `plan`'s tier: the encodings it reads under a fresh job key (linear),
+/// or the module grid under the client key (PBS, which needs the server key: made now if this
+/// is its first use).
+fn encrypt(
+    keys: &Keys,
     style: &Style,
     plan: &Plan,
     symbol: &QrSymbol,
     progress: &mut dyn FnMut(Stage),
-) -> Result<Encrypted<'k>, SdkError> {
+) -> Result<Encrypted, SdkError> {
     let side = symbol.grid.side();
-    let server_key = match plan {
-        Plan::Linear(_) => None,
+    if plan.tier() == Tier::Pbs && keys.existing_server_key().is_none() {
+        progress(Stage::GeneratingServerKey);
+    }
+    let secret = match plan {
+        Plan::Linear(_) => JobSecret::Linear(JobKey::fresh()),
         Plan::Pbs => {
-            if keys.existing_server_key().is_none() {
-                progress(Stage::GeneratingServerKey);
-            }
-            Some(keys.server_key()?)
+            let pair = keys.current();
+            let server = keys.server_key_of(&pair)?;
+            JobSecret::Pbs(pair, server)
         }
     };
     progress(Stage::Encrypting { modules: side * side });
     let t = Instant::now();
-    let input = match plan {
-        Plan::Linear(_) => encrypt_features(&keys.client, &symbol.grid, &plan.encodings()).to_bytes(),
-        Plan::Pbs => encrypt_grid(&keys.client, &symbol.grid).to_bytes(),
+    let input = match &secret {
+        JobSecret::Linear(key) => encrypt_features(key, &symbol.grid, &plan.encodings()).to_bytes(),
+        JobSecret::Pbs(pair, _) => encrypt_grid(pair.client(), &symbol.grid).to_bytes(),
     }
     .map_err(Internal::from)?;
     let seconds = t.elapsed().as_secs_f64();
-    let manifest = job_manifest(style, plan.tier(), &plan.encodings(), server_key.map(|k| &k.id), side)?;
-    Ok(Encrypted { manifest, input, server_key, seconds })
+    let key_id = secret.server_key().map(|k| &k.id);
+    let manifest = job_manifest(style, plan.tier(), &plan.encodings(), key_id, side)?;
+    Ok(Encrypted { manifest, input, secret, seconds })
 }
 
 /// Style one code with `keys` over `transport`, reporting each step to `progress`; stops with
@@ -199,7 +228,12 @@ pub fn style_code(
     cancel.check()?;
     progress(Stage::Finishing);
     let t = Instant::now();
-    let values = decrypt(keys, &plan, &style.server, side, &job.output)?;
+    let values = integrity::expected(&style.server, &symbol.grid)?;
+    let decrypted = decrypt(&sent.secret, &plan, &style.server, side, &job.output)?;
+    let event = integrity::check(plan.tier(), &values, &decrypted);
+    if event.is_some() {
+        burn(keys, sent.secret)?;
+    }
     let look = Look { logo: logo.clone(), ..opts.look() };
     let finished = finish(style.geometry, &symbol.grid, &values, payload, look.clone())?;
     let client = t.elapsed().as_secs_f64();
@@ -222,27 +256,54 @@ pub fn style_code(
         bytes_up: sent.manifest.len() + sent.input.len(),
         bytes_down: job.output.len(),
         key_upload_bytes: job.key_upload_bytes,
-        key_id: sent.server_key.map(|k| k.id.short().to_string()),
+        key_id: job.key_id,
         key_cache_hit: job.key_cache_hit,
         corrected_modules: finished.corrected_modules,
+        integrity: event,
         server_detail: job.seconds,
     };
     Ok(StyledCode { png: finished.png, svg: finished.svg, jpeg: finished.jpeg, report })
 }
 
+/// After an integrity event: a linear job's key is dropped with the job (every job has its
+/// own); a PBS job's client key pair is replaced before the next job.
+fn burn(keys: &Keys, secret: JobSecret) -> Result<(), SdkError> {
+    match secret {
+        JobSecret::Linear(key) => {
+            drop(key);
+            Ok(())
+        }
+        JobSecret::Pbs(pair, _) => keys.replace(&pair).map_err(|e| match e {
+            SdkError::Keys { path, detail } => SdkError::Keys {
+                path,
+                detail: format!("{}, but they could not be saved: {detail}", IntegrityEvent::MESSAGE),
+            },
+            other => other,
+        }),
+    }
+}
+
 /// The job's outputs, read from the bytes the function wrote and decrypted: one value per
-/// cell. Bytes that do not fit the style's layout are a bad result.
-fn decrypt(keys: &Keys, plan: &Plan, program: &ServerProgram, side: u32, output: &[u8]) -> Result<Vec<u8>, SdkError> {
+/// cell, only ever compared with this device's own evaluation. Bytes that do not fit the
+/// style's layout are a bad result (nothing was decrypted).
+fn decrypt(
+    secret: &JobSecret,
+    plan: &Plan,
+    program: &ServerProgram,
+    side: u32,
+    output: &[u8],
+) -> Result<Vec<u8>, SdkError> {
     let bad = |e: qrveil_protocol::WireError| SdkError::BadResult(e.to_string());
-    match plan {
-        Plan::Linear(plans) => {
+    match (plan, secret) {
+        (Plan::Linear(plans), JobSecret::Linear(key)) => {
             let cells: Vec<u32> = plans.iter().map(|p| p.cells(side)).collect();
-            Ok(decrypt_linear(&keys.client, &LinearOutputs::from_bytes(output, &cells).map_err(bad)?))
+            Ok(decrypt_linear(key, &LinearOutputs::from_bytes(output, &cells).map_err(bad)?))
         }
-        Plan::Pbs => {
+        (Plan::Pbs, JobSecret::Pbs(pair, _)) => {
             let count = program.output_count(side) as u32;
-            Ok(decrypt_outputs(&keys.client, &EncryptedOutputs::from_bytes(output, count).map_err(bad)?))
+            Ok(decrypt_outputs(pair.client(), &EncryptedOutputs::from_bytes(output, count).map_err(bad)?))
         }
+        _ => Err(Internal::Unexpected("a job's secret is not its tier's").into()),
     }
 }
 
@@ -253,6 +314,8 @@ struct FinishedJob {
     key_cache_hit: bool,
     seconds: ServerTimings,
     key_upload_bytes: usize,
+    /// Short id of the server key the job used (PBS tier only).
+    key_id: Option<String>,
 }
 
 /// Open a job, upload the server key if the function lacks it, submit, and wait for the result.
@@ -262,9 +325,10 @@ fn run_job(
     progress: &mut dyn FnMut(Stage),
     cancel: &Cancel,
 ) -> Result<FinishedJob, SdkError> {
-    let ticket = transport.begin(sent.server_key.map(|k| &k.id))?;
+    let server_key = sent.secret.server_key();
+    let ticket = transport.begin(server_key.map(|k| &k.id))?;
     let mut key_upload_bytes = 0;
-    if let (true, Some(key)) = (ticket.needs_server_key, sent.server_key) {
+    if let (true, Some(key)) = (ticket.needs_server_key, server_key) {
         progress(Stage::UploadingKey { bytes: key.bytes.len() });
         transport.upload_server_key(&ticket, &key.bytes)?;
         key_upload_bytes = key.bytes.len();
@@ -273,7 +337,8 @@ fn run_job(
     transport.submit(&ticket, &sent.manifest, &sent.input)?;
     match transport.wait(&ticket, cancel)? {
         (JobStatus::Done { pbs, seconds, key_cache_hit, .. }, Some(output)) => {
-            Ok(FinishedJob { output, pbs, key_cache_hit, seconds, key_upload_bytes })
+            let key_id = server_key.map(|k| k.id.short().to_string());
+            Ok(FinishedJob { output, pbs, key_cache_hit, seconds, key_upload_bytes, key_id })
         }
         (JobStatus::Done { .. }, None) => Err(SdkError::BadResult("the job is done but has no output".into())),
         (JobStatus::Failed { kind, reason, .. }, _) => Err(SdkError::Job { kind, reason }),

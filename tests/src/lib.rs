@@ -5,20 +5,29 @@
 
 pub mod emulated;
 pub mod leaks;
+pub mod plaintext;
 pub mod wide;
 
 use qrveil_function::ServerKeys;
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::{DELTA, PARAMS_NAME};
+use qrveil_protocol::ClientKeyBundle;
 use qrveil_protocol::{Manifest, Tier};
-use qrveil_sdk::{Keys, ServerKey};
+use qrveil_sdk::{KeyPair, Keys, ServerKey};
 use qrveil_style::{ModuleGrid, Plan, StyleId};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Real TFHE keys, generated once per test binary.
 pub fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
     KEYS.get_or_init(Keys::generate)
+}
+
+/// The client key of [`keys`] as the first job uses it (tests with a lying server make keys of
+/// their own: nothing replaces these).
+pub fn client() -> &'static ClientKeyBundle {
+    static PAIR: OnceLock<Arc<KeyPair>> = OnceLock::new();
+    PAIR.get_or_init(|| keys().current()).client()
 }
 
 /// The expanded server keys for [`keys`], read back through the wire format like the function does.
@@ -72,7 +81,8 @@ pub fn bitmap_in(bytes: &[u8], grid: &ModuleGrid) -> Option<&'static str> {
 
 /// The server key of [`keys`], made once per test binary (seconds): only PBS-tier jobs need it.
 pub fn server_key() -> &'static ServerKey {
-    keys().server_key().expect("server key")
+    static SERVER: OnceLock<Arc<ServerKey>> = OnceLock::new();
+    SERVER.get_or_init(|| keys().server_key().expect("server key"))
 }
 
 /// A manifest for a version-1 job of `style` on `tier`: the encodings the style reads on the
@@ -95,14 +105,15 @@ pub fn manifest(style: &str, tier: Tier) -> Manifest {
     }
 }
 
-/// A valid version-1 input for `manifest(style, tier)`: the grid of `payload`, encrypted for the tier.
+/// A valid version-1 input for `manifest(style, tier)`: the grid of `payload`, encrypted for the
+/// tier (under a fresh job key on the linear tier, as jobs are).
 pub fn input(style: StyleId, tier: Tier, payload: &[u8]) -> Vec<u8> {
     let grid = qrveil_sdk::encode(payload, qrveil_sdk::EcLevel::M, Some(1)).expect("fits v1").grid;
     match tier {
         Tier::Linear => {
             let encodings = Plan::of(&style.style().server).expect("valid").encodings();
-            qrveil_sdk::encrypt_features(&keys().client, &grid, &encodings).to_bytes().expect("bytes")
+            qrveil_sdk::encrypt_features(&qrveil_sdk::JobKey::fresh(), &grid, &encodings).to_bytes().expect("bytes")
         }
-        Tier::Pbs => qrveil_sdk::encrypt_grid(&keys().client, &grid).to_bytes().expect("bytes"),
+        Tier::Pbs => qrveil_sdk::encrypt_grid(client(), &grid).to_bytes().expect("bytes"),
     }
 }

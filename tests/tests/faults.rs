@@ -137,7 +137,10 @@ fn a_tampered_result_is_refused_or_corrected_never_read_as_another_code() {
             match styler.style(payload.as_bytes(), &options(2), &mut |_| {}) {
                 Ok(code) => {
                     assert_eq!(decode_png(&code.png), payload.as_bytes(), "{tamper:?}: a code for another payload");
-                    eprintln!("faults: {tamper:?} job {i}: corrected ({} modules)", code.report.corrected_modules);
+                    let event = code.report.integrity.map_or("none".into(), |e| e.to_string());
+                    eprintln!(
+                        "faults: {tamper:?} job {i}: drawn from the device's evaluation; integrity event: {event}"
+                    );
                 }
                 Err(e) => {
                     assert!(matches!(e, SdkError::BadResult(_)), "{tamper:?}: {e}");

@@ -2,7 +2,7 @@
 //! job can go wrong ends as a `failed` status with a reason, on both tiers; redelivered and
 //! racing deliveries change nothing.
 
-use qrveil_e2e::{input, keys, manifest, server_key};
+use qrveil_e2e::{client, input, keys, manifest, server_key};
 use qrveil_function::Function;
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
 use qrveil_protocol::{FailureKind, FolderStore, JobId, JobStatus, KeyId, Manifest, Store, Tier};
@@ -202,7 +202,7 @@ fn a_fitted_wide_job_runs_the_program_its_manifest_carries_and_no_other() {
     assert_eq!((tier, bootstraps, outputs), (Tier::Pbs, 2 * encrypted, 441));
     let bytes = store.get(&paths::output(&job), 1 << 24).expect("get").expect("output");
     let decrypted = qrveil_sdk::decrypt_outputs(
-        &keys().client,
+        client(),
         &qrveil_protocol::EncryptedOutputs::from_bytes(&bytes, 441).expect("outputs"),
     );
     assert_eq!(decrypted, qrveil_style::clear::evaluate(&program, &grid).expect("valid"));

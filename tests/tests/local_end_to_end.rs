@@ -2,16 +2,18 @@
 //! function, on both tiers; what the bucket holds; cancelling; the keys on disk. The
 //! handler's failures are in `handler.rs`.
 
-use qrveil_e2e::{bitmap_in, decode_png, keys, server_key};
-use qrveil_protocol::params::{DELTA, PBS_PARAMS};
-use qrveil_protocol::{EncryptedGrid, FolderStore, JobStatus, KeyId, Store, Tier};
+use qrveil_e2e::{bitmap_in, client, decode_png, keys, plaintext, server_key};
+use qrveil_protocol::linear::{page_size, EncryptedFeatures, TruncatedSeededGlwe};
+use qrveil_protocol::params::{DELTA, LINEAR_DELTA, LINEAR_UPLOAD_LOG_MODULUS, PBS_PARAMS};
+use qrveil_protocol::{EncryptedGrid, FolderStore, LinearInput, Store, Tier};
 use qrveil_sdk::{
-    encode, encrypt_features, encrypt_grid, style_code, Cancel, EcLevel, LocalTransport, SdkError, Stage, StyleOptions,
-    Styler, Ticket, Transport,
+    encode, encrypt_features, encrypt_grid, style_code, Cancel, EcLevel, JobKey, LocalTransport, SdkError, Stage,
+    StyleOptions, Styler,
 };
-use qrveil_style::{Encoding, Preset, StyleId};
+use qrveil_style::{Encoding, ModuleGrid, Plan, Preset, StyleId};
 use tfhe::core_crypto::commons::math::random::Seed;
-use tfhe::core_crypto::prelude::SeededGlweCiphertext;
+use tfhe::core_crypto::prelude::packed_integers::PackedIntegers;
+use tfhe::core_crypto::prelude::{CiphertextModulusLog, SeededGlweCiphertext};
 
 fn style(payload: &[u8], opts: StyleOptions) -> (Vec<u8>, qrveil_sdk::Report, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -20,8 +22,9 @@ fn style(payload: &[u8], opts: StyleOptions) -> (Vec<u8>, qrveil_sdk::Report, te
     (styled.png, styled.report, dir)
 }
 
-/// The one job's objects in a local bucket, checked for the payload and the bitmap.
-fn assert_no_plaintext(dir: &std::path::Path, payload: &[u8]) {
+/// The one job's objects in a local bucket, checked for the payload and the bitmap; its input,
+/// a job of `style` on `tier`, also with the statistical test.
+fn assert_no_plaintext(dir: &std::path::Path, payload: &[u8], style: StyleId, tier: Tier) {
     let jobs: Vec<_> = std::fs::read_dir(dir.join("jobs")).expect("jobs dir").collect();
     assert_eq!(jobs.len(), 1);
     let job = jobs[0].as_ref().expect("entry").path();
@@ -31,6 +34,19 @@ fn assert_no_plaintext(dir: &std::path::Path, payload: &[u8]) {
         assert!(!bytes.windows(payload.len()).any(|w| w == payload), "{object} leaks the payload");
         assert_eq!(bitmap_in(&bytes, &grid), None, "{object} carries the module bitmap");
     }
+    let input = std::fs::read(job.join("input")).expect("input");
+    let found: Vec<_> = match tier {
+        Tier::Linear => {
+            let encodings = Plan::of(&style.style().server).expect("valid").encodings();
+            let shapes = encodings.iter().map(|e| e.shape(grid.side())).collect();
+            let input = LinearInput::from_bytes(&input, &shapes).expect("a linear input");
+            encodings.iter().enumerate().map(|(i, &e)| plaintext::in_linear_upload(&input, i, e, &grid)).collect()
+        }
+        Tier::Pbs => {
+            vec![plaintext::in_grid_upload(&EncryptedGrid::from_bytes(&input, grid.side()).expect("a grid"), &grid)]
+        }
+    };
+    assert!(found.iter().all(|d| !d.carries_plaintext()), "the input depends on the grid: {found:?}");
 }
 
 #[test]
@@ -45,7 +61,7 @@ fn version_1_rounded_runs_on_the_linear_tier_without_a_server_key() {
     // No key in the bucket; neither the payload nor the module bitmap in any plain encoding
     // (`bitmap_in` is shown to catch an unencrypted upload below).
     assert!(!dir.path().join("keys").exists());
-    assert_no_plaintext(dir.path(), payload);
+    assert_no_plaintext(dir.path(), payload, StyleId::Fluid, Tier::Linear);
     // Targets: <= 96 KB up at version 1, 4 B per value down at version 10 (here: within 3x).
     assert!(report.bytes_up <= 96_000, "{} bytes up", report.bytes_up);
     assert!(report.bytes_down <= 12 * report.outputs as usize, "{} bytes down", report.bytes_down);
@@ -61,17 +77,37 @@ fn version_1_rounded_on_the_pbs_tier_uploads_its_key_and_reads_the_same() {
     assert_eq!((report.tier, report.pbs), (Tier::Pbs, 22 * 22 - 3 * 64));
     assert_eq!(report.key_upload_bytes, server_key().bytes.len());
     assert!(FolderStore::new(dir.path()).exists(&format!("keys/{}/server-key", server_key().id)).expect("stat"));
-    assert_no_plaintext(dir.path(), payload);
+    assert_no_plaintext(dir.path(), payload, StyleId::Fluid, Tier::Pbs);
     assert!(report.bytes_up <= 64 * 21 * 21, "{} bytes up", report.bytes_up);
     assert!(report.bytes_down <= 16 * report.outputs as usize, "{} bytes down", report.bytes_down);
 }
 
-#[test]
-fn the_no_plaintext_check_catches_an_unencrypted_upload() {
-    let grid = encode(b"secret-wifi", EcLevel::M, Some(1)).expect("fits").grid;
-    // A grid "encrypted" with no key and no noise: each body coefficient is the plaintext.
+/// Uploads of `grid` "encrypted" with no key and no noise, as they would pass the function's
+/// checks: each body coefficient is the plaintext (the indicator at the linear tier's scale, the
+/// module bit at the PBS tier's), the mask any seed's.
+fn keyless_linear_upload(grid: &ModuleGrid, encoding: Encoding) -> LinearInput {
+    let codes = encoding.codes_of(grid);
+    let scale = LINEAR_DELTA >> (64 - LINEAR_UPLOAD_LOG_MODULUS);
+    let glwes = codes
+        .chunks(page_size())
+        .flat_map(|page| {
+            (1..=encoding.slots_per_cell()).map(move |code| {
+                let body: Vec<u64> = page.iter().map(|&c| u64::from(c as usize == code) * scale).collect();
+                TruncatedSeededGlwe {
+                    seed: Seed(7).into(),
+                    body: PackedIntegers::pack(&body, CiphertextModulusLog(LINEAR_UPLOAD_LOG_MODULUS)),
+                }
+            })
+        })
+        .collect();
+    let (cells, slots) = encoding.shape(grid.side());
+    LinearInput { features: vec![EncryptedFeatures { cells, slots, glwes }] }
+}
+
+fn keyless_grid_upload(grid: &ModuleGrid, noise: i64) -> EncryptedGrid {
     let n = PBS_PARAMS.polynomial_size.0;
-    let mut body: Vec<u64> = grid.bits().iter().map(|&dark| u64::from(dark) * DELTA).collect();
+    let mut body: Vec<u64> =
+        grid.bits().iter().map(|&dark| (u64::from(dark) * DELTA).wrapping_add_signed(noise)).collect();
     body.resize(n, 0);
     let glwe = SeededGlweCiphertext::from_container(
         body,
@@ -79,18 +115,40 @@ fn the_no_plaintext_check_catches_an_unencrypted_upload() {
         Seed(7).into(),
         PBS_PARAMS.ciphertext_modulus,
     );
-    let leaky = EncryptedGrid { side: grid.side(), glwes: vec![glwe] }.to_bytes().expect("serialize");
-    // It is a valid container that the function would accept...
-    assert!(EncryptedGrid::from_bytes(&leaky, grid.side()).is_ok());
-    // ...and the check sees the bitmap in it, as it sees the raw encodings.
-    assert_eq!(bitmap_in(&leaky, &grid), Some("plaintext coefficients bit·Δ"));
+    EncryptedGrid { side: grid.side(), glwes: vec![glwe] }
+}
+
+#[test]
+fn the_no_plaintext_test_fails_on_keyless_uploads_of_every_encoding_and_passes_real_ones() {
+    let grid = encode(b"secret-wifi", EcLevel::M, Some(1)).expect("fits").grid;
+    for encoding in Encoding::ALL {
+        // A valid container that the function would accept...
+        let bytes = keyless_linear_upload(&grid, encoding).to_bytes().expect("serialize");
+        let leaky = LinearInput::from_bytes(&bytes, &vec![encoding.shape(grid.side())]).expect("conformant");
+        // ...in which the statistical test sees the plaintext, where the byte search does not.
+        let found = plaintext::in_linear_upload(&leaky, 0, encoding, &grid);
+        println!("keyless {encoding} upload: {found:?}");
+        assert!(found.carries_plaintext(), "{encoding}: {found:?}");
+        assert_eq!(bitmap_in(&bytes, &grid), None, "{encoding}: the byte search was never able to see it");
+        // A real encryption of the same grid shows no dependence.
+        let real = encrypt_features(&JobKey::fresh(), &grid, &[encoding]);
+        let none = plaintext::in_linear_upload(&real, 0, encoding, &grid);
+        println!("encrypted {encoding} upload: {none:?}");
+        assert!(!none.carries_plaintext(), "{encoding}: {none:?}");
+    }
+    for noise in [0, -(1 << 17), 1 << 17] {
+        let leaky = keyless_grid_upload(&grid, noise);
+        assert!(EncryptedGrid::from_bytes(&leaky.to_bytes().expect("serialize"), grid.side()).is_ok());
+        let found = plaintext::in_grid_upload(&leaky, &grid);
+        println!("keyless grid upload, noise {noise}: {found:?}");
+        assert!(found.carries_plaintext(), "noise {noise}: {found:?}");
+    }
+    let none = plaintext::in_grid_upload(&encrypt_grid(client(), &grid), &grid);
+    println!("encrypted grid upload: {none:?}");
+    assert!(!none.carries_plaintext(), "{none:?}");
+    // The byte search still catches the raw encodings it knows.
     let raw: Vec<u8> = grid.bits().iter().map(|&b| u8::from(b)).collect();
     assert_eq!(bitmap_in(&[b"x".as_slice(), &raw].concat(), &grid), Some("one byte per module"));
-    // The real encryptions of the same grid show none of them, on either tier.
-    let real = encrypt_grid(&keys().client, &grid).to_bytes().expect("serialize");
-    assert_eq!(bitmap_in(&real, &grid), None);
-    let real = encrypt_features(&keys().client, &grid, &Encoding::ALL).to_bytes().expect("serialize");
-    assert_eq!(bitmap_in(&real, &grid), None);
 }
 
 #[test]
@@ -145,15 +203,15 @@ fn keys_survive_a_save_and_load_and_damage_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     // A client key alone is saved and loaded; the server key is made later, saved beside it
     // and read back from then on.
-    let mut saved = qrveil_sdk::Keys::generate();
-    keys::save(dir.path(), &mut saved).expect("save");
+    let saved = qrveil_sdk::Keys::generate();
+    keys::save(dir.path(), &saved).expect("save");
     let loaded = keys::load(dir.path()).expect("load");
     assert!(loaded.existing_server_key().is_none() && !dir.path().join("server-key").exists());
     let made = loaded.server_key().expect("made").id.clone();
     assert_eq!(keys::load(dir.path()).expect("load").existing_server_key().map(|k| k.id.clone()), Some(made));
     // The loaded client key decrypts what the original encrypted.
-    let ct = saved.client.client_key.encrypt(3);
-    assert_eq!(loaded.client.client_key.decrypt(&ct), 3);
+    let ct = saved.current().client().client_key.encrypt(3);
+    assert_eq!(loaded.current().client().client_key.decrypt(&ct), 3);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -170,58 +228,46 @@ fn keys_survive_a_save_and_load_and_damage_is_a_clear_error() {
     assert_eq!(std::fs::read(&path).expect("read").len(), bytes.len() / 2, "damaged file left for the user");
 }
 
-/// The local transport with a function that tampers with every result it returns.
-struct Tampering {
-    inner: LocalTransport,
-    tamper: fn(&mut Vec<u8>),
-}
-
-impl Transport for Tampering {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
-        self.inner.begin(key)
-    }
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        self.inner.upload_server_key(ticket, bytes)
-    }
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        self.inner.submit(ticket, manifest, input)
-    }
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
-        let (status, mut output) = self.inner.wait(ticket, cancel)?;
-        if let Some(bytes) = output.as_mut() {
-            (self.tamper)(bytes);
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("ls") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let name = path.strip_prefix(dir).expect("inside").display().to_string();
+                out.insert(name, std::fs::read(&path).expect("read"));
+            }
         }
-        Ok((status, output))
     }
+    out
 }
 
 #[test]
-fn tampered_results_give_the_payload_or_a_typed_error_on_both_tiers() {
-    // Flipped bits inside the ciphertexts decrypt to garbage, which correction overrides; a cut
-    // container does not read back. Never a code for other data.
-    let flip: fn(&mut Vec<u8>) = |b| {
-        let n = b.len();
-        for i in (n / 3..n).step_by(7) {
-            b[i] ^= 0x5a;
-        }
-    };
-    let cut: fn(&mut Vec<u8>) = |b| b.truncate(b.len() - 9);
-    let payload = b"tamper-proof";
-    for tier in [Tier::Linear, Tier::Pbs] {
-        for (name, tamper) in [("flipped", flip), ("cut", cut)] {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let transport = Tampering { inner: LocalTransport::new(FolderStore::new(dir.path())), tamper };
-            let opts = StyleOptions { style: StyleId::Fluid, tier: Some(tier), ..Default::default() };
-            match style_code(keys(), &transport, payload, &opts, &mut |_| {}, &Cancel::new()) {
-                Ok(code) => {
-                    assert_eq!(decode_png(&code.png), payload, "{tier} tier, {name}");
-                    assert!(code.report.corrected_modules > 0, "{tier} tier, {name}: nothing was tampered with?");
-                }
-                Err(e) => assert!(
-                    matches!(e, SdkError::BadResult(_) | SdkError::VerificationFailed(_)),
-                    "{tier} tier, {name}: {e:?}"
-                ),
-            }
-        }
+fn linear_jobs_store_nothing_of_their_keys() {
+    // The key folder and the bucket in one home, as the CLI lays them out. Two linear jobs
+    // leave the key folder as it was and add only their four objects each: the job's key lived
+    // in memory for the job and was dropped (that each job has its own: lying_server.rs).
+    let home = tempfile::tempdir().expect("tempdir");
+    let (keys, _) = qrveil_sdk::keys::load_or_generate(&home.path().join("keys")).expect("keys");
+    let before = files(home.path());
+    let styler = Styler::new(keys, LocalTransport::new(FolderStore::new(home.path().join("bucket"))));
+    for payload in [b"first".as_slice(), b"second"] {
+        let code = styler.style(payload, &StyleOptions { style: StyleId::Fluid, ..Default::default() }, &mut |_| {});
+        assert_eq!(code.expect("styled").report.tier, Tier::Linear);
+    }
+    let after = files(home.path());
+    let added: Vec<&String> = after.keys().filter(|name| !before.contains_key(*name)).collect();
+    assert!(before.iter().all(|(name, bytes)| after.get(name) == Some(bytes)), "the key folder changed");
+    assert_eq!(added.len(), 8, "{added:?}");
+    for name in added {
+        let object = name.rsplit('/').next().expect("a name");
+        assert!(
+            name.starts_with("bucket/jobs/") && ["manifest", "input", "output", "status"].contains(&object),
+            "{name}"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! the noise of a single PBS output. Linear tier (see `qrveil_style::tiers`): every uploaded
 //! slot is within its certain bound, and every downloaded result within the stated bound.
 
-use qrveil_e2e::{keys, server_keys};
+use qrveil_e2e::{client, server_keys};
 use qrveil_protocol::params::{DELTA, FRESH_NOISE_BOUND_LOG2};
 use qrveil_sdk::encrypt_grid;
 use qrveil_style::ModuleGrid;
@@ -11,7 +11,7 @@ use tfhe::core_crypto::prelude::*;
 
 /// Signed distance of a decrypted torus value from `message · Δ`.
 fn error_of(ct: &LweCiphertextOwned<u64>, message: u64) -> i64 {
-    let key = keys().client.client_key.encryption_key();
+    let key = client().client_key.encryption_key();
     let p = decrypt_lwe_ciphertext(&key, ct).0;
     p.wrapping_sub(message.wrapping_mul(DELTA)) as i64
 }
@@ -21,7 +21,7 @@ fn fresh_weighted_sums_stay_within_the_tuniform_bound_and_far_below_pbs_noise() 
     // 5x5 grid, alternating bits; weights 1,2,4,8 as the rounded style's vertex code uses.
     let bits: Vec<bool> = (0..25).map(|i| i % 3 != 0).collect();
     let grid = ModuleGrid::new(5, bits.clone()).expect("square");
-    let input = qrveil_function::fhe::expand_input(&encrypt_grid(&keys().client, &grid));
+    let input = qrveil_function::fhe::expand_input(&encrypt_grid(client(), &grid));
     let weights = [1u64, 2, 4, 8];
     let mut max_fresh = 0i64;
     for start in 0..20 {
@@ -44,7 +44,7 @@ fn fresh_weighted_sums_stay_within_the_tuniform_bound_and_far_below_pbs_noise() 
     let lut = sks.generate_lookup_table(|x| x);
     let mut pbs_errors = Vec::new();
     for m in 0..16u64 {
-        let ct = keys().client.client_key.encrypt(m % 4);
+        let ct = client().client_key.encrypt(m % 4);
         let out = sks.apply_lookup_table(&ct, &lut);
         pbs_errors.push(error_of(&out.ct, m % 4).unsigned_abs() as f64);
     }
@@ -55,12 +55,6 @@ fn fresh_weighted_sums_stay_within_the_tuniform_bound_and_far_below_pbs_noise() 
         rms > (64u64 << FRESH_NOISE_BOUND_LOG2 << 10) as f64,
         "PBS noise rms {rms:e} is smaller than the model assumes"
     );
-}
-
-/// The client's big GLWE key, to read raw plaintexts.
-fn glwe_key() -> GlweSecretKeyOwned<u64> {
-    let (lwe, _) = keys().client.client_key.encryption_key_and_noise();
-    GlweSecretKey::from_container(lwe.as_ref().to_vec(), qrveil_protocol::params::PBS_PARAMS.polynomial_size)
 }
 
 /// Signed distance of `plain` from `message · scale` on the torus.
@@ -81,10 +75,12 @@ fn linear_sums_stay_within_the_bound_the_analysis_states() {
     let Plan::Linear(plans) = Plan::of(&StyleId::Fluid.style().server).expect("valid") else { panic!("linear") };
     let encodings = [plans[0].encoding];
     let codes = plans[0].encoding.codes_of(&grid);
-    let bytes = encrypt_features(&keys().client, &grid, &encodings).to_bytes().expect("bytes");
+    let job_key = qrveil_sdk::JobKey::fresh();
+    let bytes = encrypt_features(&job_key, &grid, &encodings).to_bytes().expect("bytes");
     let shapes = vec![(codes.len() as u32, plans[0].encoding.slots_per_cell() as u32)];
     let expanded = linear::expand(&LinearInput::from_bytes(&bytes, &shapes).expect("conformant"), &encodings);
-    let key = glwe_key();
+    // The job's key, to read raw plaintexts.
+    let key = job_key.glwe_secret_key();
     let n = key.polynomial_size().0;
 
     // Uploaded slots: fresh noise plus the body's rounding, both certain bounds.

@@ -1,11 +1,11 @@
 //! The Fourier packing keyswitch against tfhe-rs's own packing: same messages, and the raw
 //! decrypted values differ only by floating-point error far below the noise.
 
-use qrveil_e2e::{keys, server_keys};
+use qrveil_e2e::{client, server_keys};
 use tfhe::core_crypto::prelude::*;
 
 fn decrypt_raw(glwe: &GlweCiphertextOwned<u64>) -> Vec<u64> {
-    let key = &keys().client.compression_key.post_packing_ks_key;
+    let key = &client().compression_key.post_packing_ks_key;
     let mut plain = PlaintextList::new(0u64, PlaintextCount(glwe.polynomial_size().0));
     decrypt_glwe_ciphertext(key, glwe, &mut plain);
     plain.into_container()
@@ -20,7 +20,7 @@ fn fourier_packing_matches_tfhe_packing() {
         // Encrypted at the output scale (message · 4 · Δ), as pack_outputs prepares them.
         let cts: Vec<Vec<u64>> = messages
             .iter()
-            .map(|&m| keys().client.client_key.encrypt(m).ct.as_ref().iter().map(|c| c.wrapping_mul(4)).collect())
+            .map(|&m| client().client_key.encrypt(m).ct.as_ref().iter().map(|c| c.wrapping_mul(4)).collect())
             .collect();
         let views: Vec<&[u64]> = cts.iter().map(Vec::as_slice).collect();
         let ours = sk.packing_key.pack(&views);

@@ -373,6 +373,10 @@ fn make(mut args: Cli) -> Result<(), CliError> {
         Stage::Encoding | Stage::Finishing => {}
     };
     let styled = styler.style(&payload, &opts, &mut progress)?;
+    if let Some(event) = styled.report.integrity {
+        // Shown even with --quiet: the service is faulty or lying.
+        eprintln!("qrveil: warning: {event}");
+    }
 
     let bytes = match (&styled.jpeg, args.svg) {
         (_, true) => styled.svg.as_bytes(),

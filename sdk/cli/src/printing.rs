@@ -72,7 +72,10 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
     );
     match &r.key_id {
         Some(id) => println!("  keys     {keys} (server key id {id})"),
-        None => println!("  keys     {keys} (the {} tier needs no server key)", r.tier),
+        None => println!(
+            "  keys     a key of its own for this job, dropped after it (the {} tier needs no server key)",
+            r.tier
+        ),
     }
     let per_module = r.bytes_up as f64 / (r.modules * r.modules) as f64;
     println!("  encrypt  {:.3} s, {} bytes up ({per_module:.1} B/module)", r.encrypt, r.bytes_up);
@@ -85,8 +88,10 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
         "  server   {:.3} s: {} tier, {} PBS, {} outputs (key {key}, expand {:.3} s, evaluate {:.3} s, pack {:.3} s)",
         r.server, r.tier, r.pbs, r.outputs, r.server_detail.expand, r.server_detail.evaluate, r.server_detail.pack
     );
+    let results =
+        if r.integrity.is_some() { "DIFFERED from the style's program" } else { "equal to the style's program" };
     println!(
-        "  client   {:.3} s: {} bytes down ({:.1} B/value), {} modules corrected, verified with rqrr and rxing",
+        "  client   {:.3} s: {} bytes down ({:.1} B/value), results {results}, drawn from this device's evaluation, {} modules corrected, verified with rqrr and rxing",
         r.client,
         r.bytes_down,
         r.bytes_down as f64 / r.outputs.max(1) as f64,

@@ -21,6 +21,7 @@ use qrveil_style::{Preset, StyleId, PRESETS};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 uniffi::setup_scaffolding!("qrveil");
 
@@ -50,8 +51,26 @@ impl CancelToken {
 #[derive(uniffi::Object)]
 pub struct QrVeil {
     transport: Box<dyn Transport + Send + Sync>,
-    storage: KeyStorage,
+    storage: Storage,
     keys: Mutex<Option<Arc<Keys>>>,
+}
+
+/// Where the keys live, as this object keeps it: the secret bytes an app passed are zeroed
+/// when the object goes.
+enum Storage {
+    Folder(PathBuf),
+    Bytes { client_key: Zeroizing<Vec<u8>>, server_key: Option<Vec<u8>> },
+}
+
+impl From<KeyStorage> for Storage {
+    fn from(storage: KeyStorage) -> Self {
+        match storage {
+            KeyStorage::Folder { path } => Storage::Folder(PathBuf::from(path)),
+            KeyStorage::Bytes { client_key, server_key } => {
+                Storage::Bytes { client_key: Zeroizing::new(client_key), server_key }
+            }
+        }
+    }
 }
 
 fn invalid(what: &'static str, detail: impl Into<String>) -> QrVeilError {
@@ -103,7 +122,7 @@ impl QrVeil {
                 return Err(invalid("key folder", "give a folder in the app's private storage"));
             }
         }
-        Ok(Arc::new(Self { transport, storage: config.keys, keys: Mutex::new(None) }))
+        Ok(Arc::new(Self { transport, storage: config.keys.into(), keys: Mutex::new(None) }))
     }
 
     /// Load the keys, or create the client key on first use of a key folder (milliseconds,
@@ -153,7 +172,25 @@ impl QrVeil {
         let (keys, _) = self.keys(&listener)?;
         let mut progress = |stage: Stage| tell(&listener, progress_of(stage));
         let styled = style_code(&keys, self.transport.as_ref(), &payload, &opts, &mut progress, &cancel)?;
-        Ok(StyledCode { png: styled.png, svg: styled.svg, jpeg: styled.jpeg, report: report_of(&styled.report) })
+        let keeps_keys = matches!(self.storage, Storage::Bytes { .. });
+        Ok(StyledCode {
+            png: styled.png,
+            svg: styled.svg,
+            jpeg: styled.jpeg,
+            report: report_of(&styled.report, keeps_keys),
+        })
+    }
+
+    /// The keys in use, for an app that keeps them itself (`KeyStorage.Bytes`): save them after
+    /// an integrity event that says so. The client key is secret: Keychain/Keystore only.
+    pub fn key_material(&self) -> Result<KeyMaterial, QrVeilError> {
+        let (keys, _) = self.keys(&None)?;
+        let server = keys.existing_server_key();
+        Ok(KeyMaterial {
+            client_key: std::mem::take(&mut *keys.client_key_bytes()?),
+            server_key_id: server.as_ref().map(|s| s.id.to_string()),
+            server_key: server.map(|s| s.bytes.clone()),
+        })
     }
 
     /// `style` for text.
@@ -177,16 +214,13 @@ impl QrVeil {
             return Ok((keys.clone(), false));
         }
         let (keys, generated) = match &self.storage {
-            KeyStorage::Folder { path } => {
-                let dir = PathBuf::from(path);
-                if !keys::exists(&dir) {
+            Storage::Folder(dir) => {
+                if !keys::exists(dir) {
                     tell(listener, Progress::GeneratingKeys);
                 }
-                keys::load_or_generate(&dir)?
+                keys::load_or_generate(dir)?
             }
-            KeyStorage::Bytes { client_key, server_key } => {
-                (Keys::from_bytes(client_key, server_key.as_deref())?, false)
-            }
+            Storage::Bytes { client_key, server_key } => (Keys::from_bytes(client_key, server_key.as_deref())?, false),
         };
         let keys = Arc::new(keys);
         *slot = Some(keys.clone());
@@ -200,11 +234,12 @@ impl QrVeil {
 #[uniffi::export(default(with_server_key = false))]
 pub fn generate_keys(with_server_key: bool) -> Result<KeyMaterial, QrVeilError> {
     let keys = Keys::generate();
-    let server = if with_server_key { Some(keys.server_key()?.clone()) } else { None };
+    let server = if with_server_key { Some(keys.server_key()?) } else { None };
     Ok(KeyMaterial {
-        client_key: keys.client_key_bytes()?,
+        // Moved out, not copied: the bytes cross to the app, which keeps them.
+        client_key: std::mem::take(&mut *keys.client_key_bytes()?),
         server_key_id: server.as_ref().map(|s| s.id.to_string()),
-        server_key: server.map(|s| s.bytes),
+        server_key: server.map(|s| s.bytes.clone()),
     })
 }
 
@@ -265,7 +300,8 @@ fn progress_of(stage: Stage) -> Progress {
     }
 }
 
-fn report_of(r: &qrveil_sdk::Report) -> Report {
+/// `keeps_keys`: the app keeps its keys itself, so a replacement is for it to save.
+fn report_of(r: &qrveil_sdk::Report, keeps_keys: bool) -> Report {
     Report {
         version: r.version,
         modules: r.modules,
@@ -284,102 +320,13 @@ fn report_of(r: &qrveil_sdk::Report) -> Report {
         key_upload_bytes: r.key_upload_bytes as u64,
         server_key_id: r.key_id.clone(),
         corrected_modules: r.corrected_modules as u64,
+        integrity: r.integrity.map(|event| IntegrityEvent {
+            message: event.to_string(),
+            tier: event.tier.into(),
+            save_keys: keeps_keys && event.tier == qrveil_sdk::Tier::Pbs,
+        }),
     }
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    pub(crate) fn local(dir: &std::path::Path) -> Config {
-        Config {
-            transport: TransportConfig::Local { folder: dir.join("bucket").display().to_string() },
-            keys: KeyStorage::Folder { path: dir.join("keys").display().to_string() },
-        }
-    }
-
-    fn err_of<T>(r: Result<T, QrVeilError>) -> QrVeilError {
-        match r {
-            Ok(_) => panic!("expected an error"),
-            Err(e) => e,
-        }
-    }
-
-    #[test]
-    fn the_bindings_defaults_are_the_sdks() {
-        let sdk = qrveil_sdk::StyleOptions::default();
-        let ffi = sdk_options(&StyleOptions::default_values()).expect("valid");
-        assert_eq!(
-            (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone, ffi.tier, ffi.patterns),
-            (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone, sdk.tier, sdk.patterns)
-        );
-    }
-
-    #[test]
-    fn wrong_settings_are_typed_errors_before_any_key_work() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let remote = |url: &str, token: &str, timeout_seconds| Config {
-            transport: TransportConfig::Remote { presign_url: url.into(), token: token.into(), timeout_seconds },
-            keys: KeyStorage::Folder { path: dir.path().display().to_string() },
-        };
-        for (config, says) in [
-            (remote("http://example.com/", "a-long-enough-token", 600), "https"),
-            (remote("https://x.on.aws/", " ", 600), "token"),
-            (remote("https://x.on.aws/", "a-long-enough-token", 0), "seconds"),
-        ] {
-            let e = err_of(QrVeil::new(config));
-            assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains(says), "{e}");
-        }
-        let qr = QrVeil::new(local(dir.path())).expect("local config");
-        let with = |f: &dyn Fn(&mut StyleOptions)| {
-            let mut o = StyleOptions::default_values();
-            f(&mut o);
-            Some(o)
-        };
-        let e = err_of(qr.style_text("hi".into(), with(&|o| o.style = "sparkles".into()), None, None));
-        assert!(matches!(e, QrVeilError::UnknownStyle(_)) && e.to_string().contains("rounded"), "{e}");
-        let e = err_of(qr.style_text("hi".into(), with(&|o| o.preset = "neon".into()), None, None));
-        assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("green-orange"), "{e}");
-        let e = err_of(qr.style_text("hi".into(), with(&|o| o.corners_square = "dot".into()), None, None));
-        assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("square rings"), "{e}");
-        let typo = r#"{"qrveilStyle": 1, "dotOptions": {}}"#;
-        let e = err_of(qr.style_text("hi".into(), with(&|o| o.style_document = Some(typo.into())), None, None));
-        assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("dotOptions"), "{e}");
-        let e = err_of(qr.style_document("sparkles".into()));
-        assert!(matches!(e, QrVeilError::UnknownStyle(_)), "{e}");
-        let e = err_of(qr.style(Vec::new(), None, None, None));
-        assert!(matches!(e, QrVeilError::InvalidPayload(_)), "{e}");
-        let e = err_of(qr.style(vec![b'x'; 3000], with(&|o| o.version = Some(1)), None, None));
-        assert!(matches!(e, QrVeilError::InvalidPayload(_)), "{e}");
-        let cancel = CancelToken::new();
-        cancel.cancel();
-        let e = err_of(qr.style_text("hi".into(), None, None, Some(cancel)));
-        assert!(matches!(e, QrVeilError::Cancelled(_)), "{e}");
-        assert!(!dir.path().join("keys").exists(), "keys were generated for a call that could not succeed");
-    }
-
-    #[test]
-    fn key_bytes_that_are_not_keys_say_so_without_echoing_them() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = Config {
-            transport: TransportConfig::Local { folder: dir.path().display().to_string() },
-            keys: KeyStorage::Bytes { client_key: b"SECRET-CLIENT".to_vec(), server_key: Some(vec![7; 64]) },
-        };
-        let qr = QrVeil::new(config).expect("config");
-        let e = err_of(qr.create_or_load_keys(None));
-        let msg = e.to_string();
-        assert!(matches!(e, QrVeilError::Keys(_)) && msg.contains("generate_keys"), "{msg}");
-        assert!(!msg.contains("SECRET"), "{msg}");
-    }
-
-    #[test]
-    fn a_service_that_does_not_know_the_style_is_an_unknown_style_error() {
-        let e: QrVeilError =
-            SdkError::Job { kind: qrveil_protocol::FailureKind::UnknownStyle, reason: "unknown style \"x\"".into() }
-                .into();
-        assert!(matches!(e, QrVeilError::UnknownStyle(_)), "{e}");
-        let e: QrVeilError =
-            SdkError::Job { kind: qrveil_protocol::FailureKind::MissingKey, reason: "r".into() }.into();
-        assert!(matches!(e, QrVeilError::JobFailed(_)), "{e}");
-    }
-}
+pub(crate) mod tests;

@@ -24,7 +24,8 @@ pub enum KeyStorage {
     Folder { path: String },
     /// Bytes the app keeps itself, from `generate_keys()`: the client key in the
     /// Keychain/Keystore, and the (public, large) server key in app files if there is one. A
-    /// style on the PBS tier without it makes one for this object's life (a few seconds).
+    /// style on the PBS tier without it makes one for this object's life (a few seconds). After
+    /// an integrity event whose `save_keys` is set, save `QrVeil.key_material()` in their place.
     Bytes { client_key: Vec<u8>, server_key: Option<Vec<u8>> },
 }
 
@@ -270,8 +271,27 @@ pub struct Report {
     pub key_upload_bytes: u64,
     /// Short id of the server key the job used (PBS tier only).
     pub server_key_id: Option<String>,
-    /// Modules whose decrypted style disagreed with the code and were redrawn.
+    /// Modules whose style disagreed with the code and were redrawn (0 for every built-in style).
     pub corrected_modules: u64,
+    /// Set when the service returned results that differ from the style's program. The code
+    /// is drawn from this device's own evaluation all the same, so it is exactly the code an
+    /// honest service would have given; the keys that read the results were replaced.
+    pub integrity: Option<IntegrityEvent>,
+}
+
+/// The service returned results that differ from the style's program: a faulty or lying
+/// service. The code was drawn from this device's evaluation; new keys were made, so a lying
+/// service learns at most one bit of any key. Nothing about it is sent anywhere.
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct IntegrityEvent {
+    /// What happened and what was done, for people.
+    pub message: String,
+    /// The tier the job ran on: on the linear tier every job has a key of its own anyway; on
+    /// the PBS tier the client key was replaced (and a new server key is made when next needed).
+    pub tier: StyleTier,
+    /// The app keeps its keys itself (`KeyStorage.Bytes`) and must save `QrVeil.key_material()`
+    /// in place of the old ones; a key folder was updated by the SDK.
+    pub save_keys: bool,
 }
 
 /// One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that

@@ -705,6 +705,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys(
     ): Int
+    external fun uniffi_qrveil_ffi_checksum_method_qrveil_key_material(
+    ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_look(
     ): Int
     external fun uniffi_qrveil_ffi_checksum_method_qrveil_presets(
@@ -761,6 +763,8 @@ internal object UniffiLib {
     external fun uniffi_qrveil_ffi_fn_constructor_qrveil_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_qrveil_ffi_fn_method_qrveil_create_or_load_keys(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_qrveil_ffi_fn_method_qrveil_key_material(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_qrveil_ffi_fn_method_qrveil_look(`ptr`: Long,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -913,6 +917,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_create_or_load_keys() and 0xFFFF) != 26721) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_key_material() and 0xFFFF) != 29308) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_qrveil_ffi_checksum_method_qrveil_look() and 0xFFFF) != 61934) {
@@ -2063,6 +2070,12 @@ public interface QrVeilInterface {
     fun `createOrLoadKeys`(`listener`: ProgressListener? = null): KeyInfo
     
     /**
+     * The keys in use, for an app that keeps them itself (`KeyStorage.Bytes`): save them after
+     * an integrity event that says so. The client key is secret: Keychain/Keystore only.
+     */
+    fun `keyMaterial`(): KeyMaterial
+    
+    /**
      * A built-in style as a look, to change and pass as `StyleOptions.look`.
      */
     fun `look`(`name`: kotlin.String): Look
@@ -2227,6 +2240,24 @@ open class QrVeil: Disposable, AutoCloseable, QrVeilInterface
         it,
         
         FfiConverterOptionalTypeProgressListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The keys in use, for an app that keeps them itself (`KeyStorage.Bytes`): save them after
+     * an integrity event that says so. The client key is secret: Keychain/Keystore only.
+     */
+    @Throws(QrVeilException::class)override fun `keyMaterial`(): KeyMaterial {
+            return FfiConverterTypeKeyMaterial.lift(
+    callWithHandle {
+    uniffiRustCallWithError(QrVeilException) { _status ->
+    UniffiLib.uniffi_qrveil_ffi_fn_method_qrveil_key_material(
+        it,
+        _status)
 }
     }
     )
@@ -2601,6 +2632,65 @@ public object FfiConverterTypeImageLook: FfiConverterRustBuffer<ImageLook> {
 
 
 /**
+ * The service returned results that differ from the style's program: a faulty or lying
+ * service. The code was drawn from this device's evaluation; new keys were made, so a lying
+ * service learns at most one bit of any key. Nothing about it is sent anywhere.
+ */
+data class IntegrityEvent (
+    /**
+     * What happened and what was done, for people.
+     */
+    var `message`: kotlin.String
+    , 
+    /**
+     * The tier the job ran on: on the linear tier every job has a key of its own anyway; on
+     * the PBS tier the client key was replaced (and a new server key is made when next needed).
+     */
+    var `tier`: StyleTier
+    , 
+    /**
+     * The app keeps its keys itself (`KeyStorage.Bytes`) and must save `QrVeil.key_material()`
+     * in place of the old ones; a key folder was updated by the SDK.
+     */
+    var `saveKeys`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeIntegrityEvent: FfiConverterRustBuffer<IntegrityEvent> {
+    override fun read(buf: ByteBuffer): IntegrityEvent {
+        return IntegrityEvent(
+            FfiConverterString.read(buf),
+            FfiConverterTypeStyleTier.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: IntegrityEvent) = (
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterTypeStyleTier.allocationSize(value.`tier`) +
+            FfiConverterBoolean.allocationSize(value.`saveKeys`)
+    )
+
+    override fun write(value: IntegrityEvent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterTypeStyleTier.write(value.`tier`, buf)
+            FfiConverterBoolean.write(value.`saveKeys`, buf)
+    }
+}
+
+
+
+/**
  * The keys in use. `server_key_id` names the server key in the bucket (not secret), once a
  * style on the PBS tier has needed one.
  */
@@ -2905,9 +2995,16 @@ data class Report (
     var `serverKeyId`: kotlin.String?
     , 
     /**
-     * Modules whose decrypted style disagreed with the code and were redrawn.
+     * Modules whose style disagreed with the code and were redrawn (0 for every built-in style).
      */
     var `correctedModules`: kotlin.ULong
+    , 
+    /**
+     * Set when the service returned results that differ from the style's program. The code
+     * is drawn from this device's own evaluation all the same, so it is exactly the code an
+     * honest service would have given; the keys that read the results were replaced.
+     */
+    var `integrity`: IntegrityEvent?
     
 ){
     
@@ -2941,6 +3038,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterOptionalTypeIntegrityEvent.read(buf),
         )
     }
 
@@ -2961,7 +3059,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.allocationSize(value.`bytesDown`) +
             FfiConverterULong.allocationSize(value.`keyUploadBytes`) +
             FfiConverterOptionalString.allocationSize(value.`serverKeyId`) +
-            FfiConverterULong.allocationSize(value.`correctedModules`)
+            FfiConverterULong.allocationSize(value.`correctedModules`) +
+            FfiConverterOptionalTypeIntegrityEvent.allocationSize(value.`integrity`)
     )
 
     override fun write(value: Report, buf: ByteBuffer) {
@@ -2982,6 +3081,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.write(value.`keyUploadBytes`, buf)
             FfiConverterOptionalString.write(value.`serverKeyId`, buf)
             FfiConverterULong.write(value.`correctedModules`, buf)
+            FfiConverterOptionalTypeIntegrityEvent.write(value.`integrity`, buf)
     }
 }
 
@@ -3302,7 +3402,8 @@ sealed class KeyStorage {
     /**
      * Bytes the app keeps itself, from `generate_keys()`: the client key in the
      * Keychain/Keystore, and the (public, large) server key in app files if there is one. A
-     * style on the PBS tier without it makes one for this object's life (a few seconds).
+     * style on the PBS tier without it makes one for this object's life (a few seconds). After
+     * an integrity event whose `save_keys` is set, save `QrVeil.key_material()` in their place.
      */
     data class Bytes(
         val `clientKey`: kotlin.ByteArray, 
@@ -4156,6 +4257,38 @@ public object FfiConverterOptionalTypeImageLook: FfiConverterRustBuffer<ImageLoo
         } else {
             buf.put(1)
             FfiConverterTypeImageLook.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeIntegrityEvent: FfiConverterRustBuffer<IntegrityEvent?> {
+    override fun read(buf: ByteBuffer): IntegrityEvent? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeIntegrityEvent.read(buf)
+    }
+
+    override fun allocationSize(value: IntegrityEvent?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeIntegrityEvent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: IntegrityEvent?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeIntegrityEvent.write(value, buf)
         }
     }
 }

@@ -135,4 +135,18 @@ fn print_targets(rows: &[ServerRow], client: &[ClientRow]) {
     if let Some(c) = client.iter().max_by(|a, b| a.client_s.total_cmp(&b.client_s)) {
         println!("  client v{} <= 300 ms: slowest {:.0} ms {}", c.version, c.client_s * 1e3, mark(c.client_s <= 0.3));
     }
+    // What never trusting the server costs: a fresh key per linear job and the device's own
+    // evaluation of the program, compared with the decrypted results.
+    if let Some(c) =
+        client.iter().max_by(|a, b| (a.job_key_s + a.integrity_s).total_cmp(&(b.job_key_s + b.integrity_s)))
+    {
+        let added = (c.job_key_s + c.integrity_s) * 1e3;
+        println!(
+            "  fresh key + own evaluation at v{} <= 5 ms: worst {added:.3} ms ({}; {:.1}% of its client time) {}",
+            c.version,
+            c.style,
+            100.0 * added / (c.client_s * 1e3),
+            mark(added <= 5.0)
+        );
+    }
 }

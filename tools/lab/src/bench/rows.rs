@@ -5,8 +5,8 @@ use qrveil_function::{Function, ServerKeys};
 use qrveil_protocol::job::paths;
 use qrveil_protocol::{FolderStore, JobId, JobStatus, ServerTimings, Store, Tier};
 use qrveil_sdk::{
-    decrypt_linear, decrypt_outputs, encode, encrypt_features, encrypt_grid, finish, job_manifest, round_trip, EcLevel,
-    Keys, OnTier, SdkError, StyleOptions,
+    decrypt_linear, decrypt_outputs, encode, encrypt_features, encrypt_grid, finish, integrity, job_manifest,
+    round_trip, EcLevel, JobKey, Keys, OnTier, SdkError, StyleOptions,
 };
 use qrveil_style::{clear, cost, Plan, StyleId};
 use rayon::prelude::*;
@@ -56,7 +56,8 @@ pub struct ServerRow {
 /// KS + PBS on fresh ciphertexts, all cores, nothing else: best of three runs (the first also
 /// warms the thread pool), so a ratio to it is not flattered by a slow start.
 pub fn baseline_throughput(keys: &Keys, server: &ServerKeys, count: usize) -> f64 {
-    let cts: Vec<Ciphertext> = (0..count).map(|i| keys.client.client_key.encrypt((i % 4) as u64)).collect();
+    let pair = keys.current();
+    let cts: Vec<Ciphertext> = (0..count).map(|i| pair.client().client_key.encrypt((i % 4) as u64)).collect();
     let lut = server.server_key.generate_lookup_table(|x| x);
     (0..3)
         .map(|_| {
@@ -190,8 +191,8 @@ pub fn handler_rows(keys: &Keys, id: StyleId) -> Result<Vec<HandlerRow>, LabErro
     let symbol = encode(PAYLOAD, EcLevel::M, Some(1))?;
     let side = symbol.grid.side();
     let plan = Plan::of(&id.style().server)?;
-    let linear_input = encrypt_features(&keys.client, &symbol.grid, &plan.encodings()).to_bytes()?;
-    let pbs_input = encrypt_grid(&keys.client, &symbol.grid).to_bytes()?;
+    let linear_input = encrypt_features(&JobKey::fresh(), &symbol.grid, &plan.encodings()).to_bytes()?;
+    let pbs_input = encrypt_grid(keys.current().client(), &symbol.grid).to_bytes()?;
     let function = Function::default();
     let run = |tier: Tier, input: &[u8]| -> Result<(ServerTimings, bool), LabError> {
         let (encodings, key) = match tier {
@@ -239,7 +240,12 @@ pub fn handler_rows(keys: &Keys, id: StyleId) -> Result<Vec<HandlerRow>, LabErro
 pub struct ClientRow {
     pub style: String,
     pub version: u8,
+    /// Making the linear tier's key for this one job (0 on the PBS tier: the client's key).
+    pub job_key_s: f64,
     pub decrypt_s: f64,
+    /// The style's program evaluated on the device's own grid (what the code is drawn from),
+    /// and the decrypted results compared with it.
+    pub integrity_s: f64,
     /// Tiles from the outputs, and correction.
     pub draw_s: f64,
     pub render_s: f64,
@@ -249,36 +255,48 @@ pub struct ClientRow {
     pub client_s: f64,
 }
 
-/// The client side: real results of the style's tier, decrypted and finished as the pipeline
-/// does it.
+/// The client side: real results of the style's tier, decrypted, compared with the device's
+/// own evaluation and finished from it, as the pipeline does it.
 pub fn client_row(keys: &Keys, server: &ServerKeys, id: StyleId, version: u8) -> Result<ClientRow, LabError> {
     let symbol = encode(PAYLOAD, EcLevel::M, Some(version))?;
     let style = id.style();
     let plan = Plan::of(&style.server)?;
-    let (decrypted, decrypt_s) = match &plan {
+    let (decrypted, job_key_s, decrypt_s) = match &plan {
         Plan::Linear(plans) => {
-            let features = encrypt_features(&keys.client, &symbol.grid, &plan.encodings());
+            let t = Instant::now();
+            let key = JobKey::fresh();
+            let job_key_s = t.elapsed().as_secs_f64();
+            let features = encrypt_features(&key, &symbol.grid, &plan.encodings());
             let expanded = qrveil_function::linear::expand(&features, &plan.encodings());
             let outputs =
                 qrveil_function::linear::evaluate(plans, &expanded).map_err(|e| LabError::Check(e.to_string()))?;
             let t = Instant::now();
-            (decrypt_linear(&keys.client, &outputs), t.elapsed().as_secs_f64())
+            (decrypt_linear(&key, &outputs), job_key_s, t.elapsed().as_secs_f64())
         }
         Plan::Pbs => {
-            let values = clear::evaluate(&style.server, &symbol.grid)?;
-            let cts: Vec<Ciphertext> = values.iter().map(|&v| keys.client.client_key.encrypt(v as u64)).collect();
+            let pair = keys.current();
+            let values = integrity::expected(&style.server, &symbol.grid)?;
+            let cts: Vec<Ciphertext> = values.iter().map(|&v| pair.client().client_key.encrypt(v as u64)).collect();
             let packed = qrveil_function::fhe::pack_outputs(server, &cts);
             let t = Instant::now();
-            (decrypt_outputs(&keys.client, &packed), t.elapsed().as_secs_f64())
+            (decrypt_outputs(pair.client(), &packed), 0.0, t.elapsed().as_secs_f64())
         }
     };
     let t = Instant::now();
-    let finished = finish(style.geometry, &symbol.grid, &decrypted, PAYLOAD, StyleOptions::default().look())?;
-    let client_s = decrypt_s + t.elapsed().as_secs_f64();
+    let values = integrity::expected(&style.server, &symbol.grid)?;
+    if let Some(event) = integrity::check(plan.tier(), &values, &decrypted) {
+        return Err(LabError::Check(format!("{}: {event}", id.name())));
+    }
+    let integrity_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let finished = finish(style.geometry, &symbol.grid, &values, PAYLOAD, StyleOptions::default().look())?;
+    let client_s = job_key_s + decrypt_s + integrity_s + t.elapsed().as_secs_f64();
     let f = finished.seconds;
     println!(
-        "  {:<9} decrypt {decrypt_s:.4} s, correct {:.4} s, render {:.3} s, verify {:.3} s, png+svg {:.3} s = {client_s:.3} s",
+        "  {:<9} job key {:.3} ms, decrypt {decrypt_s:.4} s, evaluate + compare {:.3} ms, correct {:.4} s, render {:.3} s, verify {:.3} s, png+svg {:.3} s = {client_s:.3} s",
         id.name(),
+        job_key_s * 1e3,
+        integrity_s * 1e3,
         f.draw,
         f.render,
         f.verify,
@@ -287,7 +305,9 @@ pub fn client_row(keys: &Keys, server: &ServerKeys, id: StyleId, version: u8) ->
     Ok(ClientRow {
         style: id.name().into(),
         version,
+        job_key_s,
         decrypt_s,
+        integrity_s,
         draw_s: f.draw,
         render_s: f.render,
         verify_s: f.verify,

@@ -1,0 +1,124 @@
+//! The object's behaviour through its exported methods: settings, typed errors, keys, reports.
+
+use super::*;
+
+pub(crate) fn local(dir: &std::path::Path) -> Config {
+    Config {
+        transport: TransportConfig::Local { folder: dir.join("bucket").display().to_string() },
+        keys: KeyStorage::Folder { path: dir.join("keys").display().to_string() },
+    }
+}
+
+fn err_of<T>(r: Result<T, QrVeilError>) -> QrVeilError {
+    match r {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn the_bindings_defaults_are_the_sdks() {
+    let sdk = qrveil_sdk::StyleOptions::default();
+    let ffi = sdk_options(&StyleOptions::default_values()).expect("valid");
+    assert_eq!(
+        (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone, ffi.tier, ffi.patterns),
+        (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone, sdk.tier, sdk.patterns)
+    );
+}
+
+#[test]
+fn wrong_settings_are_typed_errors_before_any_key_work() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let remote = |url: &str, token: &str, timeout_seconds| Config {
+        transport: TransportConfig::Remote { presign_url: url.into(), token: token.into(), timeout_seconds },
+        keys: KeyStorage::Folder { path: dir.path().display().to_string() },
+    };
+    for (config, says) in [
+        (remote("http://example.com/", "a-long-enough-token", 600), "https"),
+        (remote("https://x.on.aws/", " ", 600), "token"),
+        (remote("https://x.on.aws/", "a-long-enough-token", 0), "seconds"),
+    ] {
+        let e = err_of(QrVeil::new(config));
+        assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains(says), "{e}");
+    }
+    let qr = QrVeil::new(local(dir.path())).expect("local config");
+    let with = |f: &dyn Fn(&mut StyleOptions)| {
+        let mut o = StyleOptions::default_values();
+        f(&mut o);
+        Some(o)
+    };
+    let e = err_of(qr.style_text("hi".into(), with(&|o| o.style = "sparkles".into()), None, None));
+    assert!(matches!(e, QrVeilError::UnknownStyle(_)) && e.to_string().contains("rounded"), "{e}");
+    let e = err_of(qr.style_text("hi".into(), with(&|o| o.preset = "neon".into()), None, None));
+    assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("green-orange"), "{e}");
+    let e = err_of(qr.style_text("hi".into(), with(&|o| o.corners_square = "dot".into()), None, None));
+    assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("square rings"), "{e}");
+    let typo = r#"{"qrveilStyle": 1, "dotOptions": {}}"#;
+    let e = err_of(qr.style_text("hi".into(), with(&|o| o.style_document = Some(typo.into())), None, None));
+    assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("dotOptions"), "{e}");
+    let e = err_of(qr.style_document("sparkles".into()));
+    assert!(matches!(e, QrVeilError::UnknownStyle(_)), "{e}");
+    let e = err_of(qr.style(Vec::new(), None, None, None));
+    assert!(matches!(e, QrVeilError::InvalidPayload(_)), "{e}");
+    let e = err_of(qr.style(vec![b'x'; 3000], with(&|o| o.version = Some(1)), None, None));
+    assert!(matches!(e, QrVeilError::InvalidPayload(_)), "{e}");
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let e = err_of(qr.style_text("hi".into(), None, None, Some(cancel)));
+    assert!(matches!(e, QrVeilError::Cancelled(_)), "{e}");
+    assert!(!dir.path().join("keys").exists(), "keys were generated for a call that could not succeed");
+}
+
+#[test]
+fn an_integrity_event_reaches_the_app_with_its_message_and_whether_to_save_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let transport = qrveil_sdk::LocalTransport::new(qrveil_protocol::FolderStore::new(dir.path()));
+    let opts = qrveil_sdk::StyleOptions { version: Some(1), ..Default::default() };
+    let styled = style_code(&Keys::generate(), &transport, b"x", &opts, &mut |_| {}, &Cancel::new()).expect("code");
+    assert!(report_of(&styled.report, true).integrity.is_none());
+    let mut report = styled.report;
+    for (tier, keeps_keys, save_keys) in
+        [(StyleTier::Pbs, true, true), (StyleTier::Pbs, false, false), (StyleTier::Linear, true, false)]
+    {
+        report.integrity = Some(qrveil_sdk::IntegrityEvent { tier: tier.into() });
+        let event = report_of(&report, keeps_keys).integrity.expect("the event");
+        assert_eq!((event.tier, event.save_keys), (tier, save_keys));
+        assert!(event.message.contains("differ from the style's program"), "{}", event.message);
+    }
+}
+
+#[test]
+fn an_app_that_keeps_its_keys_gets_them_back_to_save() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let made = generate_keys(false).expect("keys");
+    let config = Config {
+        transport: TransportConfig::Local { folder: dir.path().display().to_string() },
+        keys: KeyStorage::Bytes { client_key: made.client_key.clone(), server_key: None },
+    };
+    let qr = QrVeil::new(config).expect("config");
+    let material = qr.key_material().expect("material");
+    assert_eq!((material.client_key, material.server_key), (made.client_key, None));
+}
+
+#[test]
+fn key_bytes_that_are_not_keys_say_so_without_echoing_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        transport: TransportConfig::Local { folder: dir.path().display().to_string() },
+        keys: KeyStorage::Bytes { client_key: b"SECRET-CLIENT".to_vec(), server_key: Some(vec![7; 64]) },
+    };
+    let qr = QrVeil::new(config).expect("config");
+    let e = err_of(qr.create_or_load_keys(None));
+    let msg = e.to_string();
+    assert!(matches!(e, QrVeilError::Keys(_)) && msg.contains("generate_keys"), "{msg}");
+    assert!(!msg.contains("SECRET"), "{msg}");
+}
+
+#[test]
+fn a_service_that_does_not_know_the_style_is_an_unknown_style_error() {
+    let e: QrVeilError =
+        SdkError::Job { kind: qrveil_protocol::FailureKind::UnknownStyle, reason: "unknown style \"x\"".into() }.into();
+    assert!(matches!(e, QrVeilError::UnknownStyle(_)), "{e}");
+    let e: QrVeilError = SdkError::Job { kind: qrveil_protocol::FailureKind::MissingKey, reason: "r".into() }.into();
+    assert!(matches!(e, QrVeilError::JobFailed(_)), "{e}");
+}
