@@ -5,6 +5,7 @@
 
 pub mod emulated;
 pub mod leaks;
+pub mod lying;
 pub mod plaintext;
 pub mod wide;
 

@@ -3,13 +3,17 @@
 //! these tests with `--ignored`; they find the emulators through `QRVEIL_EMU_*` variables.
 
 use qrveil_cloud::s3::S3Store;
+use qrveil_e2e::lying::{Lie, Lying};
 use qrveil_e2e::{decode_png, input, keys, manifest, server_key};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
 use qrveil_protocol::linear::LINEAR_OUTPUTS_LIMIT;
 use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::wire::GRID_LIMIT;
 use qrveil_protocol::{FailureKind, JobId, JobStatus, KeyId, Manifest, Store, Tier};
-use qrveil_sdk::{PresignConfig, PresignedTransport, SdkError, StoreTransport, StyleOptions, Styler, WaitPolicy};
+use qrveil_sdk::{
+    style_code, IntegrityEvent, PresignConfig, PresignedTransport, SdkError, StoreTransport, StyleOptions, Styler,
+    WaitPolicy,
+};
 use qrveil_style::StyleId;
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -276,4 +280,37 @@ fn a_server_side_caller_can_use_the_bucket_directly() {
     let styler = Styler::new(keys().clone(), StoreTransport::new(bucket(), wait_policy()));
     let styled = styler.style(b"direct", &StyleOptions { style: StyleId::Swell, ..Default::default() }, &mut |_| {});
     assert_eq!(decode_png(&styled.expect("styled").png), b"direct");
+}
+
+#[test]
+#[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
+fn a_lying_cloud_changes_nothing_drawn_and_its_keys_are_burned() {
+    // The emulated Lambda computes the results; they are changed on their way back from the
+    // bucket, as whoever holds it could. The code is the honest one, byte for byte, and the
+    // event is raised; on the PBS tier the client key is replaced.
+    let payload = b"emu-lie";
+    let token = &emulators().token;
+    let linear = StyleOptions { style: StyleId::Fluid, version: Some(1), ..Default::default() };
+    let pbs = StyleOptions { tier: Some(Tier::Pbs), ..linear.clone() };
+    let honest = Styler::new(keys().clone(), presigned(token)).style(payload, &linear, &mut |_| {}).expect("honest");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (victim, _) = qrveil_sdk::keys::load_or_generate(dir.path()).expect("keys");
+    let service = Lying::new(presigned(token));
+    let run =
+        |opts: &StyleOptions| style_code(&victim, &service, payload, opts, &mut |_| {}, &qrveil_sdk::Cancel::new());
+    // An honest job first, whose results are then replayed to the next one.
+    assert_eq!(run(&linear).expect("honest job").report.integrity, None);
+    for lie in [Lie::Replay(service.last_honest()), Lie::Mask { index: 0, delta: 1 << 63 }] {
+        service.tell(lie);
+        let code = run(&linear).expect("a code");
+        assert_eq!(code.report.integrity, Some(IntegrityEvent { tier: Tier::Linear }));
+        assert!(code.png == honest.png && code.svg == honest.svg, "the lie changed the drawing");
+    }
+    let pair = victim.current();
+    service.tell(Lie::Mask { index: 0, delta: 1 << 62 });
+    let code = run(&pbs).expect("a code");
+    assert_eq!(code.report.integrity, Some(IntegrityEvent { tier: Tier::Pbs }));
+    assert!(code.png == honest.png && code.svg == honest.svg, "the lie changed the drawing");
+    assert!(!std::sync::Arc::ptr_eq(&pair, &victim.current()) && !dir.path().join("server-key").exists());
+    println!("emulated cloud: 3 lies (replay, linear probe, PBS mask), each drawn as the honest code; keys replaced");
 }
