@@ -5,7 +5,9 @@
 #
 #   bindings/android/build-aar.sh [OUT_DIR]      (default: target/android)
 #
-# Needs: the Android NDK (ANDROID_NDK_HOME), `cargo install cargo-ndk`, the Rust targets
+# Needs: the Android NDK (ANDROID_NDK_HOME), cmake (the core's second judge, zxing-cpp, is C++
+# built with the NDK's CMake toolchain for each ABI and linked with the NDK's static libc++),
+# `cargo install cargo-ndk`, the Rust targets
 # (`rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android`),
 # kotlinc (bindings/test.sh fetches one into target/tools), and JNA's jar to compile against.
 # Not run on this project's CI (no NDK there); see README "Mobile SDK".
@@ -20,6 +22,7 @@ ABIS=(arm64-v8a armeabi-v7a x86_64)
 fail() { echo "build-aar: $*" >&2; exit 1; }
 [[ -n "${ANDROID_NDK_HOME:-}" && -d "${ANDROID_NDK_HOME:-}" ]] || fail "set ANDROID_NDK_HOME to an Android NDK (r26 or later)"
 command -v cargo-ndk >/dev/null || fail "cargo-ndk not found: cargo install cargo-ndk"
+command -v cmake >/dev/null || fail "cmake not found (zxing-cpp builds with it): install CMake 3.16 or later"
 for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android; do
     rustup target list --installed | grep -qx "$t" || fail "Rust target $t missing: rustup target add $t"
 done
@@ -36,10 +39,24 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 echo "1/3 Rust core for ${ABIS[*]} (release, without the in-process style function)"
-# 16 KB pages: Android 15 devices may use them, and libraries must be aligned for it.
+# zxing-cpp's C++ goes through the cmake crate, which reads a toolchain file per Rust target:
+# one per ABI that names the ABI and includes the NDK's own (whose default ABI is armv7).
+declare -A triples=([arm64-v8a]=aarch64_linux_android [armeabi-v7a]=armv7_linux_androideabi [x86_64]=x86_64_linux_android)
+for abi in "${ABIS[@]}"; do
+    cat >"$stage/$abi.cmake" <<CMAKE
+set(ANDROID_ABI $abi)
+set(ANDROID_PLATFORM 24)
+set(ANDROID_STL c++_static)
+include($ANDROID_NDK_HOME/build/cmake/android.toolchain.cmake)
+CMAKE
+    export "CMAKE_TOOLCHAIN_FILE_${triples[$abi]}=$stage/$abi.cmake"
+done
+# 16 KB pages: Android 15 devices may use them, and libraries must be aligned for it. The NDK's
+# static libc++ serves zxing-cpp (its build script asks for libstdc++, which the NDK has only as
+# a stub without the library proper).
 abi_flags=()
 for abi in "${ABIS[@]}"; do abi_flags+=(-t "$abi"); done
-RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384" \
+RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-lc++_static -C link-arg=-lc++abi" \
     cargo ndk "${abi_flags[@]}" --platform 24 -o "$stage/aar/jni" build --locked --release -p qrveil-ffi --no-default-features
 
 echo "2/3 Kotlin bindings -> classes.jar"

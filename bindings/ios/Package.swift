@@ -11,6 +11,8 @@ let package = Package(
     ],
     targets: [
         .binaryTarget(name: "QrVeilFFI", path: "QrVeilFFI.xcframework"),
-        .target(name: "QrVeil", dependencies: ["QrVeilFFI"], path: "Sources/QrVeil"),
+        // The core's second judge, zxing-cpp, is C++ inside the static library: link libc++.
+        .target(name: "QrVeil", dependencies: ["QrVeilFFI"], path: "Sources/QrVeil",
+                linkerSettings: [.linkedLibrary("c++")]),
     ]
 )

@@ -5,7 +5,9 @@
 #
 #   bindings/ios/build-xcframework.sh [OUT_DIR]    (default: target/ios/QrVeil)
 #
-# Needs macOS with Xcode (xcodebuild, lipo) and the Rust targets
+# Needs macOS with Xcode (xcodebuild, lipo), cmake (`brew install cmake`: the core's second
+# judge, zxing-cpp, is C++ built by the cmake crate for each target, its static library bundled
+# into ours; the Swift package links libc++) and the Rust targets
 # (`rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios`).
 # Not run on this project's CI (Linux, no Xcode); see README "Mobile SDK".
 set -euo pipefail
@@ -16,6 +18,7 @@ out=${1:-$root/target/ios/QrVeil}
 fail() { echo "build-xcframework: $*" >&2; exit 1; }
 [[ "$(uname -s)" == Darwin ]] || fail "needs macOS with Xcode (xcodebuild, lipo)"
 command -v xcodebuild >/dev/null || fail "xcodebuild not found: install Xcode and run xcode-select"
+command -v cmake >/dev/null || fail "cmake not found (zxing-cpp builds with it): brew install cmake"
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)
 for t in "${targets[@]}"; do
     rustup target list --installed | grep -qx "$t" || fail "Rust target $t missing: rustup target add $t"

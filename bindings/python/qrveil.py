@@ -1940,7 +1940,7 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, integrity:typing.Optional[IntegrityEvent]):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, quirc_family_reads:bool, integrity:typing.Optional[IntegrityEvent]):
         self.version = version
         self.modules = modules
         self.style = style
@@ -1958,13 +1958,14 @@ class Report:
         self.key_upload_bytes = key_upload_bytes
         self.server_key_id = server_key_id
         self.corrected_modules = corrected_modules
+        self.quirc_family_reads = quirc_family_reads
         self.integrity = integrity
         
         
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.integrity)
+        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, quirc_family_reads={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.quirc_family_reads, self.integrity)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -2000,6 +2001,8 @@ class Report:
             return False
         if self.corrected_modules != other.corrected_modules:
             return False
+        if self.quirc_family_reads != other.quirc_family_reads:
+            return False
         if self.integrity != other.integrity:
             return False
         return True
@@ -2025,6 +2028,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             key_upload_bytes=_UniffiFfiConverterUInt64.read(buf),
             server_key_id=_UniffiFfiConverterOptionalString.read(buf),
             corrected_modules=_UniffiFfiConverterUInt64.read(buf),
+            quirc_family_reads=_UniffiFfiConverterBoolean.read(buf),
             integrity=_UniffiFfiConverterOptionalTypeIntegrityEvent.read(buf),
         )
 
@@ -2047,6 +2051,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.key_upload_bytes)
         _UniffiFfiConverterOptionalString.check_lower(value.server_key_id)
         _UniffiFfiConverterUInt64.check_lower(value.corrected_modules)
+        _UniffiFfiConverterBoolean.check_lower(value.quirc_family_reads)
         _UniffiFfiConverterOptionalTypeIntegrityEvent.check_lower(value.integrity)
 
     @staticmethod
@@ -2068,6 +2073,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.key_upload_bytes, buf)
         _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
         _UniffiFfiConverterUInt64.write(value.corrected_modules, buf)
+        _UniffiFfiConverterBoolean.write(value.quirc_family_reads, buf)
         _UniffiFfiConverterOptionalTypeIntegrityEvent.write(value.integrity, buf)
 
 @dataclass
@@ -2420,7 +2426,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
 class StyledCode:
     """
     One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
-    decoded (with rqrr and rxing) to exactly the payload is ever returned.
+    the judges (rxing and zxing-cpp) decoded to exactly the payload is ever returned.
 """
     def __init__(self, *, png:bytes, svg:str, jpeg:typing.Optional[bytes], report:Report):
         self.png = png

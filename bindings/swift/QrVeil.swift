@@ -2042,6 +2042,11 @@ public struct Report: Equatable, Hashable {
      */
     public var correctedModules: UInt64
     /**
+     * Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
+     * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
+     */
+    public var quircFamilyReads: Bool
+    /**
      * Set when the service returned results that differ from the style's program. The code
      * is drawn from this device's own evaluation all the same, so it is exactly the code an
      * honest service would have given; the keys that read the results were replaced.
@@ -2064,6 +2069,10 @@ public struct Report: Equatable, Hashable {
          * Modules whose style disagreed with the code and were redrawn (0 for every built-in style).
          */correctedModules: UInt64, 
         /**
+         * Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
+         * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
+         */quircFamilyReads: Bool, 
+        /**
          * Set when the service returned results that differ from the style's program. The code
          * is drawn from this device's own evaluation all the same, so it is exactly the code an
          * honest service would have given; the keys that read the results were replaced.
@@ -2085,6 +2094,7 @@ public struct Report: Equatable, Hashable {
         self.keyUploadBytes = keyUploadBytes
         self.serverKeyId = serverKeyId
         self.correctedModules = correctedModules
+        self.quircFamilyReads = quircFamilyReads
         self.integrity = integrity
     }
 
@@ -2121,6 +2131,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 keyUploadBytes: FfiConverterUInt64.read(from: &buf), 
                 serverKeyId: FfiConverterOptionString.read(from: &buf), 
                 correctedModules: FfiConverterUInt64.read(from: &buf), 
+                quircFamilyReads: FfiConverterBool.read(from: &buf), 
                 integrity: FfiConverterOptionTypeIntegrityEvent.read(from: &buf)
         )
     }
@@ -2143,6 +2154,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.keyUploadBytes, into: &buf)
         FfiConverterOptionString.write(value.serverKeyId, into: &buf)
         FfiConverterUInt64.write(value.correctedModules, into: &buf)
+        FfiConverterBool.write(value.quircFamilyReads, into: &buf)
         FfiConverterOptionTypeIntegrityEvent.write(value.integrity, into: &buf)
     }
 }
@@ -2419,7 +2431,7 @@ public func FfiConverterTypeStyleOptions_lower(_ value: StyleOptions) -> RustBuf
 
 /**
  * One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
- * decoded (with rqrr and rxing) to exactly the payload is ever returned.
+ * the judges (rxing and zxing-cpp) decoded to exactly the payload is ever returned.
  */
 public struct StyledCode: Equatable, Hashable {
     public var png: Data

@@ -1,14 +1,14 @@
-//! The client's finishing step, after decryption: the style's outputs become tiles through
-//! the public render recipe, every module's ink is corrected to the true bitmap, and the code
-//! is drawn, verified with two independent decoders and encoded as PNG and SVG. The pipeline,
-//! the readability lab and the tests all draw through here.
+//! The client's finishing step: the style's outputs (as this device evaluated them) become
+//! tiles through the public render recipe, every module's ink is corrected to the true bitmap,
+//! and the code is drawn, verified by the judges ([`Decoder::JUDGES`]) and encoded as PNG and
+//! SVG. The pipeline, the readability lab and the tests all draw through here.
 
 use crate::correct::correct;
 use crate::error::Internal;
 use crate::logo::Logo;
 use crate::palette::Palette;
 use crate::render::{encode_png, over_white, Canvas};
-use crate::verify::{verify, VerifyError};
+use crate::verify::{greys, verify, Decoder, VerifyError};
 use crate::SdkError;
 use image::RgbImage;
 use qrveil_style::recipe::{Patterns, TileSet};
@@ -16,9 +16,9 @@ use qrveil_style::{tiles, Geometry, ModuleGrid, RecipeError, Tile};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Below 8 px per module or 2 modules of quiet zone, rqrr misreads some anti-aliased curved
-/// shapes that camera decoders read (phones never see an image at its pixel size anyway), so
-/// such codes are verified drawn at that minimum, from the same tiles.
+/// Below 8 px per module or 2 modules of quiet zone, decoders misread some anti-aliased curved
+/// shapes that they read from a camera (phones never see an image at its pixel size anyway),
+/// so such codes are verified drawn at that minimum, from the same tiles.
 pub const VERIFY_MIN_MODULE_PX: u32 = 8;
 const VERIFY_MIN_QUIET_ZONE: u32 = 2;
 
@@ -93,6 +93,8 @@ pub struct Finished {
     pub svg: String,
     pub jpeg: Option<Vec<u8>>,
     pub corrected_modules: usize,
+    /// Whether rqrr (quirc's algorithm) also reads the code: reported, not required.
+    pub quirc_family: bool,
     pub seconds: FinishTimings,
 }
 
@@ -140,7 +142,7 @@ pub fn finish(
     let render = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    verify_drawn(&canvas, &image, payload)?;
+    let quirc_family = verify_drawn(&canvas, &image, payload)?;
     let verify = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -162,6 +164,7 @@ pub fn finish(
         svg,
         jpeg,
         corrected_modules: drawing.corrected_modules(),
+        quirc_family,
         seconds: FinishTimings { draw, render, verify, encode },
     })
 }
@@ -173,15 +176,21 @@ fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, image::ImageError
     Ok(out)
 }
 
-/// Verify `image` (drawn from `canvas`), or the same tiles drawn at the verifiable minimum.
-fn verify_drawn(canvas: &Canvas, image: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
-    if canvas.module_px >= VERIFY_MIN_MODULE_PX && canvas.quiet_zone >= VERIFY_MIN_QUIET_ZONE {
-        return verify(image, payload);
-    }
-    let bigger = Canvas {
-        module_px: canvas.module_px.max(VERIFY_MIN_MODULE_PX),
-        quiet_zone: canvas.quiet_zone.max(VERIFY_MIN_QUIET_ZONE),
-        ..canvas.clone()
+/// Verify `image` (drawn from `canvas`), or the same tiles drawn at the verifiable minimum;
+/// then whether rqrr reads it too.
+fn verify_drawn(canvas: &Canvas, image: &RgbImage, payload: &[u8]) -> Result<bool, VerifyError> {
+    let bigger;
+    let checked = if canvas.module_px >= VERIFY_MIN_MODULE_PX && canvas.quiet_zone >= VERIFY_MIN_QUIET_ZONE {
+        image
+    } else {
+        let at_least = Canvas {
+            module_px: canvas.module_px.max(VERIFY_MIN_MODULE_PX),
+            quiet_zone: canvas.quiet_zone.max(VERIFY_MIN_QUIET_ZONE),
+            ..canvas.clone()
+        };
+        bigger = at_least.to_image();
+        &bigger
     };
-    verify(&bigger.to_image(), payload)
+    verify(checked, payload)?;
+    Ok(Decoder::Rqrr.reads(&greys(checked), payload))
 }

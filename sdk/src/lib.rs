@@ -8,7 +8,7 @@
 //! ([`IntegrityEvent`] when they differ). Then it finishes the code ([`finish`]): tiles from the
 //! public render recipe, every module's ink corrected to the true bitmap, the chosen colours'
 //! lightness moved only as far as the readability level asks, drawn as PNG and SVG and
-//! verified with two independent decoders. [`style_code`] ties the steps together over a [`Transport`]: a
+//! verified by the judges, rxing and zxing-cpp. [`style_code`] ties the steps together over a [`Transport`]: a
 //! bucket written directly ([`StoreTransport`]), the presign endpoint's URLs
 //! ([`PresignedTransport`]), or, with the `local` feature, the function in this process
 //! (`LocalTransport`).
@@ -62,4 +62,4 @@ pub use qr::{encode, EcLevel, QrSymbol};
 pub use qrveil_protocol::Tier;
 pub use render::Canvas;
 pub use transport::{StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
-pub use verify::{decode_all, decode_rxing, verify, Decoder, VerifyError};
+pub use verify::{greys, verify, Decoder, VerifyError};

@@ -229,7 +229,7 @@ mod tests {
     }
 
     /// At every EC level, the largest logo allowed on a code of each of three styles renders,
-    /// verifies with rqrr and rxing, and encodes; a logo without hidden modules too.
+    /// verifies with the judges, and encodes; a logo without hidden modules too.
     #[test]
     fn the_largest_logo_allowed_scans_at_every_level() {
         use crate::finish::{finish, Look};

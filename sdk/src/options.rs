@@ -73,13 +73,6 @@ impl StyleOptions {
             let detail = format!("{} px is outside 1..=100", self.module_px);
             return Err(SdkError::InvalidOption { what: "module size", detail });
         }
-        if self.patterns.ring != RingShape::Square {
-            let detail = format!(
-                "{} rings cannot be verified: rqrr (like OpenCV and other quirc-family scanners) locates a code by the square corners of its finder rings and reads none drawn round, so qrveil cannot check that the code scans; use square rings (dot centres are fine)",
-                self.patterns.ring.name()
-            );
-            return Err(SdkError::InvalidOption { what: "corner square type", detail });
-        }
         let fitted = matches!(self.style, StyleId::Fitted | StyleId::FittedWide);
         if fitted && self.fitted.is_none() {
             let detail = format!("style {} draws a fitted look's tiles; give its style document (`qrveil style fit EXAMPLES -o look.json`, then `--style-file look.json`)", self.style);

@@ -39,7 +39,8 @@ pub enum Stage {
 }
 
 /// Timings, sizes and checks for one styled code. No payload, no key material. A code is
-/// returned only once it decoded to exactly the payload, so there is no "verified" flag.
+/// returned only once both judges decoded it to exactly the payload, so there is no "verified"
+/// flag.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub version: u8,
@@ -76,6 +77,9 @@ pub struct Report {
     /// Modules whose style (as this device evaluates it) disagreed with the true bitmap and
     /// were redrawn: 0 for every catalogue style.
     pub corrected_modules: usize,
+    /// Whether rqrr (quirc's algorithm, the family of some desktop and older scanners) also
+    /// reads the code; the judges (rxing, zxing-cpp) always do.
+    pub quirc_family: bool,
     /// Set when the service's results differed from the style's program: the code was drawn
     /// from this device's evaluation all the same, and new keys were made.
     pub integrity: Option<IntegrityEvent>,
@@ -259,6 +263,7 @@ pub fn style_code(
         key_id: job.key_id,
         key_cache_hit: job.key_cache_hit,
         corrected_modules: finished.corrected_modules,
+        quirc_family: finished.quirc_family,
         integrity: event,
         server_detail: job.seconds,
     };

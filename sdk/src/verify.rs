@@ -1,31 +1,62 @@
-//! The readability guarantee, part two: decode the rendered image with two decoders we did not
-//! write, of two families, `rqrr` (quirc's algorithm) and `rxing` (ZXing's, which Android
-//! scanners descend from), and require exactly the payload's bytes from both. (rxing's raw
-//! bytes are the segments' bytes, whatever their modes, not its character-set guess.)
+//! The readability guarantee, part two: decode the drawing with decoders we did not write and
+//! require exactly the payload's bytes. The judges are the family phones scan with
+//! ([`Decoder::JUDGES`]): `rxing`, ZXing's algorithm, which Android scanner apps descend from,
+//! and zxing-cpp, inside many Android and iOS apps. `rqrr` (quirc's algorithm) is asked and
+//! reported, not obeyed: no phone platform scans with it. Each returns the segments' raw bytes,
+//! whatever their modes, not a character-set guess.
 
 use crate::colour::grey;
-use image::RgbImage;
+use image::{GrayImage, RgbImage};
 use qrveil_style::Rgb;
 use rxing::{BarcodeFormat, Exceptions};
 use std::fmt;
 
-/// Which verifier refused an image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A QR decoder the SDK runs, one list for the SDK, the lab and the tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Decoder {
-    Rqrr,
     Rxing,
+    ZxingCpp,
+    Rqrr,
+}
+
+impl Decoder {
+    /// A code is returned only when both read exactly the payload.
+    pub const JUDGES: [Decoder; 2] = [Decoder::Rxing, Decoder::ZxingCpp];
+    /// Every decoder in this process: the judges, then the one reported.
+    pub const ALL: [Decoder; 3] = [Decoder::Rxing, Decoder::ZxingCpp, Decoder::Rqrr];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Decoder::Rxing => "rxing",
+            Decoder::ZxingCpp => "zxing-cpp",
+            Decoder::Rqrr => "rqrr",
+        }
+    }
+
+    /// The bytes of the QR symbol this decoder finds in `img` (`Ok(None)`: no symbol found;
+    /// `Err`: one found but not decoded, with the kind of failure, never data).
+    pub fn read(self, img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
+        match self {
+            Decoder::Rxing => read_rxing(img),
+            Decoder::ZxingCpp => read_zxing_cpp(img),
+            Decoder::Rqrr => read_rqrr(img),
+        }
+    }
+
+    /// Whether this decoder reads exactly `payload` in `img`.
+    pub fn reads(self, img: &GrayImage, payload: &[u8]) -> bool {
+        self.read(img).is_ok_and(|found| found.as_deref() == Some(payload))
+    }
 }
 
 impl fmt::Display for Decoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Decoder::Rqrr => "rqrr",
-            Decoder::Rxing => "rxing",
-        })
+        f.write_str(self.name())
     }
 }
 
-/// Why a rendered image did not verify; never repeats what was decoded.
+/// Why a drawing did not verify; never repeats what was decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     #[error("{0} found no QR code in the rendered image")]
@@ -36,31 +67,17 @@ pub enum VerifyError {
     OtherData(Decoder),
 }
 
-/// The image as decoders see it: Rec. 601 grey, row-major.
-fn greys(img: &RgbImage) -> Vec<u8> {
-    img.pixels().map(|p| grey(Rgb(p[0], p[1], p[2]))).collect()
+/// The image as decoders see it: Rec. 601 grey.
+pub fn greys(img: &RgbImage) -> GrayImage {
+    GrayImage::from_fn(img.width(), img.height(), |x, y| {
+        let p = img.get_pixel(x, y);
+        image::Luma([grey(Rgb(p[0], p[1], p[2]))])
+    })
 }
 
-/// Decode every QR symbol `rqrr` finds in `img`; the payloads as raw bytes.
-pub fn decode_all(img: &RgbImage) -> Vec<Result<Vec<u8>, String>> {
-    let luma = greys(img);
-    let width = img.width() as usize;
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(width, img.height() as usize, |x, y| luma[y * width + x]);
-    prepared
-        .detect_grids()
-        .into_iter()
-        .map(|grid| {
-            let mut bytes = Vec::new();
-            grid.decode_to(&mut bytes).map(|_| bytes).map_err(|e| e.to_string())
-        })
-        .collect()
-}
-
-/// The bytes of the QR symbol `rxing` finds in `img` (`Ok(None)`: no symbol found; `Err`: one
-/// found but not decoded, with the kind of failure, never data).
-pub fn decode_rxing(img: &RgbImage) -> Result<Option<Vec<u8>>, String> {
-    match rxing::helpers::detect_in_luma(greys(img), img.width(), img.height(), Some(BarcodeFormat::QR_CODE)) {
+fn read_rxing(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
+    match rxing::helpers::detect_in_luma(img.as_raw().clone(), img.width(), img.height(), Some(BarcodeFormat::QR_CODE))
+    {
         Ok(found) => Ok(Some(found.getRawBytes().to_vec())),
         Err(Exceptions::NotFoundException(_)) => Ok(None),
         Err(Exceptions::ChecksumException(_)) => Err("too many errors to correct".into()),
@@ -69,22 +86,63 @@ pub fn decode_rxing(img: &RgbImage) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// Ok if `img` decodes to exactly `payload` with rqrr and with rxing.
-pub fn verify(img: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
-    let results = decode_all(img);
-    if !results.iter().any(|r| r.as_deref() == Ok(payload)) {
-        return Err(match results.into_iter().next() {
-            None => VerifyError::NoCode(Decoder::Rqrr),
-            Some(Err(e)) => VerifyError::Undecodable(Decoder::Rqrr, e),
-            Some(Ok(_)) => VerifyError::OtherData(Decoder::Rqrr),
+/// zxing-cpp as phone apps configure it: every `try_*` on, QR Model 2 only (Micro QR and rMQR
+/// look-alikes would only add false finds), and codes found but not decoded reported.
+fn read_zxing_cpp(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
+    use zxingcpp::{BarcodeError, BarcodeFormat, BarcodeReader, ImageFormat, ImageView};
+    let view = ImageView::from_slice(img.as_raw(), img.width(), img.height(), ImageFormat::Lum)
+        .map_err(|e| format!("the image: {e}"))?;
+    // Readers are not Send: one per call, which costs microseconds.
+    let reader = BarcodeReader::new()
+        .formats(&[BarcodeFormat::QRCodeModel2])
+        .try_harder(true)
+        .try_rotate(true)
+        .try_invert(true)
+        .return_errors(true);
+    let found = reader.from(view).map_err(|e| format!("decoder error: {e}"))?;
+    let mut failure = None;
+    for code in &found {
+        if code.is_valid() {
+            return Ok(Some(code.bytes()));
+        }
+        failure.get_or_insert_with(|| match code.error() {
+            BarcodeError::Checksum(_) => "too many errors to correct".to_string(),
+            BarcodeError::Format(_) => "format or version information unreadable".to_string(),
+            BarcodeError::Unsupported(_) => "an unsupported variant".to_string(),
+            BarcodeError::None() => "decoder error".to_string(),
         });
     }
-    match decode_rxing(img) {
-        Ok(Some(bytes)) if bytes == payload => Ok(()),
-        Ok(Some(_)) => Err(VerifyError::OtherData(Decoder::Rxing)),
-        Ok(None) => Err(VerifyError::NoCode(Decoder::Rxing)),
-        Err(e) => Err(VerifyError::Undecodable(Decoder::Rxing, e)),
+    failure.map_or(Ok(None), Err)
+}
+
+/// rqrr reads every grid it detects; the first that decodes, else the first failure.
+fn read_rqrr(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
+    let mut prepared = rqrr::PreparedImage::prepare(img.clone());
+    let mut failure = None;
+    for grid in prepared.detect_grids() {
+        let mut bytes = Vec::new();
+        match grid.decode_to(&mut bytes) {
+            Ok(_) => return Ok(Some(bytes)),
+            Err(e) => {
+                failure.get_or_insert(e.to_string());
+            }
+        }
     }
+    failure.map_or(Ok(None), Err)
+}
+
+/// Ok if `img` decodes to exactly `payload` with every judge.
+pub fn verify(img: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
+    let grey = greys(img);
+    for judge in Decoder::JUDGES {
+        match judge.read(&grey) {
+            Ok(Some(bytes)) if bytes == payload => {}
+            Ok(Some(_)) => return Err(VerifyError::OtherData(judge)),
+            Ok(None) => return Err(VerifyError::NoCode(judge)),
+            Err(e) => return Err(VerifyError::Undecodable(judge, e)),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -101,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn both_decoders_read_every_segment_mode_and_binary_bytes() {
+    fn every_decoder_reads_every_segment_mode_and_binary_bytes() {
         // Numeric, alphanumeric, UTF-8 with a digit run (mixed segments), invalid UTF-8, and
         // bytes around a digit run.
         let payloads: [&[u8]; 5] = [
@@ -112,20 +170,32 @@ mod tests {
             &[0xff, b'0', b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8', b'9', b'0', b'1', 0xfe],
         ];
         for payload in payloads {
-            let symbol = encode(payload, EcLevel::M, None).expect("fits");
-            assert_eq!(verify(&plain(&symbol), payload), Ok(()), "{payload:?}");
+            let img = plain(&encode(payload, EcLevel::M, None).expect("fits"));
+            assert_eq!(verify(&img, payload), Ok(()), "{payload:?}");
+            for decoder in Decoder::ALL {
+                assert!(decoder.reads(&greys(&img), payload), "{decoder}: {payload:?}");
+            }
         }
     }
 
     #[test]
-    fn a_code_of_other_data_or_no_code_is_refused_by_name() {
-        let other = encode(b"another one", EcLevel::M, None).expect("fits");
-        let img = plain(&other);
-        assert_eq!(verify(&img, b"the payload"), Err(VerifyError::OtherData(Decoder::Rqrr)));
+    fn a_code_of_other_data_or_no_code_or_a_damaged_one_is_refused_by_name() {
+        let img = plain(&encode(b"another one", EcLevel::M, None).expect("fits"));
+        assert_eq!(verify(&img, b"the payload"), Err(VerifyError::OtherData(Decoder::Rxing)));
         assert_eq!(verify(&img, b"another one"), Ok(()));
-        assert_eq!(decode_rxing(&img), Ok(Some(b"another one".to_vec())));
         let blank = RgbImage::from_pixel(200, 200, image::Rgb([255, 255, 255]));
-        assert_eq!(verify(&blank, b"the payload"), Err(VerifyError::NoCode(Decoder::Rqrr)));
-        assert_eq!(decode_rxing(&blank), Ok(None));
+        assert_eq!(verify(&blank, b"the payload"), Err(VerifyError::NoCode(Decoder::Rxing)));
+        for decoder in Decoder::ALL {
+            assert_eq!(decoder.read(&greys(&blank)), Ok(None), "{decoder}");
+        }
+        // The data area painted over: zxing-cpp finds the code and says it cannot decode it.
+        let mut damaged = img.clone();
+        for y in 13 * 8..24 * 8 {
+            for x in 13 * 8..24 * 8 {
+                damaged.put_pixel(x, y, image::Rgb([255, 255, 255]));
+            }
+        }
+        assert!(matches!(Decoder::ZxingCpp.read(&greys(&damaged)), Err(_)), "zxing-cpp read a painted-over code");
+        assert!(verify(&damaged, b"another one").is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! arbitrary (random) style outputs, the corrected render decodes with rqrr to the payload.
 //! No FHE here: correction must not trust what the server returned.
 
-use qrveil_sdk::{decode_all, encode, Canvas, Drawing, EcLevel, Palette};
+use qrveil_sdk::{encode, greys, Canvas, Decoder, Drawing, EcLevel, Palette};
 use qrveil_style::{clear, tiles, Readability, StyleId, PRESETS};
 use rand::{Rng, SeedableRng};
 
@@ -28,9 +28,9 @@ fn garbage_outputs_still_decode_to_the_payload_after_correction() {
             let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("layout");
             let preset = &PRESETS[round % PRESETS.len()];
             let level = Readability::ALL[round % Readability::ALL.len()];
-            let found = decode_all(&drawing.canvas(8, 4, Palette::new(preset, level)).to_image());
+            let found = Decoder::Rqrr.read(&greys(&drawing.canvas(8, 4, Palette::new(preset, level)).to_image()));
             assert!(
-                found.iter().any(|r| r.as_deref() == Ok(&payload[..])),
+                found.as_ref().is_ok_and(|f| f.as_deref() == Some(&payload[..])),
                 "{id}, version {}, EC {ec}, round {round}: {found:?}",
                 symbol.version
             );
@@ -60,5 +60,5 @@ fn uncorrected_garbage_does_not_decode() {
         logo: None,
         fitted: None,
     };
-    assert!(!decode_all(&canvas.to_image()).iter().any(|r| r.as_deref() == Ok(&payload[..])));
+    assert!(!Decoder::Rqrr.reads(&greys(&canvas.to_image()), payload));
 }

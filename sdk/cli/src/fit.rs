@@ -146,7 +146,7 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
     println!("  finder rings: {}; centres: {}", eyes(&d.corners_square_options), eyes(&d.corners_dot_options));
     if report.round_rings {
         println!(
-            "  the examples' finder rings are round: they are drawn square (round rings cannot be verified to scan)"
+            "  the examples' finder rings are round: the fit draws them square (it does not learn ring shapes yet: set cornersSquareOptions.type to dot or extra-rounded in the document)"
         );
     }
     print_model(report);

@@ -91,11 +91,15 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
     let results =
         if r.integrity.is_some() { "DIFFERED from the style's program" } else { "equal to the style's program" };
     println!(
-        "  client   {:.3} s: {} bytes down ({:.1} B/value), results {results}, drawn from this device's evaluation, {} modules corrected, verified with rqrr and rxing",
+        "  client   {:.3} s: {} bytes down ({:.1} B/value), results {results}, drawn from this device's evaluation, {} modules corrected",
         r.client,
         r.bytes_down,
         r.bytes_down as f64 / r.outputs.max(1) as f64,
         r.corrected_modules
+    );
+    let quirc = if r.quirc_family { "yes" } else { "no" };
+    println!(
+        "  checks   read by both judges, rxing and zxing-cpp (phone scanners); quirc-family scanners (rqrr): {quirc}"
     );
     if let Some(size) = r.logo_size {
         println!("  logo     {size:.2} of the code's side, every Reed-Solomon block within its logo share");

@@ -320,6 +320,7 @@ fn report_of(r: &qrveil_sdk::Report, keeps_keys: bool) -> Report {
         key_upload_bytes: r.key_upload_bytes as u64,
         server_key_id: r.key_id.clone(),
         corrected_modules: r.corrected_modules as u64,
+        quirc_family_reads: r.quirc_family,
         integrity: r.integrity.map(|event| IntegrityEvent {
             message: event.to_string(),
             tier: event.tier.into(),

@@ -51,8 +51,8 @@ fn wrong_settings_are_typed_errors_before_any_key_work() {
     assert!(matches!(e, QrVeilError::UnknownStyle(_)) && e.to_string().contains("rounded"), "{e}");
     let e = err_of(qr.style_text("hi".into(), with(&|o| o.preset = "neon".into()), None, None));
     assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("green-orange"), "{e}");
-    let e = err_of(qr.style_text("hi".into(), with(&|o| o.corners_square = "dot".into()), None, None));
-    assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("square rings"), "{e}");
+    let e = err_of(qr.style_text("hi".into(), with(&|o| o.corners_square = "star".into()), None, None));
+    assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("extra-rounded"), "{e}");
     let typo = r#"{"qrveilStyle": 1, "dotOptions": {}}"#;
     let e = err_of(qr.style_text("hi".into(), with(&|o| o.style_document = Some(typo.into())), None, None));
     assert!(matches!(e, QrVeilError::InvalidOption(_)) && e.to_string().contains("dotOptions"), "{e}");

@@ -273,6 +273,9 @@ pub struct Report {
     pub server_key_id: Option<String>,
     /// Modules whose style disagreed with the code and were redrawn (0 for every built-in style).
     pub corrected_modules: u64,
+    /// Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
+    /// (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
+    pub quirc_family_reads: bool,
     /// Set when the service returned results that differ from the style's program. The code
     /// is drawn from this device's own evaluation all the same, so it is exactly the code an
     /// honest service would have given; the keys that read the results were replaced.
@@ -295,7 +298,7 @@ pub struct IntegrityEvent {
 }
 
 /// One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
-/// decoded (with rqrr and rxing) to exactly the payload is ever returned.
+/// the judges (rxing and zxing-cpp) decoded to exactly the payload is ever returned.
 #[derive(uniffi::Record)]
 pub struct StyledCode {
     pub png: Vec<u8>,

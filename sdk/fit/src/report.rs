@@ -61,8 +61,8 @@ pub struct FitReport {
     pub background_rms: f32,
     /// (code, quarter) pairs no example showed, drawn as a plain module's quarter.
     pub unseen: Vec<(usize, usize)>,
-    /// The examples' finder rings are round; the look draws them square (round rings cannot
-    /// be verified).
+    /// The examples' finder rings are round; the look draws them square (the fit does not
+    /// learn ring shapes yet).
     pub round_rings: bool,
     pub model: ModelChoice,
 }

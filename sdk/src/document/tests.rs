@@ -44,12 +44,11 @@ fn a_peer_style_reads_with_its_own_names() {
 
 #[test]
 fn wrong_documents_say_what_is_wrong() {
-    let cases: [(&str, &str); 15] = [
+    let cases: [(&str, &str); 14] = [
         (r#"{"qrveilStyle": 1, "data": "secret"}"#, "unknown field `data`"),
         (r#"{"qrveilStyle": 2}"#, "reads 1"),
         (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "wavy"}}"#, "choose one of: square, dots"),
         (r#"{"qrveilStyle": 1, "dotsOptions": {"type": "dots", "color": "red"}}"#, "#rrggbb"),
-        (r#"{"qrveilStyle": 1, "cornersSquareOptions": {"type": "dot"}}"#, "use square rings"),
         (r#"{"qrveilStyle": 1, "qrOptions": {"typeNumber": 41}}"#, "use 1 to 40"),
         (r#"{"qrveilStyle": 1, "readability": "loud"}"#, "vivid, balanced, robust"),
         (

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""QR decoders for `qrveil eval`: zbar (pyzbar), zxing-cpp and OpenCV.
+"""QR decoders for `qrveil eval`: zbar (pyzbar) and OpenCV (zxing-cpp runs in the lab's own
+process, as one of the SDK's judges).
 
 Reads one image path per line on stdin; writes one JSON line per image on stdout:
-{"path": p, "zbar": [hex, ...], "zxing-cpp": [...], "opencv": [...]}. Each list holds the
+{"path": p, "zbar": [hex, ...], "opencv": [...]}. Each list holds the
 payloads the decoder found, as hex of the bytes it returned. A decoder whose package is not
 installed appears once in the first line as null, so the caller can say so.
 """
@@ -17,20 +18,12 @@ try:
     from pyzbar import pyzbar
 except Exception:  # ImportError, or the zbar shared library missing
     pyzbar = None
-try:
-    import zxingcpp
-except ImportError:
-    zxingcpp = None
 
 qr_detector = cv2.QRCodeDetector() if cv2 is not None else None
 
 
 def zbar(gray):
     return [s.data.hex() for s in pyzbar.decode(gray, symbols=[pyzbar.ZBarSymbol.QRCODE])]
-
-
-def zxing(gray):
-    return [r.bytes.hex() for r in zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def opencv(gray):
@@ -41,7 +34,6 @@ def opencv(gray):
 def main():
     decoders = {
         "zbar": zbar if pyzbar is not None else None,
-        "zxing-cpp": zxing if zxingcpp is not None else None,
         "opencv": opencv if qr_detector is not None else None,
     }
     for line in sys.stdin:

@@ -6,7 +6,7 @@
 
 use crate::eval::corpus::corpus;
 use crate::eval::external::External;
-use crate::eval::{InProcess, DECODERS};
+use crate::eval::{decoders, InProcess};
 use crate::{write_json, LabError};
 use clap::Args;
 use image::{Rgba, RgbaImage};
@@ -122,7 +122,7 @@ pub fn run(args: LogoArgs) -> Result<(), LabError> {
         level.ours_size_mean += ours_size;
         level.peer_size_mean += peer_size;
         level.peer_over_capacity += usize::from(*over);
-        for decoder in DECODERS {
+        for decoder in decoders() {
             let read = |k: usize| {
                 seen[k].1.get(decoder).unwrap_or_else(|| {
                     found.get(decoder).and_then(|f| f.get(3 * n + k)?.as_ref()).is_some_and(|c| c.contains(payload))

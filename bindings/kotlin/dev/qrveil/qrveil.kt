@@ -3000,6 +3000,12 @@ data class Report (
     var `correctedModules`: kotlin.ULong
     , 
     /**
+     * Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
+     * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
+     */
+    var `quircFamilyReads`: kotlin.Boolean
+    , 
+    /**
      * Set when the service returned results that differ from the style's program. The code
      * is drawn from this device's own evaluation all the same, so it is exactly the code an
      * honest service would have given; the keys that read the results were replaced.
@@ -3038,6 +3044,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalTypeIntegrityEvent.read(buf),
         )
     }
@@ -3060,6 +3067,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.allocationSize(value.`keyUploadBytes`) +
             FfiConverterOptionalString.allocationSize(value.`serverKeyId`) +
             FfiConverterULong.allocationSize(value.`correctedModules`) +
+            FfiConverterBoolean.allocationSize(value.`quircFamilyReads`) +
             FfiConverterOptionalTypeIntegrityEvent.allocationSize(value.`integrity`)
     )
 
@@ -3081,6 +3089,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.write(value.`keyUploadBytes`, buf)
             FfiConverterOptionalString.write(value.`serverKeyId`, buf)
             FfiConverterULong.write(value.`correctedModules`, buf)
+            FfiConverterBoolean.write(value.`quircFamilyReads`, buf)
             FfiConverterOptionalTypeIntegrityEvent.write(value.`integrity`, buf)
     }
 }
@@ -3277,7 +3286,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
 
 /**
  * One styled code: the same image as PNG and as SVG, and as JPEG when asked. Only a code that
- * decoded (with rqrr and rxing) to exactly the payload is ever returned.
+ * the judges (rxing and zxing-cpp) decoded to exactly the payload is ever returned.
  */
 data class StyledCode (
     var `png`: kotlin.ByteArray

@@ -1,4 +1,4 @@
-//! Decoders in other processes: zbar, zxing-cpp and OpenCV through `helpers/decode.py`, ZXing
+//! Decoders in other processes: zbar and OpenCV through `helpers/decode.py`, ZXing
 //! Java through `helpers/ZxingDecode.java` (compiled here with javac against Debian's
 //! libzxing-core-java / libzxing-javase-java). Each runs once per batch of images, reading
 //! paths on stdin and answering one JSON line per image.
@@ -12,7 +12,7 @@ const PYTHON_HELPER: &str = include_str!("../../helpers/decode.py");
 const JAVA_HELPER: &str = include_str!("../../helpers/ZxingDecode.java");
 const ZXING_JARS: [&str; 2] = ["/usr/share/java/core.jar", "/usr/share/java/javase.jar"];
 
-pub const PYTHON_DECODERS: [&str; 3] = ["zbar", "zxing-cpp", "opencv"];
+pub const PYTHON_DECODERS: [&str; 2] = ["zbar", "opencv"];
 pub const JAVA_DECODER: &str = "zxing-java";
 
 /// What each decoder found in each image: payload candidates as bytes, `None` when the
@@ -83,7 +83,7 @@ impl External {
         for name in PYTHON_DECODERS {
             let absent = found[name].iter().all(Option::is_none);
             if absent && !images.is_empty() && !self.missing.iter().any(|m| m.starts_with(name)) {
-                self.missing.push(format!("{name} (pip install pyzbar zxing-cpp opencv-python-headless)"));
+                self.missing.push(format!("{name} (pip install pyzbar opencv-python-headless)"));
             }
         }
         found

@@ -1,31 +1,26 @@
-//! The decoders the lab runs in this process: the SDK's two verifiers.
+//! The decoders the lab runs in this process: the SDK's own list ([`Decoder::ALL`]).
 
 use image::RgbImage;
-use qrveil_sdk::{decode_all, decode_rxing};
+use qrveil_sdk::{greys, Decoder};
 
-/// What the in-process decoders (the SDK's two verifiers) read in one image.
+/// What the in-process decoders read in one image, in [`Decoder::ALL`]'s order.
 #[derive(Clone, Copy)]
 pub(crate) struct InProcess {
-    rqrr: bool,
-    rxing: bool,
+    read: [bool; Decoder::ALL.len()],
 }
 
 impl InProcess {
-    pub(crate) const NAMES: [&'static str; 2] = ["rqrr", "rxing"];
+    pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+        Decoder::ALL.into_iter().map(Decoder::name)
+    }
 
     pub(crate) fn read(img: &RgbImage, payload: &[u8]) -> Self {
-        Self {
-            rqrr: decode_all(img).iter().any(|r| r.as_deref() == Ok(payload)),
-            rxing: decode_rxing(img) == Ok(Some(payload.to_vec())),
-        }
+        let grey = greys(img);
+        Self { read: Decoder::ALL.map(|d| d.reads(&grey, payload)) }
     }
 
     /// Whether `decoder` read the payload, `None` if it is not an in-process decoder.
     pub(crate) fn get(self, decoder: &str) -> Option<bool> {
-        match decoder {
-            "rqrr" => Some(self.rqrr),
-            "rxing" => Some(self.rxing),
-            _ => None,
-        }
+        Decoder::ALL.iter().position(|d| d.name() == decoder).map(|i| self.read[i])
     }
 }

@@ -3,7 +3,7 @@
 //! conditions, read by decoders nobody here wrote, against a plain black-on-white baseline of
 //! the same payload under the same condition.
 //!
-//! Decoders: rqrr and rxing in-process (the SDK's verifiers); zbar, zxing-cpp and OpenCV (Python packages) and ZXing Java
+//! Decoders: the SDK's own in-process (its judges rxing and zxing-cpp, and rqrr); zbar and OpenCV (Python packages) and ZXing Java
 //! (Debian's jars) through [`external`]. [`fhe_sample`] checks on real ciphertexts that the
 //! simulation stands for the FHE result. [`reference`] measures the gradient presets against
 //! Python `qrcode`'s styled images, the published experiment's second metric.
@@ -59,8 +59,11 @@ pub struct EvalArgs {
 
 /// The name the plain black-on-white baseline has in the results.
 pub const PLAIN: &str = "plain";
-/// Every decoder the lab asks, the in-process ones ([`InProcess`]) first.
-pub(crate) const DECODERS: [&str; 6] = ["rqrr", "rxing", "zbar", "zxing-cpp", "opencv", external::JAVA_DECODER];
+/// Every decoder the lab asks: the SDK's own ([`InProcess`]: its judges, then rqrr), then
+/// those in other processes ([`external`]).
+pub(crate) fn decoders() -> Vec<&'static str> {
+    InProcess::names().chain(external::PYTHON_DECODERS).chain([external::JAVA_DECODER]).collect()
+}
 /// Codes compared with Python qrcode's reference images, per preset.
 const REFERENCE_CODES: usize = 200;
 /// Cases rendered, written and decoded per batch (bounds disk and memory).
@@ -164,7 +167,7 @@ impl Tally {
                 .or_else(|| found.get(decoder).and_then(|f| f[n].as_ref()).map(|c| c.iter().any(|p| p == payload)))
         };
         for (n, s) in seen.iter().enumerate() {
-            for decoder in DECODERS {
+            for decoder in decoders() {
                 let Some(ok) = read(n, decoder) else { continue };
                 let clean = s.condition == Condition::Clean;
                 if s.name != PLAIN && clean && !ok {
@@ -198,7 +201,7 @@ pub fn run(args: EvalArgs) -> Result<(), LabError> {
         cases.len(),
         looks.len(),
         Condition::ALL.len(),
-        DECODERS.join(", ")
+        decoders().join(", ")
     );
     let tally = tally_corpus(&cases, &looks, Palette::new(&preset, level), &args, &mut external)?;
     let fhe = fhe_sample(&args, &cases, &styles)?;
@@ -307,7 +310,7 @@ fn reference_diffs(
 fn print_results(tally: &Tally, looks: &[Drawn], missing: &[String]) {
     println!();
     let names = names_of(looks);
-    for decoder in DECODERS {
+    for decoder in decoders() {
         if tally.counts.keys().any(|k| k.0 == decoder) {
             println!("{}", markdown(decoder, &names, &tally.counts));
         }

@@ -134,7 +134,7 @@ pub fn measure(
             drawn.clone()
         };
         let found = InProcess::read(&shown, payload.as_bytes());
-        for name in InProcess::NAMES {
+        for name in InProcess::names() {
             *read.entry(name.into()).or_default() += usize::from(found.get(name) == Some(true));
         }
         let path = dir.path().join(format!("test-{i}.png"));
@@ -143,7 +143,7 @@ pub fn measure(
         expected.push(payload.as_bytes().to_vec());
     }
     let found = external.decode(&paths);
-    for decoder in ["zbar", "zxing-cpp"] {
+    for decoder in ["zbar"] {
         let Some(results) = found.get(decoder) else { continue };
         let n = results.iter().zip(&expected).filter(|(r, p)| r.as_ref().is_some_and(|c| c.contains(p))).count();
         read.insert(decoder.into(), n);

@@ -15,7 +15,7 @@ mod report;
 use crate::eval::conditions::RENDER_PX;
 use crate::eval::corpus::{corpus, Case};
 use crate::eval::external::{External, Found};
-use crate::eval::{plain_palette, InProcess, DECODERS};
+use crate::eval::{decoders, plain_palette, InProcess};
 use crate::selection::Selection;
 use crate::{write_json, LabError};
 use capture::{Family, STEPS};
@@ -120,16 +120,16 @@ pub fn run(args: ToleranceArgs) -> Result<(), LabError> {
     let looks = looks(&args)?;
     let cases = corpus(args.count, args.select.seed);
     let mut external = External::prepare()?;
+    let known = decoders();
     let decoders: Vec<&'static str> = if args.decoders.is_empty() {
-        DECODERS.to_vec()
+        known.clone()
     } else {
-        let pick = |d: &String| DECODERS.iter().copied().find(|k| k == d);
+        let pick = |d: &String| known.iter().copied().find(|k| k == d);
         args.decoders
             .iter()
             .map(|d| {
-                pick(d).ok_or_else(|| {
-                    LabError::Check(format!("unknown decoder {d:?}; choose from {}", DECODERS.join(", ")))
-                })
+                pick(d)
+                    .ok_or_else(|| LabError::Check(format!("unknown decoder {d:?}; choose from {}", known.join(", "))))
             })
             .collect::<Result<_, _>>()?
     };
@@ -153,7 +153,7 @@ pub fn run(args: ToleranceArgs) -> Result<(), LabError> {
         for (look, d) in colours.into_iter().flatten() {
             tally.delta_e.entry(look).or_default().push(d);
         }
-        let wants_external = decoders.iter().any(|d| !InProcess::NAMES.contains(d));
+        let wants_external = decoders.iter().any(|d| InProcess::names().all(|n| n != *d));
         let found = if wants_external {
             external.decode(&seen.iter().map(|s| s.path.clone()).collect::<Vec<_>>())
         } else {
