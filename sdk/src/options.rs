@@ -8,7 +8,7 @@ use crate::palette::{Background, Colours, Palette};
 use crate::qr::EcLevel;
 use crate::SdkError;
 use qrveil_protocol::Tier;
-use qrveil_style::recipe::{Patterns, RingShape, TileSet};
+use qrveil_style::recipe::{Patterns, TileSet};
 use qrveil_style::{Plan, Preset, Readability, ServerProgram, Style, StyleId};
 use std::sync::Arc;
 
