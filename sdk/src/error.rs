@@ -32,7 +32,7 @@ pub enum SdkError {
     Job { kind: FailureKind, reason: String },
     #[error("the style function's result could not be read: {0}")]
     BadResult(String),
-    #[error("the styled code did not verify: {0}. Nothing was returned; try a larger module size or another style")]
+    #[error("the styled code did not verify: {0}. Nothing was returned; {advice}", advice = .0.advice())]
     VerificationFailed(#[from] crate::verify::VerifyError),
     #[error("cancelled: nothing was returned (a job already sent may still finish on the service; the bucket's lifecycle removes it)")]
     Cancelled,

@@ -19,6 +19,7 @@
 //! never contain the payload or key material.
 
 mod cancel;
+pub mod capture;
 mod codewords;
 mod colour;
 mod correct;
@@ -48,7 +49,7 @@ pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid
 pub use document::{StyleDocument, DOCUMENT_VERSION};
 pub use error::{Internal, SdkError};
 pub use fill::{ColourMap, Fill, FillError, GradientKind, Stop, MAP_SIDES};
-pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
+pub use finish::{finish, Drawing, FinishTimings, Finished, Look, VERIFY_MIN_MODULE_PX};
 pub use integrity::IntegrityEvent;
 pub use keys::{KeyPair, Keys, ServerKey};
 #[cfg(feature = "local")]

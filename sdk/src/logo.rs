@@ -252,6 +252,7 @@ mod tests {
                     jpeg_quality: None,
                     logo: Some(Logo { hide_background_dots: hide, ..logo.clone() }),
                     fitted: None,
+                    scan: crate::capture::Scan::of(Readability::default()),
                 };
                 let done = finish(style.geometry, &symbol.grid, &outputs, payload, look);
                 assert!(done.is_ok(), "{ec} {id} logo {}: {:?}", logo.size, done.err());

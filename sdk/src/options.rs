@@ -1,6 +1,7 @@
 //! What to make: the options of one code (style, colours, sizes, readability, patterns, logo,
 //! a fitted look's tiles and program, the tier), checked before any work.
 
+use crate::capture::Scan;
 use crate::error::Internal;
 use crate::finish::Look;
 use crate::logo::Logo;
@@ -141,6 +142,7 @@ impl StyleOptions {
             jpeg_quality: self.jpeg_quality,
             logo: self.logo.clone(),
             fitted: self.fitted.clone(),
+            scan: Scan::of(self.readability),
         }
     }
 }

@@ -65,6 +65,31 @@ pub enum VerifyError {
     Undecodable(Decoder, String),
     #[error("{0} decoded the image to different data")]
     OtherData(Decoder),
+    /// Read clean, but not from a simulated phone capture of itself.
+    #[error(
+        "{judge} could not read the code from a simulated {scan} phone scan, the check its readability level makes"
+    )]
+    PhoneScan { scan: crate::capture::Scan, judge: Decoder },
+}
+
+impl VerifyError {
+    /// What to change, for people.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            VerifyError::PhoneScan { .. } => {
+                "a larger version (more modules), a higher error correction level or a lower readability level passes more often"
+            }
+            _ => "try a larger module size or another style",
+        }
+    }
+
+    /// The decoder that refused.
+    pub fn decoder(&self) -> Decoder {
+        match *self {
+            VerifyError::NoCode(d) | VerifyError::Undecodable(d, _) | VerifyError::OtherData(d) => d,
+            VerifyError::PhoneScan { judge, .. } => judge,
+        }
+    }
 }
 
 /// The image as decoders see it: Rec. 601 grey.

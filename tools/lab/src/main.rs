@@ -9,6 +9,7 @@ mod bench;
 mod eval;
 mod fit;
 mod logo;
+mod scan;
 mod selection;
 mod tolerance;
 
@@ -36,6 +37,9 @@ enum Command {
     Logo(logo::LogoArgs),
     /// Learned looks: fit python-qrcode's drawers and colour masks, test on other codes.
     Fit(fit::FitArgs),
+    /// The phone check's calibration: plain codes read by both judges from the SDK's capture,
+    /// per strength.
+    Scan(scan::ScanArgs),
 }
 
 /// Everything that stops a lab run, converted to a message once, in `main`.
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Tolerance(args) => tolerance::run(args),
         Command::Logo(args) => logo::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
