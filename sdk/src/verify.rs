@@ -37,16 +37,22 @@ impl Decoder {
     /// The bytes of the QR symbol this decoder finds in `img` (`Ok(None)`: no symbol found;
     /// `Err`: one found but not decoded, with the kind of failure, never data).
     pub fn read(self, img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
+        self.readings(img).map(|found| found.map(|mut readings| readings.swap_remove(0)))
+    }
+
+    /// Every reading of the symbol found ([`readings_of`]), the text first.
+    fn readings(self, img: &GrayImage) -> Result<Option<Vec<Vec<u8>>>, String> {
+        let one = |found: Result<Option<Vec<u8>>, String>| found.map(|f| f.map(|bytes| vec![bytes]));
         match self {
             Decoder::Rxing => read_rxing(img),
-            Decoder::ZxingCpp => read_zxing_cpp(img),
-            Decoder::Rqrr => read_rqrr(img),
+            Decoder::ZxingCpp => one(read_zxing_cpp(img)),
+            Decoder::Rqrr => one(read_rqrr(img)),
         }
     }
 
     /// Whether this decoder reads exactly `payload` in `img`.
     pub fn reads(self, img: &GrayImage, payload: &[u8]) -> bool {
-        self.read(img).is_ok_and(|found| found.as_deref() == Some(payload))
+        self.readings(img).is_ok_and(|found| found.is_some_and(|r| r.iter().any(|b| b == payload)))
     }
 }
 
@@ -100,15 +106,31 @@ pub fn greys(img: &RgbImage) -> GrayImage {
     })
 }
 
-fn read_rxing(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
+fn read_rxing(img: &GrayImage) -> Result<Option<Vec<Vec<u8>>>, String> {
     match rxing::helpers::detect_in_luma(img.as_raw().clone(), img.width(), img.height(), Some(BarcodeFormat::QR_CODE))
     {
-        Ok(found) => Ok(Some(found.getRawBytes().to_vec())),
+        Ok(found) => Ok(Some(readings_of(&found))),
         Err(Exceptions::NotFoundException(_)) => Ok(None),
         Err(Exceptions::ChecksumException(_)) => Err("too many errors to correct".into()),
         Err(Exceptions::FormatException(_)) => Err("format or version information unreadable".into()),
         Err(_) => Err("decoder error".into()),
     }
+}
+
+/// What rxing read, as each of its fields has it: the text (what a scanner app shows), the
+/// raw bytes and the byte segments. Its two QR readers fill them differently (its port of
+/// zxing-cpp's reader: raw bytes are the content; its port of ZXing Java's, which reads codes
+/// the other misses, round finder rings among them: raw bytes are the codewords, and the text
+/// decodes binary bytes in a guessed charset), so a payload is read when any of them is it.
+fn readings_of(found: &rxing::RXingResult) -> Vec<Vec<u8>> {
+    use rxing::{RXingResultMetadataType, RXingResultMetadataValue};
+    let mut out = vec![found.getText().as_bytes().to_vec(), found.getRawBytes().to_vec()];
+    if let Some(RXingResultMetadataValue::ByteSegments(segments)) =
+        found.getRXingResultMetadata().get(&RXingResultMetadataType::BYTE_SEGMENTS)
+    {
+        out.push(segments.concat());
+    }
+    out
 }
 
 /// zxing-cpp as phone apps configure it: every `try_*` on, QR Model 2 only (Micro QR and rMQR
@@ -157,17 +179,19 @@ fn read_rqrr(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
 }
 
 /// Ok if `img` decodes to exactly `payload` with every judge.
+/// The judges read side by side (each on its own core when there are two); the first judge's
+/// refusal, in [`Decoder::JUDGES`] order, is the error.
 pub fn verify(img: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
     let grey = greys(img);
-    for judge in Decoder::JUDGES {
-        match judge.read(&grey) {
-            Ok(Some(bytes)) if bytes == payload => {}
-            Ok(Some(_)) => return Err(VerifyError::OtherData(judge)),
-            Ok(None) => return Err(VerifyError::NoCode(judge)),
-            Err(e) => return Err(VerifyError::Undecodable(judge, e)),
-        }
-    }
-    Ok(())
+    let judge = |judge: Decoder| match judge.readings(&grey) {
+        Ok(Some(readings)) if readings.iter().any(|bytes| bytes == payload) => Ok(()),
+        Ok(Some(_)) => Err(VerifyError::OtherData(judge)),
+        Ok(None) => Err(VerifyError::NoCode(judge)),
+        Err(e) => Err(VerifyError::Undecodable(judge, e)),
+    };
+    let [first, second] = Decoder::JUDGES;
+    let (a, b) = rayon::join(|| judge(first), || judge(second));
+    a.and(b)
 }
 
 #[cfg(test)]
@@ -176,11 +200,11 @@ mod tests {
     use crate::finish::Drawing;
     use crate::palette::Palette;
     use crate::qr::{encode, EcLevel, QrSymbol};
-    use qrveil_style::{Readability, PRESETS};
+    use qrveil_style::PRESETS;
 
     fn plain(symbol: &QrSymbol) -> RgbImage {
         let mono = PRESETS[2];
-        Drawing::plain(&symbol.grid).canvas(8, 4, Palette::new(&mono, Readability::Robust)).to_image()
+        Drawing::plain(&symbol.grid).canvas(8, 4, Palette::new(&mono)).to_image()
     }
 
     #[test]
@@ -222,5 +246,23 @@ mod tests {
         }
         assert!(Decoder::ZxingCpp.read(&greys(&damaged)).is_err(), "zxing-cpp read a painted-over code");
         assert!(verify(&damaged, b"another one").is_err());
+    }
+    /// Round finder rings send rxing to its port of ZXing Java's reader, whose raw bytes are
+    /// the codewords: the judge compares the content (it once called these codes "different
+    /// data" from version 7 up).
+    #[test]
+    fn rxing_reads_the_content_of_codes_with_round_rings() {
+        use crate::render::Canvas;
+        use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
+        let style = qrveil_style::StyleId::Rounded.style();
+        for (payload, version) in [("https://example.org/ring/7", 7), ("WIFI:T:WPA;S:ring;P:round;;", 10)] {
+            let symbol = encode(payload.as_bytes(), EcLevel::L, Some(version)).expect("fits");
+            let outputs = qrveil_style::clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
+            let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("layout");
+            let patterns = Patterns { ring: RingShape::Dot, centre: CentreShape::Dot };
+            let img = Canvas { patterns, ..drawing.canvas(8, 4, Palette::new(&PRESETS[2])) }.to_image();
+            assert_eq!(verify(&img, payload.as_bytes()), Ok(()), "{payload}");
+            assert_eq!(Decoder::Rxing.read(&greys(&img)), Ok(Some(payload.as_bytes().to_vec())), "{payload}: the text");
+        }
     }
 }
