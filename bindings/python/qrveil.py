@@ -988,6 +988,63 @@ class _UniffiFfiConverterTypeBackgroundLook(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.color, buf)
         _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
 
+@dataclass
+class ColourChoice:
+    """
+    One chosen colour and how it was drawn.
+"""
+    def __init__(self, *, part:str, chosen:str, drawn:str, delta_e:float, why:str):
+        self.part = part
+        self.chosen = chosen
+        self.drawn = drawn
+        self.delta_e = delta_e
+        self.why = why
+        
+        
+
+    
+    def __str__(self):
+        return "ColourChoice(part={}, chosen={}, drawn={}, delta_e={}, why={})".format(self.part, self.chosen, self.drawn, self.delta_e, self.why)
+    def __eq__(self, other):
+        if self.part != other.part:
+            return False
+        if self.chosen != other.chosen:
+            return False
+        if self.drawn != other.drawn:
+            return False
+        if self.delta_e != other.delta_e:
+            return False
+        if self.why != other.why:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeColourChoice(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ColourChoice(
+            part=_UniffiFfiConverterString.read(buf),
+            chosen=_UniffiFfiConverterString.read(buf),
+            drawn=_UniffiFfiConverterString.read(buf),
+            delta_e=_UniffiFfiConverterFloat32.read(buf),
+            why=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.part)
+        _UniffiFfiConverterString.check_lower(value.chosen)
+        _UniffiFfiConverterString.check_lower(value.drawn)
+        _UniffiFfiConverterFloat32.check_lower(value.delta_e)
+        _UniffiFfiConverterString.check_lower(value.why)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.part, buf)
+        _UniffiFfiConverterString.write(value.chosen, buf)
+        _UniffiFfiConverterString.write(value.drawn, buf)
+        _UniffiFfiConverterFloat32.write(value.delta_e, buf)
+        _UniffiFfiConverterString.write(value.why, buf)
+
 class _UniffiFfiConverterUInt64(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u64"
     VALUE_MIN = 0
@@ -1876,6 +1933,29 @@ class _UniffiFfiConverterTypeReadabilityLevel(_UniffiConverterRustBuffer):
 
 
 
+class _UniffiFfiConverterSequenceTypeColourChoice(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeColourChoice.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeColourChoice.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeColourChoice.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterOptionalFloat32(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -1940,13 +2020,15 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, quirc_family_reads:bool, integrity:typing.Optional[IntegrityEvent]):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, colours:typing.List[ColourChoice], shapes:str, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, quirc_family_reads:bool, integrity:typing.Optional[IntegrityEvent]):
         self.version = version
         self.modules = modules
         self.style = style
         self.preset = preset
         self.readability = readability
         self.ink_delta_e = ink_delta_e
+        self.colours = colours
+        self.shapes = shapes
         self.logo_size = logo_size
         self.tier = tier
         self.pbs = pbs
@@ -1965,7 +2047,7 @@ class Report:
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, quirc_family_reads={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.quirc_family_reads, self.integrity)
+        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, colours={}, shapes={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, quirc_family_reads={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.colours, self.shapes, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.quirc_family_reads, self.integrity)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -1978,6 +2060,10 @@ class Report:
         if self.readability != other.readability:
             return False
         if self.ink_delta_e != other.ink_delta_e:
+            return False
+        if self.colours != other.colours:
+            return False
+        if self.shapes != other.shapes:
             return False
         if self.logo_size != other.logo_size:
             return False
@@ -2017,6 +2103,8 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             preset=_UniffiFfiConverterString.read(buf),
             readability=_UniffiFfiConverterTypeReadabilityLevel.read(buf),
             ink_delta_e=_UniffiFfiConverterFloat32.read(buf),
+            colours=_UniffiFfiConverterSequenceTypeColourChoice.read(buf),
+            shapes=_UniffiFfiConverterString.read(buf),
             logo_size=_UniffiFfiConverterOptionalFloat32.read(buf),
             tier=_UniffiFfiConverterTypeStyleTier.read(buf),
             pbs=_UniffiFfiConverterUInt64.read(buf),
@@ -2040,6 +2128,8 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.preset)
         _UniffiFfiConverterTypeReadabilityLevel.check_lower(value.readability)
         _UniffiFfiConverterFloat32.check_lower(value.ink_delta_e)
+        _UniffiFfiConverterSequenceTypeColourChoice.check_lower(value.colours)
+        _UniffiFfiConverterString.check_lower(value.shapes)
         _UniffiFfiConverterOptionalFloat32.check_lower(value.logo_size)
         _UniffiFfiConverterTypeStyleTier.check_lower(value.tier)
         _UniffiFfiConverterUInt64.check_lower(value.pbs)
@@ -2062,6 +2152,8 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.preset, buf)
         _UniffiFfiConverterTypeReadabilityLevel.write(value.readability, buf)
         _UniffiFfiConverterFloat32.write(value.ink_delta_e, buf)
+        _UniffiFfiConverterSequenceTypeColourChoice.write(value.colours, buf)
+        _UniffiFfiConverterString.write(value.shapes, buf)
         _UniffiFfiConverterOptionalFloat32.write(value.logo_size, buf)
         _UniffiFfiConverterTypeStyleTier.write(value.tier, buf)
         _UniffiFfiConverterUInt64.write(value.pbs, buf)
@@ -3669,6 +3761,7 @@ __all__ = [
     "ColorStopLook",
     "GradientLook",
     "BackgroundLook",
+    "ColourChoice",
     "Config",
     "ImageLook",
     "IntegrityEvent",

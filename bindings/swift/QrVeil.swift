@@ -1384,6 +1384,99 @@ public func FfiConverterTypeColorStopLook_lower(_ value: ColorStopLook) -> RustB
 
 
 /**
+ * One chosen colour and how it was drawn.
+ */
+public struct ColourChoice: Equatable, Hashable {
+    /**
+     * `dots`, `corners-square`, `corners-dot` or `background`.
+     */
+    public var part: String
+    /**
+     * `#rrggbb`.
+     */
+    public var chosen: String
+    public var drawn: String
+    /**
+     * CIEDE2000 between them: 0 as chosen, about 1 just noticeable.
+     */
+    public var deltaE: Float
+    /**
+     * Why, for people: "as chosen", or the contrast and the check that needed it.
+     */
+    public var why: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `dots`, `corners-square`, `corners-dot` or `background`.
+         */part: String, 
+        /**
+         * `#rrggbb`.
+         */chosen: String, drawn: String, 
+        /**
+         * CIEDE2000 between them: 0 as chosen, about 1 just noticeable.
+         */deltaE: Float, 
+        /**
+         * Why, for people: "as chosen", or the contrast and the check that needed it.
+         */why: String) {
+        self.part = part
+        self.chosen = chosen
+        self.drawn = drawn
+        self.deltaE = deltaE
+        self.why = why
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ColourChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeColourChoice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ColourChoice {
+        return
+            try ColourChoice(
+                part: FfiConverterString.read(from: &buf), 
+                chosen: FfiConverterString.read(from: &buf), 
+                drawn: FfiConverterString.read(from: &buf), 
+                deltaE: FfiConverterFloat.read(from: &buf), 
+                why: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ColourChoice, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.part, into: &buf)
+        FfiConverterString.write(value.chosen, into: &buf)
+        FfiConverterString.write(value.drawn, into: &buf)
+        FfiConverterFloat.write(value.deltaE, into: &buf)
+        FfiConverterString.write(value.why, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColourChoice_lift(_ buf: RustBuffer) throws -> ColourChoice {
+    return try FfiConverterTypeColourChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColourChoice_lower(_ value: ColourChoice) -> RustBuffer {
+    return FfiConverterTypeColourChoice.lower(value)
+}
+
+
+/**
  * What a `QrVeil` talks to and where its keys are.
  */
 public struct Config: Equatable, Hashable {
@@ -2022,6 +2115,16 @@ public struct Report: Equatable, Hashable {
      */
     public var inkDeltaE: Float
     /**
+     * Every chosen colour and how it was drawn: as chosen whenever the code passes its checks
+     * with it, otherwise the nearest colour the named check needed.
+     */
+    public var colours: [ColourChoice]
+    /**
+     * Which modules were drawn square, for people: "as the look draws them" for most codes,
+     * else what was squared and the check that needed it.
+     */
+    public var shapes: String
+    /**
      * The logo's size as drawn (shrunk to fit when no imageSize was given).
      */
     public var logoSize: Float?
@@ -2060,6 +2163,14 @@ public struct Report: Equatable, Hashable {
          * Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
          */inkDeltaE: Float, 
         /**
+         * Every chosen colour and how it was drawn: as chosen whenever the code passes its checks
+         * with it, otherwise the nearest colour the named check needed.
+         */colours: [ColourChoice], 
+        /**
+         * Which modules were drawn square, for people: "as the look draws them" for most codes,
+         * else what was squared and the check that needed it.
+         */shapes: String, 
+        /**
          * The logo's size as drawn (shrunk to fit when no imageSize was given).
          */logoSize: Float?, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
         /**
@@ -2083,6 +2194,8 @@ public struct Report: Equatable, Hashable {
         self.preset = preset
         self.readability = readability
         self.inkDeltaE = inkDeltaE
+        self.colours = colours
+        self.shapes = shapes
         self.logoSize = logoSize
         self.tier = tier
         self.pbs = pbs
@@ -2120,6 +2233,8 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 preset: FfiConverterString.read(from: &buf), 
                 readability: FfiConverterTypeReadabilityLevel.read(from: &buf), 
                 inkDeltaE: FfiConverterFloat.read(from: &buf), 
+                colours: FfiConverterSequenceTypeColourChoice.read(from: &buf), 
+                shapes: FfiConverterString.read(from: &buf), 
                 logoSize: FfiConverterOptionFloat.read(from: &buf), 
                 tier: FfiConverterTypeStyleTier.read(from: &buf), 
                 pbs: FfiConverterUInt64.read(from: &buf), 
@@ -2143,6 +2258,8 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterString.write(value.preset, into: &buf)
         FfiConverterTypeReadabilityLevel.write(value.readability, into: &buf)
         FfiConverterFloat.write(value.inkDeltaE, into: &buf)
+        FfiConverterSequenceTypeColourChoice.write(value.colours, into: &buf)
+        FfiConverterString.write(value.shapes, into: &buf)
         FfiConverterOptionFloat.write(value.logoSize, into: &buf)
         FfiConverterTypeStyleTier.write(value.tier, into: &buf)
         FfiConverterUInt64.write(value.pbs, into: &buf)
@@ -2245,11 +2362,11 @@ public struct StyleOptions: Equatable, Hashable {
      */
     public var preset: String
     /**
-     * Finder and alignment rings: "square", "dot" or "extra-rounded".
+     * Finder rings (qr-code-styling's corners square): "square", "dot" or "extra-rounded".
      */
     public var cornersSquare: String
     /**
-     * Finder and alignment centres: "square" or "dot".
+     * Finder centres (qr-code-styling's corners dot): "square" or "dot".
      */
     public var cornersDot: String
     /**
@@ -2307,10 +2424,10 @@ public struct StyleOptions: Equatable, Hashable {
          * One of the names `QrVeil.presets()` lists.
          */preset: String = "green-orange", 
         /**
-         * Finder and alignment rings: "square", "dot" or "extra-rounded".
+         * Finder rings (qr-code-styling's corners square): "square", "dot" or "extra-rounded".
          */cornersSquare: String = "square", 
         /**
-         * Finder and alignment centres: "square" or "dot".
+         * Finder centres (qr-code-styling's corners dot): "square" or "dot".
          */cornersDot: String = "square", 
         /**
          * Medium when not given.
@@ -3628,6 +3745,31 @@ fileprivate struct FfiConverterSequenceTypeColorStopLook: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeColorStopLook.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeColourChoice: FfiConverterRustBuffer {
+    typealias SwiftType = [ColourChoice]
+
+    public static func write(_ value: [ColourChoice], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeColourChoice.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ColourChoice] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ColourChoice]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeColourChoice.read(from: &buf))
         }
         return seq
     }

@@ -1,10 +1,10 @@
 //! Colour maths for the readability guarantee: luma as decoders see it, CIEDE2000 as people see
-//! it, and the least change that gives a colour the contrast a readability level asks for. A
-//! colour is corrected by its CIELAB lightness alone (hue and chroma kept, chroma given up only
-//! where the lighter or darker colour would leave the sRGB gamut).
+//! it, and the least change that gives a colour the contrast a code's checks need: the nearest
+//! colour in CIEDE2000 on the far side of a luma, in any direction of colour space
+//! ([`nearest_darker`], [`nearest_lighter`]): nearer than moving lightness alone.
 
 use palette::color_difference::Ciede2000;
-use palette::{IntoColor, IsWithinBounds, Lab, LinSrgb, Srgb};
+use palette::{IntoColor, Lab, Srgb};
 use qrveil_style::Rgb;
 
 /// Rec. 601 luma on 0..255: the grey level decoders convert a colour to.
@@ -38,74 +38,51 @@ pub fn delta_e(a: Rgb, b: Rgb) -> f32 {
     lab(a).difference(lab(b))
 }
 
-/// `c` with CIELAB lightness `l` (0..=100) and the same hue and chroma, or, where that is
-/// outside sRGB, the most chroma that fits.
-fn with_lightness(c: Rgb, l: f32) -> Rgb {
-    let Lab { a, b, .. } = lab(c);
-    let at = |s: f32| -> Srgb {
-        let linear: LinSrgb = Lab::new(l, a * s, b * s).into_color();
-        Srgb::from_linear(linear)
+/// The colour nearest `c` in CIEDE2000 whose luma is at most `max` (`c` itself if it already
+/// is): hue, chroma and lightness all move, as little as people see. Luma is linear in sRGB, so
+/// the nearest such colour lies on the plane of luma `max` (or in a corner of the gamut): a
+/// coarse grid over that plane, then a finer one around the best point.
+pub fn nearest_darker(c: Rgb, max: f32) -> Rgb {
+    nearest_across(c, max, true)
+}
+
+/// The colour nearest `c` in CIEDE2000 whose luma is at least `min` (`c` itself if it is).
+pub fn nearest_lighter(c: Rgb, min: f32) -> Rgb {
+    nearest_across(c, min, false)
+}
+
+fn nearest_across(c: Rgb, bound: f32, below: bool) -> Rgb {
+    let ok = |x: Rgb| if below { luma(x) <= bound } else { luma(x) >= bound };
+    if ok(c) {
+        return c;
+    }
+    let target = lab(c);
+    // The colour of red `r` and blue `b` on the plane, its green rounded to the feasible side.
+    let on_plane = |r: i32, b: i32| -> Option<Rgb> {
+        let (r, b) = (r.clamp(0, 255), b.clamp(0, 255));
+        let g = (bound * 255.0 - 0.299 * r as f32 - 0.114 * b as f32) / 0.587;
+        let g = if below { g.floor() } else { g.ceil() };
+        let x = Rgb(r as u8, g.clamp(0.0, 255.0) as u8, b as u8);
+        ok(x).then_some(x)
     };
-    let (mut lo, mut hi) = (0.0f32, 1.0f32);
-    if at(1.0).is_within_bounds() {
-        lo = 1.0;
-    } else {
-        for _ in 0..20 {
-            let mid = (lo + hi) / 2.0;
-            if at(mid).is_within_bounds() {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
+    let score = |r: i32, b: i32| on_plane(r, b).map(|x| (target.difference(lab(x)), r.clamp(0, 255), b.clamp(0, 255)));
+    let better = |a: Option<(f32, i32, i32)>, b: Option<(f32, i32, i32)>| match (a, b) {
+        (Some(x), Some(y)) => Some(if y.0 < x.0 { y } else { x }),
+        (x, y) => x.or(y),
+    };
+    let grid = (0..=256).step_by(16).flat_map(|r| (0..=256).step_by(16).map(move |b| (r, b)));
+    let mut best = grid.fold(None, |best, (r, b)| better(best, score(r, b)));
+    for step in [8, 4, 2, 1] {
+        for _ in 0..4 {
+            let Some((_, r0, b0)) = best else { break };
+            let around = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)];
+            best = around.iter().fold(best, |best, (dr, db)| better(best, score(r0 + dr * step, b0 + db * step)));
         }
     }
-    let s: Srgb<u8> = at(lo).into_format();
-    Rgb(s.red, s.green, s.blue)
-}
-
-/// The lightest colour of `c`'s hue and chroma whose luma is at most `max` (`c` itself if
-/// it already is).
-pub fn darken_to(c: Rgb, max: f32) -> Rgb {
-    if luma(c) <= max {
-        return c;
-    }
-    let (mut lo, mut hi) = (0.0f32, lab(c).l);
-    for _ in 0..24 {
-        let mid = (lo + hi) / 2.0;
-        if luma(with_lightness(c, mid)) <= max {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let out = with_lightness(c, lo);
-    if luma(out) <= max {
-        out
-    } else {
-        Rgb(0, 0, 0)
-    }
-}
-
-/// The darkest colour of `c`'s hue and chroma whose luma is at least `min` (`c` itself if
-/// it already is).
-pub fn lighten_to(c: Rgb, min: f32) -> Rgb {
-    if luma(c) >= min {
-        return c;
-    }
-    let (mut lo, mut hi) = (lab(c).l, 100.0f32);
-    for _ in 0..24 {
-        let mid = (lo + hi) / 2.0;
-        if luma(with_lightness(c, mid)) >= min {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    let out = with_lightness(c, hi);
-    if luma(out) >= min {
-        out
-    } else {
-        Rgb(255, 255, 255)
+    match best.and_then(|(_, r, b)| on_plane(r, b)) {
+        Some(x) => x,
+        None if below => Rgb(0, 0, 0),
+        None => Rgb(255, 255, 255),
     }
 }
 
@@ -119,15 +96,59 @@ pub fn mix(a: Rgb, b: Rgb, t: f32) -> Rgb {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palette::{IsWithinBounds, LinSrgb};
+
+    // The old correction, by lightness alone, for comparison.
+    /// `c` with CIELAB lightness `l` (0..=100) and the same hue and chroma, or, where that is
+    /// outside sRGB, the most chroma that fits.
+    fn with_lightness(c: Rgb, l: f32) -> Rgb {
+        let Lab { a, b, .. } = lab(c);
+        let at = |s: f32| -> Srgb {
+            let linear: LinSrgb = Lab::new(l, a * s, b * s).into_color();
+            Srgb::from_linear(linear)
+        };
+        let (mut lo, mut hi) = (0.0f32, 1.0f32);
+        if at(1.0).is_within_bounds() {
+            lo = 1.0;
+        } else {
+            for _ in 0..20 {
+                let mid = (lo + hi) / 2.0;
+                if at(mid).is_within_bounds() {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+        }
+        let s: Srgb<u8> = at(lo).into_format();
+        Rgb(s.red, s.green, s.blue)
+    }
+
+    /// The lightest colour of `c`'s hue and chroma whose luma is at most `max` (`c` itself if
+    /// it already is).
+    fn darken_to(c: Rgb, max: f32) -> Rgb {
+        if luma(c) <= max {
+            return c;
+        }
+        let (mut lo, mut hi) = (0.0f32, lab(c).l);
+        for _ in 0..24 {
+            let mid = (lo + hi) / 2.0;
+            if luma(with_lightness(c, mid)) <= max {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let out = with_lightness(c, lo);
+        if luma(out) <= max {
+            out
+        } else {
+            Rgb(0, 0, 0)
+        }
+    }
 
     fn lab_of(l: f32, a: f32, b: f32) -> Lab {
         Lab::new(l, a, b)
-    }
-
-    /// CIELAB hue angle in degrees.
-    fn hue(c: Rgb) -> f32 {
-        let Lab { a, b, .. } = lab(c);
-        b.atan2(a).to_degrees()
     }
 
     #[test]
@@ -143,30 +164,43 @@ mod tests {
     }
 
     #[test]
-    fn darkening_moves_lightness_only_and_just_far_enough() {
-        for (c, max) in [(Rgb(247, 105, 9), 0.45), (Rgb(21, 137, 6), 0.3), (Rgb(138, 43, 226), 0.2)] {
-            let d = darken_to(c, max);
-            assert!(luma(d) <= max && luma(d) > max - 0.01, "{c:?} -> {d:?}: luma {}", luma(d));
-            assert!((hue(c) - hue(d)).abs() < 3.0, "{c:?} -> {d:?}: hue {} -> {}", hue(c), hue(d));
-            assert!(lab(d).l < lab(c).l);
+    fn the_nearest_colour_with_the_contrast_is_nearer_than_by_lightness_alone() {
+        // Orange needing contrast 0.75 on white: about ΔE 28 by lightness, nearer in any direction.
+        let orange = Rgb(247, 105, 9);
+        for max in [0.45, 0.25, 0.1] {
+            let near = nearest_darker(orange, max);
+            let by_lightness = darken_to(orange, max);
+            assert!(luma(near) <= max && luma(near) > max - 0.02, "{near:?}: luma {}", luma(near));
+            assert!(
+                delta_e(orange, near) <= delta_e(orange, by_lightness) + 0.01,
+                "{max}: {near:?} vs {by_lightness:?}"
+            );
         }
-        let pale = lighten_to(Rgb(128, 0, 128), 0.8);
-        assert!(luma(pale) >= 0.8 && luma(pale) < 0.81, "{pale:?}");
+        let (near, dark) = (nearest_darker(orange, 0.25), darken_to(orange, 0.25));
+        assert!(
+            delta_e(orange, near) < delta_e(orange, dark) - 3.0,
+            "{} vs {}",
+            delta_e(orange, near),
+            delta_e(orange, dark)
+        );
+        // Exhaustive over a coarse sRGB grid: nothing darker enough is nearer.
+        let brute = (0..=255u8)
+            .step_by(5)
+            .flat_map(|r| (0..=255u8).step_by(5).flat_map(move |g| (0..=255u8).step_by(5).map(move |b| Rgb(r, g, b))));
+        let best = brute.filter(|&x| luma(x) <= 0.25).map(|x| delta_e(orange, x)).fold(f32::MAX, f32::min);
+        assert!(delta_e(orange, near) <= best + 0.5, "{} vs brute force {best}", delta_e(orange, near));
+        // Lighter: a dark background made light enough for black ink.
+        let navy = Rgb(20, 30, 90);
+        let light = nearest_lighter(navy, 0.8);
+        assert!(luma(light) >= 0.8 && luma(light) < 0.82, "{light:?}");
+        assert_eq!(nearest_darker(navy, 0.5), navy, "already dark enough");
     }
 
     #[test]
     fn colours_that_already_qualify_are_left_alone() {
         let navy = Rgb(0, 0, 128);
-        assert_eq!(darken_to(navy, 0.15), navy);
-        assert_eq!(lighten_to(Rgb(255, 255, 255), 0.8), Rgb(255, 255, 255));
+        assert_eq!(nearest_darker(navy, 0.15), navy);
+        assert_eq!(nearest_lighter(Rgb(255, 255, 255), 0.8), Rgb(255, 255, 255));
         assert_eq!(contrast(Rgb(0, 0, 0), Rgb(255, 255, 255)), 1.0);
-    }
-
-    #[test]
-    fn out_of_gamut_lightness_gives_up_chroma_not_hue() {
-        // Saturated blue lightened far: no sRGB colour keeps its chroma there.
-        let c = lighten_to(Rgb(0, 0, 255), 0.7);
-        assert!(luma(c) >= 0.7);
-        assert!((hue(c) - hue(Rgb(0, 0, 255))).abs() < 10.0, "{c:?}");
     }
 }

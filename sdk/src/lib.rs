@@ -39,6 +39,7 @@ mod pipeline;
 mod presigned;
 mod qr;
 mod render;
+mod settle;
 mod transport;
 mod verify;
 
@@ -49,7 +50,7 @@ pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid
 pub use document::{StyleDocument, DOCUMENT_VERSION};
 pub use error::{Internal, SdkError};
 pub use fill::{ColourMap, Fill, FillError, GradientKind, Stop, MAP_SIDES};
-pub use finish::{finish, Drawing, FinishTimings, Finished, Look, VERIFY_MIN_MODULE_PX};
+pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
 pub use integrity::IntegrityEvent;
 pub use keys::{KeyPair, Keys, ServerKey};
 #[cfg(feature = "local")]
@@ -61,6 +62,7 @@ pub use pipeline::{job_manifest, style_code, Report, Stage, StyledCode, Styler};
 pub use presigned::{read_answer as read_presign_answer, PresignConfig, PresignedTransport};
 pub use qr::{encode, EcLevel, QrSymbol};
 pub use qrveil_protocol::Tier;
-pub use render::Canvas;
+pub use render::{over_white, Canvas, Coverage};
+pub use settle::{settle, Check, ColourChoice, Settled, Shapes, Why, VERIFY_MIN_MODULE_PX};
 pub use transport::{StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
 pub use verify::{greys, verify, Decoder, VerifyError};

@@ -247,7 +247,7 @@ mod tests {
                 let look = Look {
                     module_px: 10,
                     quiet_zone: 4,
-                    palette: Palette::new(&PRESETS[0], Readability::default()),
+                    palette: Palette::new(&PRESETS[0]),
                     patterns: Default::default(),
                     jpeg_quality: None,
                     logo: Some(Logo { hide_background_dots: hide, ..logo.clone() }),

@@ -29,7 +29,7 @@ pub struct StyleOptions {
     /// How much of a plain code's tolerance to camera conditions the colours must keep; the
     /// chosen colours move (in lightness only) no further than this asks.
     pub readability: Readability,
-    /// The finder and alignment patterns' ring and centre shapes (drawn by the client alone).
+    /// The finder patterns' ring and centre shapes (drawn by the client alone).
     pub patterns: Patterns,
     /// Also encode a JPEG at this quality (1-100); it is verified as decoded.
     pub jpeg_quality: Option<u8>,
@@ -135,8 +135,8 @@ impl StyleOptions {
             module_px: self.module_px,
             quiet_zone: self.quiet_zone,
             palette: match &self.colours {
-                Some(c) => c.palette(self.readability),
-                None => Palette::new(&self.preset, self.readability),
+                Some(c) => c.palette(),
+                None => Palette::new(&self.preset),
             },
             patterns: self.patterns,
             jpeg_quality: self.jpeg_quality,

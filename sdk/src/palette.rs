@@ -1,13 +1,15 @@
 //! The colours a code is drawn in: fills as chosen (one colour or a gradient, [`Fill`]) for the
-//! data modules, the finder and alignment rings and centres, and the background, each ink
-//! corrected only as far as the readability level asks.
+//! data modules, the finder rings and centres, and the background. A palette
+//! draws them exactly as chosen ([`Contrast::NONE`]) unless the finishing step asked for a
+//! contrast a code's checks need; then each ink without it moves to the nearest colour (in
+//! CIEDE2000, any direction) that has it, and the others stay as chosen.
 
-use crate::colour::{darken_to, delta_e, lighten_to, luma};
+use crate::colour::{delta_e, luma, mix, nearest_darker, nearest_lighter};
 use crate::fill::Fill;
-use qrveil_style::{Preset, Readability, Rgb};
+use qrveil_style::{Preset, Rgb};
 
 /// The contrast (luma difference with the background, [`crate::colour::contrast`]) the ink
-/// must have.
+/// must have: none as chosen, more only where a code's checks need it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Contrast {
     /// Data modules.
@@ -18,15 +20,17 @@ pub struct Contrast {
 }
 
 impl Contrast {
-    /// What each level asks: the least contrast at which the lab measured the level's share
-    /// of a plain code's tolerance, for every style, decoder and condition
-    /// (`docs/readability.md`, `qrveil-lab tolerance`).
-    pub fn of(level: Readability) -> Self {
-        match level {
-            Readability::Vivid => Self { data: 0.60, patterns: 0.90 },
-            Readability::Balanced => Self { data: 0.75, patterns: 1.0 },
-            Readability::Robust => Self { data: 0.90, patterns: 1.0 },
-        }
+    /// The colours as chosen.
+    pub const NONE: Contrast = Contrast { data: 0.0, patterns: 0.0 };
+
+    /// The same contrast for every ink.
+    pub fn uniform(c: f32) -> Self {
+        Self { data: c, patterns: c }
+    }
+
+    /// Whether any ink is asked for more than it was chosen with.
+    pub fn is_none(&self) -> bool {
+        self.data <= 0.0 && self.patterns <= 0.0
     }
 }
 
@@ -47,7 +51,7 @@ pub enum Background {
     /// Over the whole image.
     Fill(Fill),
     /// None drawn: the code goes on whatever the app puts behind it. Its ink keeps the
-    /// level's contrast against white.
+    /// contrast asked for against white.
     Transparent,
 }
 
@@ -63,7 +67,7 @@ pub enum Part {
     Timing,
 }
 
-/// Colours as chosen, before any readability level is applied.
+/// Colours as chosen.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Colours {
     pub dots: Fill,
@@ -74,9 +78,10 @@ pub struct Colours {
 }
 
 impl Colours {
-    pub fn palette(&self, level: Readability) -> Palette {
+    /// The colours drawn as chosen.
+    pub fn palette(&self) -> Palette {
         let Colours { dots, rings, centres, background, area } = self.clone();
-        Palette::of(dots, rings, centres, background, area, Contrast::of(level))
+        Palette::of(dots, rings, centres, background, area, Contrast::NONE)
     }
 }
 
@@ -90,28 +95,44 @@ pub struct Palette {
     pub background: Background,
     pub area: Area,
     pub contrast: Contrast,
+    /// The background as chosen, before any lightening.
+    chosen_background: Background,
 }
 
 impl Palette {
-    pub fn new(preset: &Preset, level: Readability) -> Self {
-        Self::with_contrast(preset, Contrast::of(level))
+    /// A preset as chosen: its horizontal gradient across the image for every ink, on its
+    /// background.
+    pub fn new(preset: &Preset) -> Self {
+        Self::with_contrast(preset, Contrast::NONE)
     }
 
-    /// A preset: its horizontal gradient across the image for every ink, on its background.
+    /// A preset with `contrast` asked of its inks.
     pub fn with_contrast(preset: &Preset, contrast: Contrast) -> Self {
         let dots = Fill::horizontal(preset.left, preset.right);
         let background = Background::Fill(Fill::Solid(preset.background));
         Self::of(dots.clone(), dots.clone(), dots, background, Area::Image, contrast)
     }
 
-    /// Any fills, the background lightened where the contrast needs it.
+    /// Any fills, the background lightened where even black ink would miss the contrast.
     pub fn of(dots: Fill, rings: Fill, centres: Fill, background: Background, area: Area, contrast: Contrast) -> Self {
         let lightest_needed = contrast.data.max(contrast.patterns);
+        let chosen_background = background.clone();
         let background = match background {
-            Background::Fill(f) => Background::Fill(f.map(|c| lighten_to(c, lightest_needed))),
+            Background::Fill(f) => Background::Fill(f.map(|c| nearest_lighter(c, lightest_needed))),
             Background::Transparent => Background::Transparent,
         };
-        Self { dots, rings, centres, background, area, contrast }
+        Self { dots, rings, centres, background, area, contrast, chosen_background }
+    }
+
+    /// The same chosen colours with `contrast` asked of the inks.
+    pub fn at(&self, contrast: Contrast) -> Palette {
+        let chosen = self.chosen_background.clone();
+        Palette::of(self.dots.clone(), self.rings.clone(), self.centres.clone(), chosen, self.area, contrast)
+    }
+
+    /// The background as chosen.
+    pub fn chosen_background(&self) -> &Background {
+        &self.chosen_background
     }
 
     /// The luma the ink is measured against: the background's darkest colour (white behind a
@@ -133,9 +154,10 @@ impl Palette {
         }
     }
 
-    /// `c` of `part` as drawn: its lightness lowered where it lacks contrast.
+    /// `c` of `part` as drawn: the nearest colour with the contrast it needs (`c` itself if it
+    /// has it).
     pub fn correct(&self, part: Part, c: Rgb) -> Rgb {
-        darken_to(c, self.background_luma() - self.fill_of(part).1)
+        nearest_darker(c, self.background_luma() - self.fill_of(part).1)
     }
 
     /// The drawn colours of `part` along its fill, ready to look up per pixel.
@@ -184,8 +206,9 @@ impl Palette {
     }
 }
 
-/// Steps of a gradient's table: finer than 8-bit colour between any two stops.
-const SHADE_STEPS: usize = 512;
+/// Steps of a gradient's table of drawn colours (each a search for the nearest colour with the
+/// contrast; colours between steps are interpolated, below 1 ΔE from the exact one).
+const SHADE_STEPS: usize = 128;
 
 /// A fill's drawn colours, looked up by position: the chosen colour itself wherever it has
 /// the contrast, otherwise its correction from a table (correcting is a search in CIELAB,
@@ -213,13 +236,20 @@ impl Shade {
         self.along(self.fill.position(x, y))
     }
 
-    /// The drawn colour at position `t` along the fill.
+    /// The drawn colour at position `t` along the fill: between two steps of the table, their
+    /// blend (whose luma is between theirs: luma is linear in sRGB).
     pub fn along(&self, t: f32) -> Rgb {
         let chosen = self.fill.colour_at(t);
         match self.max_luma {
             Some(max) if luma(chosen) > max => {
                 let last = self.table.len() - 1;
-                self.table[((t * last as f32).round() as usize).min(last)]
+                let at = (t.clamp(0.0, 1.0) * last as f32).min(last as f32);
+                let (i, frac) = (at.floor() as usize, at.fract());
+                if frac == 0.0 || i == last {
+                    self.table[i]
+                } else {
+                    mix(self.table[i], self.table[i + 1], frac)
+                }
             }
             _ => chosen,
         }
@@ -233,15 +263,26 @@ mod tests {
     use crate::fill::{GradientKind, Stop};
 
     #[test]
-    fn stricter_levels_ask_more_contrast_and_patterns_at_least_the_data() {
-        for pair in Readability::ALL.windows(2) {
-            let (a, b) = (Contrast::of(pair[0]), Contrast::of(pair[1]));
-            assert!(a.data < b.data && a.patterns <= b.patterns, "{:?} vs {:?}", pair[0], pair[1]);
+    fn as_chosen_nothing_moves_and_a_contrast_moves_only_what_lacks_it() {
+        let (navy, orange, peach) = (Rgb(10, 15, 60), Rgb(247, 105, 9), Rgb(255, 229, 204));
+        let chosen = Palette::of(
+            Fill::horizontal(navy, orange),
+            Fill::Solid(orange),
+            Fill::Solid(navy),
+            Background::Fill(Fill::Solid(peach)),
+            Area::Symbol,
+            Contrast::NONE,
+        );
+        for t in [0.0, 0.3, 1.0] {
+            assert_eq!(chosen.shade(Part::Data).along(t), chosen.dots.colour_at(t), "{t}");
         }
-        for level in Readability::ALL {
-            let c = Contrast::of(level);
-            assert!(c.patterns >= c.data && c.patterns <= 1.0 && c.data > 0.0, "{level}");
-        }
+        assert_eq!(chosen.background, Background::Fill(Fill::Solid(peach)));
+        assert_eq!(chosen.ink_delta_e(), 0.0);
+        let asked = chosen.at(Contrast::uniform(0.6));
+        assert_eq!(asked.shade(Part::Centre).along(0.5), navy, "navy has the contrast already");
+        let ring = asked.shade(Part::Ring).along(0.5);
+        assert!(contrast(ring, peach) >= 0.6 - 1.0 / 255.0 && contrast(ring, peach) < 0.62, "{ring:?}");
+        assert_eq!(asked.at(Contrast::NONE), chosen, "the chosen colours are kept");
     }
 
     #[test]
@@ -255,7 +296,7 @@ mod tests {
             Fill::Solid(navy),
             white,
             Area::Symbol,
-            Contrast::of(Readability::Balanced),
+            Contrast::uniform(0.75),
         );
         let shade = p.shade(Part::Data);
         assert_eq!(shade.at(0.0, 0.0), navy, "navy has the contrast: drawn as chosen");
@@ -276,7 +317,7 @@ mod tests {
             Fill::Solid(Rgb(0, 0, 0)),
             Background::Fill(bg),
             Area::Symbol,
-            Contrast::of(Readability::Vivid),
+            Contrast { data: 0.6, patterns: 0.9 },
         );
         // The blue stop (luma 0.88) is lightened to the patterns' 0.90, not to white.
         let Background::Fill(drawn_bg) = &p.background else { panic!("opaque") };

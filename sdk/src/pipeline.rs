@@ -8,6 +8,7 @@ use crate::finish::{finish, Look};
 use crate::integrity::{self, IntegrityEvent};
 use crate::keys::{KeyPair, ServerKey};
 use crate::qr::{encode, QrSymbol};
+use crate::settle::{ColourChoice, Shapes};
 use crate::transport::Transport;
 use crate::{Cancel, Keys, SdkError, StyleOptions};
 use qrveil_protocol::job::FORMAT_VERSION;
@@ -52,6 +53,10 @@ pub struct Report {
     /// Median CIEDE2000 difference between the chosen and the drawn data ink across the
     /// gradient (0: the colours as chosen; about 1 is just noticeable).
     pub ink_delta_e: f32,
+    /// Every chosen colour: drawn as chosen, or moved as little as the named check needed.
+    pub colours: Vec<ColourChoice>,
+    /// Which modules were drawn square because the checks needed it (none for most codes).
+    pub shapes: Shapes,
     /// The logo's size as drawn (its longer side over the code's), when there is one: as
     /// asked, or shrunk to the largest that fits.
     pub logo_size: Option<f32>,
@@ -248,7 +253,9 @@ pub fn style_code(
         style: opts.style.name().into(),
         preset: if opts.colours.is_some() { "custom".into() } else { opts.preset.name.into() },
         readability: opts.readability,
-        ink_delta_e: look.palette.ink_delta_e(),
+        ink_delta_e: finished.ink_delta_e,
+        colours: finished.colours.clone(),
+        shapes: finished.shapes,
         logo_size: logo.as_ref().map(|l| l.size),
         ec: opts.ec.to_string(),
         tier: plan.tier(),

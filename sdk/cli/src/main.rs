@@ -138,14 +138,14 @@ struct Cli {
     /// Colour preset (see --list-styles).
     #[arg(long, default_value = "green-orange")]
     preset: String,
-    /// Readability: vivid (colours closest to the chosen ones), balanced (keeps at least 0.8 of a
-    /// plain code's tolerance to camera conditions) or robust (at least 0.95).
+    /// Readability, the phone scan every code must also pass: vivid (an ordinary scan), balanced
+    /// (a poor one) or robust (a bad one). Colours are as chosen whenever the code passes so.
     #[arg(long, default_value = "balanced")]
     readability: String,
-    /// Finder and alignment rings: square, dot or extra-rounded (qr-code-styling's corner square types).
+    /// Finder rings: square, dot or extra-rounded (qr-code-styling's corner square types).
     #[arg(long, default_value = "square")]
     corners_square: String,
-    /// Finder and alignment centres: square or dot (qr-code-styling's corner dot types).
+    /// Finder centres: square or dot (qr-code-styling's corner dot types).
     #[arg(long, default_value = "square")]
     corners_dot: String,
     /// Error correction level: L, M, Q or H.

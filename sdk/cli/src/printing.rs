@@ -97,6 +97,8 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
         r.bytes_down as f64 / r.outputs.max(1) as f64,
         r.corrected_modules
     );
+    println!("  shapes   {}", r.shapes);
+    print_colours(r);
     let quirc = if r.quirc_family { "yes" } else { "no" };
     println!(
         "  checks   read by both judges, rxing and zxing-cpp (phone scanners); quirc-family scanners (rqrr): {quirc}"
@@ -105,4 +107,20 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
         println!("  logo     {size:.2} of the code's side, every Reed-Solomon block within its logo share");
     }
     println!("  wrote    {}", output.display());
+}
+
+/// The colours as drawn: one line when every colour is as chosen, else each change with why.
+fn print_colours(r: &Report) {
+    let hex = |c: qrveil_style::Rgb| format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
+    let mut changed: Vec<&qrveil_sdk::ColourChoice> = r.colours.iter().filter(|c| c.delta_e > 0.0).collect();
+    changed.dedup_by(|a, b| a.part == b.part && a.chosen == b.chosen);
+    if changed.is_empty() {
+        println!("  colours  as chosen ({} colours)", r.colours.len());
+        return;
+    }
+    let why = changed[0].why.to_string();
+    println!("  colours  {} of {} changed: {why}", changed.len(), r.colours.len());
+    for c in changed {
+        println!("           {:<14} {} -> {} (ΔE2000 {:.1})", c.part, hex(c.chosen), hex(c.drawn), c.delta_e);
+    }
 }

@@ -300,6 +300,17 @@ fn progress_of(stage: Stage) -> Progress {
     }
 }
 
+fn colour_of(c: &qrveil_sdk::ColourChoice) -> ColourChoice {
+    let hex = |c: qrveil_style::Rgb| format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
+    ColourChoice {
+        part: c.part.to_string(),
+        chosen: hex(c.chosen),
+        drawn: hex(c.drawn),
+        delta_e: c.delta_e,
+        why: c.why.to_string(),
+    }
+}
+
 /// `keeps_keys`: the app keeps its keys itself, so a replacement is for it to save.
 fn report_of(r: &qrveil_sdk::Report, keeps_keys: bool) -> Report {
     Report {
@@ -309,6 +320,8 @@ fn report_of(r: &qrveil_sdk::Report, keeps_keys: bool) -> Report {
         preset: r.preset.clone(),
         readability: r.readability.into(),
         ink_delta_e: r.ink_delta_e,
+        colours: r.colours.iter().map(colour_of).collect(),
+        shapes: r.shapes.to_string(),
         logo_size: r.logo_size,
         tier: r.tier.into(),
         pbs: r.pbs,

@@ -69,10 +69,10 @@ pub struct StyleOptions {
     /// One of the names `QrVeil.presets()` lists.
     #[uniffi(default = "green-orange")]
     pub preset: String,
-    /// Finder and alignment rings: "square", "dot" or "extra-rounded".
+    /// Finder rings (qr-code-styling's corners square): "square", "dot" or "extra-rounded".
     #[uniffi(default = "square")]
     pub corners_square: String,
-    /// Finder and alignment centres: "square" or "dot".
+    /// Finder centres (qr-code-styling's corners dot): "square" or "dot".
     #[uniffi(default = "square")]
     pub corners_dot: String,
     /// Medium when not given.
@@ -259,6 +259,12 @@ pub struct Report {
     pub readability: ReadabilityLevel,
     /// Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
     pub ink_delta_e: f32,
+    /// Every chosen colour and how it was drawn: as chosen whenever the code passes its checks
+    /// with it, otherwise the nearest colour the named check needed.
+    pub colours: Vec<ColourChoice>,
+    /// Which modules were drawn square, for people: "as the look draws them" for most codes,
+    /// else what was squared and the check that needed it.
+    pub shapes: String,
     /// The logo's size as drawn (shrunk to fit when no imageSize was given).
     pub logo_size: Option<f32>,
     pub tier: StyleTier,
@@ -280,6 +286,20 @@ pub struct Report {
     /// is drawn from this device's own evaluation all the same, so it is exactly the code an
     /// honest service would have given; the keys that read the results were replaced.
     pub integrity: Option<IntegrityEvent>,
+}
+
+/// One chosen colour and how it was drawn.
+#[derive(uniffi::Record, Clone, Debug, PartialEq)]
+pub struct ColourChoice {
+    /// `dots`, `corners-square`, `corners-dot` or `background`.
+    pub part: String,
+    /// `#rrggbb`.
+    pub chosen: String,
+    pub drawn: String,
+    /// CIEDE2000 between them: 0 as chosen, about 1 just noticeable.
+    pub delta_e: f32,
+    /// Why, for people: "as chosen", or the contrast and the check that needed it.
+    pub why: String,
 }
 
 /// The service returned results that differ from the style's program: a faulty or lying

@@ -28,7 +28,7 @@ fn drawn(id: StyleId, grid: &ModuleGrid, palette: Palette, px: u32, qz: u32) -> 
 
 fn plain(grid: &ModuleGrid, px: u32, qz: u32) -> GrayImage {
     let mono = PRESETS.iter().find(|p| p.name == "mono").copied().unwrap_or_default();
-    let img = Drawing::plain(grid).canvas(px, qz, Palette::new(&mono, Readability::Robust)).to_image();
+    let img = Drawing::plain(grid).canvas(px, qz, Palette::new(&mono)).to_image();
     image::DynamicImage::ImageRgb8(img).to_luma8()
 }
 
@@ -40,7 +40,7 @@ fn examples(id: StyleId, range: std::ops::Range<usize>) -> Vec<Example> {
     range
         .map(|i| {
             let g = symbol(i);
-            let palette = Palette::new(&NAVY, Readability::Vivid);
+            let palette = Palette::new(&NAVY);
             Example { name: format!("{id}-{i:02}"), styled: drawn(id, &g, palette, 10, 4), plain: plain(&g, 10, 4) }
         })
         .collect()
@@ -82,7 +82,7 @@ fn a_fitted_look_draws_unseen_codes_as_the_built_in_it_was_fitted_on() {
             assert!(fit.residual.is_some_and(|r| r < 0.02), "{id} {}: {:?}", fit.name, fit.residual);
         }
         let g = symbol(30);
-        let palette = || Palette::new(&NAVY, Readability::Vivid);
+        let palette = || Palette::new(&NAVY);
         let (builtin, square) = (drawn(id, &g, palette(), 10, 4), drawn(StyleId::Square, &g, palette(), 10, 4));
         let mine = draw(&report.document, &g, 10, 4, false).expect("draws");
         let (to_builtin, square_to_builtin) = (mean_difference(&mine, &builtin), mean_difference(&square, &builtin));
@@ -230,7 +230,7 @@ fn tile_examples(discs: bool, range: std::ops::Range<usize>) -> Vec<Example> {
         .map(|i| {
             let g = symbol(i);
             let drawing = drawing(StyleId::Fitted, &g);
-            let palette = Palette::new(&NAVY, Readability::Vivid);
+            let palette = Palette::new(&NAVY);
             let styled = Canvas { fitted: Some(&set), ..drawing.canvas(10, 4, palette) }.to_image();
             Example {
                 name: format!("{}-{i:02}", if discs { "discs" } else { "squares" }),

@@ -4,11 +4,12 @@
 mod svg;
 
 use crate::logo::Logo;
-use crate::palette::{Area, Palette, Part};
+use crate::palette::{Area, Palette, Part, Shade};
 use image::{ImageEncoder, RgbImage, RgbaImage};
 use qrveil_style::recipe::patterns::PatternBox;
 use qrveil_style::recipe::{Corner, Patterns, TileSet};
 use qrveil_style::{FixedModules, Rgb, Shape, Tile};
+use rayon::prelude::*;
 
 /// PNG bytes: RGB, or RGBA when the background is transparent.
 pub fn encode_png(img: &RgbaImage, transparent: bool) -> Result<Vec<u8>, image::ImageError> {
@@ -33,6 +34,17 @@ pub fn over_white(img: &RgbaImage) -> RgbImage {
     })
 }
 
+/// The inks, in the order [`Coverage`] counts them.
+const PARTS: [Part; 4] = [Part::Data, Part::Ring, Part::Centre, Part::Timing];
+
+/// A canvas's geometry per pixel, row-major: the samples of each ink of [`PARTS`], then the
+/// samples taken (0 outside the symbol).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coverage {
+    size: u32,
+    cells: Vec<[u8; 5]>,
+}
+
 /// What one point of the canvas shows.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Paint {
@@ -48,7 +60,7 @@ pub struct Canvas<'a> {
     pub module_px: u32,
     pub quiet_zone: u32,
     pub palette: Palette,
-    /// The finder and alignment patterns' shapes.
+    /// The finder patterns' shapes (timing and alignment patterns are tiles like the data).
     pub patterns: Patterns,
     /// A centre image, drawn over everything but the function patterns.
     pub logo: Option<&'a Logo>,
@@ -144,67 +156,104 @@ impl Canvas<'_> {
     /// Rasterise with 4×4 supersampling (curves are anti-aliased). Opaque, but for a
     /// transparent background, where a pixel's alpha is the share of it that is inked.
     pub fn to_rgba(&self) -> RgbaImage {
+        self.paint(&self.coverage())
+    }
+
+    /// The geometry of every pixel, before any colour: how many of its samples each kind of
+    /// ink covers. Colours are laid on it by [`Canvas::paint`], so a palette can change
+    /// without tracing the shapes again.
+    pub fn coverage(&self) -> Coverage {
         let fixed = FixedModules::for_side(self.side);
         let size = self.size_px();
         let px = self.module_px as f32;
         let qz = self.quiet_zone as i64;
         let n = self.side as i64;
-        let parts = [Part::Data, Part::Ring, Part::Centre, Part::Timing];
-        let shades = parts.map(|p| self.palette.shade(p));
-        let background = self.palette.background_shade();
         let boxes = self.patterns.boxes(self.side);
         let owners = self.owners(&boxes);
         let curved_patterns = self.patterns != Patterns::default();
-        let mut img = RgbaImage::new(size, size);
-        for (x, y, pixel) in img.enumerate_pixels_mut() {
-            // Colours are taken at the pixel's corner, as Python qrcode's colour masks take them.
-            let (ix, iy) = self.area_point(self.palette.area, x as f32, y as f32);
-            let (bx, by) = self.area_point(Area::Image, x as f32, y as f32);
-            let bg = background.as_ref().map(|s| s.at(bx, by));
-            let (mx, my) = ((x / self.module_px) as i64 - qz, (y / self.module_px) as i64 - qz);
-            if !((0..n).contains(&mx) && (0..n).contains(&my)) {
-                let c = bg.unwrap_or(Rgb(0, 0, 0));
-                *pixel = image::Rgba([c.0, c.1, c.2, if bg.is_some() { 255 } else { 0 }]);
-                continue;
-            }
-            let (u0, v0) = ((x % self.module_px) as f32 / px, (y % self.module_px) as f32 / px);
-            let owner = owners[(my * n + mx) as usize].map(|i| &boxes[i]);
-            // Square tiles cover whole pixels: one sample says it all.
-            let square = match owner {
-                Some(_) => !curved_patterns,
-                None => self.tiles[(my * n + mx) as usize].shape == Shape::Square,
-            };
-            let samples = if square { 1 } else { 4 };
-            let (mut sum, mut inked) = ([0u32; 3], 0u32);
-            for sy in 0..samples {
-                for sx in 0..samples {
-                    let u = u0 + (sx as f32 + 0.5) / (samples as f32 * px);
-                    let v = v0 + (sy as f32 + 0.5) / (samples as f32 * px);
-                    let c = match self.paint_at(&fixed, owner, mx as u32, my as u32, u, v) {
-                        Paint::Background => match bg {
-                            Some(c) => c,
-                            None => continue,
-                        },
-                        Paint::Ink(part) => {
-                            inked += 1;
-                            shades[parts.iter().position(|&p| p == part).unwrap_or(0)].at(ix, iy)
+        let mut cells = vec![[0u8; 5]; (size * size) as usize];
+        // Rows are independent: traced side by side.
+        cells.par_chunks_mut(size as usize).enumerate().for_each(|(y, row)| {
+            let y = y as u32;
+            for (x, cell) in row.iter_mut().enumerate() {
+                let x = x as u32;
+                let (mx, my) = ((x / self.module_px) as i64 - qz, (y / self.module_px) as i64 - qz);
+                if !((0..n).contains(&mx) && (0..n).contains(&my)) {
+                    continue;
+                }
+                let (u0, v0) = ((x % self.module_px) as f32 / px, (y % self.module_px) as f32 / px);
+                let owner = owners[(my * n + mx) as usize].map(|i| &boxes[i]);
+                // Square tiles cover whole pixels: one sample says it all.
+                let square = match owner {
+                    Some(_) => !curved_patterns,
+                    None => self.tiles[(my * n + mx) as usize].shape == Shape::Square,
+                };
+                let samples: u8 = if square { 1 } else { 4 };
+                cell[4] = samples * samples;
+                for sy in 0..samples {
+                    for sx in 0..samples {
+                        let u = u0 + (sx as f32 + 0.5) / (samples as f32 * px);
+                        let v = v0 + (sy as f32 + 0.5) / (samples as f32 * px);
+                        if let Paint::Ink(part) = self.paint_at(&fixed, owner, mx as u32, my as u32, u, v) {
+                            cell[PARTS.iter().position(|&p| p == part).unwrap_or(0)] += 1;
                         }
-                    };
-                    sum[0] += c.0 as u32;
-                    sum[1] += c.1 as u32;
-                    sum[2] += c.2 as u32;
+                    }
                 }
             }
-            let total = samples * samples;
-            let drawn = if bg.is_some() { total } else { inked };
-            let avg = |s: u32| (s + drawn / 2).checked_div(drawn).unwrap_or(0) as u8;
-            let alpha = if bg.is_some() { 255 } else { (inked * 255 + total / 2) / total };
-            *pixel = image::Rgba([avg(sum[0]), avg(sum[1]), avg(sum[2]), alpha as u8]);
-        }
+        });
+        Coverage { size, cells }
+    }
+
+    /// Lay the palette's colours on `coverage` (this canvas's own), then the logo.
+    pub fn paint(&self, coverage: &Coverage) -> RgbaImage {
+        let shades = PARTS.map(|p| self.palette.shade(p));
+        let background = self.palette.background_shade();
+        let size = coverage.size;
+        let mut img = RgbaImage::new(size, size);
+        // Rows are independent: painted side by side.
+        let rows = img.as_mut().par_chunks_mut(size as usize * 4).zip(coverage.cells.par_chunks(size as usize));
+        rows.enumerate().for_each(|(y, (row, cells))| {
+            for (x, (pixel, cell)) in row.chunks_exact_mut(4).zip(cells).enumerate() {
+                let rgba = self.paint_pixel(x as f32, y as f32, cell, &shades, background.as_ref());
+                pixel.copy_from_slice(&rgba);
+            }
+        });
         if let Some(logo) = self.logo {
-            self.draw_logo(&mut img, logo, &fixed);
+            self.draw_logo(&mut img, logo, &FixedModules::for_side(self.side));
         }
         img
+    }
+
+    /// One pixel's colour from its coverage: the inks' and the background's colours at its
+    /// corner (as Python qrcode's colour masks take them), weighted by the samples each covers.
+    fn paint_pixel(&self, x: f32, y: f32, cell: &[u8; 5], shades: &[Shade; 4], background: Option<&Shade>) -> [u8; 4] {
+        let (ix, iy) = self.area_point(self.palette.area, x, y);
+        let (bx, by) = self.area_point(Area::Image, x, y);
+        let bg = background.map(|s| s.at(bx, by));
+        let total = u32::from(cell[4]);
+        if total == 0 {
+            let c = bg.unwrap_or(Rgb(0, 0, 0));
+            return [c.0, c.1, c.2, if bg.is_some() { 255 } else { 0 }];
+        }
+        let inked: u32 = cell[..4].iter().map(|&c| u32::from(c)).sum();
+        let mut sum = [0u32; 3];
+        let mut add = |c: Rgb, times: u32| {
+            sum[0] += c.0 as u32 * times;
+            sum[1] += c.1 as u32 * times;
+            sum[2] += c.2 as u32 * times;
+        };
+        for (shade, &count) in shades.iter().zip(&cell[..4]) {
+            if count > 0 {
+                add(shade.at(ix, iy), u32::from(count));
+            }
+        }
+        if let Some(c) = bg {
+            add(c, total - inked);
+        }
+        let drawn = if bg.is_some() { total } else { inked };
+        let avg = |s: u32| (s + drawn / 2).checked_div(drawn).unwrap_or(0) as u8;
+        let alpha = if bg.is_some() { 255 } else { (inked * 255 + total / 2) / total };
+        [avg(sum[0]), avg(sum[1]), avg(sum[2]), alpha as u8]
     }
 
     /// The logo's box in pixels: left, top, width, height.
@@ -243,7 +292,8 @@ impl Canvas<'_> {
 mod tests {
     use super::*;
     use crate::colour::{contrast, luma, mix};
-    use qrveil_style::{Preset, Readability, PRESETS};
+    use crate::palette::Contrast;
+    use qrveil_style::{Preset, PRESETS};
 
     /// Every pixel of an all-dark version-2 symbol, for every preset, a pale and a too-dark
     /// background, at every level: function-pattern modules (the standard's finder, timing and
@@ -267,8 +317,9 @@ mod tests {
         presets.push(Preset { name: "pale", background: Rgb(255, 246, 214), ..PRESETS[0] });
         presets.push(Preset { name: "dusk", background: Rgb(90, 90, 140), ..PRESETS[1] });
         let slack = 1.0 / 255.0;
-        for (preset, level) in presets.iter().flat_map(|p| Readability::ALL.map(|l| (p, l))) {
-            let palette = Palette::new(preset, level);
+        let asked = [Contrast::NONE, Contrast { data: 0.6, patterns: 0.9 }, Contrast { data: 0.75, patterns: 1.0 }];
+        for (preset, level) in presets.iter().flat_map(|p| asked.map(|c| (p, c))) {
+            let palette = Palette::with_contrast(preset, level);
             let bg = palette.background_shade().expect("opaque").along(0.0);
             let canvas = Canvas {
                 side,
@@ -282,7 +333,7 @@ mod tests {
             };
             let fixed = FixedModules::for_side(side);
             let img = canvas.to_image();
-            let what = format!("{} at {level}", preset.name);
+            let what = format!("{} at {level:?}", preset.name);
             for (x, y, p) in img.enumerate_pixels() {
                 let c = Rgb(p[0], p[1], p[2]);
                 let (mx, my) = (x as i64 / 2 - 1, y as i64 / 2 - 1);
@@ -290,7 +341,7 @@ mod tests {
                     assert_eq!(c, bg, "{what}: quiet zone ({x},{y})");
                     continue;
                 }
-                // The finder and alignment patterns are drawn as the standard has them, light
+                // The finder patterns are drawn as the standard has them, light
                 // rings included, whatever the tiles say.
                 let in_pattern = canvas.patterns.boxes(side).iter().any(|b| b.holds_module(mx, my));
                 if in_pattern && fixed.get(mx, my) == Some(false) {
@@ -311,7 +362,7 @@ mod tests {
             assert_eq!(svg.matches("<path").count(), 4, "{svg}");
         }
         // The too-dark background was lightened just enough for black ink.
-        let dusk = Palette::new(&presets[4], Readability::Robust);
+        let dusk = Palette::with_contrast(&presets[4], Contrast { data: 0.9, patterns: 1.0 });
         let bg = luma(dusk.background_shade().expect("opaque").along(0.0));
         assert!(bg >= dusk.contrast.patterns && bg < dusk.contrast.patterns + 0.01);
     }

@@ -15,15 +15,12 @@ pub use fitted::{TileSet, TileSetError};
 use lookalikes::{finder_lookalikes, LOOKALIKE_DOT_RADIUS};
 pub use patterns::{CentreShape, Patterns, RingShape};
 use serde::Serialize;
+pub use squared::Squaring;
 use squared::{around_alignment, beside_timing};
 
-/// How a style's outputs are drawn. In every geometry the function patterns (finders with
-/// their separators, timing, alignment) are drawn as plain squares: decoders locate the
-/// symbol and fit its grid by their shapes (rqrr misreads rounded finder corners and misses
-/// alignment patterns drawn as separate dots). Geometries that shrink lone modules also
-/// square the modules on either side of the timing patterns and around the alignment
-/// patterns ([`squared`]), and all but `Squares` draw the middle of each finder look-alike in
-/// the data as separate small dots ([`lookalikes`]).
+/// How a style's outputs are drawn. Every module is drawn in the geometry's shapes, the
+/// timing and alignment patterns too (the finders are drawn whole, [`patterns`]); a code whose
+/// checks need it has some modules squared ([`square`], [`Squaring`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Geometry {
@@ -45,8 +42,8 @@ pub enum Geometry {
 }
 
 impl Geometry {
-    /// Whether lone modules are drawn smaller than a square, so that the rows beside the
-    /// timing patterns and the rings around alignment patterns are kept square. `fluid`'s
+    /// Whether lone modules are drawn smaller than a square, so that [`Squaring::Surroundings`]
+    /// squares the rows beside the timing patterns and the rings around alignment patterns. `fluid`'s
     /// radius keeps enough of every module (measured without them: `docs/readability.md`).
     /// A fitted look is drawn as its examples show it: those squares would frame the timing
     /// rows and alignment patterns in a look that has none (they buy tolerance to blur and
@@ -116,8 +113,6 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
     if outputs.len() != want {
         return Err(RecipeError { got: outputs.len(), want, side });
     }
-    let fixed = FixedModules::for_side(side);
-    let framed = if geometry.shrinks_lone_modules() { around_alignment(&fixed) } else { Vec::new() };
     let mut tiles = Vec::with_capacity(n * n);
     for y in 0..n {
         for x in 0..n {
@@ -134,14 +129,30 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
                 Geometry::Fitted => fitted::fitted_tile(outputs, n, x, y),
                 Geometry::Classes { dark, channels } => classes::class_tile(outputs, channels, dark, n, x, y),
             });
-            let kept_square = geometry.shrinks_lone_modules() && (beside_timing(x, y) || framed[y * n + x]);
+        }
+    }
+    Ok(tiles)
+}
+
+/// Square the modules `squaring` names in `tiles` (a code `side` modules wide drawn in
+/// `geometry`, row-major); their ink is left as it is.
+pub fn square(geometry: Geometry, side: u32, tiles: &mut [Tile], squaring: Squaring) {
+    if squaring == Squaring::Nothing || geometry == Geometry::Squares {
+        return;
+    }
+    let n = side as usize;
+    let fixed = FixedModules::for_side(side);
+    let surroundings = squaring >= Squaring::Surroundings;
+    let framed = if surroundings && geometry.shrinks_lone_modules() { around_alignment(&fixed) } else { Vec::new() };
+    for y in 0..n {
+        for x in 0..n {
+            let kept_square = !framed.is_empty() && (beside_timing(x, y) || framed[y * n + x]);
             if fixed.get(x as i64, y as i64).is_some() || kept_square {
-                let last = tiles.len() - 1;
-                tiles[last].shape = Shape::Square;
+                tiles[y * n + x].shape = Shape::Square;
             }
         }
     }
-    if geometry != Geometry::Squares {
+    if surroundings {
         // A fitted look may be square itself: its look-alikes are drawn as a plain code shows
         // them, which is what decoders are built for.
         let middle = match geometry {
@@ -153,7 +164,6 @@ pub fn tiles(geometry: Geometry, side: u32, outputs: &[u8]) -> Result<Vec<Tile>,
             tiles[(y * n as i64 + x) as usize].shape = middle;
         }
     }
-    Ok(tiles)
 }
 
 #[cfg(test)]
@@ -243,42 +253,45 @@ pub(crate) mod tests {
         assert_eq!(t[at(1, 0)].shape, Shape::Dot { radius: DOT_RADII[1] });
     }
 
+    fn squared(id: StyleId, g: &ModuleGrid, squaring: Squaring) -> Vec<Tile> {
+        let mut t = render(id, g);
+        square(id.style().geometry, g.side(), &mut t, squaring);
+        t
+    }
+
     #[test]
-    fn function_patterns_stay_square() {
-        let g = ModuleGrid::new(21, vec![true; 21 * 21]).expect("square");
-        let t = render(StyleId::Swell, &g);
-        assert_eq!(t[0].shape, Shape::Square);
-        assert_eq!(t[20].shape, Shape::Square);
-        assert!(matches!(t[10 * 21 + 10].shape, Shape::Dot { .. }));
-        let g = ModuleGrid::new(21, (0..441).map(|i| i % 3 == 0).collect()).expect("square");
-        let t = render(StyleId::Fluid, &g);
-        assert_eq!(t[20 * 21].shape, Shape::Square);
-        assert!(matches!(t[10 * 21 + 10].shape, Shape::Corners(_)));
+    fn timing_and_alignment_are_drawn_in_the_look_unless_squared() {
         // Version 2 (25×25): the timing pattern and the alignment pattern centred at (18, 18).
         let g = ModuleGrid::new(25, vec![true; 25 * 25]).expect("square");
-        let t = render(StyleId::Swell, &g);
-        assert_eq!(t[6 * 25 + 10].shape, Shape::Square);
-        for (x, y) in [(16, 16), (18, 18), (20, 17)] {
-            assert_eq!(t[y * 25 + x].shape, Shape::Square, "({x}, {y})");
+        let dot = |t: &Tile| matches!(t.shape, Shape::Dot { .. });
+        let timing_and_alignment = [(10, 6), (6, 12), (16, 16), (18, 18), (20, 17)];
+        let t = squared(StyleId::Swell, &g, Squaring::Nothing);
+        for (x, y) in timing_and_alignment {
+            assert!(dot(&t[y * 25 + x]), "({x}, {y}) in the look");
         }
-        // The ring just outside the alignment pattern is square, the next one dots.
-        for (x, y) in [(15, 15), (21, 18), (18, 21), (15, 20)] {
-            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y})");
+        let t = squared(StyleId::Swell, &g, Squaring::FunctionPatterns);
+        for (x, y) in timing_and_alignment {
+            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y}) squared");
         }
-        for (x, y) in [(14, 14), (14, 18), (22, 18), (18, 22)] {
-            assert!(matches!(t[y * 25 + x].shape, Shape::Dot { .. }), "({x}, {y})");
+        // Only the function patterns: the ring around the alignment pattern and the rows
+        // beside the timing patterns keep their dots.
+        for (x, y) in [(15, 15), (21, 18), (5, 12), (12, 7)] {
+            assert!(dot(&t[y * 25 + x]), "({x}, {y})");
         }
-        // Dots beside the timing patterns (rows and columns 5 and 7) are squares too.
-        for (x, y) in [(5, 12), (7, 12), (12, 5), (12, 7)] {
-            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y})");
+        let t = squared(StyleId::Swell, &g, Squaring::Surroundings);
+        for (x, y) in [(15, 15), (21, 18), (18, 21), (15, 20), (5, 12), (7, 12), (12, 5), (12, 7)] {
+            assert_eq!(t[y * 25 + x], Tile::DARK, "({x}, {y}) squared around");
         }
-        for (x, y) in [(4, 12), (8, 12), (12, 4), (12, 8)] {
-            assert!(matches!(t[y * 25 + x].shape, Shape::Dot { .. }), "({x}, {y})");
+        for (x, y) in [(14, 14), (14, 18), (22, 18), (18, 22), (4, 12), (8, 12), (12, 4), (12, 8)] {
+            assert!(dot(&t[y * 25 + x]), "({x}, {y}) beyond");
         }
-        // Other geometries keep their shapes there.
+        // Looks that keep lone modules whole are not framed, and squares stay squares.
         let g = ModuleGrid::new(25, (0..625).map(|i| i % 3 == 0).collect()).expect("square");
-        let t = render(StyleId::Fluid, &g);
+        let t = squared(StyleId::Fluid, &g, Squaring::Surroundings);
         assert!(matches!(t[12 * 25 + 5].shape, Shape::Corners(_)));
+        assert_eq!(t[6 * 25 + 10].shape, Shape::Square);
+        let plain = render(StyleId::Square, &g);
+        assert_eq!(squared(StyleId::Square, &g, Squaring::Surroundings), plain);
     }
 
     #[test]

@@ -1,13 +1,14 @@
-//! The finder and alignment patterns' shapes: qr-code-styling's `cornersSquareOptions.type`
-//! (the finder's ring) and `cornersDotOptions.type` (its centre), applied to alignment patterns
-//! too. Public geometry, the same for every code of a size: no FHE.
+//! The finder patterns' shapes: qr-code-styling's `cornersSquareOptions.type` (the finder's
+//! ring) and `cornersDotOptions.type` (its centre). Alignment and timing patterns are drawn
+//! like every other module, in the look's dot type, as qr-code-styling draws them (or square,
+//! per code, when its checks need it: [`super::squared`]). Public geometry, the same for every
+//! code of a size: no FHE.
 
 use crate::catalogue::{by_name, NameKind, UnknownName};
-use crate::grid::FixedModules;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-/// The ring of a finder (7×7) or alignment (5×5) pattern.
+/// The ring of a finder pattern (7×7).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RingShape {
@@ -19,7 +20,7 @@ pub enum RingShape {
     ExtraRounded,
 }
 
-/// The centre of a finder (3×3) or alignment (1×1) pattern.
+/// The centre of a finder pattern (3×3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CentreShape {
@@ -28,7 +29,7 @@ pub enum CentreShape {
     Dot,
 }
 
-/// How the function patterns are drawn.
+/// How the finder patterns are drawn.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Patterns {
     pub ring: RingShape,
@@ -103,7 +104,7 @@ impl Piece {
     }
 }
 
-/// A finder or alignment pattern: the square it occupies, and what is drawn in it.
+/// A finder pattern: the square it occupies, and what is drawn in it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PatternBox {
     /// Top-left module and side, in modules.
@@ -125,15 +126,10 @@ impl PatternBox {
 }
 
 impl Patterns {
-    /// Every finder and alignment pattern of a symbol `side` modules wide.
+    /// The three finder patterns of a symbol `side` modules wide.
     pub fn boxes(&self, side: u32) -> Vec<PatternBox> {
         let n = side as i64;
-        let finders = [(0, 0), (n - 7, 0), (0, n - 7)].map(|(x, y)| self.pattern(x, y, 7));
-        let alignments = FixedModules::for_side(side)
-            .alignment_centres()
-            .into_iter()
-            .map(|(cx, cy)| self.pattern(cx - 2, cy - 2, 5));
-        finders.into_iter().chain(alignments).collect()
+        [(0, 0), (n - 7, 0), (0, n - 7)].map(|(x, y)| self.pattern(x, y, 7)).to_vec()
     }
 
     fn pattern(&self, x: i64, y: i64, side: i64) -> PatternBox {
@@ -145,7 +141,7 @@ impl Patterns {
             RingShape::Dot => (s / 2.0, s / 2.0 - 1.0),
             RingShape::ExtraRounded => (s * 5.0 / 14.0, (s - 2.0) * 0.3),
         };
-        // The centre sits 2 modules in: 3×3 in a finder, 1×1 in an alignment pattern.
+        // The centre sits 2 modules in: 3×3.
         let centre_radius = match self.centre {
             CentreShape::Square => 0.0,
             CentreShape::Dot => (s - 4.0) / 2.0,
@@ -163,6 +159,7 @@ impl Patterns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grid::FixedModules;
 
     /// The square shapes are the standard's modules exactly: sample each module's centre.
     #[test]

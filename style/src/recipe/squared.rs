@@ -1,7 +1,46 @@
-//! Modules that a geometry draws square whatever their style says, so that decoders keep
-//! their bearings (measurements: `docs/readability.md`).
+//! Modules drawn square whatever the style says, so that decoders keep their bearings: only
+//! for a code that fails its checks without them, and then the least of them that passes
+//! (measurements: `docs/readability.md`).
 
 use crate::grid::FixedModules;
+use serde::Serialize;
+use std::fmt;
+
+/// How much of a code is drawn square whatever its style says. A code is drawn with the first
+/// of [`Squaring::ALL`] that passes its checks (the client's settling step), so most codes
+/// keep every module in the look's own shapes, as qr-code-styling draws them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Squaring {
+    /// Every module as the style draws it, timing and alignment patterns included.
+    #[default]
+    Nothing,
+    /// The function patterns other than the finders (timing, alignment, format and version
+    /// information) drawn as the standard's squares: decoders fit their sampling grid on them.
+    FunctionPatterns,
+    /// Those, and (in looks that shrink lone modules) the modules beside the timing patterns
+    /// and around the alignment patterns ([`beside_timing`], [`around_alignment`]), and the
+    /// middle of every finder look-alike in the data drawn as separate dots
+    /// ([`super::lookalikes`]).
+    Surroundings,
+}
+
+impl Squaring {
+    /// In the order they are tried: least changed first.
+    pub const ALL: [Squaring; 3] = [Squaring::Nothing, Squaring::FunctionPatterns, Squaring::Surroundings];
+}
+
+impl fmt::Display for Squaring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Squaring::Nothing => "every module in the look's shapes",
+            Squaring::FunctionPatterns => "timing and alignment patterns drawn square",
+            Squaring::Surroundings => {
+                "timing and alignment patterns and the modules around them drawn square, finder look-alikes broken up"
+            }
+        })
+    }
+}
 
 /// Whether module (x, y) lies in a row or column next to a timing pattern (row or column 6):
 /// rqrr counts colour changes along the timing patterns against a running row mean, which

@@ -11,7 +11,7 @@ use crate::{write_json, LabError};
 use clap::Args;
 use image::{Rgba, RgbaImage};
 use qrveil_sdk::{encode, Canvas, CodewordMap, Drawing, EcLevel, Logo, Palette};
-use qrveil_style::{clear, Readability, StyleId, PRESETS};
+use qrveil_style::{clear, StyleId, PRESETS};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -157,7 +157,7 @@ fn draw(grid: &qrveil_style::ModuleGrid, payload: &[u8], logo: Option<&Logo>) ->
         drawing = d;
         drawing.hide(&l.hidden(grid.side()));
     }
-    let palette = Palette::new(&PRESETS[2], Readability::Robust);
+    let palette = Palette::new(&PRESETS[2]);
     let img = Canvas { logo, ..drawing.canvas(8, 4, palette) }.to_image();
     let read = InProcess::read(&img, payload);
     (img, read)

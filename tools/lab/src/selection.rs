@@ -12,7 +12,7 @@ pub struct Selection {
     /// Styles to measure, comma-separated [default: all].
     #[arg(long, value_delimiter = ',')]
     styles: Vec<String>,
-    /// Finder and alignment shapes to draw each style with, as RING:CENTRE (corner square
+    /// Finder shapes to draw each style with, as RING:CENTRE (corner square
     /// type: square, dot, extra-rounded; corner dot type: square, dot), comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "square:square")]
     corners: Vec<String>,
@@ -45,7 +45,7 @@ impl Selection {
     }
 }
 
-/// A style and the shapes of its finder and alignment patterns.
+/// A style and the shapes of its finder patterns.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Drawn {
     pub id: StyleId,

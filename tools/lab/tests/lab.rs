@@ -46,27 +46,23 @@ fn eval_reports_every_style_and_condition_and_styles_read_wherever_plain_does() 
     assert_eq!(report["fhe_sample"]["checked"], StyleId::ALL.len());
     assert_eq!(report["fhe_sample"]["equal"], StyleId::ALL.len());
     assert!(image_size(&home.path().join("sheet.png")).0 > 1000, "contact sheet");
-    // Reference diff against Python qrcode. Ours drawn uncorrected (the preset's own colours)
-    // must match Python's image outside the function patterns (which we draw with more
-    // contrast on purpose) almost exactly: same matrix, same gradient formula. At the default
-    // level it differs by the lightness correction, which green-orange needs more of than
-    // purple-violet; the function patterns add to the whole-image figure.
+    // Reference diff against Python qrcode (the published experiment's metric). Ours in the
+    // preset's own colours must match Python's image outside the function patterns almost
+    // exactly: same matrix, same gradient formula. In the colours the SDK settles on at the
+    // default level (the chosen ones wherever the code passes its checks with them), the whole
+    // image stays within the experiment's goal of 0.03.
     let diffs = report["reference_diff"].as_array().expect("reference_diff");
     let diff = |preset: &str, key: &str| {
         diffs.iter().find(|d| d["preset"] == preset).expect("preset")[key].as_f64().expect("f64")
     };
     for preset in ["green-orange", "purple-violet"] {
         assert!(diff(preset, "same_colours_mean_diff_outside_function_patterns") < 0.005, "{diffs:?}");
-        // Both presets have a colour short of the default level's contrast.
-        let corrected = diff(preset, "mean_diff_outside_function_patterns");
-        assert!(corrected > 4.0 * diff(preset, "same_colours_mean_diff_outside_function_patterns"), "{diffs:?}");
-        assert!(diff(preset, "mean_diff") > diff(preset, "mean_diff_outside_function_patterns"), "{diffs:?}");
+        assert!(diff(preset, "mean_diff") <= 0.03, "{diffs:?}");
+        assert!(
+            diff(preset, "mean_diff") >= diff(preset, "same_colours_mean_diff_outside_function_patterns") - 1e-9,
+            "{diffs:?}"
+        );
     }
-    assert!(
-        diff("green-orange", "mean_diff_outside_function_patterns")
-            > diff("purple-violet", "mean_diff_outside_function_patterns"),
-        "{diffs:?}"
-    );
     // .ci/run installs every decoder; a missing one is a broken set-up, not a pass.
     assert_eq!(report["unavailable"], serde_json::json!([]), "install the decoders as .ci/run does");
     let rows = report["rows"].as_array().expect("rows");

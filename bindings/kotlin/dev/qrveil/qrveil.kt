@@ -2496,6 +2496,74 @@ public object FfiConverterTypeColorStopLook: FfiConverterRustBuffer<ColorStopLoo
 
 
 /**
+ * One chosen colour and how it was drawn.
+ */
+data class ColourChoice (
+    /**
+     * `dots`, `corners-square`, `corners-dot` or `background`.
+     */
+    var `part`: kotlin.String
+    , 
+    /**
+     * `#rrggbb`.
+     */
+    var `chosen`: kotlin.String
+    , 
+    var `drawn`: kotlin.String
+    , 
+    /**
+     * CIEDE2000 between them: 0 as chosen, about 1 just noticeable.
+     */
+    var `deltaE`: kotlin.Float
+    , 
+    /**
+     * Why, for people: "as chosen", or the contrast and the check that needed it.
+     */
+    var `why`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeColourChoice: FfiConverterRustBuffer<ColourChoice> {
+    override fun read(buf: ByteBuffer): ColourChoice {
+        return ColourChoice(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterFloat.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ColourChoice) = (
+            FfiConverterString.allocationSize(value.`part`) +
+            FfiConverterString.allocationSize(value.`chosen`) +
+            FfiConverterString.allocationSize(value.`drawn`) +
+            FfiConverterFloat.allocationSize(value.`deltaE`) +
+            FfiConverterString.allocationSize(value.`why`)
+    )
+
+    override fun write(value: ColourChoice, buf: ByteBuffer) {
+            FfiConverterString.write(value.`part`, buf)
+            FfiConverterString.write(value.`chosen`, buf)
+            FfiConverterString.write(value.`drawn`, buf)
+            FfiConverterFloat.write(value.`deltaE`, buf)
+            FfiConverterString.write(value.`why`, buf)
+    }
+}
+
+
+
+/**
  * What a `QrVeil` talks to and where its keys are.
  */
 data class Config (
@@ -2969,6 +3037,18 @@ data class Report (
     var `inkDeltaE`: kotlin.Float
     , 
     /**
+     * Every chosen colour and how it was drawn: as chosen whenever the code passes its checks
+     * with it, otherwise the nearest colour the named check needed.
+     */
+    var `colours`: List<ColourChoice>
+    , 
+    /**
+     * Which modules were drawn square, for people: "as the look draws them" for most codes,
+     * else what was squared and the check that needed it.
+     */
+    var `shapes`: kotlin.String
+    , 
+    /**
      * The logo's size as drawn (shrunk to fit when no imageSize was given).
      */
     var `logoSize`: kotlin.Float?
@@ -3033,6 +3113,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterString.read(buf),
             FfiConverterTypeReadabilityLevel.read(buf),
             FfiConverterFloat.read(buf),
+            FfiConverterSequenceTypeColourChoice.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterOptionalFloat.read(buf),
             FfiConverterTypeStyleTier.read(buf),
             FfiConverterULong.read(buf),
@@ -3056,6 +3138,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterString.allocationSize(value.`preset`) +
             FfiConverterTypeReadabilityLevel.allocationSize(value.`readability`) +
             FfiConverterFloat.allocationSize(value.`inkDeltaE`) +
+            FfiConverterSequenceTypeColourChoice.allocationSize(value.`colours`) +
+            FfiConverterString.allocationSize(value.`shapes`) +
             FfiConverterOptionalFloat.allocationSize(value.`logoSize`) +
             FfiConverterTypeStyleTier.allocationSize(value.`tier`) +
             FfiConverterULong.allocationSize(value.`pbs`) +
@@ -3078,6 +3162,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterString.write(value.`preset`, buf)
             FfiConverterTypeReadabilityLevel.write(value.`readability`, buf)
             FfiConverterFloat.write(value.`inkDeltaE`, buf)
+            FfiConverterSequenceTypeColourChoice.write(value.`colours`, buf)
+            FfiConverterString.write(value.`shapes`, buf)
             FfiConverterOptionalFloat.write(value.`logoSize`, buf)
             FfiConverterTypeStyleTier.write(value.`tier`, buf)
             FfiConverterULong.write(value.`pbs`, buf)
@@ -3152,12 +3238,12 @@ data class StyleOptions (
     var `preset`: kotlin.String = "green-orange" 
     , 
     /**
-     * Finder and alignment rings: "square", "dot" or "extra-rounded".
+     * Finder rings (qr-code-styling's corners square): "square", "dot" or "extra-rounded".
      */
     var `cornersSquare`: kotlin.String = "square" 
     , 
     /**
-     * Finder and alignment centres: "square" or "dot".
+     * Finder centres (qr-code-styling's corners dot): "square" or "dot".
      */
     var `cornersDot`: kotlin.String = "square" 
     , 
@@ -4514,6 +4600,34 @@ public object FfiConverterSequenceTypeColorStopLook: FfiConverterRustBuffer<List
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeColorStopLook.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeColourChoice: FfiConverterRustBuffer<List<ColourChoice>> {
+    override fun read(buf: ByteBuffer): List<ColourChoice> {
+        val len = buf.getInt()
+        return List<ColourChoice>(len) {
+            FfiConverterTypeColourChoice.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ColourChoice>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeColourChoice.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ColourChoice>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeColourChoice.write(it, buf)
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::verify::verify;
 use image::RgbImage;
 use qrveil_style::recipe::Patterns;
 use qrveil_style::recipe::{CentreShape, RingShape};
-use qrveil_style::{clear, Readability, Rgb, StyleId, PRESETS};
+use qrveil_style::{clear, Rgb, StyleId, PRESETS};
 
 fn rasterise(svg: &str) -> RgbImage {
     let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).expect("valid SVG");
@@ -44,7 +44,7 @@ fn fancy(transparent: bool) -> Palette {
         Background::Fill(Fill::gradient(GradientKind::Radial, stops).expect("valid"))
     };
     let colours = Colours { dots, rings, centres: Fill::Solid(Rgb(200, 30, 30)), background, area: Area::Symbol };
-    colours.palette(Readability::Vivid)
+    colours.palette()
 }
 
 /// Dots in a colour map (a Chebyshev square from black to blue, which no gradient draws),
@@ -60,7 +60,7 @@ fn mapped() -> Palette {
     let dots = Fill::Map(ColourMap::new(side, colours).expect("valid"));
     let background = Background::Fill(Fill::Solid(Rgb(255, 255, 255)));
     let colours = Colours { rings: dots.clone(), centres: dots.clone(), dots, background, area: Area::Image };
-    colours.palette(Readability::Balanced)
+    colours.palette()
 }
 
 /// A fitted look made by hand: every dark module's corners cut off by 0.2 of a module.
@@ -98,9 +98,10 @@ fn cut_corner_classes() -> TileSet {
 fn every_style_svg_matches_its_png_and_decodes() {
     let payload = b"https://qrveil.invalid/s/8f3a?k=Zm9v";
     let symbol = encode(payload, EcLevel::M, Some(3)).expect("fits");
-    let preset = Palette::new(&PRESETS[0], Readability::default());
+    let preset = Palette::new(&PRESETS[0]);
     // Every style with square patterns, then every pattern shape the SDK draws with one
-    // style (rings it refuses are drawn too: the SVG must still match the PNG), then fills.
+    // style, then fills; each in the colours the SDK settles on for it (the chosen ones, or
+    // the least change its checks need).
     let (fitted, classes) = (cut_corners(), cut_corner_classes());
     let looks = StyleId::SERVED
         .map(|id| (id, Patterns::default(), preset.clone()))
@@ -119,6 +120,10 @@ fn every_style_svg_matches_its_png_and_decodes() {
         let tiles = if id == StyleId::FittedWide { &classes } else { &fitted };
         let id = format!("{id} {patterns:?} transparent {}", palette.transparent());
         let canvas = Canvas { patterns, fitted: Some(tiles), ..drawing.canvas(8, 4, palette) };
+        let seed = crate::capture::seed_of(&symbol.grid);
+        let settled =
+            crate::settle::settle(&drawing, &canvas, payload, crate::capture::Scan::Ordinary, seed).expect("settles");
+        let canvas = Canvas { palette: settled.palette, tiles: settled.drawing.tiles(), ..canvas };
         let png = canvas.to_image();
         let svg = rasterise(&canvas.to_svg());
         assert_eq!(svg.dimensions(), png.dimensions(), "{id}");

@@ -13,7 +13,9 @@ pub mod corpus;
 pub mod external;
 pub mod fhe_sample;
 mod in_process;
+mod output;
 pub mod reference;
+mod settling;
 
 use crate::selection::{Drawn, Selection};
 use crate::{write_json, LabError};
@@ -21,15 +23,17 @@ use clap::Args;
 use conditions::{Condition, RENDER_PX};
 use corpus::{corpus, Case};
 use external::Found;
-use image::RgbImage;
 pub(crate) use in_process::InProcess;
+use output::{contact_sheet, markdown};
+pub use settling::settled;
+use settling::{render, SettledLook, Settling, Styled};
+
 use qrveil_sdk::{encode, Canvas, Drawing, Palette};
-use qrveil_style::recipe::Patterns;
+
 use qrveil_style::{clear, Preset, Readability, StyleId, PRESETS};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -94,16 +98,14 @@ struct EvalReport {
     /// Clean renders a decoder reads as plain but not styled: (decoder, style, index, kind).
     /// The product's promise says this list is empty.
     clean_misses: Vec<(&'static str, String, usize, corpus::Kind)>,
+    /// Per look: how many codes the SDK settled each way at this level (see [`Settling`]).
+    settled: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 /// Black on white: the baseline every styled code is measured against.
 pub fn plain_palette() -> Palette {
     let mono = PRESETS.iter().find(|p| p.name == "mono").copied().unwrap_or_default();
-    Palette::new(&mono, Readability::Robust)
-}
-
-fn render(drawing: &Drawing, palette: Palette, patterns: Patterns) -> RgbImage {
-    Canvas { patterns, ..drawing.canvas(RENDER_PX, 4, palette) }.to_image()
+    Palette::new(&mono)
 }
 
 /// One image a decoder is asked to read.
@@ -117,15 +119,27 @@ struct Seen {
 
 /// Render the plain code and every style for one case, apply every condition, decode with
 /// rqrr, and write each image to `dir` for the external decoders.
-fn evaluate_case(i: usize, case: &Case, looks: &[Drawn], palette: &Palette, seed: u64, dir: &Path) -> Vec<Seen> {
-    let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Vec::new() };
-    let plain = render(&Drawing::plain(&symbol.grid), plain_palette(), Patterns::default());
+fn evaluate_case(
+    i: usize,
+    case: &Case,
+    looks: &[Drawn],
+    palette: &Palette,
+    level: Readability,
+    seed: u64,
+    dir: &Path,
+) -> (Vec<Seen>, Vec<SettledLook>) {
+    let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Default::default() };
+    let plain = Canvas { ..Drawing::plain(&symbol.grid).canvas(RENDER_PX, 4, plain_palette()) }.to_image();
     let mut images = vec![(PLAIN.to_string(), plain)];
+    let code = Styled { grid: &symbol.grid, payload: &case.payload, level };
+    let mut settled = Vec::new();
     for look in looks {
         let style = look.id.style();
         let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
         let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
-        images.push((look.name(), render(&drawing, palette.clone(), look.patterns)));
+        let (img, how) = render(&drawing, palette.clone(), look.patterns, &code);
+        settled.push((look.name(), how));
+        images.push((look.name(), img));
     }
     let mut out = Vec::new();
     for condition in Condition::ALL {
@@ -144,7 +158,7 @@ fn evaluate_case(i: usize, case: &Case, looks: &[Drawn], palette: &Palette, seed
             });
         }
     }
-    out
+    (out, settled)
 }
 
 /// Decode counts and the notable misses, accumulated batch by batch.
@@ -152,6 +166,8 @@ fn evaluate_case(i: usize, case: &Case, looks: &[Drawn], palette: &Palette, seed
 struct Tally {
     /// (decoder, code, condition) -> (decoded, total)
     counts: BTreeMap<(&'static str, String, Condition), (usize, usize)>,
+    /// Per look: how many codes the SDK settled each way.
+    settled: BTreeMap<String, BTreeMap<Settling, usize>>,
     plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>>,
     clean_misses: Vec<(&'static str, String, usize, corpus::Kind)>,
 }
@@ -203,7 +219,7 @@ pub fn run(args: EvalArgs) -> Result<(), LabError> {
         Condition::ALL.len(),
         decoders().join(", ")
     );
-    let tally = tally_corpus(&cases, &looks, Palette::new(&preset, level), &args, &mut external)?;
+    let tally = tally_corpus(&cases, &looks, (Palette::new(&preset), level), &args, &mut external)?;
     let fhe = fhe_sample(&args, &cases, &styles)?;
     let reference_diff = reference_diffs(&cases, level, &mut external)?;
     print_results(&tally, &looks, &external.missing);
@@ -227,8 +243,13 @@ pub fn run(args: EvalArgs) -> Result<(), LabError> {
             fhe_sample: fhe.clone(),
             reference_diff,
             rows,
-            plain_unreadable: tally.plain_unreadable,
-            clean_misses: tally.clean_misses,
+            plain_unreadable: tally.plain_unreadable.clone(),
+            clean_misses: tally.clean_misses.clone(),
+            settled: tally
+                .settled
+                .iter()
+                .map(|(look, counts)| (look.clone(), counts.iter().map(|(how, &n)| (how.name(), n)).collect()))
+                .collect(),
         };
         write_json(path, &report)?;
     }
@@ -246,18 +267,22 @@ pub fn run(args: EvalArgs) -> Result<(), LabError> {
 fn tally_corpus(
     cases: &[Case],
     looks: &[Drawn],
-    palette: Palette,
+    (palette, level): (Palette, Readability),
     args: &EvalArgs,
     external: &mut external::External,
 ) -> Result<Tally, LabError> {
     let mut tally = Tally::default();
     for (b, batch) in cases.chunks(BATCH).enumerate() {
         let dir = tempfile::tempdir()?;
-        let seen: Vec<Seen> = batch
+        let (seen, settled): (Vec<Vec<Seen>>, Vec<Vec<SettledLook>>) = batch
             .par_iter()
             .enumerate()
-            .flat_map_iter(|(k, c)| evaluate_case(b * BATCH + k, c, looks, &palette, args.select.seed, dir.path()))
-            .collect();
+            .map(|(k, c)| evaluate_case(b * BATCH + k, c, looks, &palette, level, args.select.seed, dir.path()))
+            .unzip();
+        let seen: Vec<Seen> = seen.into_iter().flatten().collect();
+        for (name, how) in settled.into_iter().flatten() {
+            *tally.settled.entry(name).or_default().entry(how).or_default() += 1;
+        }
         if let (0, Some(path)) = (b, &args.gallery) {
             contact_sheet(&seen, &names_of(looks)).save(path).map_err(|e| LabError::output(path, e))?;
         }
@@ -321,6 +346,11 @@ fn print_results(tally: &Tally, looks: &[Drawn], missing: &[String]) {
     for (decoder, list) in &tally.plain_unreadable {
         println!("{decoder} cannot read these plain codes even clean (index, kind): {list:?}");
     }
+    println!("how the SDK settled each code at this level (refused codes are drawn in black here):");
+    for (look, counts) in &tally.settled {
+        let counts: Vec<String> = counts.iter().map(|(how, n)| format!("{n} {}", how.name())).collect();
+        println!("  {look}: {}", counts.join(", "));
+    }
     for m in missing {
         println!("not run: {m}");
     }
@@ -329,58 +359,4 @@ fn print_results(tally: &Tally, looks: &[Drawn], missing: &[String]) {
 /// "plain" then the looks, in table order.
 fn names_of(looks: &[Drawn]) -> Vec<String> {
     std::iter::once(PLAIN.to_string()).chain(looks.iter().map(Drawn::name)).collect()
-}
-
-/// Rows: the first few payloads; columns: each code clean, then each code in perspective.
-fn contact_sheet(seen: &[Seen], names: &[String]) -> RgbImage {
-    const THUMB: u32 = 180;
-    const GAP: u32 = 12;
-    let rows: Vec<usize> = {
-        let mut cases: Vec<usize> = seen.iter().map(|s| s.case).collect();
-        cases.dedup();
-        cases.into_iter().take(4).collect()
-    };
-    let columns: Vec<(Condition, &String)> = [Condition::Clean, Condition::Perspective]
-        .into_iter()
-        .flat_map(|c| names.iter().map(move |n| (c, n)))
-        .collect();
-    let (w, h) = (columns.len() as u32 * (THUMB + GAP) + GAP, rows.len() as u32 * (THUMB + GAP) + GAP);
-    let mut sheet = RgbImage::from_pixel(w.max(1), h.max(1), image::Rgb([235, 235, 235]));
-    for (r, case) in rows.iter().enumerate() {
-        for (c, (condition, name)) in columns.iter().enumerate() {
-            let Some(s) = seen.iter().find(|s| s.case == *case && s.condition == *condition && &s.name == *name) else {
-                continue;
-            };
-            let Ok(img) = image::open(&s.path) else { continue };
-            let thumb = image::imageops::resize(&img.to_rgb8(), THUMB, THUMB, image::imageops::FilterType::Triangle);
-            let (x, y) = (GAP + c as u32 * (THUMB + GAP), GAP + r as u32 * (THUMB + GAP));
-            image::imageops::replace(&mut sheet, &thumb, x as i64, y as i64);
-        }
-    }
-    sheet
-}
-
-/// Style × condition → decode rate with counts, for one decoder.
-fn markdown(
-    decoder: &'static str,
-    names: &[String],
-    tally: &BTreeMap<(&'static str, String, Condition), (usize, usize)>,
-) -> String {
-    let mut s = format!("decoder: {decoder}\n\n| style |");
-    for c in Condition::ALL {
-        let _ = write!(s, " {} |", c.name());
-    }
-    s.push_str("\n|---|");
-    s.push_str(&"---|".repeat(Condition::ALL.len()));
-    s.push('\n');
-    for name in names {
-        let _ = write!(s, "| {name} |");
-        for c in Condition::ALL {
-            let (ok, total) = tally.get(&(decoder, name.clone(), c)).copied().unwrap_or_default();
-            let rate = if total > 0 { 100.0 * ok as f64 / total as f64 } else { 0.0 };
-            let _ = write!(s, " {rate:.1}% ({ok}/{total}) |");
-        }
-        s.push('\n');
-    }
-    s
 }

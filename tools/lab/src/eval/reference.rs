@@ -4,7 +4,7 @@
 
 use super::corpus::Case;
 use image::RgbImage;
-use qrveil_sdk::{encode, Contrast, Drawing, Palette};
+use qrveil_sdk::{encode, over_white, Drawing, Palette};
 use qrveil_style::{clear, FixedModules, Preset, Readability, StyleId};
 use serde::Serialize;
 
@@ -28,13 +28,19 @@ pub struct ReferenceDiff {
     pub same_colours_mean_diff_outside_function_patterns: f64,
 }
 
-fn ours(case: &Case, palette: Palette) -> Option<(u32, Vec<String>, RgbImage)> {
+/// The case drawn at 1 px per module in `palette`, or, with a level, in the colours the SDK
+/// settles on from it at that level.
+fn ours(case: &Case, palette: Palette, level: Option<Readability>) -> Option<(u32, Vec<String>, RgbImage)> {
     let symbol = encode(&case.payload, case.ec, None).ok()?;
     let side = symbol.grid.side();
     let style = StyleId::Square.style();
     let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
     let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?;
-    let img = drawing.canvas(1, QUIET_ZONE, palette).to_image();
+    let canvas = drawing.canvas(1, QUIET_ZONE, palette);
+    let img = match level {
+        Some(level) => over_white(&super::settled(&drawing, &canvas, &case.payload, &symbol.grid, level)?.rgba),
+        None => canvas.to_image(),
+    };
     let rows = symbol
         .grid
         .bits()
@@ -67,11 +73,10 @@ pub fn measure(cases: &[Case], preset: &Preset, level: Readability, limit: usize
     std::fs::write(&script, HELPER).map_err(|e| e.to_string())?;
     let mut jobs = String::new();
     let mut mine: Vec<(u32, RgbImage, RgbImage)> = Vec::new();
-    let palette = Palette::new(preset, level);
-    let uncorrected = Palette::with_contrast(preset, Contrast { data: 0.0, patterns: 0.0 });
+    let chosen = Palette::new(preset);
     for (i, case) in cases.iter().take(limit).enumerate() {
-        let Some((side, rows, img)) = ours(case, palette.clone()) else { continue };
-        let Some((_, _, plain_colours)) = ours(case, uncorrected.clone()) else { continue };
+        let Some((side, rows, img)) = ours(case, chosen.clone(), Some(level)) else { continue };
+        let Some((_, _, plain_colours)) = ours(case, chosen.clone(), None) else { continue };
         let (left, right, back) = (preset.left, preset.right, preset.background);
         let job = serde_json::json!({
             "modules": rows,

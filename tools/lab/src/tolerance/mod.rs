@@ -21,7 +21,7 @@ use crate::{write_json, LabError};
 use capture::{Family, STEPS};
 use clap::Args;
 use image::RgbImage;
-use qrveil_sdk::{delta_e, encode, Contrast, Drawing, Palette};
+use qrveil_sdk::{delta_e, encode, over_white, Contrast, Drawing, Palette};
 use qrveil_style::{clear, FixedModules, Readability, Rgb, StyleId};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -53,12 +53,14 @@ const PLAIN: &str = "plain";
 /// Codes rendered, degraded and decoded per batch (bounds disk and memory).
 const BATCH: usize = 4;
 
-/// What is drawn for each code: the plain baseline or a style in a palette.
+/// What is drawn for each code: the plain baseline or a style in a palette, as chosen or, at a
+/// level, in the colours the SDK settles on for each code.
 #[derive(Clone)]
 struct Look {
     name: String,
     style: Option<StyleId>,
     palette: Palette,
+    level: Option<Readability>,
 }
 
 /// One degraded image: its code, look, family and ladder step (`None`: clean).
@@ -103,14 +105,15 @@ fn looks(args: &ToleranceArgs) -> Result<Vec<Look>, LabError> {
             _ => return Err(LabError::Check(format!("--contrasts: {pair:?} is not DATA:PATTERNS, each 0..1"))),
         }
     }
-    let mut looks = vec![Look { name: PLAIN.into(), style: None, palette: plain_palette() }];
+    let mut looks = vec![Look { name: PLAIN.into(), style: None, palette: plain_palette(), level: None }];
     for &id in &styles {
         for &level in &levels {
-            looks.push(Look { name: format!("{id} {level}"), style: Some(id), palette: Palette::new(&preset, level) });
+            let palette = Palette::new(&preset);
+            looks.push(Look { name: format!("{id} {level}"), style: Some(id), palette, level: Some(level) });
         }
         for (name, contrast) in &contrasts {
             let palette = Palette::with_contrast(&preset, *contrast);
-            looks.push(Look { name: format!("{id} {name}"), style: Some(id), palette });
+            looks.push(Look { name: format!("{id} {name}"), style: Some(id), palette, level: None });
         }
     }
     Ok(looks)
@@ -186,7 +189,16 @@ fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::pat
                 drawing
             }
         };
-        let clean = drawing.canvas(RENDER_PX, 4, look.palette.clone()).to_image();
+        let canvas = drawing.canvas(RENDER_PX, 4, look.palette.clone());
+        let settled = match look.level {
+            Some(level) => crate::eval::settled(&drawing, &canvas, &case.payload, &symbol.grid, level).map(|s| s.rgba),
+            None => Some(canvas.to_rgba()),
+        };
+        // A code the SDK would refuse shows nothing: it counts as unread everywhere.
+        let clean = match settled {
+            Some(rgba) => over_white(&rgba),
+            None => RgbImage::from_pixel(canvas.size_px(), canvas.size_px(), image::Rgb([255, 255, 255])),
+        };
         if look.style.is_some() {
             colours.extend(ink_delta_e(&clean, symbol.grid.bits(), symbol.grid.side(), &look.palette).map(|d| (l, d)));
         }

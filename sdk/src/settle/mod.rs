@@ -1,0 +1,330 @@
+//! How a code is drawn: in the look's shapes and the colours as chosen whenever the code passes
+//! its checks with them (both judges, clean and from the phone check's capture). Otherwise the
+//! least squaring of its function patterns that passes ([`Squaring`]); and if none does, the
+//! least contrast that passes. A contrast moves only the inks that lack it, each to its nearest
+//! colour that has it (CIEDE2000, any direction of colour space), so the colours that fail move
+//! first and the rest stay as chosen. Each drawing's shapes are traced once
+//! ([`Canvas::coverage`]); each try of colours only lays other colours on them.
+
+use crate::capture::{capture, Scan};
+use crate::colour::delta_e;
+use crate::finish::Drawing;
+use crate::palette::{Background, Contrast, Palette, Part};
+use crate::render::{over_white, Canvas, Coverage};
+use crate::verify::{greys, verify, Decoder, VerifyError};
+use image::{RgbImage, RgbaImage};
+use qrveil_style::recipe::Squaring;
+use qrveil_style::Rgb;
+use serde::Serialize;
+use std::fmt;
+
+/// Below 8 px per module or 2 modules of quiet zone, decoders misread some anti-aliased curved
+/// shapes that they read from a camera (phones never see an image at its pixel size anyway),
+/// so such codes are checked drawn at that minimum, from the same tiles and colours.
+pub const VERIFY_MIN_MODULE_PX: u32 = 8;
+const VERIFY_MIN_QUIET_ZONE: u32 = 2;
+
+/// Tries of the search for the least contrast that passes, after the colours as chosen: each
+/// halves the interval between the weakest ink's contrast and black, so the contrast found is
+/// within 1/16 of that interval of the least. (Each try is a full check: about 0.1 s at version
+/// 10, 0.5 s at version 40 on two cores.)
+const SEARCH_STEPS: usize = 4;
+
+/// Why a colour is drawn as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Why {
+    /// As chosen: the code passed its checks with it, or it had the contrast asked already.
+    AsChosen,
+    /// Moved to the nearest colour with the contrast the named check needed.
+    Contrast { needed: f32, check: Check },
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::AsChosen => f.write_str("as chosen"),
+            Why::Contrast { needed, check } => {
+                write!(f, "contrast {needed:.2} against the background, which {check} needed")
+            }
+        }
+    }
+}
+
+/// Which check a colour change was for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "check", rename_all = "kebab-case")]
+pub enum Check {
+    /// The judges' reading of the drawing itself.
+    Clean { judge: Decoder },
+    /// The judges' reading of the phone check's capture.
+    PhoneScan { scan: Scan, judge: Decoder },
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Check::Clean { judge } => write!(f, "{judge}'s clean reading"),
+            Check::PhoneScan { scan, judge } => write!(f, "{judge}'s reading of the {scan} phone scan"),
+        }
+    }
+}
+
+impl From<&VerifyError> for Check {
+    fn from(e: &VerifyError) -> Self {
+        match *e {
+            VerifyError::PhoneScan { scan, judge } => Check::PhoneScan { scan, judge },
+            ref other => Check::Clean { judge: other.decoder() },
+        }
+    }
+}
+
+/// One chosen colour and how it is drawn.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ColourChoice {
+    /// `dots`, `corners-square` (the finder rings), `corners-dot` (their centres) or `background`.
+    pub part: &'static str,
+    #[serde(serialize_with = "hex")]
+    pub chosen: Rgb,
+    #[serde(serialize_with = "hex")]
+    pub drawn: Rgb,
+    /// CIEDE2000 between the two (0: as chosen; about 1 is just noticeable).
+    pub delta_e: f32,
+    pub why: Why,
+}
+
+fn hex<S: serde::Serializer>(c: &Rgb, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2))
+}
+
+/// Which modules a code has drawn square, and the check that needed it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Shapes {
+    pub squaring: Squaring,
+    /// What failed with fewer modules squared (`None`: drawn as the style says).
+    pub needed_by: Option<Check>,
+}
+
+impl fmt::Display for Shapes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.needed_by {
+            None => f.write_str("as the look draws them"),
+            Some(check) => write!(f, "{}, which {check} needed", self.squaring),
+        }
+    }
+}
+
+/// What a code settled on: its shapes, its palette and pixels, and what the checks found.
+pub struct Settled {
+    /// The drawing as drawn (the modules [`Shapes::squaring`] names squared).
+    pub drawing: Drawing,
+    pub shapes: Shapes,
+    pub palette: Palette,
+    pub rgba: RgbaImage,
+    /// Whether rqrr also reads the code.
+    pub quirc_family: bool,
+    pub colours: Vec<ColourChoice>,
+    /// Seconds painting and checking.
+    pub render: f64,
+    pub verify: f64,
+}
+
+/// One drawing tried: its shapes traced once, at its own size and (when that is too small to
+/// check) at the verifiable minimum.
+struct Trial<'c> {
+    canvas: Canvas<'c>,
+    coverage: Coverage,
+    checked: Option<(Canvas<'c>, Coverage)>,
+}
+
+/// What a trial is checked against.
+struct Target<'p> {
+    payload: &'p [u8],
+    scan: Scan,
+    seed: u64,
+}
+
+impl<'c> Trial<'c> {
+    fn new(canvas: Canvas<'c>, clock: &mut Clock) -> Self {
+        let coverage = clock.render(|| canvas.coverage());
+        let small = canvas.module_px < VERIFY_MIN_MODULE_PX || canvas.quiet_zone < VERIFY_MIN_QUIET_ZONE;
+        let checked = small.then(|| {
+            let at_least = Canvas {
+                module_px: canvas.module_px.max(VERIFY_MIN_MODULE_PX),
+                quiet_zone: canvas.quiet_zone.max(VERIFY_MIN_QUIET_ZONE),
+                ..canvas.clone()
+            };
+            let coverage = clock.render(|| at_least.coverage());
+            (at_least, coverage)
+        });
+        Self { canvas, coverage, checked }
+    }
+
+    /// The drawing in `palette`, and whether it passes every check (and rqrr reads it).
+    fn attempt(&self, palette: Palette, clock: &mut Clock, t: &Target) -> (RgbaImage, Result<bool, VerifyError>) {
+        let rgba = clock.render(|| Canvas { palette: palette.clone(), ..self.canvas.clone() }.paint(&self.coverage));
+        let result = match &self.checked {
+            None => clock.verify(|| check(&over_white(&rgba), self.canvas.module_px, t)),
+            Some((at_least, coverage)) => {
+                let image = clock.render(|| over_white(&Canvas { palette, ..at_least.clone() }.paint(coverage)));
+                clock.verify(|| check(&image, at_least.module_px, t))
+            }
+        };
+        (rgba, result)
+    }
+}
+
+/// Settle how `drawing` is drawn on `canvas` (made by [`Drawing::canvas`], with its palette as
+/// chosen, patterns and logo) for `payload`, checked with `scan`'s capture seeded by `seed`:
+/// first the least squaring ([`Squaring::ALL`]) that passes in the chosen colours, else the
+/// most squared drawing in the least contrast that passes; an error when even black ink fails.
+pub fn settle(
+    drawing: &Drawing,
+    canvas: &Canvas,
+    payload: &[u8],
+    scan: Scan,
+    seed: u64,
+) -> Result<Settled, VerifyError> {
+    let mut clock = Clock::default();
+    let target = Target { payload, scan, seed };
+    // Squarings that change nothing (a square look) are not tried twice.
+    let mut drawings: Vec<(Squaring, Drawing)> = Vec::new();
+    for squaring in Squaring::ALL {
+        let squared = drawing.squared(squaring);
+        if drawings.last().is_none_or(|(_, d)| d.tiles() != squared.tiles()) {
+            drawings.push((squaring, squared));
+        }
+    }
+    let chosen = canvas.palette.clone();
+    let mut shapes_needed_by = None;
+    let mut found = None;
+    let mut last = None;
+    for (i, (_, squared)) in drawings.iter().enumerate() {
+        let trial = Trial::new(Canvas { tiles: squared.tiles(), ..canvas.clone() }, &mut clock);
+        match trial.attempt(chosen.clone(), &mut clock, &target) {
+            (rgba, Ok(quirc)) => {
+                found = Some((i, Contrast::NONE, rgba, quirc, Why::AsChosen));
+                break;
+            }
+            (_, Err(e)) => {
+                shapes_needed_by.get_or_insert(Check::from(&e));
+                last = Some((i, trial, e));
+            }
+        }
+    }
+    let (i, contrast, rgba, quirc_family, why) = match (found, last) {
+        (Some(found), _) => found,
+        (None, Some((i, trial, failed))) => {
+            let (contrast, rgba, quirc, why) = least_contrast(&trial, &chosen, failed, &mut clock, &target)?;
+            (i, contrast, rgba, quirc, why)
+        }
+        (None, None) => unreachable!("at least one drawing is tried"),
+    };
+    let (squaring, drawing) = drawings.swap_remove(i);
+    let shapes = Shapes { squaring, needed_by: if i == 0 { None } else { shapes_needed_by } };
+    let palette = chosen.at(contrast);
+    let colours = choices(&chosen, &palette, why);
+    Ok(Settled { drawing, shapes, palette, rgba, quirc_family, colours, render: clock.render, verify: clock.verify })
+}
+
+/// The least contrast with which `trial` passes (bisection between its weakest ink's and
+/// black), `failed` being how it failed as chosen.
+fn least_contrast(
+    trial: &Trial,
+    chosen: &Palette,
+    failed: VerifyError,
+    clock: &mut Clock,
+    target: &Target,
+) -> Result<(Contrast, RgbaImage, bool, Why), VerifyError> {
+    let (mut lo, mut hi) = (weakest_contrast(chosen), 1.0f32);
+    let mut needed_by = Check::from(&failed);
+    let mut passed = None;
+    for _ in 0..SEARCH_STEPS {
+        let mid = (lo + hi) / 2.0;
+        match trial.attempt(chosen.at(Contrast::uniform(mid)), clock, target) {
+            (rgba, Ok(q)) => (hi, passed) = (mid, Some((rgba, q))),
+            (_, Err(e)) => (lo, needed_by) = (mid, Check::from(&e)),
+        }
+    }
+    // Nothing short of black passed: black on a background light enough for it, and if that
+    // fails too, nothing will.
+    let (best, quirc) = match passed {
+        Some(found) => found,
+        None => match trial.attempt(chosen.at(Contrast::uniform(1.0)), clock, target) {
+            (rgba, Ok(q)) => (rgba, q),
+            (_, Err(e)) => return Err(e),
+        },
+    };
+    Ok((Contrast::uniform(hi), best, quirc, Why::Contrast { needed: hi, check: needed_by }))
+}
+
+/// Both judges, clean and from the capture; then whether rqrr reads the clean image too.
+/// The clean reading and the capture's are made side by side.
+fn check(image: &RgbImage, module_px: u32, t: &Target) -> Result<bool, VerifyError> {
+    let (clean, captured) = rayon::join(
+        || verify(image, t.payload),
+        || {
+            let seen = capture(image, module_px as f32, t.scan.strength(), t.seed);
+            verify(&seen, t.payload).map_err(|e| VerifyError::PhoneScan { scan: t.scan, judge: e.decoder() })
+        },
+    );
+    clean.and(captured)?;
+    Ok(Decoder::Rqrr.reads(&greys(image), t.payload))
+}
+
+/// The least contrast any ink has as chosen: asking for less changes nothing.
+fn weakest_contrast(palette: &Palette) -> f32 {
+    let bg = palette.background_luma();
+    let lightest =
+        |part: Part| palette.fill_of(part).0.colours().into_iter().map(crate::colour::luma).fold(0.0, f32::max);
+    let weakest = [Part::Data, Part::Ring, Part::Centre].map(|p| bg - lightest(p)).into_iter().fold(1.0, f32::min);
+    weakest.clamp(0.0, 1.0)
+}
+
+/// Every chosen colour (each fill's colours, the background's too) and how it is drawn.
+fn choices(chosen: &Palette, drawn: &Palette, why: Why) -> Vec<ColourChoice> {
+    let mut out = Vec::new();
+    for (name, part) in [("dots", Part::Data), ("corners-square", Part::Ring), ("corners-dot", Part::Centre)] {
+        for c in chosen.fill_of(part).0.colours() {
+            let d = drawn.correct(part, c);
+            out.push(choice(name, c, d, why));
+        }
+    }
+    if let (Background::Fill(from), Background::Fill(to)) = (chosen.chosen_background(), &drawn.background) {
+        for (c, d) in from.colours().into_iter().zip(to.colours()) {
+            out.push(choice("background", c, d, why));
+        }
+    }
+    out
+}
+
+fn choice(part: &'static str, chosen: Rgb, drawn: Rgb, why: Why) -> ColourChoice {
+    let why = if chosen == drawn { Why::AsChosen } else { why };
+    ColourChoice { part, chosen, drawn, delta_e: delta_e(chosen, drawn), why }
+}
+
+/// Seconds spent painting and checking, summed over the tries.
+#[derive(Default)]
+struct Clock {
+    render: f64,
+    verify: f64,
+}
+
+impl Clock {
+    fn render<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let t = std::time::Instant::now();
+        let out = f();
+        self.render += t.elapsed().as_secs_f64();
+        out
+    }
+
+    fn verify<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let t = std::time::Instant::now();
+        let out = f();
+        self.verify += t.elapsed().as_secs_f64();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;
