@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The gallery: every dot type and centre shape, the ring shapes qrveil refuses, and a few colour
+# The gallery: every dot type with every finder ring and centre shape, and a few colour
 # combinations, drawn by qrveil and by qr-code-styling 1.9 with the same options (its SVG output
 # under Node and jsdom, rasterised with resvg), laid out in docs/gallery/. Only the images are
 # kept; the peer's packages go to a scratch folder. Needs Node's npm and Python's Pillow.

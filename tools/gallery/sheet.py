@@ -28,15 +28,23 @@ def doc(dots, square="square", dot="square", background=None, readability="balan
     }
 
 
+RINGS = ["square", "extra-rounded", "dot"]
+CENTRES = ["square", "dot"]
+# The finders' own colours, as qr-code-styling users pick them: eyes in a second colour.
+RING_COLOUR = "#5b2a86"
+CENTRE_COLOUR = "#f76909"
+
+
 def looks():
     out = []
     for t in PEER_DOTS + OURS_ONLY:
-        for dot in ["square", "dot"]:
-            out.append({"name": f"dots-{t}-{dot}", "section": "dots", "peer": t in PEER_DOTS,
-                        "document": doc({"type": t, "gradient": GREEN_ORANGE}, dot=dot)})
-    for square in ["dot", "extra-rounded"]:
-        out.append({"name": f"rings-{square}", "section": "rings", "peer": True,
-                    "document": doc({"type": "rounded", "gradient": GREEN_ORANGE}, square=square, dot="dot")})
+        for square in RINGS:
+            for dot in CENTRES:
+                d = doc({"type": t, "gradient": GREEN_ORANGE}, square=square, dot=dot)
+                d["cornersSquareOptions"]["color"] = RING_COLOUR
+                d["cornersDotOptions"]["color"] = CENTRE_COLOUR
+                out.append({"name": f"looks-{t}-{square}-{dot}", "section": "looks", "peer": t in PEER_DOTS,
+                            "row": t, "column": f"{square} / {dot}", "document": d})
     colours = [
         ("solid", doc({"type": "classy-rounded", "color": "#1f3a93"}, dot="dot")),
         ("angled", doc({"type": "rounded", "gradient": {"type": "linear", "rotation": math.pi / 4, "colorStops": [
@@ -45,6 +53,8 @@ def looks():
             {"offset": 0, "color": "#c62828"}, {"offset": 1, "color": "#283593"}]}},
             background={"gradient": {"type": "radial", "rotation": 0, "colorStops": [
                 {"offset": 0, "color": "#ffffff"}, {"offset": 1, "color": "#fff3e0"}]}})),
+        ("peach", doc({"type": "extra-rounded", "gradient": GREEN_ORANGE}, square="extra-rounded", dot="dot",
+                      background={"color": "#ffe5cc"})),
         ("vivid", doc({"type": "extra-rounded", "gradient": GREEN_ORANGE}, readability="vivid")),
         ("transparent", doc({"type": "classy", "color": "#00695c"}, background={"color": "transparent"})),
     ]
@@ -62,38 +72,56 @@ def label(img, text):
     return framed
 
 
+def rendered(renders, look, who, thumb, title):
+    path = renders / f"{look['name']}-{who}.png"
+    refusal = renders / f"{look['name']}-{who}.txt"
+    if path.exists():
+        return label(Image.open(path).resize((thumb, thumb), Image.LANCZOS), title)
+    note = "refused" if refusal.exists() else "has no such option"
+    return label(Image.new("RGB", (thumb, thumb), "white"), f"{title}: {note}")
+
+
+def save(sheet, path):
+    # A gallery sheet is committed: 256 colours keep it small and look the same at this size.
+    sheet.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+def looks_sheet(renders, rows, path):
+    """One row per dot type, one column per finder ring / centre; each cell qrveil then the peer."""
+    thumb, gap = 150, 10
+    names = list(dict.fromkeys(l["row"] for l in rows))
+    columns = list(dict.fromkeys(l["column"] for l in rows))
+    cell = 2 * thumb + gap
+    sheet = Image.new("RGB", (len(columns) * (cell + 2 * gap), len(names) * (thumb + 28 + gap)), "white")
+    for l in rows:
+        x0 = columns.index(l["column"]) * (cell + 2 * gap)
+        y0 = names.index(l["row"]) * (thumb + 28 + gap)
+        for k, who in enumerate(["ours", "peer"]):
+            title = f"{l['row']} {l['column']}" if who == "ours" else "qr-code-styling"
+            sheet.paste(rendered(renders, l, who, thumb, title), (x0 + k * (thumb + gap // 2), y0))
+    save(sheet, path)
+
+
 def sheets(renders, docs):
-    thumb = 220
-    placeholder = lambda text: label(Image.new("RGB", (thumb, thumb), "white"), text)
     all_looks = json.loads((renders / "looks.json").read_text())["looks"]
     docs.mkdir(parents=True, exist_ok=True)
-    for section in ["dots", "rings", "colours"]:
-        rows = [l for l in all_looks if l["section"] == section]
-        cells = []
-        for l in rows:
-            pair = []
-            for who in ["ours", "peer"]:
-                path = renders / f"{l['name']}-{who}.png"
-                refusal = renders / f"{l['name']}-{who}.txt"
-                title = f"{l['name'][len(section) + 1:]}: {'qrveil' if who == 'ours' else 'qr-code-styling'}"
-                if path.exists():
-                    pair.append(label(Image.open(path).resize((thumb, thumb), Image.LANCZOS), title))
-                elif refusal.exists():
-                    pair.append(placeholder(f"{title}: refused"))
-                else:
-                    pair.append(placeholder(f"{title}: has no such option"))
-            cells.append(pair)
-        per_row = 2 if section != "dots" else 2
-        width = thumb * 2 * per_row + 12 * (2 * per_row)
-        height = math.ceil(len(cells) / per_row) * (thumb + 28 + 12)
-        sheet = Image.new("RGB", (width, height), "white")
-        for i, pair in enumerate(cells):
-            x0 = (i % per_row) * (2 * thumb + 24)
-            y0 = (i // per_row) * (thumb + 40)
-            for k, img in enumerate(pair):
-                sheet.paste(img, (x0 + k * (thumb + 6), y0))
-        sheet.save(docs / f"{section}.png", optimize=True)
-        print(f"| {section} | ![{section}](docs/gallery/{section}.png) |")
+    looks_sheet(renders, [l for l in all_looks if l["section"] == "looks"], docs / "looks.png")
+    print("| every dot type x finder ring / centre | ![looks](docs/gallery/looks.png) |")
+    thumb, per_row = 220, 3
+    cells = []
+    for l in [l for l in all_looks if l["section"] == "colours"]:
+        short = l["name"][len("colours-"):]
+        cells.append([rendered(renders, l, who, thumb, f"{short}: {'qrveil' if who == 'ours' else 'qr-code-styling'}")
+                      for who in ["ours", "peer"]])
+    width = per_row * (2 * thumb + 24)
+    height = math.ceil(len(cells) / per_row) * (thumb + 40)
+    sheet = Image.new("RGB", (width, height), "white")
+    for i, pair in enumerate(cells):
+        x0, y0 = (i % per_row) * (2 * thumb + 24), (i // per_row) * (thumb + 40)
+        for k, img in enumerate(pair):
+            sheet.paste(img, (x0 + k * (thumb + 6), y0))
+    save(sheet, docs / "colours.png")
+    print("| colours | ![colours](docs/gallery/colours.png) |")
 
 
 if __name__ == "__main__":
