@@ -988,6 +988,78 @@ class _UniffiFfiConverterTypeBackgroundLook(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.color, buf)
         _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
 
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterString.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterString.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterString.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class ColorMapLook:
+    def __init__(self, *, size:int, colors:typing.List[str]):
+        self.size = size
+        self.colors = colors
+        
+        
+
+    
+    def __str__(self):
+        return "ColorMapLook(size={}, colors={})".format(self.size, self.colors)
+    def __eq__(self, other):
+        if self.size != other.size:
+            return False
+        if self.colors != other.colors:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeColorMapLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ColorMapLook(
+            size=_UniffiFfiConverterUInt32.read(buf),
+            colors=_UniffiFfiConverterSequenceString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.size)
+        _UniffiFfiConverterSequenceString.check_lower(value.colors)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.size, buf)
+        _UniffiFfiConverterSequenceString.write(value.colors, buf)
+
 @dataclass
 class ColourChoice:
     """
@@ -1668,27 +1740,92 @@ class _UniffiFfiConverterTypeKeyMaterial(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
 
 @dataclass
-class PartLook:
-    """
-    One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
-    ("square"; round rings are refused: rqrr cannot locate them) or centres ("square", "dot").
-"""
-    def __init__(self, *, kind:str, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None):
-        self.kind = kind
-        self.color = color
-        self.gradient = gradient
+class LearnedLook:
+    def __init__(self, *, tiles_json:str, program_json:typing.Optional[str] = None):
+        self.tiles_json = tiles_json
+        self.program_json = program_json
         
         
 
     
     def __str__(self):
-        return "PartLook(kind={}, color={}, gradient={})".format(self.kind, self.color, self.gradient)
+        return "LearnedLook(tiles_json={}, program_json={})".format(self.tiles_json, self.program_json)
+    def __eq__(self, other):
+        if self.tiles_json != other.tiles_json:
+            return False
+        if self.program_json != other.program_json:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeLearnedLook(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return LearnedLook(
+            tiles_json=_UniffiFfiConverterString.read(buf),
+            program_json=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.tiles_json)
+        _UniffiFfiConverterOptionalString.check_lower(value.program_json)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.tiles_json, buf)
+        _UniffiFfiConverterOptionalString.write(value.program_json, buf)
+
+class _UniffiFfiConverterOptionalTypeColorMapLook(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeColorMapLook.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeColorMapLook.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeColorMapLook.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class PartLook:
+    """
+    One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
+    ("square", "dot", "extra-rounded") or finder centres ("square", "dot"), each with its own
+    colour, gradient or colour map (rings and centres take the dots' fill when given none).
+"""
+    def __init__(self, *, kind:str, color:typing.Optional[str] = None, gradient:typing.Optional[GradientLook] = None, color_map:typing.Optional[ColorMapLook] = None):
+        self.kind = kind
+        self.color = color
+        self.gradient = gradient
+        self.color_map = color_map
+        
+        
+
+    
+    def __str__(self):
+        return "PartLook(kind={}, color={}, gradient={}, color_map={})".format(self.kind, self.color, self.gradient, self.color_map)
     def __eq__(self, other):
         if self.kind != other.kind:
             return False
         if self.color != other.color:
             return False
         if self.gradient != other.gradient:
+            return False
+        if self.color_map != other.color_map:
             return False
         return True
 
@@ -1699,6 +1836,7 @@ class _UniffiFfiConverterTypePartLook(_UniffiConverterRustBuffer):
             kind=_UniffiFfiConverterString.read(buf),
             color=_UniffiFfiConverterOptionalString.read(buf),
             gradient=_UniffiFfiConverterOptionalTypeGradientLook.read(buf),
+            color_map=_UniffiFfiConverterOptionalTypeColorMapLook.read(buf),
         )
 
     @staticmethod
@@ -1706,12 +1844,14 @@ class _UniffiFfiConverterTypePartLook(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.kind)
         _UniffiFfiConverterOptionalString.check_lower(value.color)
         _UniffiFfiConverterOptionalTypeGradientLook.check_lower(value.gradient)
+        _UniffiFfiConverterOptionalTypeColorMapLook.check_lower(value.color_map)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.kind, buf)
         _UniffiFfiConverterOptionalString.write(value.color, buf)
         _UniffiFfiConverterOptionalTypeGradientLook.write(value.gradient, buf)
+        _UniffiFfiConverterOptionalTypeColorMapLook.write(value.color_map, buf)
 
 class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     CLASS_NAME = "u8"
@@ -1787,9 +1927,99 @@ class _UniffiFfiConverterOptionalTypeImageLook(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+
+
+
+
+
+class FillArea(enum.Enum):
+    
+    SYMBOL = 0
+    
+    IMAGE = 1
+    
+
+
+class _UniffiFfiConverterTypeFillArea(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return FillArea.SYMBOL
+        if variant == 2:
+            return FillArea.IMAGE
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == FillArea.SYMBOL:
+            return
+        if value == FillArea.IMAGE:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == FillArea.SYMBOL:
+            buf.write_i32(1)
+        if value == FillArea.IMAGE:
+            buf.write_i32(2)
+
+
+
+class _UniffiFfiConverterOptionalTypeFillArea(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeFillArea.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeFillArea.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeFillArea.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeLearnedLook(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeLearnedLook.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeLearnedLook.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeLearnedLook.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class Look:
-    def __init__(self, *, name:typing.Optional[str] = None, dots_options:PartLook, corners_square_options:PartLook, corners_dot_options:PartLook, background_options:BackgroundLook, qr_options:QrLook, image_options:typing.Optional[ImageLook] = None, readability:str):
+    def __init__(self, *, name:typing.Optional[str] = None, dots_options:PartLook, corners_square_options:PartLook, corners_dot_options:PartLook, background_options:BackgroundLook, qr_options:QrLook, image_options:typing.Optional[ImageLook] = None, readability:str, fill_area:typing.Optional[FillArea] = None, learned:typing.Optional[LearnedLook] = None):
         self.name = name
         self.dots_options = dots_options
         self.corners_square_options = corners_square_options
@@ -1798,12 +2028,14 @@ class Look:
         self.qr_options = qr_options
         self.image_options = image_options
         self.readability = readability
+        self.fill_area = fill_area
+        self.learned = learned
         
         
 
     
     def __str__(self):
-        return "Look(name={}, dots_options={}, corners_square_options={}, corners_dot_options={}, background_options={}, qr_options={}, image_options={}, readability={})".format(self.name, self.dots_options, self.corners_square_options, self.corners_dot_options, self.background_options, self.qr_options, self.image_options, self.readability)
+        return "Look(name={}, dots_options={}, corners_square_options={}, corners_dot_options={}, background_options={}, qr_options={}, image_options={}, readability={}, fill_area={}, learned={})".format(self.name, self.dots_options, self.corners_square_options, self.corners_dot_options, self.background_options, self.qr_options, self.image_options, self.readability, self.fill_area, self.learned)
     def __eq__(self, other):
         if self.name != other.name:
             return False
@@ -1821,6 +2053,10 @@ class Look:
             return False
         if self.readability != other.readability:
             return False
+        if self.fill_area != other.fill_area:
+            return False
+        if self.learned != other.learned:
+            return False
         return True
 
 class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
@@ -1835,6 +2071,8 @@ class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
             qr_options=_UniffiFfiConverterTypeQrLook.read(buf),
             image_options=_UniffiFfiConverterOptionalTypeImageLook.read(buf),
             readability=_UniffiFfiConverterString.read(buf),
+            fill_area=_UniffiFfiConverterOptionalTypeFillArea.read(buf),
+            learned=_UniffiFfiConverterOptionalTypeLearnedLook.read(buf),
         )
 
     @staticmethod
@@ -1847,6 +2085,8 @@ class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeQrLook.check_lower(value.qr_options)
         _UniffiFfiConverterOptionalTypeImageLook.check_lower(value.image_options)
         _UniffiFfiConverterString.check_lower(value.readability)
+        _UniffiFfiConverterOptionalTypeFillArea.check_lower(value.fill_area)
+        _UniffiFfiConverterOptionalTypeLearnedLook.check_lower(value.learned)
 
     @staticmethod
     def write(value, buf):
@@ -1858,19 +2098,8 @@ class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeQrLook.write(value.qr_options, buf)
         _UniffiFfiConverterOptionalTypeImageLook.write(value.image_options, buf)
         _UniffiFfiConverterString.write(value.readability, buf)
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
+        _UniffiFfiConverterOptionalTypeFillArea.write(value.fill_area, buf)
+        _UniffiFfiConverterOptionalTypeLearnedLook.write(value.learned, buf)
 
 
 
@@ -2020,7 +2249,7 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, colours:typing.List[ColourChoice], shapes:str, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, quirc_family_reads:bool, integrity:typing.Optional[IntegrityEvent]):
+    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, colours:typing.List[ColourChoice], shapes:str, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, check_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, quirc_family_reads:bool, integrity:typing.Optional[IntegrityEvent]):
         self.version = version
         self.modules = modules
         self.style = style
@@ -2035,6 +2264,7 @@ class Report:
         self.encrypt_seconds = encrypt_seconds
         self.server_seconds = server_seconds
         self.client_seconds = client_seconds
+        self.check_seconds = check_seconds
         self.bytes_up = bytes_up
         self.bytes_down = bytes_down
         self.key_upload_bytes = key_upload_bytes
@@ -2047,7 +2277,7 @@ class Report:
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, colours={}, shapes={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, quirc_family_reads={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.colours, self.shapes, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.quirc_family_reads, self.integrity)
+        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, colours={}, shapes={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, check_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, quirc_family_reads={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.colours, self.shapes, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.check_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.quirc_family_reads, self.integrity)
     def __eq__(self, other):
         if self.version != other.version:
             return False
@@ -2076,6 +2306,8 @@ class Report:
         if self.server_seconds != other.server_seconds:
             return False
         if self.client_seconds != other.client_seconds:
+            return False
+        if self.check_seconds != other.check_seconds:
             return False
         if self.bytes_up != other.bytes_up:
             return False
@@ -2111,6 +2343,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             encrypt_seconds=_UniffiFfiConverterFloat64.read(buf),
             server_seconds=_UniffiFfiConverterFloat64.read(buf),
             client_seconds=_UniffiFfiConverterFloat64.read(buf),
+            check_seconds=_UniffiFfiConverterFloat64.read(buf),
             bytes_up=_UniffiFfiConverterUInt64.read(buf),
             bytes_down=_UniffiFfiConverterUInt64.read(buf),
             key_upload_bytes=_UniffiFfiConverterUInt64.read(buf),
@@ -2136,6 +2369,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterFloat64.check_lower(value.encrypt_seconds)
         _UniffiFfiConverterFloat64.check_lower(value.server_seconds)
         _UniffiFfiConverterFloat64.check_lower(value.client_seconds)
+        _UniffiFfiConverterFloat64.check_lower(value.check_seconds)
         _UniffiFfiConverterUInt64.check_lower(value.bytes_up)
         _UniffiFfiConverterUInt64.check_lower(value.bytes_down)
         _UniffiFfiConverterUInt64.check_lower(value.key_upload_bytes)
@@ -2160,6 +2394,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterFloat64.write(value.encrypt_seconds, buf)
         _UniffiFfiConverterFloat64.write(value.server_seconds, buf)
         _UniffiFfiConverterFloat64.write(value.client_seconds, buf)
+        _UniffiFfiConverterFloat64.write(value.check_seconds, buf)
         _UniffiFfiConverterUInt64.write(value.bytes_up, buf)
         _UniffiFfiConverterUInt64.write(value.bytes_down, buf)
         _UniffiFfiConverterUInt64.write(value.key_upload_bytes, buf)
@@ -3339,29 +3574,6 @@ class _UniffiFfiConverterOptionalTypeProgressListener(_UniffiConverterRustBuffer
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-class _UniffiFfiConverterSequenceString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        for item in value:
-            _UniffiFfiConverterString.check_lower(item)
-
-    @classmethod
-    def write(cls, value, buf):
-        items = len(value)
-        buf.write_i32(items)
-        for item in value:
-            _UniffiFfiConverterString.write(item, buf)
-
-    @classmethod
-    def read(cls, buf):
-        count = buf.read_i32()
-        if count < 0:
-            raise InternalError("Unexpected negative sequence length")
-
-        return [
-            _UniffiFfiConverterString.read(buf) for i in range(count)
-        ]
-
 class _UniffiFfiConverterOptionalTypeStyleOptions(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -3754,6 +3966,7 @@ __all__ = [
     "TransportConfig",
     "KeyStorage",
     "StyleTier",
+    "FillArea",
     "ReadabilityLevel",
     "ErrorCorrection",
     "Progress",
@@ -3761,12 +3974,14 @@ __all__ = [
     "ColorStopLook",
     "GradientLook",
     "BackgroundLook",
+    "ColorMapLook",
     "ColourChoice",
     "Config",
     "ImageLook",
     "IntegrityEvent",
     "KeyInfo",
     "KeyMaterial",
+    "LearnedLook",
     "PartLook",
     "QrLook",
     "Look",

@@ -1329,6 +1329,66 @@ public func FfiConverterTypeBackgroundLook_lower(_ value: BackgroundLook) -> Rus
 }
 
 
+public struct ColorMapLook: Equatable, Hashable {
+    public var size: UInt32
+    /**
+     * "#rrggbb", row by row from the top-left.
+     */
+    public var colors: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(size: UInt32, 
+        /**
+         * "#rrggbb", row by row from the top-left.
+         */colors: [String]) {
+        self.size = size
+        self.colors = colors
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ColorMapLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeColorMapLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ColorMapLook {
+        return
+            try ColorMapLook(
+                size: FfiConverterUInt32.read(from: &buf), 
+                colors: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ColorMapLook, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.size, into: &buf)
+        FfiConverterSequenceString.write(value.colors, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColorMapLook_lift(_ buf: RustBuffer) throws -> ColorMapLook {
+    return try FfiConverterTypeColorMapLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColorMapLook_lower(_ value: ColorMapLook) -> RustBuffer {
+    return FfiConverterTypeColorMapLook.lower(value)
+}
+
+
 public struct ColorStopLook: Equatable, Hashable {
     public var offset: Float
     public var color: String
@@ -1889,6 +1949,72 @@ public func FfiConverterTypeKeyMaterial_lower(_ value: KeyMaterial) -> RustBuffe
 }
 
 
+public struct LearnedLook: Equatable, Hashable {
+    /**
+     * The document's `tiles`, as JSON.
+     */
+    public var tilesJson: String
+    /**
+     * The document's `program` (fitted-wide looks), as JSON.
+     */
+    public var programJson: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The document's `tiles`, as JSON.
+         */tilesJson: String, 
+        /**
+         * The document's `program` (fitted-wide looks), as JSON.
+         */programJson: String? = nil) {
+        self.tilesJson = tilesJson
+        self.programJson = programJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LearnedLook: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLearnedLook: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LearnedLook {
+        return
+            try LearnedLook(
+                tilesJson: FfiConverterString.read(from: &buf), 
+                programJson: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LearnedLook, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tilesJson, into: &buf)
+        FfiConverterOptionString.write(value.programJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLearnedLook_lift(_ buf: RustBuffer) throws -> LearnedLook {
+    return try FfiConverterTypeLearnedLook.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLearnedLook_lower(_ value: LearnedLook) -> RustBuffer {
+    return FfiConverterTypeLearnedLook.lower(value)
+}
+
+
 public struct Look: Equatable, Hashable {
     public var name: String?
     public var dotsOptions: PartLook
@@ -1898,16 +2024,34 @@ public struct Look: Equatable, Hashable {
     public var qrOptions: QrLook
     public var imageOptions: ImageLook?
     /**
-     * "vivid", "balanced" or "robust".
+     * "vivid", "balanced" or "robust": the phone scan every code must also pass.
      */
     public var readability: String
+    /**
+     * What the fills span: the modules (the default, as qr-code-styling lays them) or the whole
+     * image, quiet zone included (as python-qrcode's colour masks lay them).
+     */
+    public var fillArea: FillArea?
+    /**
+     * A learned look (`qrveil style fit`): its tiles and, for `fitted-wide`, its class program,
+     * as the style document's JSON has them. Data for the renderer, written by the fitter.
+     */
+    public var learned: LearnedLook?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(name: String? = nil, dotsOptions: PartLook, cornersSquareOptions: PartLook, cornersDotOptions: PartLook, backgroundOptions: BackgroundLook, qrOptions: QrLook, imageOptions: ImageLook? = nil, 
         /**
-         * "vivid", "balanced" or "robust".
-         */readability: String) {
+         * "vivid", "balanced" or "robust": the phone scan every code must also pass.
+         */readability: String, 
+        /**
+         * What the fills span: the modules (the default, as qr-code-styling lays them) or the whole
+         * image, quiet zone included (as python-qrcode's colour masks lay them).
+         */fillArea: FillArea? = nil, 
+        /**
+         * A learned look (`qrveil style fit`): its tiles and, for `fitted-wide`, its class program,
+         * as the style document's JSON has them. Data for the renderer, written by the fitter.
+         */learned: LearnedLook? = nil) {
         self.name = name
         self.dotsOptions = dotsOptions
         self.cornersSquareOptions = cornersSquareOptions
@@ -1916,6 +2060,8 @@ public struct Look: Equatable, Hashable {
         self.qrOptions = qrOptions
         self.imageOptions = imageOptions
         self.readability = readability
+        self.fillArea = fillArea
+        self.learned = learned
     }
 
     
@@ -1941,7 +2087,9 @@ public struct FfiConverterTypeLook: FfiConverterRustBuffer {
                 backgroundOptions: FfiConverterTypeBackgroundLook.read(from: &buf), 
                 qrOptions: FfiConverterTypeQrLook.read(from: &buf), 
                 imageOptions: FfiConverterOptionTypeImageLook.read(from: &buf), 
-                readability: FfiConverterString.read(from: &buf)
+                readability: FfiConverterString.read(from: &buf), 
+                fillArea: FfiConverterOptionTypeFillArea.read(from: &buf), 
+                learned: FfiConverterOptionTypeLearnedLook.read(from: &buf)
         )
     }
 
@@ -1954,6 +2102,8 @@ public struct FfiConverterTypeLook: FfiConverterRustBuffer {
         FfiConverterTypeQrLook.write(value.qrOptions, into: &buf)
         FfiConverterOptionTypeImageLook.write(value.imageOptions, into: &buf)
         FfiConverterString.write(value.readability, into: &buf)
+        FfiConverterOptionTypeFillArea.write(value.fillArea, into: &buf)
+        FfiConverterOptionTypeLearnedLook.write(value.learned, into: &buf)
     }
 }
 
@@ -1975,19 +2125,30 @@ public func FfiConverterTypeLook_lower(_ value: Look) -> RustBuffer {
 
 /**
  * One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
- * ("square"; round rings are refused: rqrr cannot locate them) or centres ("square", "dot").
+ * ("square", "dot", "extra-rounded") or finder centres ("square", "dot"), each with its own
+ * colour, gradient or colour map (rings and centres take the dots' fill when given none).
  */
 public struct PartLook: Equatable, Hashable {
     public var kind: String
     public var color: String?
     public var gradient: GradientLook?
+    /**
+     * Colours at `size` x `size` points over the area, blended between them (what the fitter
+     * writes where no gradient explains the examples).
+     */
+    public var colorMap: ColorMapLook?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(kind: String, color: String? = nil, gradient: GradientLook? = nil) {
+    public init(kind: String, color: String? = nil, gradient: GradientLook? = nil, 
+        /**
+         * Colours at `size` x `size` points over the area, blended between them (what the fitter
+         * writes where no gradient explains the examples).
+         */colorMap: ColorMapLook? = nil) {
         self.kind = kind
         self.color = color
         self.gradient = gradient
+        self.colorMap = colorMap
     }
 
     
@@ -2008,7 +2169,8 @@ public struct FfiConverterTypePartLook: FfiConverterRustBuffer {
             try PartLook(
                 kind: FfiConverterString.read(from: &buf), 
                 color: FfiConverterOptionString.read(from: &buf), 
-                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf)
+                gradient: FfiConverterOptionTypeGradientLook.read(from: &buf), 
+                colorMap: FfiConverterOptionTypeColorMapLook.read(from: &buf)
         )
     }
 
@@ -2016,6 +2178,7 @@ public struct FfiConverterTypePartLook: FfiConverterRustBuffer {
         FfiConverterString.write(value.kind, into: &buf)
         FfiConverterOptionString.write(value.color, into: &buf)
         FfiConverterOptionTypeGradientLook.write(value.gradient, into: &buf)
+        FfiConverterOptionTypeColorMapLook.write(value.colorMap, into: &buf)
     }
 }
 
@@ -2133,6 +2296,10 @@ public struct Report: Equatable, Hashable {
     public var encryptSeconds: Double
     public var serverSeconds: Double
     public var clientSeconds: Double
+    /**
+     * Of `client_seconds`, the checks: both judges, clean and from the phone check.
+     */
+    public var checkSeconds: Double
     public var bytesUp: UInt64
     public var bytesDown: UInt64
     public var keyUploadBytes: UInt64
@@ -2172,7 +2339,10 @@ public struct Report: Equatable, Hashable {
          */shapes: String, 
         /**
          * The logo's size as drawn (shrunk to fit when no imageSize was given).
-         */logoSize: Float?, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
+         */logoSize: Float?, tier: StyleTier, pbs: UInt64, encryptSeconds: Double, serverSeconds: Double, clientSeconds: Double, 
+        /**
+         * Of `client_seconds`, the checks: both judges, clean and from the phone check.
+         */checkSeconds: Double, bytesUp: UInt64, bytesDown: UInt64, keyUploadBytes: UInt64, 
         /**
          * Short id of the server key the job used (PBS tier only).
          */serverKeyId: String?, 
@@ -2202,6 +2372,7 @@ public struct Report: Equatable, Hashable {
         self.encryptSeconds = encryptSeconds
         self.serverSeconds = serverSeconds
         self.clientSeconds = clientSeconds
+        self.checkSeconds = checkSeconds
         self.bytesUp = bytesUp
         self.bytesDown = bytesDown
         self.keyUploadBytes = keyUploadBytes
@@ -2241,6 +2412,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 encryptSeconds: FfiConverterDouble.read(from: &buf), 
                 serverSeconds: FfiConverterDouble.read(from: &buf), 
                 clientSeconds: FfiConverterDouble.read(from: &buf), 
+                checkSeconds: FfiConverterDouble.read(from: &buf), 
                 bytesUp: FfiConverterUInt64.read(from: &buf), 
                 bytesDown: FfiConverterUInt64.read(from: &buf), 
                 keyUploadBytes: FfiConverterUInt64.read(from: &buf), 
@@ -2266,6 +2438,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterDouble.write(value.encryptSeconds, into: &buf)
         FfiConverterDouble.write(value.serverSeconds, into: &buf)
         FfiConverterDouble.write(value.clientSeconds, into: &buf)
+        FfiConverterDouble.write(value.checkSeconds, into: &buf)
         FfiConverterUInt64.write(value.bytesUp, into: &buf)
         FfiConverterUInt64.write(value.bytesDown, into: &buf)
         FfiConverterUInt64.write(value.keyUploadBytes, into: &buf)
@@ -2709,6 +2882,72 @@ public func FfiConverterTypeErrorCorrection_lift(_ buf: RustBuffer) throws -> Er
 #endif
 public func FfiConverterTypeErrorCorrection_lower(_ value: ErrorCorrection) -> RustBuffer {
     return FfiConverterTypeErrorCorrection.lower(value)
+}
+
+
+
+
+public enum FillArea: Equatable, Hashable {
+    
+    case symbol
+    case image
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FillArea: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFillArea: FfiConverterRustBuffer {
+    typealias SwiftType = FillArea
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FillArea {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .symbol
+        
+        case 2: return .image
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FillArea, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .symbol:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .image:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFillArea_lift(_ buf: RustBuffer) throws -> FillArea {
+    return try FfiConverterTypeFillArea.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFillArea_lower(_ value: FillArea) -> RustBuffer {
+    return FfiConverterTypeFillArea.lower(value)
 }
 
 
@@ -3511,6 +3750,30 @@ fileprivate struct FfiConverterOptionTypeProgressListener: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeColorMapLook: FfiConverterRustBuffer {
+    typealias SwiftType = ColorMapLook?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeColorMapLook.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeColorMapLook.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeGradientLook: FfiConverterRustBuffer {
     typealias SwiftType = GradientLook?
 
@@ -3583,6 +3846,30 @@ fileprivate struct FfiConverterOptionTypeIntegrityEvent: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLearnedLook: FfiConverterRustBuffer {
+    typealias SwiftType = LearnedLook?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLearnedLook.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLearnedLook.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeLook: FfiConverterRustBuffer {
     typealias SwiftType = Look?
 
@@ -3647,6 +3934,30 @@ fileprivate struct FfiConverterOptionTypeErrorCorrection: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeErrorCorrection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeFillArea: FfiConverterRustBuffer {
+    typealias SwiftType = FillArea?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFillArea.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFillArea.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -328,6 +328,7 @@ fn report_of(r: &qrveil_sdk::Report, keeps_keys: bool) -> Report {
         encrypt_seconds: r.encrypt,
         server_seconds: r.server,
         client_seconds: r.client,
+        check_seconds: r.client_detail.verify,
         bytes_up: r.bytes_up as u64,
         bytes_down: r.bytes_down as u64,
         key_upload_bytes: r.key_upload_bytes as u64,

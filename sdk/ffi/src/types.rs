@@ -272,6 +272,8 @@ pub struct Report {
     pub encrypt_seconds: f64,
     pub server_seconds: f64,
     pub client_seconds: f64,
+    /// Of `client_seconds`, the checks: both judges, clean and from the phone check.
+    pub check_seconds: f64,
     pub bytes_up: u64,
     pub bytes_down: u64,
     pub key_upload_bytes: u64,

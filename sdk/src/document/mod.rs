@@ -29,8 +29,8 @@ pub struct StyleDocument {
     /// `type`: one of the styles `--list-styles` shows.
     #[serde(default = "PartOptions::dots")]
     pub dots_options: PartOptions,
-    /// Finder and alignment rings and centres, drawn with the function patterns' contrast, in
-    /// the dots' fill unless given their own.
+    /// Finder rings (`square`, `dot`, `extra-rounded`) and centres (`square`, `dot`), in the
+    /// dots' fill unless given their own.
     #[serde(default = "PartOptions::corners")]
     pub corners_square_options: PartOptions,
     #[serde(default = "PartOptions::corners")]

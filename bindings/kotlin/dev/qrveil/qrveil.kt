@@ -2457,6 +2457,47 @@ public object FfiConverterTypeBackgroundLook: FfiConverterRustBuffer<BackgroundL
 
 
 
+data class ColorMapLook (
+    var `size`: kotlin.UInt
+    , 
+    /**
+     * "#rrggbb", row by row from the top-left.
+     */
+    var `colors`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeColorMapLook: FfiConverterRustBuffer<ColorMapLook> {
+    override fun read(buf: ByteBuffer): ColorMapLook {
+        return ColorMapLook(
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ColorMapLook) = (
+            FfiConverterUInt.allocationSize(value.`size`) +
+            FfiConverterSequenceString.allocationSize(value.`colors`)
+    )
+
+    override fun write(value: ColorMapLook, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`size`, buf)
+            FfiConverterSequenceString.write(value.`colors`, buf)
+    }
+}
+
+
+
 data class ColorStopLook (
     var `offset`: kotlin.Float
     , 
@@ -2855,6 +2896,50 @@ public object FfiConverterTypeKeyMaterial: FfiConverterRustBuffer<KeyMaterial> {
 
 
 
+data class LearnedLook (
+    /**
+     * The document's `tiles`, as JSON.
+     */
+    var `tilesJson`: kotlin.String
+    , 
+    /**
+     * The document's `program` (fitted-wide looks), as JSON.
+     */
+    var `programJson`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLearnedLook: FfiConverterRustBuffer<LearnedLook> {
+    override fun read(buf: ByteBuffer): LearnedLook {
+        return LearnedLook(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LearnedLook) = (
+            FfiConverterString.allocationSize(value.`tilesJson`) +
+            FfiConverterOptionalString.allocationSize(value.`programJson`)
+    )
+
+    override fun write(value: LearnedLook, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tilesJson`, buf)
+            FfiConverterOptionalString.write(value.`programJson`, buf)
+    }
+}
+
+
+
 data class Look (
     var `name`: kotlin.String? = null 
     , 
@@ -2871,9 +2956,21 @@ data class Look (
     var `imageOptions`: ImageLook? = null 
     , 
     /**
-     * "vivid", "balanced" or "robust".
+     * "vivid", "balanced" or "robust": the phone scan every code must also pass.
      */
     var `readability`: kotlin.String
+    , 
+    /**
+     * What the fills span: the modules (the default, as qr-code-styling lays them) or the whole
+     * image, quiet zone included (as python-qrcode's colour masks lay them).
+     */
+    var `fillArea`: FillArea? = null 
+    , 
+    /**
+     * A learned look (`qrveil style fit`): its tiles and, for `fitted-wide`, its class program,
+     * as the style document's JSON has them. Data for the renderer, written by the fitter.
+     */
+    var `learned`: LearnedLook? = null 
     
 ){
     
@@ -2898,6 +2995,8 @@ public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
             FfiConverterTypeQrLook.read(buf),
             FfiConverterOptionalTypeImageLook.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterOptionalTypeFillArea.read(buf),
+            FfiConverterOptionalTypeLearnedLook.read(buf),
         )
     }
 
@@ -2909,7 +3008,9 @@ public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
             FfiConverterTypeBackgroundLook.allocationSize(value.`backgroundOptions`) +
             FfiConverterTypeQrLook.allocationSize(value.`qrOptions`) +
             FfiConverterOptionalTypeImageLook.allocationSize(value.`imageOptions`) +
-            FfiConverterString.allocationSize(value.`readability`)
+            FfiConverterString.allocationSize(value.`readability`) +
+            FfiConverterOptionalTypeFillArea.allocationSize(value.`fillArea`) +
+            FfiConverterOptionalTypeLearnedLook.allocationSize(value.`learned`)
     )
 
     override fun write(value: Look, buf: ByteBuffer) {
@@ -2921,6 +3022,8 @@ public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
             FfiConverterTypeQrLook.write(value.`qrOptions`, buf)
             FfiConverterOptionalTypeImageLook.write(value.`imageOptions`, buf)
             FfiConverterString.write(value.`readability`, buf)
+            FfiConverterOptionalTypeFillArea.write(value.`fillArea`, buf)
+            FfiConverterOptionalTypeLearnedLook.write(value.`learned`, buf)
     }
 }
 
@@ -2928,7 +3031,8 @@ public object FfiConverterTypeLook: FfiConverterRustBuffer<Look> {
 
 /**
  * One drawn part: dots (`kind` one of the names `QrVeil.styles()` lists), finder rings
- * ("square"; round rings are refused: rqrr cannot locate them) or centres ("square", "dot").
+ * ("square", "dot", "extra-rounded") or finder centres ("square", "dot"), each with its own
+ * colour, gradient or colour map (rings and centres take the dots' fill when given none).
  */
 data class PartLook (
     var `kind`: kotlin.String
@@ -2936,6 +3040,12 @@ data class PartLook (
     var `color`: kotlin.String? = null 
     , 
     var `gradient`: GradientLook? = null 
+    , 
+    /**
+     * Colours at `size` x `size` points over the area, blended between them (what the fitter
+     * writes where no gradient explains the examples).
+     */
+    var `colorMap`: ColorMapLook? = null 
     
 ){
     
@@ -2955,19 +3065,22 @@ public object FfiConverterTypePartLook: FfiConverterRustBuffer<PartLook> {
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeGradientLook.read(buf),
+            FfiConverterOptionalTypeColorMapLook.read(buf),
         )
     }
 
     override fun allocationSize(value: PartLook) = (
             FfiConverterString.allocationSize(value.`kind`) +
             FfiConverterOptionalString.allocationSize(value.`color`) +
-            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`)
+            FfiConverterOptionalTypeGradientLook.allocationSize(value.`gradient`) +
+            FfiConverterOptionalTypeColorMapLook.allocationSize(value.`colorMap`)
     )
 
     override fun write(value: PartLook, buf: ByteBuffer) {
             FfiConverterString.write(value.`kind`, buf)
             FfiConverterOptionalString.write(value.`color`, buf)
             FfiConverterOptionalTypeGradientLook.write(value.`gradient`, buf)
+            FfiConverterOptionalTypeColorMapLook.write(value.`colorMap`, buf)
     }
 }
 
@@ -3063,6 +3176,11 @@ data class Report (
     , 
     var `clientSeconds`: kotlin.Double
     , 
+    /**
+     * Of `client_seconds`, the checks: both judges, clean and from the phone check.
+     */
+    var `checkSeconds`: kotlin.Double
+    , 
     var `bytesUp`: kotlin.ULong
     , 
     var `bytesDown`: kotlin.ULong
@@ -3121,6 +3239,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterDouble.read(buf),
             FfiConverterDouble.read(buf),
             FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
@@ -3146,6 +3265,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterDouble.allocationSize(value.`encryptSeconds`) +
             FfiConverterDouble.allocationSize(value.`serverSeconds`) +
             FfiConverterDouble.allocationSize(value.`clientSeconds`) +
+            FfiConverterDouble.allocationSize(value.`checkSeconds`) +
             FfiConverterULong.allocationSize(value.`bytesUp`) +
             FfiConverterULong.allocationSize(value.`bytesDown`) +
             FfiConverterULong.allocationSize(value.`keyUploadBytes`) +
@@ -3170,6 +3290,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterDouble.write(value.`encryptSeconds`, buf)
             FfiConverterDouble.write(value.`serverSeconds`, buf)
             FfiConverterDouble.write(value.`clientSeconds`, buf)
+            FfiConverterDouble.write(value.`checkSeconds`, buf)
             FfiConverterULong.write(value.`bytesUp`, buf)
             FfiConverterULong.write(value.`bytesDown`, buf)
             FfiConverterULong.write(value.`keyUploadBytes`, buf)
@@ -3468,6 +3589,40 @@ public object FfiConverterTypeErrorCorrection: FfiConverterRustBuffer<ErrorCorre
     override fun allocationSize(value: ErrorCorrection) = 4UL
 
     override fun write(value: ErrorCorrection, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+enum class FillArea {
+    
+    SYMBOL,
+    IMAGE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFillArea: FfiConverterRustBuffer<FillArea> {
+    override fun read(buf: ByteBuffer) = try {
+        FillArea.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: FillArea) = 4UL
+
+    override fun write(value: FillArea, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -4298,6 +4453,38 @@ public object FfiConverterOptionalTypeProgressListener: FfiConverterRustBuffer<P
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeColorMapLook: FfiConverterRustBuffer<ColorMapLook?> {
+    override fun read(buf: ByteBuffer): ColorMapLook? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeColorMapLook.read(buf)
+    }
+
+    override fun allocationSize(value: ColorMapLook?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeColorMapLook.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ColorMapLook?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeColorMapLook.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeGradientLook: FfiConverterRustBuffer<GradientLook?> {
     override fun read(buf: ByteBuffer): GradientLook? {
         if (buf.get().toInt() == 0) {
@@ -4394,6 +4581,38 @@ public object FfiConverterOptionalTypeIntegrityEvent: FfiConverterRustBuffer<Int
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLearnedLook: FfiConverterRustBuffer<LearnedLook?> {
+    override fun read(buf: ByteBuffer): LearnedLook? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLearnedLook.read(buf)
+    }
+
+    override fun allocationSize(value: LearnedLook?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLearnedLook.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LearnedLook?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLearnedLook.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeLook: FfiConverterRustBuffer<Look?> {
     override fun read(buf: ByteBuffer): Look? {
         if (buf.get().toInt() == 0) {
@@ -4480,6 +4699,38 @@ public object FfiConverterOptionalTypeErrorCorrection: FfiConverterRustBuffer<Er
         } else {
             buf.put(1)
             FfiConverterTypeErrorCorrection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeFillArea: FfiConverterRustBuffer<FillArea?> {
+    override fun read(buf: ByteBuffer): FillArea? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeFillArea.read(buf)
+    }
+
+    override fun allocationSize(value: FillArea?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeFillArea.allocationSize(value)
+        }
+    }
+
+    override fun write(value: FillArea?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeFillArea.write(value, buf)
         }
     }
 }
