@@ -4,7 +4,7 @@
 
 use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid, JobKey};
 use crate::error::Internal;
-use crate::finish::{finish, Look};
+use crate::finish::{finish, FinishTimings, Look};
 use crate::integrity::{self, IntegrityEvent};
 use crate::keys::{KeyPair, ServerKey};
 use crate::qr::{encode, QrSymbol};
@@ -89,6 +89,8 @@ pub struct Report {
     /// from this device's evaluation all the same, and new keys were made.
     pub integrity: Option<IntegrityEvent>,
     pub server_detail: ServerTimings,
+    /// Where the client's finishing time went: drawing, rendering, the checks, encoding.
+    pub client_detail: FinishTimings,
 }
 
 /// The result: the same code as PNG and as SVG (and as JPEG when asked), and the report.
@@ -273,6 +275,7 @@ pub fn style_code(
         quirc_family: finished.quirc_family,
         integrity: event,
         server_detail: job.seconds,
+        client_detail: finished.seconds,
     };
     Ok(StyledCode { png: finished.png, svg: finished.svg, jpeg: finished.jpeg, report })
 }

@@ -101,7 +101,9 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
     print_colours(r);
     let quirc = if r.quirc_family { "yes" } else { "no" };
     println!(
-        "  checks   read by both judges, rxing and zxing-cpp (phone scanners); quirc-family scanners (rqrr): {quirc}"
+        "  checks   read by both judges, rxing and zxing-cpp (phone scanners), clean and from a simulated {} phone scan, in {:.3} s; quirc-family scanners (rqrr): {quirc}",
+        qrveil_sdk::capture::Scan::of(r.readability),
+        r.client_detail.verify
     );
     if let Some(size) = r.logo_size {
         println!("  logo     {size:.2} of the code's side, every Reed-Solomon block within its logo share");
