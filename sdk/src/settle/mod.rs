@@ -177,7 +177,8 @@ impl<'c> Trial<'c> {
 /// Settle how `drawing` is drawn on `canvas` (made by [`Drawing::canvas`], with its palette as
 /// chosen, patterns and logo) for `payload`, checked with `scan`'s capture seeded by `seed`:
 /// first the least squaring ([`Squaring::ALL`]) that passes in the chosen colours, else the
-/// most squared drawing in the least contrast that passes; an error when even black ink fails.
+/// unsquared drawing in the least contrast that passes, else the most squared one; an error
+/// when even black ink fails.
 pub fn settle(
     drawing: &Drawing,
     canvas: &Canvas,
@@ -198,7 +199,8 @@ pub fn settle(
     let chosen = canvas.palette.clone();
     let mut shapes_needed_by = None;
     let mut found = None;
-    let mut last = None;
+    // Every drawing that failed as chosen, with how it failed.
+    let mut failed = Vec::new();
     for (i, (_, squared)) in drawings.iter().enumerate() {
         let trial = Trial::new(Canvas { tiles: squared.tiles(), ..canvas.clone() }, &mut clock);
         match trial.attempt(chosen.clone(), &mut clock, &target) {
@@ -208,17 +210,29 @@ pub fn settle(
             }
             (_, Err(e)) => {
                 shapes_needed_by.get_or_insert(Check::from(&e));
-                last = Some((i, trial, e));
+                failed.push((i, trial, e));
             }
         }
     }
-    let (i, contrast, rgba, quirc_family, why) = match (found, last) {
-        (Some(found), _) => found,
-        (None, Some((i, trial, failed))) => {
-            let (contrast, rgba, quirc, why) = least_contrast(&trial, &chosen, failed, &mut clock, &target)?;
-            (i, contrast, rgba, quirc, why)
+    // No squaring passed in the chosen colours, so squares alone do not help: colours move on
+    // the drawing as the look draws it; only if even black fails there is the most squared
+    // drawing searched too.
+    let (i, contrast, rgba, quirc_family, why) = match found {
+        Some(found) => found,
+        None => {
+            let mut outcome = None;
+            let (first, last) = (failed.first(), failed.last().filter(|_| failed.len() > 1));
+            for (i, trial, e) in first.into_iter().chain(last) {
+                match least_contrast(trial, &chosen, e.clone(), &mut clock, &target) {
+                    Ok((contrast, rgba, quirc, why)) => {
+                        outcome = Some(Ok((*i, contrast, rgba, quirc, why)));
+                        break;
+                    }
+                    Err(e) => outcome = Some(Err(e)),
+                }
+            }
+            outcome.expect("at least one drawing is tried")?
         }
-        (None, None) => unreachable!("at least one drawing is tried"),
     };
     let (squaring, drawing) = drawings.swap_remove(i);
     let shapes = Shapes { squaring, needed_by: if i == 0 { None } else { shapes_needed_by } };

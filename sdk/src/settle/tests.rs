@@ -101,3 +101,23 @@ fn timing_and_alignment_are_drawn_in_the_dot_type_when_the_code_passes_so() {
         }
     }
 }
+
+#[test]
+fn squares_that_do_not_help_are_not_drawn_when_colours_alone_pass() {
+    // At 8 px per module an orange 3x3 finder centre fills whole 8x8 blocks, which rxing's
+    // binariser takes for background: no squaring helps, a little more contrast does. The
+    // code keeps its shapes and only the orange moves.
+    let payload = b"https://files.example.org/a/b?id=3";
+    let symbol = encode(payload, EcLevel::M, Some(3)).expect("fits");
+    let style = qrveil_style::StyleId::Fluid.style();
+    let outputs = qrveil_style::clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
+    let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("layout");
+    let green_orange = PRESETS.iter().find(|p| p.name == "green-orange").expect("preset");
+    let canvas = drawing.canvas(8, 4, Palette::new(green_orange));
+    assert!(verify(&canvas.to_image(), payload).is_err(), "passes as chosen: the case tests nothing");
+    let seed = crate::capture::seed_of(&symbol.grid);
+    let settled = settle(&drawing, &canvas, payload, Scan::Poor, seed).expect("settles");
+    assert!(settled.colours.iter().any(|c| c.delta_e > 0.0), "{:?}", settled.colours);
+    assert_eq!(settled.shapes, Shapes { squaring: Squaring::Nothing, needed_by: None });
+    assert_eq!(settled.drawing.tiles(), drawing.tiles());
+}
