@@ -47,7 +47,7 @@ impl Drawing {
     pub fn squared(&self, squaring: Squaring) -> Self {
         let mut tiles = self.tiles.clone();
         square(self.geometry, self.side, &mut tiles, squaring);
-        Self { tiles, ..self.clone() }
+        Self { side: self.side, geometry: self.geometry, tiles, corrected: self.corrected }
     }
 
     /// Modules whose style disagreed with the true bitmap and were redrawn.
