@@ -26,7 +26,7 @@ use external::Found;
 pub(crate) use in_process::InProcess;
 use output::{contact_sheet, markdown};
 pub use settling::settled;
-use settling::{render, SettledLook, Settling, Styled};
+use settling::{render, Moved, SettledLook, Settling, Styled};
 
 use qrveil_sdk::{encode, Canvas, Drawing, Palette};
 
@@ -137,8 +137,8 @@ fn evaluate_case(
         let style = look.id.style();
         let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
         let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
-        let (img, how) = render(&drawing, palette.clone(), look.patterns, &code);
-        settled.push((look.name(), how));
+        let (img, outcome) = render(&drawing, palette.clone(), look.patterns, &code);
+        settled.push((look.name(), outcome));
         images.push((look.name(), img));
     }
     let mut out = Vec::new();
@@ -168,6 +168,8 @@ struct Tally {
     counts: BTreeMap<(&'static str, String, Condition), (usize, usize)>,
     /// Per look: how many codes the SDK settled each way.
     settled: BTreeMap<String, BTreeMap<Settling, usize>>,
+    /// Per look: the codes whose colours moved, and how far.
+    moved: BTreeMap<String, Vec<Moved>>,
     plain_unreadable: BTreeMap<&'static str, Vec<(usize, corpus::Kind)>>,
     clean_misses: Vec<(&'static str, String, usize, corpus::Kind)>,
 }
@@ -280,8 +282,9 @@ fn tally_corpus(
             .map(|(k, c)| evaluate_case(b * BATCH + k, c, looks, &palette, level, args.select.seed, dir.path()))
             .unzip();
         let seen: Vec<Seen> = seen.into_iter().flatten().collect();
-        for (name, how) in settled.into_iter().flatten() {
-            *tally.settled.entry(name).or_default().entry(how).or_default() += 1;
+        for (name, outcome) in settled.into_iter().flatten() {
+            *tally.settled.entry(name.clone()).or_default().entry(outcome.how).or_default() += 1;
+            tally.moved.entry(name).or_default().extend(outcome.moved);
         }
         if let (0, Some(path)) = (b, &args.gallery) {
             contact_sheet(&seen, &names_of(looks)).save(path).map_err(|e| LabError::output(path, e))?;
@@ -350,6 +353,20 @@ fn print_results(tally: &Tally, looks: &[Drawn], missing: &[String]) {
     for (look, counts) in &tally.settled {
         let counts: Vec<String> = counts.iter().map(|(how, n)| format!("{n} {}", how.name())).collect();
         println!("  {look}: {}", counts.join(", "));
+        let moved = tally.moved.get(look).map(Vec::as_slice).unwrap_or_default();
+        if !moved.is_empty() {
+            let median = |f: fn(&Moved) -> f32| {
+                let mut v: Vec<f32> = moved.iter().map(f).collect();
+                v.sort_by(f32::total_cmp);
+                v[v.len() / 2]
+            };
+            println!(
+                "    colours moved in {} codes: median contrast needed {:.2}, median ΔE2000 of the most moved colour {:.1} (its nearest colour with that contrast)",
+                moved.len(),
+                median(|m| m.needed),
+                median(|m| m.delta_e)
+            );
+        }
     }
     for m in missing {
         println!("not run: {m}");

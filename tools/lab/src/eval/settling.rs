@@ -4,7 +4,7 @@
 use super::conditions::RENDER_PX;
 use image::RgbImage;
 use qrveil_sdk::capture::{seed_of, Scan};
-use qrveil_sdk::{over_white, Canvas, Contrast, Drawing, Palette, Settled};
+use qrveil_sdk::{over_white, Canvas, Contrast, Drawing, Palette, Settled, Why};
 use qrveil_style::recipe::{Patterns, Squaring};
 use qrveil_style::{ModuleGrid, Readability};
 
@@ -15,7 +15,7 @@ pub enum Settling {
     AsChosen,
     /// With some modules squared ([`Squaring`]), the colours as chosen.
     Squared(Squaring),
-    /// Every squaring, and colours moved.
+    /// Colours moved (on the look's own shapes unless even black failed there).
     ColoursMoved,
     /// Not even black passes: the SDK refuses the code (drawn in black here).
     Refused,
@@ -41,29 +41,50 @@ pub struct Styled<'a> {
     pub level: Readability,
 }
 
+/// How one code was settled, and for a code whose colours moved, how far.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    pub how: Settling,
+    pub moved: Option<Moved>,
+}
+
+/// The contrast a code needed and the largest CIEDE2000 any of its colours moved for it: the
+/// nearest colour with that contrast, so the least any drawing with it can cost.
+#[derive(Clone, Copy, Debug)]
+pub struct Moved {
+    pub needed: f32,
+    pub delta_e: f32,
+}
+
 /// `drawing` as the SDK draws it at `level` (black when the SDK would refuse it), and how.
-pub fn render(drawing: &Drawing, chosen: Palette, patterns: Patterns, code: &Styled) -> (RgbImage, Settling) {
+pub fn render(drawing: &Drawing, chosen: Palette, patterns: Patterns, code: &Styled) -> (RgbImage, Outcome) {
     let canvas = Canvas { patterns, ..drawing.canvas(RENDER_PX, 4, chosen) };
     match settled(drawing, &canvas, code.payload, code.grid, code.level) {
         Some(settled) => {
-            let how = if settled.colours.iter().any(|c| c.delta_e > 0.0) {
+            let delta_e = settled.colours.iter().map(|c| c.delta_e).fold(0.0, f32::max);
+            let needed = settled.colours.iter().find_map(|c| match c.why {
+                Why::Contrast { needed, .. } => Some(needed),
+                Why::AsChosen => None,
+            });
+            let how = if delta_e > 0.0 {
                 Settling::ColoursMoved
             } else if settled.shapes.squaring != Squaring::Nothing {
                 Settling::Squared(settled.shapes.squaring)
             } else {
                 Settling::AsChosen
             };
-            (over_white(&settled.rgba), how)
+            let moved = needed.filter(|_| delta_e > 0.0).map(|needed| Moved { needed, delta_e });
+            (over_white(&settled.rgba), Outcome { how, moved })
         }
         None => {
             let black = Canvas { palette: canvas.palette.at(Contrast::uniform(1.0)), ..canvas };
-            (black.to_image(), Settling::Refused)
+            (black.to_image(), Outcome { how: Settling::Refused, moved: None })
         }
     }
 }
 
 /// A look's name and how the SDK settled one code of it.
-pub type SettledLook = (String, Settling);
+pub type SettledLook = (String, Outcome);
 
 impl Settling {
     pub fn name(self) -> String {
