@@ -197,7 +197,6 @@ pub fn settle(
         }
     }
     let chosen = canvas.palette.clone();
-    let mut shapes_needed_by = None;
     let mut found = None;
     // Every drawing that failed as chosen, with how it failed.
     let mut failed = Vec::new();
@@ -208,10 +207,7 @@ pub fn settle(
                 found = Some((i, Contrast::NONE, rgba, quirc, Why::AsChosen));
                 break;
             }
-            (_, Err(e)) => {
-                shapes_needed_by.get_or_insert(Check::from(&e));
-                failed.push((i, trial, e));
-            }
+            (_, Err(e)) => failed.push((i, trial, e)),
         }
     }
     // No squaring passed in the chosen colours, so squares alone do not help: colours move on
@@ -234,8 +230,11 @@ pub fn settle(
             outcome.expect("at least one drawing is tried")?
         }
     };
+    // What the look's own shapes failed, when some were squared.
+    let needed_by = failed.first().filter(|_| i > 0).map(|(_, _, e)| Check::from(e));
+    drop(failed);
     let (squaring, drawing) = drawings.swap_remove(i);
-    let shapes = Shapes { squaring, needed_by: if i == 0 { None } else { shapes_needed_by } };
+    let shapes = Shapes { squaring, needed_by };
     let palette = chosen.at(contrast);
     let colours = choices(&chosen, &palette, why);
     Ok(Settled { drawing, shapes, palette, rgba, quirc_family, colours, render: clock.render, verify: clock.verify })
