@@ -2101,6 +2101,31 @@ class _UniffiFfiConverterTypeLook(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalTypeFillArea.write(value.fill_area, buf)
         _UniffiFfiConverterOptionalTypeLearnedLook.write(value.learned, buf)
 
+class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt8.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt8.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt8.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 
 
 
@@ -2219,6 +2244,31 @@ class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
     def write(value, buf):
         buf.write_double(value)
 
+class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBoolean.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBoolean.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBoolean.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 class _UniffiFfiConverterOptionalTypeIntegrityEvent(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -2249,8 +2299,10 @@ class Report:
     """
     Timings, sizes and checks for one code. No payload, no key material.
 """
-    def __init__(self, *, version:int, modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, colours:typing.List[ColourChoice], shapes:str, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, check_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, quirc_family_reads:bool, integrity:typing.Optional[IntegrityEvent]):
+    def __init__(self, *, version:int, raised_from_version:typing.Optional[int], raised_because:typing.Optional[str], modules:int, style:str, preset:str, readability:ReadabilityLevel, ink_delta_e:float, colours:typing.List[ColourChoice], shapes:str, logo_size:typing.Optional[float], tier:StyleTier, pbs:int, encrypt_seconds:float, server_seconds:float, client_seconds:float, check_seconds:float, bytes_up:int, bytes_down:int, key_upload_bytes:int, server_key_id:typing.Optional[str], corrected_modules:int, quirc_family_reads:typing.Optional[bool], integrity:typing.Optional[IntegrityEvent]):
         self.version = version
+        self.raised_from_version = raised_from_version
+        self.raised_because = raised_because
         self.modules = modules
         self.style = style
         self.preset = preset
@@ -2277,9 +2329,13 @@ class Report:
 
     
     def __str__(self):
-        return "Report(version={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, colours={}, shapes={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, check_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, quirc_family_reads={}, integrity={})".format(self.version, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.colours, self.shapes, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.check_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.quirc_family_reads, self.integrity)
+        return "Report(version={}, raised_from_version={}, raised_because={}, modules={}, style={}, preset={}, readability={}, ink_delta_e={}, colours={}, shapes={}, logo_size={}, tier={}, pbs={}, encrypt_seconds={}, server_seconds={}, client_seconds={}, check_seconds={}, bytes_up={}, bytes_down={}, key_upload_bytes={}, server_key_id={}, corrected_modules={}, quirc_family_reads={}, integrity={})".format(self.version, self.raised_from_version, self.raised_because, self.modules, self.style, self.preset, self.readability, self.ink_delta_e, self.colours, self.shapes, self.logo_size, self.tier, self.pbs, self.encrypt_seconds, self.server_seconds, self.client_seconds, self.check_seconds, self.bytes_up, self.bytes_down, self.key_upload_bytes, self.server_key_id, self.corrected_modules, self.quirc_family_reads, self.integrity)
     def __eq__(self, other):
         if self.version != other.version:
+            return False
+        if self.raised_from_version != other.raised_from_version:
+            return False
+        if self.raised_because != other.raised_because:
             return False
         if self.modules != other.modules:
             return False
@@ -2330,6 +2386,8 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
     def read(buf):
         return Report(
             version=_UniffiFfiConverterUInt8.read(buf),
+            raised_from_version=_UniffiFfiConverterOptionalUInt8.read(buf),
+            raised_because=_UniffiFfiConverterOptionalString.read(buf),
             modules=_UniffiFfiConverterUInt32.read(buf),
             style=_UniffiFfiConverterString.read(buf),
             preset=_UniffiFfiConverterString.read(buf),
@@ -2349,13 +2407,15 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
             key_upload_bytes=_UniffiFfiConverterUInt64.read(buf),
             server_key_id=_UniffiFfiConverterOptionalString.read(buf),
             corrected_modules=_UniffiFfiConverterUInt64.read(buf),
-            quirc_family_reads=_UniffiFfiConverterBoolean.read(buf),
+            quirc_family_reads=_UniffiFfiConverterOptionalBoolean.read(buf),
             integrity=_UniffiFfiConverterOptionalTypeIntegrityEvent.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterUInt8.check_lower(value.version)
+        _UniffiFfiConverterOptionalUInt8.check_lower(value.raised_from_version)
+        _UniffiFfiConverterOptionalString.check_lower(value.raised_because)
         _UniffiFfiConverterUInt32.check_lower(value.modules)
         _UniffiFfiConverterString.check_lower(value.style)
         _UniffiFfiConverterString.check_lower(value.preset)
@@ -2375,12 +2435,14 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.key_upload_bytes)
         _UniffiFfiConverterOptionalString.check_lower(value.server_key_id)
         _UniffiFfiConverterUInt64.check_lower(value.corrected_modules)
-        _UniffiFfiConverterBoolean.check_lower(value.quirc_family_reads)
+        _UniffiFfiConverterOptionalBoolean.check_lower(value.quirc_family_reads)
         _UniffiFfiConverterOptionalTypeIntegrityEvent.check_lower(value.integrity)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt8.write(value.version, buf)
+        _UniffiFfiConverterOptionalUInt8.write(value.raised_from_version, buf)
+        _UniffiFfiConverterOptionalString.write(value.raised_because, buf)
         _UniffiFfiConverterUInt32.write(value.modules, buf)
         _UniffiFfiConverterString.write(value.style, buf)
         _UniffiFfiConverterString.write(value.preset, buf)
@@ -2400,7 +2462,7 @@ class _UniffiFfiConverterTypeReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.key_upload_bytes, buf)
         _UniffiFfiConverterOptionalString.write(value.server_key_id, buf)
         _UniffiFfiConverterUInt64.write(value.corrected_modules, buf)
-        _UniffiFfiConverterBoolean.write(value.quirc_family_reads, buf)
+        _UniffiFfiConverterOptionalBoolean.write(value.quirc_family_reads, buf)
         _UniffiFfiConverterOptionalTypeIntegrityEvent.write(value.integrity, buf)
 
 @dataclass
@@ -2535,31 +2597,6 @@ class _UniffiFfiConverterOptionalTypeErrorCorrection(_UniffiConverterRustBuffer)
             return None
         elif flag == 1:
             return _UniffiFfiConverterTypeErrorCorrection.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterOptionalUInt8(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt8.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt8.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt8.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 

@@ -2269,6 +2269,15 @@ public func FfiConverterTypeQrLook_lower(_ value: QrLook) -> RustBuffer {
  */
 public struct Report: Equatable, Hashable {
     public var version: UInt8
+    /**
+     * Set when the smallest version that holds the payload did not pass its checks in this
+     * look, so the code was made larger (only when no version was asked for).
+     */
+    public var raisedFromVersion: UInt8?
+    /**
+     * Why the smaller version was refused, for people.
+     */
+    public var raisedBecause: String?
     public var modules: UInt32
     public var style: String
     public var preset: String
@@ -2313,9 +2322,10 @@ public struct Report: Equatable, Hashable {
     public var correctedModules: UInt64
     /**
      * Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
-     * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
+     * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do. Null when
+     * rqrr gave no answer within 2 s (it can take half a minute on some large codes).
      */
-    public var quircFamilyReads: Bool
+    public var quircFamilyReads: Bool?
     /**
      * Set when the service returned results that differ from the style's program. The code
      * is drawn from this device's own evaluation all the same, so it is exactly the code an
@@ -2325,7 +2335,14 @@ public struct Report: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(version: UInt8, modules: UInt32, style: String, preset: String, readability: ReadabilityLevel, 
+    public init(version: UInt8, 
+        /**
+         * Set when the smallest version that holds the payload did not pass its checks in this
+         * look, so the code was made larger (only when no version was asked for).
+         */raisedFromVersion: UInt8?, 
+        /**
+         * Why the smaller version was refused, for people.
+         */raisedBecause: String?, modules: UInt32, style: String, preset: String, readability: ReadabilityLevel, 
         /**
          * Median CIEDE2000 difference between the chosen and the drawn ink (0: as chosen).
          */inkDeltaE: Float, 
@@ -2351,14 +2368,17 @@ public struct Report: Equatable, Hashable {
          */correctedModules: UInt64, 
         /**
          * Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
-         * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
-         */quircFamilyReads: Bool, 
+         * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do. Null when
+         * rqrr gave no answer within 2 s (it can take half a minute on some large codes).
+         */quircFamilyReads: Bool?, 
         /**
          * Set when the service returned results that differ from the style's program. The code
          * is drawn from this device's own evaluation all the same, so it is exactly the code an
          * honest service would have given; the keys that read the results were replaced.
          */integrity: IntegrityEvent?) {
         self.version = version
+        self.raisedFromVersion = raisedFromVersion
+        self.raisedBecause = raisedBecause
         self.modules = modules
         self.style = style
         self.preset = preset
@@ -2399,6 +2419,8 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         return
             try Report(
                 version: FfiConverterUInt8.read(from: &buf), 
+                raisedFromVersion: FfiConverterOptionUInt8.read(from: &buf), 
+                raisedBecause: FfiConverterOptionString.read(from: &buf), 
                 modules: FfiConverterUInt32.read(from: &buf), 
                 style: FfiConverterString.read(from: &buf), 
                 preset: FfiConverterString.read(from: &buf), 
@@ -2418,13 +2440,15 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
                 keyUploadBytes: FfiConverterUInt64.read(from: &buf), 
                 serverKeyId: FfiConverterOptionString.read(from: &buf), 
                 correctedModules: FfiConverterUInt64.read(from: &buf), 
-                quircFamilyReads: FfiConverterBool.read(from: &buf), 
+                quircFamilyReads: FfiConverterOptionBool.read(from: &buf), 
                 integrity: FfiConverterOptionTypeIntegrityEvent.read(from: &buf)
         )
     }
 
     public static func write(_ value: Report, into buf: inout [UInt8]) {
         FfiConverterUInt8.write(value.version, into: &buf)
+        FfiConverterOptionUInt8.write(value.raisedFromVersion, into: &buf)
+        FfiConverterOptionString.write(value.raisedBecause, into: &buf)
         FfiConverterUInt32.write(value.modules, into: &buf)
         FfiConverterString.write(value.style, into: &buf)
         FfiConverterString.write(value.preset, into: &buf)
@@ -2444,7 +2468,7 @@ public struct FfiConverterTypeReport: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.keyUploadBytes, into: &buf)
         FfiConverterOptionString.write(value.serverKeyId, into: &buf)
         FfiConverterUInt64.write(value.correctedModules, into: &buf)
-        FfiConverterBool.write(value.quircFamilyReads, into: &buf)
+        FfiConverterOptionBool.write(value.quircFamilyReads, into: &buf)
         FfiConverterOptionTypeIntegrityEvent.write(value.integrity, into: &buf)
     }
 }
@@ -3646,6 +3670,30 @@ fileprivate struct FfiConverterOptionFloat: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterFloat.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

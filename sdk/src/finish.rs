@@ -98,8 +98,9 @@ pub struct Finished {
     pub svg: String,
     pub jpeg: Option<Vec<u8>>,
     pub corrected_modules: usize,
-    /// Whether rqrr (quirc's algorithm) also reads the code: reported, not required.
-    pub quirc_family: bool,
+    /// Whether rqrr (quirc's algorithm) also reads the code: reported, not required (`None`:
+    /// no answer within [`crate::verify::QUIRC_BUDGET`]).
+    pub quirc_family: Option<bool>,
     /// Which modules were drawn square for the checks, if any.
     pub shapes: Shapes,
     /// Every chosen colour and how it was drawn (as chosen unless the checks needed a change).

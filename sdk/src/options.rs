@@ -26,8 +26,8 @@ pub struct StyleOptions {
     pub version: Option<u8>,
     pub module_px: u32,
     pub quiet_zone: u32,
-    /// How much of a plain code's tolerance to camera conditions the colours must keep; the
-    /// chosen colours move (in lightness only) no further than this asks.
+    /// The phone scan every code must also pass (`vivid` an ordinary one, `balanced` a poor
+    /// one, `robust` a bad one); the chosen colours move only when a code needs it.
     pub readability: Readability,
     /// The finder patterns' ring and centre shapes (drawn by the client alone).
     pub patterns: Patterns,

@@ -4,18 +4,17 @@
 
 use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid, JobKey};
 use crate::error::Internal;
-use crate::finish::{finish, FinishTimings, Look};
+use crate::finish::{finish, Look};
 use crate::integrity::{self, IntegrityEvent};
 use crate::keys::{KeyPair, ServerKey};
 use crate::qr::{encode, QrSymbol};
-use crate::settle::{ColourChoice, Shapes};
+use crate::report::{RaisedVersion, Report, StyledCode};
 use crate::transport::Transport;
 use crate::{Cancel, Keys, SdkError, StyleOptions};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
-use qrveil_style::{cost, Encoding, Plan, Readability, ServerProgram, Style, StyleId};
-use serde::Serialize;
+use qrveil_style::{cost, Encoding, Plan, ServerProgram, Style, StyleId};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -39,68 +38,10 @@ pub enum Stage {
     Finishing,
 }
 
-/// Timings, sizes and checks for one styled code. No payload, no key material. A code is
-/// returned only once both judges decoded it to exactly the payload, so there is no "verified"
-/// flag.
-#[derive(Clone, Debug, Serialize)]
-pub struct Report {
-    pub version: u8,
-    /// Modules per side.
-    pub modules: u32,
-    pub style: String,
-    pub preset: String,
-    pub readability: Readability,
-    /// Median CIEDE2000 difference between the chosen and the drawn data ink across the
-    /// gradient (0: the colours as chosen; about 1 is just noticeable).
-    pub ink_delta_e: f32,
-    /// Every chosen colour: drawn as chosen, or moved as little as the named check needed.
-    pub colours: Vec<ColourChoice>,
-    /// Which modules were drawn square because the checks needed it (none for most codes).
-    pub shapes: Shapes,
-    /// The logo's size as drawn (its longer side over the code's), when there is one: as
-    /// asked, or shrunk to the largest that fits.
-    pub logo_size: Option<f32>,
-    pub ec: String,
-    /// How the function evaluated the style: `linear` (no bootstrapping, no server key) or `pbs`.
-    pub tier: Tier,
-    pub pbs: u64,
-    pub outputs: u32,
-    pub encrypt: f64,
-    /// Seconds the function spent on the job (key load, expand, evaluate, pack).
-    pub server: f64,
-    /// Seconds for decrypt + correct + render + verify + encode.
-    pub client: f64,
-    /// Manifest + input bytes uploaded for this job.
-    pub bytes_up: usize,
-    /// Output bytes downloaded.
-    pub bytes_down: usize,
-    /// Server-key bytes uploaded by this call (0 when the key was already there or not needed).
-    pub key_upload_bytes: usize,
-    /// Short id of the server key the job used (PBS tier only).
-    pub key_id: Option<String>,
-    pub key_cache_hit: bool,
-    /// Modules whose style (as this device evaluates it) disagreed with the true bitmap and
-    /// were redrawn: 0 for every catalogue style.
-    pub corrected_modules: usize,
-    /// Whether rqrr (quirc's algorithm, the family of some desktop and older scanners) also
-    /// reads the code; the judges (rxing, zxing-cpp) always do.
-    pub quirc_family: bool,
-    /// Set when the service's results differed from the style's program: the code was drawn
-    /// from this device's evaluation all the same, and new keys were made.
-    pub integrity: Option<IntegrityEvent>,
-    pub server_detail: ServerTimings,
-    /// Where the client's finishing time went: drawing, rendering, the checks, encoding.
-    pub client_detail: FinishTimings,
-}
-
-/// The result: the same code as PNG and as SVG (and as JPEG when asked), and the report.
-pub struct StyledCode {
-    pub png: Vec<u8>,
-    pub svg: String,
-    pub jpeg: Option<Vec<u8>>,
-    pub report: Report,
-}
-
+/// How many versions above the smallest one a code without a pinned version may grow when its
+/// checks refuse it: small codes are the ones a phone scan misses most (docs/readability.md),
+/// and one or two versions more is a code people still call small.
+pub const VERSION_STEPS: u8 = 2;
 /// Styles codes with one set of keys over one transport.
 pub struct Styler<T: Transport> {
     keys: Keys,
@@ -210,6 +151,10 @@ fn encrypt(
 
 /// Style one code with `keys` over `transport`, reporting each step to `progress`; stops with
 /// [`SdkError::Cancelled`] at the next step (or poll) after `cancel` is set.
+///
+/// When no version is asked for and the checks refuse the smallest version in this look, the
+/// code is made again (a new job) up to [`VERSION_STEPS`] versions larger before it is refused,
+/// and the report says so: the look and the colours stay as chosen.
 pub fn style_code(
     keys: &Keys,
     transport: &dyn Transport,
@@ -219,10 +164,41 @@ pub fn style_code(
     cancel: &Cancel,
 ) -> Result<StyledCode, SdkError> {
     opts.check()?;
+    if opts.version.is_some() {
+        return style_at(keys, transport, payload, opts, opts.version, progress, cancel);
+    }
+    let smallest = encode(payload, opts.ec, None)?.version;
+    let mut raised_from = None;
+    let mut version = smallest;
+    loop {
+        match style_at(keys, transport, payload, opts, Some(version), progress, cancel) {
+            Ok(mut code) => {
+                code.report.raised_from = raised_from;
+                return Ok(code);
+            }
+            Err(SdkError::VerificationFailed(refused)) if version < smallest + VERSION_STEPS && version < 40 => {
+                raised_from.get_or_insert(RaisedVersion { version: smallest, refused_by: refused.to_string() });
+                version += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// One job at `version` (`None`: the smallest that holds the payload).
+fn style_at(
+    keys: &Keys,
+    transport: &dyn Transport,
+    payload: &[u8],
+    opts: &StyleOptions,
+    version: Option<u8>,
+    progress: &mut dyn FnMut(Stage),
+    cancel: &Cancel,
+) -> Result<StyledCode, SdkError> {
     cancel.check()?;
     progress(Stage::Encoding);
-    let symbol = encode(payload, opts.ec, opts.version)?;
-    let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, opts.version)).transpose()?;
+    let symbol = encode(payload, opts.ec, version)?;
+    let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, version)).transpose()?;
     let side = symbol.grid.side();
     let style = opts.resolved()?;
     let plan = opts.plan(&style.server)?;
@@ -276,6 +252,7 @@ pub fn style_code(
         integrity: event,
         server_detail: job.seconds,
         client_detail: finished.seconds,
+        raised_from: None,
     };
     Ok(StyledCode { png: finished.png, svg: finished.svg, jpeg: finished.jpeg, report })
 }

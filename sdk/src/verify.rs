@@ -10,6 +10,8 @@ use image::{GrayImage, RgbImage};
 use qrveil_style::Rgb;
 use rxing::{BarcodeFormat, Exceptions};
 use std::fmt;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// A QR decoder the SDK runs, one list for the SDK, the lab and the tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -178,20 +180,56 @@ fn read_rqrr(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
     failure.map_or(Ok(None), Err)
 }
 
+/// How long the report waits for rqrr. It reads most codes in milliseconds (0.1-0.2 s at
+/// version 40 on two cores), but on some large ones its region cache (251 regions) thrashes:
+/// one version-40 code in eight took 24-42 s here. Its answer is reported, never required, so
+/// it is not worth that wait.
+pub const QUIRC_BUDGET: Duration = Duration::from_secs(2);
+
+/// rqrr's reading of a drawing, made on a thread of its own while the caller goes on.
+pub struct QuircReading {
+    answer: mpsc::Receiver<bool>,
+    started: Instant,
+}
+
+impl QuircReading {
+    /// Starts reading `grey`: whether rqrr finds exactly `payload` in it.
+    pub fn start(grey: GrayImage, payload: &[u8]) -> Self {
+        let (tell, answer) = mpsc::sync_channel(1);
+        let payload = payload.to_vec();
+        // Detached: when the budget runs out the answer is dropped, and the thread ends on its
+        // own when rqrr does (its CPU is spent, nothing else is held).
+        std::thread::spawn(move || {
+            let _ = tell.send(Decoder::Rqrr.reads(&grey, &payload));
+        });
+        Self { answer, started: Instant::now() }
+    }
+
+    /// Its answer, or `None` when rqrr gave none within [`QUIRC_BUDGET`] of the start.
+    pub fn answer(self) -> Option<bool> {
+        let left = QUIRC_BUDGET.saturating_sub(self.started.elapsed());
+        self.answer.recv_timeout(left).ok()
+    }
+}
+
 /// Ok if `img` decodes to exactly `payload` with every judge.
 /// The judges read side by side (each on its own core when there are two); the first judge's
 /// refusal, in [`Decoder::JUDGES`] order, is the error.
 pub fn verify(img: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
     let grey = greys(img);
-    let judge = |judge: Decoder| match judge.readings(&grey) {
+    let [first, second] = Decoder::JUDGES;
+    let (a, b) = rayon::join(|| judge_reads(&grey, payload, first), || judge_reads(&grey, payload, second));
+    a.and(b)
+}
+
+/// Ok if `judge` decodes `grey` to exactly `payload`.
+pub fn judge_reads(grey: &GrayImage, payload: &[u8], judge: Decoder) -> Result<(), VerifyError> {
+    match judge.readings(grey) {
         Ok(Some(readings)) if readings.iter().any(|bytes| bytes == payload) => Ok(()),
         Ok(Some(_)) => Err(VerifyError::OtherData(judge)),
         Ok(None) => Err(VerifyError::NoCode(judge)),
         Err(e) => Err(VerifyError::Undecodable(judge, e)),
-    };
-    let [first, second] = Decoder::JUDGES;
-    let (a, b) = rayon::join(|| judge(first), || judge(second));
-    a.and(b)
+    }
 }
 
 #[cfg(test)]
@@ -225,6 +263,15 @@ mod tests {
                 assert!(decoder.reads(&greys(&img), payload), "{decoder}: {payload:?}");
             }
         }
+    }
+
+    #[test]
+    fn rqrr_reading_on_its_own_thread_answers_yes_for_the_payload_and_no_for_other_data() {
+        let img = greys(&plain(&encode(b"the payload", EcLevel::M, None).expect("fits")));
+        assert_eq!(QuircReading::start(img.clone(), b"the payload").answer(), Some(true));
+        assert_eq!(QuircReading::start(img, b"other data").answer(), Some(false));
+        let blank = GrayImage::from_pixel(200, 200, image::Luma([255]));
+        assert_eq!(QuircReading::start(blank, b"the payload").answer(), Some(false));
     }
 
     #[test]

@@ -7,9 +7,10 @@ use qrveil_protocol::linear::{page_size, EncryptedFeatures, TruncatedSeededGlwe}
 use qrveil_protocol::params::{DELTA, LINEAR_DELTA, LINEAR_UPLOAD_LOG_MODULUS, PBS_PARAMS};
 use qrveil_protocol::{EncryptedGrid, FolderStore, LinearInput, Store, Tier};
 use qrveil_sdk::{
-    encode, encrypt_features, encrypt_grid, style_code, Cancel, EcLevel, JobKey, LocalTransport, SdkError, Stage,
-    StyleOptions, Styler,
+    encode, encrypt_features, encrypt_grid, greys, style_code, Cancel, Decoder, EcLevel, JobKey, LocalTransport,
+    SdkError, Stage, StyleOptions, Styler,
 };
+use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
 use qrveil_style::{Encoding, ModuleGrid, Plan, Preset, StyleId};
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::packed_integers::PackedIntegers;
@@ -65,6 +66,32 @@ fn version_1_rounded_runs_on_the_linear_tier_without_a_server_key() {
     // Targets: <= 96 KB up at version 1, 4 B per value down at version 10 (here: within 3x).
     assert!(report.bytes_up <= 96_000, "{} bytes up", report.bytes_up);
     assert!(report.bytes_down <= 12 * report.outputs as usize, "{} bytes down", report.bytes_down);
+}
+
+/// A look that no drawing passes at the smallest version is made larger when no version was
+/// asked for, in the same look and colours; a pinned version is refused. The case: a version-1
+/// code with dot rings that zxing-cpp does not read from the poor phone scan, even in black.
+#[test]
+fn a_code_refused_at_its_smallest_version_is_made_larger_unless_the_version_is_pinned() {
+    let payload = b"KHC";
+    let dots = Patterns { ring: RingShape::Dot, centre: CentreShape::Dot };
+    let opts = StyleOptions { style: StyleId::ClassyRounded, ec: EcLevel::L, patterns: dots, ..Default::default() };
+    assert_eq!(encode(payload, EcLevel::L, None).expect("fits").version, 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let styler = Styler::new(keys().clone(), LocalTransport::new(FolderStore::new(dir.path())));
+    let pinned = styler.style(payload, &StyleOptions { version: Some(1), ..opts.clone() }, &mut |_| {});
+    assert!(matches!(pinned, Err(SdkError::VerificationFailed(_))), "version 1 should be refused");
+
+    let (png, report, _dir) = style(payload, opts.clone());
+    let raised = report.raised_from.expect("the report says the version was raised");
+    assert_eq!(raised.version, 1);
+    assert!(raised.refused_by.contains("phone scan"), "{}", raised.refused_by);
+    assert!(report.version > 1 && report.version <= 1 + qrveil_sdk::VERSION_STEPS);
+    // The image is the larger code's: its side in modules (plus the quiet zone) and its reading.
+    let img = image::load_from_memory(&png).expect("a PNG").to_rgb8();
+    let side = 17 + 4 * u32::from(report.version) + 2 * opts.quiet_zone;
+    assert_eq!(img.width(), side * opts.module_px);
+    assert!(Decoder::ZxingCpp.reads(&greys(&img), payload));
 }
 
 #[test]

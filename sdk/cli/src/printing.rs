@@ -70,6 +70,12 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
         r.ec,
         m = r.modules
     );
+    if let Some(raised) = &r.raised_from {
+        println!(
+            "  version  {}, not the smallest ({}): at version {} in this look {}",
+            r.version, raised.version, raised.version, raised.refused_by
+        );
+    }
     match &r.key_id {
         Some(id) => println!("  keys     {keys} (server key id {id})"),
         None => println!(
@@ -99,7 +105,11 @@ pub fn print_report(r: &Report, keygen: f64, output: &Path, generated: bool) {
     );
     println!("  shapes   {}", r.shapes);
     print_colours(r);
-    let quirc = if r.quirc_family { "yes" } else { "no" };
+    let quirc = match r.quirc_family {
+        Some(true) => "yes".to_string(),
+        Some(false) => "no".to_string(),
+        None => format!("not known (no answer within {} s)", qrveil_sdk::QUIRC_BUDGET.as_secs()),
+    };
     println!(
         "  checks   read by both judges, rxing and zxing-cpp (phone scanners), clean and from a simulated {} phone scan, in {:.3} s; quirc-family scanners (rqrr): {quirc}",
         qrveil_sdk::capture::Scan::of(r.readability),

@@ -315,6 +315,8 @@ fn colour_of(c: &qrveil_sdk::ColourChoice) -> ColourChoice {
 fn report_of(r: &qrveil_sdk::Report, keeps_keys: bool) -> Report {
     Report {
         version: r.version,
+        raised_from_version: r.raised_from.as_ref().map(|v| v.version),
+        raised_because: r.raised_from.as_ref().map(|v| v.refused_by.clone()),
         modules: r.modules,
         style: r.style.clone(),
         preset: r.preset.clone(),

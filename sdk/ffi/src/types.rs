@@ -253,6 +253,11 @@ pub trait ProgressListener: Send + Sync {
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct Report {
     pub version: u8,
+    /// Set when the smallest version that holds the payload did not pass its checks in this
+    /// look, so the code was made larger (only when no version was asked for).
+    pub raised_from_version: Option<u8>,
+    /// Why the smaller version was refused, for people.
+    pub raised_because: Option<String>,
     pub modules: u32,
     pub style: String,
     pub preset: String,
@@ -282,8 +287,9 @@ pub struct Report {
     /// Modules whose style disagreed with the code and were redrawn (0 for every built-in style).
     pub corrected_modules: u64,
     /// Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
-    /// (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
-    pub quirc_family_reads: bool,
+    /// (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do. Null when
+    /// rqrr gave no answer within 2 s (it can take half a minute on some large codes).
+    pub quirc_family_reads: Option<bool>,
     /// Set when the service returned results that differ from the style's program. The code
     /// is drawn from this device's own evaluation all the same, so it is exactly the code an
     /// honest service would have given; the keys that read the results were replaced.

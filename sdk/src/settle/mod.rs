@@ -6,12 +6,15 @@
 //! first and the rest stay as chosen. Each drawing's shapes are traced once
 //! ([`Canvas::coverage`]); each try of colours only lays other colours on them.
 
-use crate::capture::{capture, Scan};
+mod check;
+
+use crate::capture::Scan;
 use crate::colour::delta_e;
 use crate::finish::Drawing;
 use crate::palette::{Background, Contrast, Palette, Part};
 use crate::render::{over_white, Canvas, Coverage};
-use crate::verify::{greys, verify, Decoder, VerifyError};
+use crate::verify::{greys, Decoder, QuircReading, VerifyError};
+use check::{check, Readings, Target};
 use image::{RgbImage, RgbaImage};
 use qrveil_style::recipe::Squaring;
 use qrveil_style::Rgb;
@@ -26,8 +29,8 @@ const VERIFY_MIN_QUIET_ZONE: u32 = 2;
 
 /// Tries of the search for the least contrast that passes, after the colours as chosen: each
 /// halves the interval between the weakest ink's contrast and black, so the contrast found is
-/// within 1/16 of that interval of the least. (Each try is a full check: about 0.1 s at version
-/// 10, 0.5 s at version 40 on two cores.)
+/// within 1/16 of that interval of the least. (Each try makes one reading, the one that failed
+/// last; the contrast found is then checked in full.)
 const SEARCH_STEPS: usize = 4;
 
 /// Why a colour is drawn as it is.
@@ -121,8 +124,8 @@ pub struct Settled {
     pub shapes: Shapes,
     pub palette: Palette,
     pub rgba: RgbaImage,
-    /// Whether rqrr also reads the code.
-    pub quirc_family: bool,
+    /// Whether rqrr also reads the code; `None`: no answer within [`crate::QUIRC_BUDGET`].
+    pub quirc_family: Option<bool>,
     pub colours: Vec<ColourChoice>,
     /// Seconds painting and checking.
     pub render: f64,
@@ -135,13 +138,6 @@ struct Trial<'c> {
     canvas: Canvas<'c>,
     coverage: Coverage,
     checked: Option<(Canvas<'c>, Coverage)>,
-}
-
-/// What a trial is checked against.
-struct Target<'p> {
-    payload: &'p [u8],
-    scan: Scan,
-    seed: u64,
 }
 
 impl<'c> Trial<'c> {
@@ -160,17 +156,46 @@ impl<'c> Trial<'c> {
         Self { canvas, coverage, checked }
     }
 
-    /// The drawing in `palette`, and whether it passes every check (and rqrr reads it).
-    fn attempt(&self, palette: Palette, clock: &mut Clock, t: &Target) -> (RgbaImage, Result<bool, VerifyError>) {
-        let rgba = clock.render(|| Canvas { palette: palette.clone(), ..self.canvas.clone() }.paint(&self.coverage));
-        let result = match &self.checked {
-            None => clock.verify(|| check(&over_white(&rgba), self.canvas.module_px, t)),
-            Some((at_least, coverage)) => {
-                let image = clock.render(|| over_white(&Canvas { palette, ..at_least.clone() }.paint(coverage)));
-                clock.verify(|| check(&image, at_least.module_px, t))
-            }
+    /// The drawing in `palette`, and whether it passes every check. `first`: the reading that
+    /// failed the last try, made first ([`check`]); `quirc_alongside`: read rqrr during the
+    /// check, where the check is expected to pass (its time then hides behind the capture's).
+    fn attempt(
+        &self,
+        palette: Palette,
+        clock: &mut Clock,
+        t: &Target,
+        first: Option<Check>,
+        quirc_alongside: bool,
+    ) -> (RgbaImage, Result<Quirc, VerifyError>) {
+        let (rgba, image, module_px) = self.paint(palette, clock);
+        let result = if quirc_alongside {
+            let reading = QuircReading::start(greys(&image), t.payload);
+            clock.verify(|| check(&image, module_px, t, first, Readings::All)).map(|()| Quirc::Reading(reading))
+        } else {
+            clock.verify(|| check(&image, module_px, t, first, Readings::All)).map(|()| Quirc::Unread(image))
         };
         (rgba, result)
+    }
+
+    /// Whether the drawing in `palette` passes the one reading `only`: a search's step.
+    fn passes(&self, palette: Palette, clock: &mut Clock, t: &Target, only: Check) -> Result<(), VerifyError> {
+        let (_, image, module_px) = self.paint(palette, clock);
+        clock.verify(|| check(&image, module_px, t, Some(only), Readings::First))
+    }
+
+    /// The drawing in `palette`, the image the checks read, and its module size.
+    fn paint(&self, palette: Palette, clock: &mut Clock) -> (RgbaImage, RgbImage, u32) {
+        let rgba = clock.render(|| Canvas { palette: palette.clone(), ..self.canvas.clone() }.paint(&self.coverage));
+        match &self.checked {
+            None => {
+                let image = over_white(&rgba);
+                (rgba, image, self.canvas.module_px)
+            }
+            Some((at_least, coverage)) => {
+                let image = clock.render(|| over_white(&Canvas { palette, ..at_least.clone() }.paint(coverage)));
+                (rgba, image, at_least.module_px)
+            }
+        }
     }
 }
 
@@ -202,7 +227,8 @@ pub fn settle(
     let mut failed = Vec::new();
     for (i, (_, squared)) in drawings.iter().enumerate() {
         let trial = Trial::new(Canvas { tiles: squared.tiles(), ..canvas.clone() }, &mut clock);
-        match trial.attempt(chosen.clone(), &mut clock, &target) {
+        let first = failed.last().map(|(_, _, e): &(usize, Trial, VerifyError)| Check::from(e));
+        match trial.attempt(chosen.clone(), &mut clock, &target, first, false) {
             (rgba, Ok(quirc)) => {
                 found = Some((i, Contrast::NONE, rgba, quirc, Why::AsChosen));
                 break;
@@ -213,7 +239,7 @@ pub fn settle(
     // No squaring passed in the chosen colours, so squares alone do not help: colours move on
     // the drawing as the look draws it; only if even black fails there is the most squared
     // drawing searched too.
-    let (i, contrast, rgba, quirc_family, why) = match found {
+    let (i, contrast, rgba, checked, why) = match found {
         Some(found) => found,
         None => {
             let mut outcome = None;
@@ -230,6 +256,10 @@ pub fn settle(
             outcome.expect("at least one drawing is tried")?
         }
     };
+    let quirc_family = clock.verify(|| match checked {
+        Quirc::Reading(reading) => reading.answer(),
+        Quirc::Unread(image) => QuircReading::start(greys(&image), payload).answer(),
+    });
     // What the look's own shapes failed, when some were squared.
     let needed_by = failed.first().filter(|_| i > 0).map(|(_, _, e)| Check::from(e));
     drop(failed);
@@ -240,49 +270,50 @@ pub fn settle(
     Ok(Settled { drawing, shapes, palette, rgba, quirc_family, colours, render: clock.render, verify: clock.verify })
 }
 
+/// Whether quirc's family reads the drawing that passed: reported, not required, so read only
+/// for the drawing returned.
+enum Quirc {
+    Reading(QuircReading),
+    /// Not read yet: the image the checks read.
+    Unread(RgbImage),
+}
+
 /// The least contrast with which `trial` passes (bisection between its weakest ink's and
-/// black), `failed` being how it failed as chosen.
+/// black), `failed` being how it failed as chosen. A step makes only the reading that failed
+/// last (most steps of a search fail it or pass it again); the contrast found is then checked
+/// in full, and if another reading fails there, the search goes on above it for that one.
 fn least_contrast(
     trial: &Trial,
     chosen: &Palette,
     failed: VerifyError,
     clock: &mut Clock,
     target: &Target,
-) -> Result<(Contrast, RgbaImage, bool, Why), VerifyError> {
+) -> Result<(Contrast, RgbaImage, Quirc, Why), VerifyError> {
     let (mut lo, mut hi) = (weakest_contrast(chosen), 1.0f32);
     let mut needed_by = Check::from(&failed);
-    let mut passed = None;
-    for _ in 0..SEARCH_STEPS {
-        let mid = (lo + hi) / 2.0;
-        match trial.attempt(chosen.at(Contrast::uniform(mid)), clock, target) {
-            (rgba, Ok(q)) => (hi, passed) = (mid, Some((rgba, q))),
-            (_, Err(e)) => (lo, needed_by) = (mid, Check::from(&e)),
+    // Each reading that fails can restart the search once; four readings bound it.
+    for _ in 0..4 {
+        for _ in 0..SEARCH_STEPS {
+            let mid = (lo + hi) / 2.0;
+            match trial.passes(chosen.at(Contrast::uniform(mid)), clock, target, needed_by) {
+                Ok(()) => hi = mid,
+                Err(e) => (lo, needed_by) = (mid, Check::from(&e)),
+            }
+        }
+        // At `hi == 1`: black on a background light enough for it, and if that fails, nothing
+        // will.
+        match trial.attempt(chosen.at(Contrast::uniform(hi)), clock, target, Some(needed_by), true) {
+            (rgba, Ok(quirc)) => {
+                return Ok((Contrast::uniform(hi), rgba, quirc, Why::Contrast { needed: hi, check: needed_by }))
+            }
+            (_, Err(e)) if hi >= 1.0 => return Err(e),
+            (_, Err(e)) => (lo, hi, needed_by) = (hi, 1.0, Check::from(&e)),
         }
     }
-    // Nothing short of black passed: black on a background light enough for it, and if that
-    // fails too, nothing will.
-    let (best, quirc) = match passed {
-        Some(found) => found,
-        None => match trial.attempt(chosen.at(Contrast::uniform(1.0)), clock, target) {
-            (rgba, Ok(q)) => (rgba, q),
-            (_, Err(e)) => return Err(e),
-        },
-    };
-    Ok((Contrast::uniform(hi), best, quirc, Why::Contrast { needed: hi, check: needed_by }))
-}
-
-/// Both judges, clean and from the capture; then whether rqrr reads the clean image too.
-/// The clean reading and the capture's are made side by side.
-fn check(image: &RgbImage, module_px: u32, t: &Target) -> Result<bool, VerifyError> {
-    let (clean, captured) = rayon::join(
-        || verify(image, t.payload),
-        || {
-            let seen = capture(image, module_px as f32, t.scan.strength(), t.seed);
-            verify(&seen, t.payload).map_err(|e| VerifyError::PhoneScan { scan: t.scan, judge: e.decoder() })
-        },
-    );
-    clean.and(captured)?;
-    Ok(Decoder::Rqrr.reads(&greys(image), t.payload))
+    match trial.attempt(chosen.at(Contrast::uniform(1.0)), clock, target, Some(needed_by), true) {
+        (rgba, Ok(quirc)) => Ok((Contrast::uniform(1.0), rgba, quirc, Why::Contrast { needed: 1.0, check: needed_by })),
+        (_, Err(e)) => Err(e),
+    }
 }
 
 /// The least contrast any ink has as chosen: asking for less changes nothing.

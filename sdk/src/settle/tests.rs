@@ -5,6 +5,7 @@ use crate::colour::{contrast, luma};
 use crate::fill::Fill;
 use crate::palette::Area;
 use crate::qr::{encode, EcLevel};
+use crate::verify::verify;
 use qrveil_style::PRESETS;
 
 fn ink_on_white(ink: Rgb) -> Palette {

@@ -3136,6 +3136,17 @@ public object FfiConverterTypeQrLook: FfiConverterRustBuffer<QrLook> {
 data class Report (
     var `version`: kotlin.UByte
     , 
+    /**
+     * Set when the smallest version that holds the payload did not pass its checks in this
+     * look, so the code was made larger (only when no version was asked for).
+     */
+    var `raisedFromVersion`: kotlin.UByte?
+    , 
+    /**
+     * Why the smaller version was refused, for people.
+     */
+    var `raisedBecause`: kotlin.String?
+    , 
     var `modules`: kotlin.UInt
     , 
     var `style`: kotlin.String
@@ -3199,9 +3210,10 @@ data class Report (
     , 
     /**
      * Whether quirc-family scanners (rqrr) also read the code; the judges, ZXing's algorithm
-     * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do.
+     * (rxing) and zxing-cpp, the decoders of Android and iOS scanner apps, always do. Null when
+     * rqrr gave no answer within 2 s (it can take half a minute on some large codes).
      */
-    var `quircFamilyReads`: kotlin.Boolean
+    var `quircFamilyReads`: kotlin.Boolean?
     , 
     /**
      * Set when the service returned results that differ from the style's program. The code
@@ -3226,6 +3238,8 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
     override fun read(buf: ByteBuffer): Report {
         return Report(
             FfiConverterUByte.read(buf),
+            FfiConverterOptionalUByte.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
@@ -3245,13 +3259,15 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterULong.read(buf),
-            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalTypeIntegrityEvent.read(buf),
         )
     }
 
     override fun allocationSize(value: Report) = (
             FfiConverterUByte.allocationSize(value.`version`) +
+            FfiConverterOptionalUByte.allocationSize(value.`raisedFromVersion`) +
+            FfiConverterOptionalString.allocationSize(value.`raisedBecause`) +
             FfiConverterUInt.allocationSize(value.`modules`) +
             FfiConverterString.allocationSize(value.`style`) +
             FfiConverterString.allocationSize(value.`preset`) +
@@ -3271,12 +3287,14 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.allocationSize(value.`keyUploadBytes`) +
             FfiConverterOptionalString.allocationSize(value.`serverKeyId`) +
             FfiConverterULong.allocationSize(value.`correctedModules`) +
-            FfiConverterBoolean.allocationSize(value.`quircFamilyReads`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`quircFamilyReads`) +
             FfiConverterOptionalTypeIntegrityEvent.allocationSize(value.`integrity`)
     )
 
     override fun write(value: Report, buf: ByteBuffer) {
             FfiConverterUByte.write(value.`version`, buf)
+            FfiConverterOptionalUByte.write(value.`raisedFromVersion`, buf)
+            FfiConverterOptionalString.write(value.`raisedBecause`, buf)
             FfiConverterUInt.write(value.`modules`, buf)
             FfiConverterString.write(value.`style`, buf)
             FfiConverterString.write(value.`preset`, buf)
@@ -3296,7 +3314,7 @@ public object FfiConverterTypeReport: FfiConverterRustBuffer<Report> {
             FfiConverterULong.write(value.`keyUploadBytes`, buf)
             FfiConverterOptionalString.write(value.`serverKeyId`, buf)
             FfiConverterULong.write(value.`correctedModules`, buf)
-            FfiConverterBoolean.write(value.`quircFamilyReads`, buf)
+            FfiConverterOptionalBoolean.write(value.`quircFamilyReads`, buf)
             FfiConverterOptionalTypeIntegrityEvent.write(value.`integrity`, buf)
     }
 }
@@ -4315,6 +4333,38 @@ public object FfiConverterOptionalFloat: FfiConverterRustBuffer<kotlin.Float?> {
         } else {
             buf.put(1)
             FfiConverterFloat.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
         }
     }
 }

@@ -137,7 +137,10 @@ fn evaluate_case(
         let style = look.id.style();
         let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
         let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
-        let (img, outcome) = render(&drawing, palette.clone(), look.patterns, &code);
+        let (img, mut outcome) = render(&drawing, palette.clone(), look.patterns, &code);
+        if outcome.how == Settling::Refused {
+            outcome.how = larger(case, symbol.version, look, palette, level).unwrap_or(Settling::Refused);
+        }
         settled.push((look.name(), outcome));
         images.push((look.name(), img));
     }
@@ -159,6 +162,20 @@ fn evaluate_case(
         }
     }
     (out, settled)
+}
+
+/// As the SDK does when no version is asked for: the first of the next versions whose code
+/// passes the checks in this look.
+fn larger(case: &Case, version: u8, look: &Drawn, palette: &Palette, level: Readability) -> Option<Settling> {
+    (1..=qrveil_sdk::VERSION_STEPS).find_map(|step| {
+        let symbol = encode(&case.payload, case.ec, Some(version.checked_add(step).filter(|v| *v <= 40)?)).ok()?;
+        let style = look.id.style();
+        let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
+        let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?;
+        let code = Styled { grid: &symbol.grid, payload: &case.payload, level };
+        let (_, outcome) = render(&drawing, palette.clone(), look.patterns, &code);
+        (outcome.how != Settling::Refused).then_some(Settling::Larger(step))
+    })
 }
 
 /// Decode counts and the notable misses, accumulated batch by batch.

@@ -17,7 +17,11 @@ pub enum Settling {
     Squared(Squaring),
     /// Colours moved (on the look's own shapes unless even black failed there).
     ColoursMoved,
-    /// Not even black passes: the SDK refuses the code (drawn in black here).
+    /// Not even black passes at the smallest version, so the SDK makes the code this many
+    /// versions larger (drawn here in black at the smallest version).
+    Larger(u8),
+    /// Not even black passes, up to [`qrveil_sdk::VERSION_STEPS`] versions larger: the SDK
+    /// refuses the code (drawn in black here).
     Refused,
 }
 
@@ -92,6 +96,7 @@ impl Settling {
             Settling::AsChosen => "as chosen".into(),
             Settling::Squared(s) => format!("with {s}"),
             Settling::ColoursMoved => "with colours moved".into(),
+            Settling::Larger(n) => format!("made {n} version{} larger", if n == 1 { "" } else { "s" }),
             Settling::Refused => "refused".into(),
         }
     }
