@@ -21,7 +21,7 @@ use crate::{write_json, LabError};
 use capture::{Family, STEPS};
 use clap::Args;
 use image::RgbImage;
-use qrveil_sdk::{delta_e, encode, over_white, Contrast, Drawing, Palette};
+use qrveil_sdk::{delta_e, encode, over_white, Contrast, Drawing, Palette, QrSymbol};
 use qrveil_style::{clear, FixedModules, Readability, Rgb, StyleId};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -180,27 +180,30 @@ fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::pat
     let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Default::default() };
     let (mut seen, mut colours) = (Vec::new(), Vec::new());
     for (l, look) in looks.iter().enumerate() {
-        let drawing = match look.style {
-            None => Drawing::plain(&symbol.grid),
-            Some(id) => {
-                let style = id.style();
-                let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
-                let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
-                drawing
-            }
-        };
-        let canvas = drawing.canvas(RENDER_PX, 4, look.palette.clone());
-        let settled = match look.level {
-            Some(level) => crate::eval::settled(&drawing, &canvas, &case.payload, &symbol.grid, level).map(|s| s.rgba),
-            None => Some(canvas.to_rgba()),
-        };
+        // As the SDK returns the code: at its smallest version, or (the corpus pins none) up to
+        // VERSION_STEPS larger when its checks refuse it there.
+        let drawn = (0..=qrveil_sdk::VERSION_STEPS).find_map(|step| {
+            let larger;
+            let symbol = match step {
+                0 => &symbol,
+                _ => {
+                    larger = encode(&case.payload, case.ec, Some(symbol.version.checked_add(step)?)).ok()?;
+                    &larger
+                }
+            };
+            draw_look(case, symbol, look).map(|clean| (symbol.grid.clone(), clean))
+        });
         // A code the SDK would refuse shows nothing: it counts as unread everywhere.
-        let clean = match settled {
-            Some(rgba) => over_white(&rgba),
-            None => RgbImage::from_pixel(canvas.size_px(), canvas.size_px(), image::Rgb([255, 255, 255])),
+        let Some((grid, clean)) = drawn.or_else(|| {
+            let px = (symbol.grid.side() + 8) * RENDER_PX;
+            look.style
+                .is_some()
+                .then(|| (symbol.grid.clone(), RgbImage::from_pixel(px, px, image::Rgb([255, 255, 255]))))
+        }) else {
+            continue;
         };
         if look.style.is_some() {
-            colours.extend(ink_delta_e(&clean, symbol.grid.bits(), symbol.grid.side(), &look.palette).map(|d| (l, d)));
+            colours.extend(ink_delta_e(&clean, grid.bits(), grid.side(), &look.palette).map(|d| (l, d)));
         }
         let mut variants = vec![(None, clean.clone())];
         for family in Family::ALL {
@@ -218,6 +221,25 @@ fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::pat
         }
     }
     (seen, colours)
+}
+
+/// `look`'s clean image of `symbol`, settled at its level; `None` when the SDK would refuse it.
+fn draw_look(case: &Case, symbol: &QrSymbol, look: &Look) -> Option<RgbImage> {
+    let drawing = match look.style {
+        None => Drawing::plain(&symbol.grid),
+        Some(id) => {
+            let style = id.style();
+            let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
+            Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?
+        }
+    };
+    let canvas = drawing.canvas(RENDER_PX, 4, look.palette.clone());
+    match look.level {
+        Some(level) => {
+            crate::eval::settled(&drawing, &canvas, &case.payload, &symbol.grid, level).map(|s| over_white(&s.rgba))
+        }
+        None => Some(over_white(&canvas.to_rgba())),
+    }
 }
 
 /// CIEDE2000 between the chosen gradient and the drawn pixel at the centre of every dark data
