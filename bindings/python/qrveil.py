@@ -3688,7 +3688,8 @@ class _UniffiFfiConverterSequenceTypeStyleInfo(_UniffiConverterRustBuffer):
 class QrVeilProtocol(typing.Protocol):
     """
     Makes styled codes with one set of keys over one transport. Safe to share between
-    threads; calls on one object run one at a time.
+    threads, and calls may run at the same time: each linear job has a fresh key of its own,
+    and the client key is loaded once, under a lock, by whichever call needs it first.
 """
     
     def create_or_load_keys(self, listener: typing.Union[object, typing.Optional[ProgressListener]] = _DEFAULT) -> KeyInfo:
@@ -3739,7 +3740,8 @@ class QrVeilProtocol(typing.Protocol):
 class QrVeil(QrVeilProtocol):
     """
     Makes styled codes with one set of keys over one transport. Safe to share between
-    threads; calls on one object run one at a time.
+    threads, and calls may run at the same time: each linear job has a fresh key of its own,
+    and the client key is loaded once, under a lock, by whichever call needs it first.
 """
     
     _handle: ctypes.c_uint64

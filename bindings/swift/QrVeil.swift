@@ -992,7 +992,8 @@ public func FfiConverterTypeProgressListener_lower(_ value: ProgressListener) ->
 
 /**
  * Makes styled codes with one set of keys over one transport. Safe to share between
- * threads; calls on one object run one at a time.
+ * threads, and calls may run at the same time: each linear job has a fresh key of its own,
+ * and the client key is loaded once, under a lock, by whichever call needs it first.
  */
 public protocol QrVeilProtocol: AnyObject, Sendable {
     
@@ -1043,7 +1044,8 @@ public protocol QrVeilProtocol: AnyObject, Sendable {
 }
 /**
  * Makes styled codes with one set of keys over one transport. Safe to share between
- * threads; calls on one object run one at a time.
+ * threads, and calls may run at the same time: each linear job has a fresh key of its own,
+ * and the client key is loaded once, under a lock, by whichever call needs it first.
  */
 open class QrVeil: QrVeilProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64

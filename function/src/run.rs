@@ -95,7 +95,9 @@ pub fn pbs(
     let t = Instant::now();
     let outputs = fhe::evaluate(&keys, style, manifest.modules, &input).map_err(|e| match e {
         EvalError::InputSize { .. } => bad_input(e),
-        EvalError::Style(s) => internal(format!("built-in style is invalid: {s}")),
+        // The program was checked with the manifest (`handler::validate_manifest`), built-in or
+        // carried: failing here is this function's fault, not the caller's.
+        EvalError::Style(s) => internal(format!("a style program that passed its checks failed to run: {s}")),
     })?;
     let evaluate = t.elapsed().as_secs_f64();
     drop(input);

@@ -47,7 +47,8 @@ impl CancelToken {
 }
 
 /// Makes styled codes with one set of keys over one transport. Safe to share between
-/// threads; calls on one object run one at a time.
+/// threads, and calls may run at the same time: each linear job has a fresh key of its own,
+/// and the client key is loaded once, under a lock, by whichever call needs it first.
 #[derive(uniffi::Object)]
 pub struct QrVeil {
     transport: Box<dyn Transport + Send + Sync>,

@@ -2059,7 +2059,8 @@ public object FfiConverterTypeProgressListener: FfiConverter<ProgressListener, L
 
 /**
  * Makes styled codes with one set of keys over one transport. Safe to share between
- * threads; calls on one object run one at a time.
+ * threads, and calls may run at the same time: each linear job has a fresh key of its own,
+ * and the client key is loaded once, under a lock, by whichever call needs it first.
  */
 public interface QrVeilInterface {
     
@@ -2112,7 +2113,8 @@ public interface QrVeilInterface {
 
 /**
  * Makes styled codes with one set of keys over one transport. Safe to share between
- * threads; calls on one object run one at a time.
+ * threads, and calls may run at the same time: each linear job has a fresh key of its own,
+ * and the client key is loaded once, under a lock, by whichever call needs it first.
  */
 open class QrVeil: Disposable, AutoCloseable, QrVeilInterface
 {
