@@ -171,7 +171,10 @@ pub fn style_code(
     let mut raised_from = None;
     let mut version = smallest;
     loop {
-        match style_at(keys, transport, payload, opts, Some(version), progress, cancel) {
+        // The first try is unpinned (`None`): a logo that does not fit is then refused with
+        // the sizes each level holds at its own smallest version, not at this one.
+        let at = (version > smallest).then_some(version);
+        match style_at(keys, transport, payload, opts, at, progress, cancel) {
             Ok(mut code) => {
                 code.report.raised_from = raised_from;
                 return Ok(code);
