@@ -132,7 +132,7 @@ pub fn validate_manifest(m: &Manifest) -> Result<(Style, Plan), JobError> {
             return mismatch(format!("style {id} needs the PBS tier; the job was encrypted for the linear tier"))
         }
     };
-    let encodings: Vec<String> = plan.encodings().iter().map(|e| e.name().to_string()).collect();
+    let encodings: Vec<String> = plan.encodings().iter().map(|e| e.to_string()).collect();
     if m.encodings != encodings {
         return mismatch(format!(
             "style {id} on the {} tier reads the encodings {encodings:?}; the job's input holds {:?}",

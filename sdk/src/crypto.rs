@@ -18,7 +18,8 @@ use qrveil_protocol::params::{
     DELTA, LINEAR_DELTA, LINEAR_UPLOAD_LOG_MODULUS, OUTPUT_DELTA, OUTPUT_MODULUS, PBS_PARAMS,
 };
 use qrveil_protocol::{ClientKeyBundle, EncryptedGrid, EncryptedOutputs, LinearInput, LinearOutputs};
-use qrveil_style::{Encoding, ModuleGrid};
+use qrveil_style::features::EncodingError;
+use qrveil_style::{Encoding, ModuleGrid, ServerProgram};
 use rayon::prelude::*;
 use tfhe::core_crypto::fft_impl::common::modulus_switch;
 use tfhe::core_crypto::prelude::packed_integers::PackedIntegers;
@@ -68,23 +69,28 @@ impl JobKey {
     }
 }
 
-/// Encrypt `grid`'s `encodings` for a linear-tier job under its `key` (fresh TUniform noise; see
-/// the module docs).
-pub fn encrypt_features(key: &JobKey, grid: &ModuleGrid, encodings: &[Encoding]) -> LinearInput {
+/// Encrypt `grid`'s `encodings` (of `style`'s program) for a linear-tier job under its `key`
+/// (fresh TUniform noise; see the module docs).
+pub fn encrypt_features(
+    key: &JobKey,
+    grid: &ModuleGrid,
+    style: &ServerProgram,
+    encodings: &[Encoding],
+) -> Result<LinearInput, EncodingError> {
     let (key, noise) = key.glwe();
     let n = PBS_PARAMS.polynomial_size.0;
     let features = encodings
         .iter()
         .map(|&encoding| {
-            let codes = encoding.codes_of(grid);
+            let codes = encoding.codes_of(grid, style)?;
             let slots = encoding.slots_per_cell();
             let work: Vec<(&[u8], usize)> =
                 codes.chunks(n).flat_map(|page| (1..=slots).map(move |code| (page, code))).collect();
             let glwes = work.into_par_iter().map(|(page, code)| encrypt_indicator(&key, noise, page, code)).collect();
-            EncryptedFeatures { cells: codes.len() as u32, slots: slots as u32, glwes }
+            Ok(EncryptedFeatures { cells: codes.len() as u32, slots: slots as u32, glwes })
         })
-        .collect();
-    LinearInput { features }
+        .collect::<Result<_, EncodingError>>()?;
+    Ok(LinearInput { features })
 }
 
 /// One page's indicator of `code`, as it travels: the mask's seed and the body's top bits.

@@ -2,6 +2,7 @@
 //! key bytes or ciphertexts. Bindings and the CLI convert it once, at their boundary.
 
 use qrveil_protocol::{DocumentError, FailureKind, StoreError, WireError};
+use qrveil_style::features::EncodingError;
 use qrveil_style::{StyleError, UnknownName};
 
 #[derive(Debug, thiserror::Error)]
@@ -49,8 +50,11 @@ pub enum Internal {
     Wire(#[from] WireError),
     #[error(transparent)]
     Document(#[from] DocumentError),
-    #[error("a built-in style is invalid: {0}")]
+    /// Styles are checked when options are read; one that fails later is a bug.
+    #[error("the style's program is invalid: {0}")]
     Style(#[from] StyleError),
+    #[error(transparent)]
+    Encoding(#[from] EncodingError),
     #[error("could not encode or read back the image: {0}")]
     Png(#[from] image::ImageError),
     #[error("could not write JSON: {0}")]

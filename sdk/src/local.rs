@@ -97,19 +97,22 @@ pub enum OnTier<'a> {
 pub fn round_trip(keys: &Keys, on: OnTier, program: &ServerProgram, grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
     match on {
         OnTier::Linear => match Plan::of(program).map_err(Internal::from)? {
-            Plan::Linear(plans) => linear_round_trip(&plans, grid),
+            Plan::Linear(plans) => linear_round_trip(program, &plans, grid),
             Plan::Pbs => Err(Internal::Unexpected("the program has no linear plan; run it on the PBS tier").into()),
         },
         OnTier::Pbs(server) => pbs_round_trip(keys, server, program, grid),
     }
 }
 
-fn linear_round_trip(plans: &[LinearPlan], grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
+fn linear_round_trip(program: &ServerProgram, plans: &[LinearPlan], grid: &ModuleGrid) -> Result<RoundTrip, SdkError> {
     let side = grid.side();
     let encodings = Plan::Linear(plans.to_vec()).encodings();
     let t = Instant::now();
     let key = JobKey::fresh();
-    let up = encrypt_features(&key, grid, &encodings).to_bytes().map_err(Internal::from)?;
+    let up = encrypt_features(&key, grid, program, &encodings)
+        .map_err(Internal::from)?
+        .to_bytes()
+        .map_err(Internal::from)?;
     let encrypt = t.elapsed().as_secs_f64();
 
     let t = Instant::now();

@@ -62,7 +62,7 @@ pub fn job_manifest(
         params: PARAMS_NAME.to_string(),
         style: style.id.name().to_string(),
         tier,
-        encodings: encodings.iter().map(|e| e.name().to_string()).collect(),
+        encodings: encodings.iter().map(Encoding::to_string).collect(),
         key_id: key_id.cloned(),
         modules: side,
         created_at: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
@@ -139,7 +139,9 @@ fn encrypt(
     progress(Stage::Encrypting { modules: side * side });
     let t = Instant::now();
     let input = match &secret {
-        JobSecret::Linear(key) => encrypt_features(key, &symbol.grid, &plan.encodings()).to_bytes(),
+        JobSecret::Linear(key) => {
+            encrypt_features(key, &symbol.grid, &style.server, &plan.encodings()).map_err(Internal::from)?.to_bytes()
+        }
         JobSecret::Pbs(pair, _) => encrypt_grid(pair.client(), &symbol.grid).to_bytes(),
     }
     .map_err(Internal::from)?;

@@ -329,24 +329,6 @@ mod tests {
     }
 
     #[test]
-    fn a_lookup_on_a_sum_no_encoding_captures_stays_on_the_pbs_tier() {
-        // Dark modules among the 3x3 around a module: no encoding holds the corners' bits.
-        let taps = (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| tap(dx, dy, 1))).collect();
-        let count = Program {
-            domain: Domain::Modules,
-            nodes: vec![
-                Node::Stencil { taps },
-                Node::Lut { input: 0, table: vec![0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0] },
-            ],
-            output: 1,
-        };
-        let style = ServerProgram { version: 1, programs: vec![count] };
-        assert_eq!(Plan::of(&style).expect("valid"), Plan::Pbs);
-        let c = cost(&style, 21).expect("valid");
-        assert!(c.linear.is_none() && c.chosen().tier == Tier::Pbs && c.chosen().pbs > 0);
-    }
-
-    #[test]
     fn fluid_table_marks_odd_corners_and_saddles() {
         let t = CornerRule::Fluid.table();
         // Single dark module in the bottom-right: its top-left corner is rounded.

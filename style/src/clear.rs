@@ -28,6 +28,12 @@ pub fn evaluate(style: &ServerProgram, grid: &ModuleGrid) -> Result<Vec<u8>, Sty
 
 /// One cell's output, reading module (x, y) through `module`.
 pub fn evaluate_cell(program: &Program, module: &dyn Fn(i64, i64) -> bool, cx: u32, cy: u32) -> u8 {
+    node_values(program, module, cx, cy)[program.output] as u8
+}
+
+/// Every node's value at one cell (of an analysed program), reading module (x, y) through
+/// `module`.
+pub fn node_values(program: &Program, module: &dyn Fn(i64, i64) -> bool, cx: u32, cy: u32) -> Vec<u32> {
     let (ax, ay) = program.domain.anchor(cx, cy);
     let mut values: Vec<u32> = Vec::with_capacity(program.nodes.len());
     for node in &program.nodes {
@@ -42,5 +48,5 @@ pub fn evaluate_cell(program: &Program, module: &dyn Fn(i64, i64) -> bool, cx: u
         };
         values.push(v);
     }
-    values[program.output] as u8
+    values
 }

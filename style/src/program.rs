@@ -10,7 +10,7 @@ use crate::grid::FixedModules;
 use serde::{Deserialize, Serialize};
 
 /// Which cells a program runs on, and where each cell sits on the module grid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Domain {
     /// One cell per module (n × n); the anchor is the module itself.
@@ -24,6 +24,21 @@ pub enum Domain {
 }
 
 impl Domain {
+    const ALL: [Domain; 3] = [Domain::Modules, Domain::Vertices, Domain::ModulePairs];
+
+    /// As programs name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Domain::Modules => "modules",
+            Domain::Vertices => "vertices",
+            Domain::ModulePairs => "module-pairs",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Domain> {
+        Domain::ALL.into_iter().find(|d| d.name() == name)
+    }
+
     /// Cells per row and per column for a symbol of `n` modules a side.
     pub fn dims(self, n: u32) -> (u32, u32) {
         match self {

@@ -16,7 +16,7 @@
 //! stay under half the output step, 2^61. `tests/tests/noise.rs` measures it.
 
 use crate::analysis::{analyse, StyleError};
-use crate::clear::evaluate_cell;
+use crate::clear::{evaluate_cell, node_values};
 use crate::features::Encoding;
 use crate::grid::FixedModules;
 use crate::program::{Node, Program, ServerProgram};
@@ -58,12 +58,40 @@ impl LinearPlan {
 
 /// Where linear cells are evaluated, well inside any symbol (the table does not depend on it).
 const PROBE: u32 = 8;
+/// Most distinct modules a plan over a node value may read: every assignment of them is
+/// evaluated (2^12 = 4,096; a class program reads 9).
+const MAX_SEARCHED_READS: usize = 12;
 
-/// The linear plan of an analysed `program`: the first encoding (cheapest first) on its domain
-/// whose code determines the output, if any. Found by evaluating the program in the clear on
-/// every assignment of the encoding's neighbourhood.
-pub fn linear_plan(program: &Program) -> Option<LinearPlan> {
-    let reads: Vec<(i8, i8)> = program
+/// The linear plan of program `index` of an analysed `style`, if any: the first encoding whose
+/// code determines the output. The fixed encodings come first (cheapest first), then the node
+/// values earlier programs chose (so programs share one upload), then the inputs of the
+/// program's own lookups, last first. Found by evaluating the program in the clear on every
+/// assignment of the modules the encoding and the program read.
+pub fn linear_plan(style: &ServerProgram, index: usize, earlier: &[Encoding]) -> Option<LinearPlan> {
+    let program = style.programs.get(index)?;
+    let lut_inputs = program.nodes.iter().rev().filter_map(|n| match n {
+        Node::Lut { input, .. } => Some(*input),
+        _ => None,
+    });
+    let own_values = lut_inputs.filter_map(|node| {
+        Some(Encoding::NodeValue {
+            domain: program.domain,
+            program: u8::try_from(index).ok()?,
+            node: u8::try_from(node).ok()?,
+        })
+    });
+    let shared = earlier.iter().copied().filter(|e| matches!(e, Encoding::NodeValue { .. }));
+    Encoding::FIXED
+        .into_iter()
+        .chain(shared)
+        .chain(own_values)
+        .filter(|e| e.domain() == program.domain)
+        .find_map(|encoding| plan_on(style, program, encoding))
+}
+
+/// The distinct modules a program's stencils read, as offsets from the anchor.
+fn reads(program: &Program) -> Vec<(i8, i8)> {
+    let mut reads: Vec<(i8, i8)> = program
         .nodes
         .iter()
         .flat_map(|n| match n {
@@ -71,30 +99,59 @@ pub fn linear_plan(program: &Program) -> Option<LinearPlan> {
             _ => Vec::new(),
         })
         .collect();
-    Encoding::ALL.into_iter().filter(|e| e.domain() == program.domain).find_map(|encoding| {
-        let around = encoding.neighbourhood();
-        if !reads.iter().all(|r| around.contains(r)) {
-            return None;
+    reads.sort_unstable();
+    reads.dedup();
+    reads
+}
+
+/// `program`'s table over `encoding`'s codes, if its output is a function of the code.
+fn plan_on(style: &ServerProgram, program: &Program, encoding: Encoding) -> Option<LinearPlan> {
+    let own = reads(program);
+    let (around, source) = match encoding {
+        Encoding::NodeValue { program: source, .. } => {
+            let source = style.programs.get(source as usize)?;
+            let mut around = own.clone();
+            around.extend(reads(source));
+            around.sort_unstable();
+            around.dedup();
+            (around, Some(source))
         }
-        let (ax, ay) = encoding.domain().anchor(PROBE, PROBE);
-        let mut table: Vec<Option<u8>> = vec![None; encoding.codes()];
-        for assignment in 0u32..1 << around.len() {
-            let bits: Vec<bool> = (0..around.len()).map(|i| assignment >> i & 1 == 1).collect();
-            let module = |x: i64, y: i64| {
-                around.iter().position(|&(dx, dy)| (ax + dx as i64, ay + dy as i64) == (x, y)).is_some_and(|i| bits[i])
-            };
-            let out = evaluate_cell(program, &module, PROBE, PROBE);
-            let entry = &mut table[encoding.code_of(&bits)];
-            match entry {
-                None => *entry = Some(out),
-                Some(seen) if *seen == out => {}
-                Some(_) => return None,
+        fixed => (fixed.neighbourhood().to_vec(), None),
+    };
+    if around.len() > MAX_SEARCHED_READS || !own.iter().all(|r| around.contains(r)) {
+        return None;
+    }
+    let (ax, ay) = encoding.domain().anchor(PROBE, PROBE);
+    let mut table: Vec<Option<u8>> = vec![None; encoding.codes()];
+    for assignment in 0u32..1 << around.len() {
+        let bits: Vec<bool> = (0..around.len()).map(|i| assignment >> i & 1 == 1).collect();
+        let module = |x: i64, y: i64| {
+            around.iter().position(|&(dx, dy)| (ax + dx as i64, ay + dy as i64) == (x, y)).is_some_and(|i| bits[i])
+        };
+        let code = match (encoding, source) {
+            (Encoding::NodeValue { node, .. }, Some(source)) => {
+                *node_values(source, &module, PROBE, PROBE).get(node as usize)? as usize
             }
+            _ => encoding.code_of(&bits),
+        };
+        let out = evaluate_cell(program, &module, PROBE, PROBE);
+        match table.get_mut(code)? {
+            entry @ None => *entry = Some(out),
+            Some(seen) if *seen == out => {}
+            Some(_) => return None,
         }
-        let table: Option<Vec<u8>> = table.into_iter().collect();
-        let plan = LinearPlan { encoding, table: table? };
-        (linear_noise_log2(plan.weight_sum()) < LINEAR_MARGIN_LOG2).then_some(plan)
-    })
+    }
+    let table: Vec<u8> = match encoding {
+        // Values no grid gives are never encrypted as set: they take code 0's output (weight 0).
+        Encoding::NodeValue { .. } => {
+            let filler = table.iter().flatten().next().copied()?;
+            let first = table[0].unwrap_or(filler);
+            table.into_iter().map(|t| t.unwrap_or(first)).collect()
+        }
+        _ => table.into_iter().collect::<Option<_>>()?,
+    };
+    let plan = LinearPlan { encoding, table };
+    (linear_noise_log2(plan.weight_sum()) < LINEAR_MARGIN_LOG2).then_some(plan)
 }
 
 /// How a style is evaluated.
@@ -109,8 +166,15 @@ impl Plan {
     /// The style's tier; an invalid style is an error.
     pub fn of(style: &ServerProgram) -> Result<Plan, StyleError> {
         analyse(style)?;
-        let plans: Option<Vec<LinearPlan>> = style.programs.iter().map(linear_plan).collect();
-        Ok(plans.map_or(Plan::Pbs, Plan::Linear))
+        let mut plans: Vec<LinearPlan> = Vec::with_capacity(style.programs.len());
+        for index in 0..style.programs.len() {
+            let earlier: Vec<Encoding> = plans.iter().map(|p| p.encoding).collect();
+            match linear_plan(style, index, &earlier) {
+                Some(plan) => plans.push(plan),
+                None => return Ok(Plan::Pbs),
+            }
+        }
+        Ok(Plan::Linear(plans))
     }
 
     pub fn tier(&self) -> Tier {
@@ -250,5 +314,64 @@ fn linear_cost(plans: &[LinearPlan], modules: u32, outputs: u64) -> TierCost {
         bytes_up,
         bytes_down,
         noise: NoiseBound::Log2 { bound: linear_noise_log2(worst), margin: LINEAR_MARGIN_LOG2 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::{Domain, Tap};
+
+    fn tap(dx: i8, dy: i8, weight: u8) -> Tap {
+        Tap { dx, dy, weight }
+    }
+
+    /// Dark modules among the `reach`-square around a module (at most `most` of them), looked
+    /// up in `table`: no fixed encoding holds the corners' bits.
+    fn count_lookup(reach: i8, most: usize, table: Vec<u8>) -> Program {
+        let taps = (-reach..=reach).flat_map(|dy| (-reach..=reach).map(move |dx| tap(dx, dy, 1))).take(most).collect();
+        Program {
+            domain: Domain::Modules,
+            nodes: vec![Node::Stencil { taps }, Node::Lut { input: 0, table }],
+            output: 1,
+        }
+    }
+
+    #[test]
+    fn a_lookup_on_a_sum_runs_on_the_linear_tier_over_its_input_with_its_own_table() {
+        let table = vec![0, 1, 2, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0];
+        let style = ServerProgram { version: 1, programs: vec![count_lookup(1, 9, table.clone())] };
+        let Plan::Linear(plans) = Plan::of(&style).expect("valid") else { panic!("a 3x3 count is linear") };
+        let value = Encoding::NodeValue { domain: Domain::Modules, program: 0, node: 0 };
+        // Counts 0-9 occur and take the style's entries; 10-15 never occur and cost nothing.
+        let expected: Vec<u8> = (0..16).map(|k| if k <= 9 { table[k] } else { table[0] }).collect();
+        assert_eq!(plans, vec![LinearPlan { encoding: value, table: expected }]);
+        assert_eq!(value.to_string(), "node-value:modules:0:0");
+        assert_eq!("node-value:modules:0:0".parse::<Encoding>(), Ok(value));
+        for bad in
+            ["node-value:modules:00:0", "node-value:planes:0:0", "node-value:modules:0", "node-value:modules:0:0:1"]
+        {
+            assert!(bad.parse::<Encoding>().is_err(), "{bad}");
+        }
+        let c = cost(&style, 21).expect("valid");
+        assert_eq!((c.chosen().tier, c.chosen().pbs), (Tier::Linear, 0));
+        assert!(c.on_pbs_tier.pbs > 0, "the PBS tier still bootstraps it");
+    }
+
+    #[test]
+    fn two_outputs_over_one_lookup_input_share_one_encoding() {
+        let low = count_lookup(1, 9, (0..16).map(|k| (k % 4) as u8).collect());
+        let high = count_lookup(1, 9, (0..16).map(|k| (k / 4 % 4) as u8).collect());
+        let style = ServerProgram { version: 1, programs: vec![low, high] };
+        let plan = Plan::of(&style).expect("valid");
+        assert_eq!(plan.encodings(), vec![Encoding::NodeValue { domain: Domain::Modules, program: 0, node: 0 }]);
+    }
+
+    #[test]
+    fn a_lookup_over_more_modules_than_the_search_reads_stays_on_the_pbs_tier() {
+        let style = ServerProgram { version: 1, programs: vec![count_lookup(2, 13, vec![1; 16])] };
+        assert_eq!(Plan::of(&style).expect("valid"), Plan::Pbs);
+        let c = cost(&style, 21).expect("valid");
+        assert!(c.linear.is_none() && c.chosen().tier == Tier::Pbs && c.chosen().pbs > 0);
     }
 }

@@ -98,7 +98,7 @@ pub fn manifest(style: &str, tier: Tier) -> Manifest {
         params: PARAMS_NAME.into(),
         style: style.into(),
         tier,
-        encodings: encodings.iter().map(|e| e.name().to_string()).collect(),
+        encodings: encodings.iter().map(|e| e.to_string()).collect(),
         key_id: (tier == Tier::Pbs).then(|| server_key().id.clone()),
         modules: 21,
         created_at: 0,
@@ -112,8 +112,10 @@ pub fn input(style: StyleId, tier: Tier, payload: &[u8]) -> Vec<u8> {
     let grid = qrveil_sdk::encode(payload, qrveil_sdk::EcLevel::M, Some(1)).expect("fits v1").grid;
     match tier {
         Tier::Linear => {
-            let encodings = Plan::of(&style.style().server).expect("valid").encodings();
-            qrveil_sdk::encrypt_features(&qrveil_sdk::JobKey::fresh(), &grid, &encodings).to_bytes().expect("bytes")
+            let server = style.style().server;
+            let encodings = Plan::of(&server).expect("valid").encodings();
+            let features = qrveil_sdk::encrypt_features(&qrveil_sdk::JobKey::fresh(), &grid, &server, &encodings);
+            features.expect("encodings of the style").to_bytes().expect("bytes")
         }
         Tier::Pbs => qrveil_sdk::encrypt_grid(client(), &grid).to_bytes().expect("bytes"),
     }

@@ -12,7 +12,7 @@
 
 use qrveil_protocol::linear::page_size;
 use qrveil_protocol::{EncryptedGrid, LinearInput};
-use qrveil_style::{Encoding, ModuleGrid};
+use qrveil_style::{Encoding, ModuleGrid, ServerProgram};
 
 /// Chi-square with 15 degrees of freedom over 100 has probability 1.3e-14: with at most 31
 /// windows per upload, an honest upload is flagged with probability under 5e-13.
@@ -71,11 +71,17 @@ fn chi_square(table: &[[f64; 16]; 2]) -> f64 {
     stat
 }
 
-/// A linear job's upload of `grid`'s `encoding` (the `index`-th of the upload), tested against
-/// the indicators each of its slots encrypts.
-pub fn in_linear_upload(input: &LinearInput, index: usize, encoding: Encoding, grid: &ModuleGrid) -> Dependence {
+/// A linear job's upload of `grid`'s `encoding` (the `index`-th of the upload, of `style`'s
+/// program), tested against the indicators each of its slots encrypts.
+pub fn in_linear_upload(
+    input: &LinearInput,
+    index: usize,
+    encoding: Encoding,
+    style: &ServerProgram,
+    grid: &ModuleGrid,
+) -> Dependence {
     let features = &input.features[index];
-    let codes = encoding.codes_of(grid);
+    let codes = encoding.codes_of(grid, style).expect("an encoding of the style");
     let pages = codes.chunks(page_size()).zip(features.glwes.chunks(features.slots as usize));
     let samples: Vec<(bool, u64)> = pages
         .flat_map(|(cells, glwes)| {

@@ -150,17 +150,17 @@ fn a_job_runs_end_to_end_through_presigned_urls_on_both_tiers() {
 #[test]
 #[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
 fn a_wide_fitted_look_sends_its_program_and_the_lambda_runs_it() {
-    // The class program rides in the manifest through a presigned URL; the function in the
-    // emulated Lambda checks it and runs its two layers of lookups on the PBS tier.
+    // The class program rides in the manifest through a presigned URL; the client encodes its
+    // first layer from its own grid, and the function in the emulated Lambda checks the
+    // program and runs the second lookup on the linear tier: no server key, no bootstrapping.
     let payload = b"emu-wide";
     let styler = Styler::new(keys().clone(), presigned(&emulators().token));
     let opts =
         StyleOptions { version: Some(1), ..qrveil_e2e::wide::wide_options(&qrveil_e2e::wide::density_program()) };
     let styled = styler.style(payload, &opts, &mut |_| {}).expect("styled through the emulated cloud");
     assert_eq!(decode_png(&styled.png), payload);
-    assert_eq!((styled.report.style.as_str(), styled.report.tier), ("fitted-wide", Tier::Pbs));
-    // Two lookups for each module but those whose 3x3 neighbourhood the standard fixes whole.
-    assert_eq!(styled.report.pbs, 2 * qrveil_e2e::wide::modules_reading_data(21));
+    assert_eq!((styled.report.style.as_str(), styled.report.tier), ("fitted-wide", Tier::Linear));
+    assert_eq!((styled.report.pbs, styled.report.key_upload_bytes), (0, 0));
     assert_eq!(styled.report.corrected_modules, 0);
 }
 

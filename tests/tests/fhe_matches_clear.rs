@@ -72,7 +72,7 @@ fn the_linear_tier_agrees_at_versions_5_10_and_40() {
 }
 
 #[test]
-fn wide_looks_class_programs_agree_on_the_pbs_tier() {
+fn wide_looks_class_programs_agree_on_both_tiers() {
     use qrveil_e2e::wide::{density_program, sides_program};
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let programs = [("density", density_program()), ("sides", sides_program())];
@@ -82,6 +82,8 @@ fn wide_looks_class_programs_agree_on_the_pbs_tier() {
             let expect = clear::evaluate(program, &grid).expect("valid program");
             let got = round_trip(keys(), OnTier::Pbs(server_keys()), program, &grid).expect("round trip").outputs;
             assert_eq!(got, expect, "{name} on a {side}x{side} grid");
+            let linear = round_trip(keys(), OnTier::Linear, program, &grid).expect("linear round trip").outputs;
+            assert_eq!(linear, expect, "{name} on a {side}x{side} grid, linear tier");
         }
     }
     // A real code: every class of the density program shows up, and the PBS tier agrees.
@@ -91,4 +93,14 @@ fn wide_looks_class_programs_agree_on_the_pbs_tier() {
     assert!((0..4).all(|class| expect.contains(&class)), "{expect:?}");
     let got = round_trip(keys(), OnTier::Pbs(server_keys()), program, &symbol.grid).expect("round trip").outputs;
     assert_eq!(got, expect, "density on version 1");
+    // Versions 10 and 40 on the linear tier, both programs (the second has two channels over
+    // one encoding).
+    for version in [10, 40] {
+        let grid = encode(b"swelling dots at larger sizes", EcLevel::M, Some(version)).expect("fits").grid;
+        for (name, program) in &programs {
+            let expect = clear::evaluate(program, &grid).expect("valid program");
+            let got = round_trip(keys(), OnTier::Linear, program, &grid).expect("linear round trip").outputs;
+            assert!(got == expect, "{name} at version {version}, linear tier");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use qrveil_e2e::{client, input, keys, manifest, server_key};
 use qrveil_function::Function;
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
 use qrveil_protocol::{FailureKind, FolderStore, JobId, JobStatus, KeyId, Manifest, Store, Tier};
-use qrveil_style::StyleId;
+use qrveil_style::{Plan, StyleId};
 
 fn submit(store: &FolderStore, manifest: &Manifest, input: Option<&[u8]>, key: bool) -> JobId {
     let job = JobId::random();
@@ -206,6 +206,33 @@ fn a_fitted_wide_job_runs_the_program_its_manifest_carries_and_no_other() {
         &qrveil_protocol::EncryptedOutputs::from_bytes(&bytes, 441).expect("outputs"),
     );
     assert_eq!(decrypted, qrveil_style::clear::evaluate(&program, &grid).expect("valid"));
+
+    // The same program on the linear tier: the input holds the one-hot of `8·self + group`, the
+    // encoding the manifest names; the function checks that name against the program.
+    let Plan::Linear(plans) = Plan::of(&program).expect("valid") else { panic!("a class program is linear") };
+    let encodings = Plan::Linear(plans.clone()).encodings();
+    let named: Vec<String> = encodings.iter().map(|e| e.to_string()).collect();
+    assert_eq!(named, ["node-value:modules:0:3"]);
+    let linear = Manifest { tier: Tier::Linear, encodings: named, key_id: None, ..wide.clone() };
+    let key = qrveil_sdk::JobKey::fresh();
+    let upload = qrveil_sdk::encrypt_features(&key, &grid, &program, &encodings).expect("encodings").to_bytes();
+    let job = submit(&store, &linear, Some(&upload.expect("bytes")), true);
+    let JobStatus::Done { tier, pbs: bootstraps, outputs, .. } = function.run_job(&store, &job) else {
+        panic!("the linear fitted-wide job should be done")
+    };
+    assert_eq!((tier, bootstraps, outputs), (Tier::Linear, 0, 441));
+    let bytes = store.get(&paths::output(&job), 1 << 24).expect("get").expect("output");
+    let cells = vec![441];
+    let outputs = qrveil_protocol::LinearOutputs::from_bytes(&bytes, &cells).expect("outputs");
+    assert_eq!(qrveil_sdk::decrypt_linear(&key, &outputs), qrveil_style::clear::evaluate(&program, &grid).expect("ok"));
+    // Another node's value, or another program's, is not what this style reads.
+    for wrong in ["node-value:modules:0:0", "node-value:modules:1:3", "module-bits"] {
+        let manifest = Manifest { encodings: vec![wrong.into()], ..linear.clone() };
+        let job = submit(&store, &manifest, Some(&pbs_input()), true);
+        let (kind, reason) = failure(function.run_job(&store, &job));
+        assert_eq!(kind, FailureKind::BadManifest, "{wrong}: {reason}");
+        assert!(reason.contains("node-value:modules:0:3"), "{reason}");
+    }
 
     // What the function refuses, before any work: each a bad manifest with its reason.
     let mut far = program.clone();

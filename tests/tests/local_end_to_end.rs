@@ -11,7 +11,7 @@ use qrveil_sdk::{
     SdkError, Stage, StyleOptions, Styler,
 };
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
-use qrveil_style::{Encoding, ModuleGrid, Plan, Preset, StyleId};
+use qrveil_style::{Encoding, ModuleGrid, Plan, Preset, ServerProgram, StyleId};
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::packed_integers::PackedIntegers;
 use tfhe::core_crypto::prelude::{CiphertextModulusLog, SeededGlweCiphertext};
@@ -38,10 +38,12 @@ fn assert_no_plaintext(dir: &std::path::Path, payload: &[u8], style: StyleId, ti
     let input = std::fs::read(job.join("input")).expect("input");
     let found: Vec<_> = match tier {
         Tier::Linear => {
-            let encodings = Plan::of(&style.style().server).expect("valid").encodings();
+            let server = style.style().server;
+            let encodings = Plan::of(&server).expect("valid").encodings();
             let shapes = encodings.iter().map(|e| e.shape(grid.side())).collect();
             let input = LinearInput::from_bytes(&input, &shapes).expect("a linear input");
-            encodings.iter().enumerate().map(|(i, &e)| plaintext::in_linear_upload(&input, i, e, &grid)).collect()
+            let found = |(i, &e): (usize, &Encoding)| plaintext::in_linear_upload(&input, i, e, &server, &grid);
+            encodings.iter().enumerate().map(found).collect()
         }
         Tier::Pbs => {
             vec![plaintext::in_grid_upload(&EncryptedGrid::from_bytes(&input, grid.side()).expect("a grid"), &grid)]
@@ -112,8 +114,8 @@ fn version_1_rounded_on_the_pbs_tier_uploads_its_key_and_reads_the_same() {
 /// Uploads of `grid` "encrypted" with no key and no noise, as they would pass the function's
 /// checks: each body coefficient is the plaintext (the indicator at the linear tier's scale, the
 /// module bit at the PBS tier's), the mask any seed's.
-fn keyless_linear_upload(grid: &ModuleGrid, encoding: Encoding) -> LinearInput {
-    let codes = encoding.codes_of(grid);
+fn keyless_linear_upload(grid: &ModuleGrid, encoding: Encoding, style: &ServerProgram) -> LinearInput {
+    let codes = encoding.codes_of(grid, style).expect("an encoding of the style");
     let scale = LINEAR_DELTA >> (64 - LINEAR_UPLOAD_LOG_MODULUS);
     let glwes = codes
         .chunks(page_size())
@@ -148,18 +150,24 @@ fn keyless_grid_upload(grid: &ModuleGrid, noise: i64) -> EncryptedGrid {
 #[test]
 fn the_no_plaintext_test_fails_on_keyless_uploads_of_every_encoding_and_passes_real_ones() {
     let grid = encode(b"secret-wifi", EcLevel::M, Some(1)).expect("fits").grid;
-    for encoding in Encoding::ALL {
+    // The fixed encodings, and a wide look's own (`8·self + group`, from its program).
+    let wide = qrveil_e2e::wide::density_program();
+    let Plan::Linear(plans) = Plan::of(&wide).expect("valid") else { panic!("a wide look is linear") };
+    let own = plans[0].encoding;
+    assert!(matches!(own, Encoding::NodeValue { .. }), "{own}");
+    let cases = Encoding::FIXED.map(|e| (e, StyleId::Square.style().server)).into_iter().chain([(own, wide)]);
+    for (encoding, style) in cases {
         // A valid container that the function would accept...
-        let bytes = keyless_linear_upload(&grid, encoding).to_bytes().expect("serialize");
+        let bytes = keyless_linear_upload(&grid, encoding, &style).to_bytes().expect("serialize");
         let leaky = LinearInput::from_bytes(&bytes, &vec![encoding.shape(grid.side())]).expect("conformant");
         // ...in which the statistical test sees the plaintext, where the byte search does not.
-        let found = plaintext::in_linear_upload(&leaky, 0, encoding, &grid);
+        let found = plaintext::in_linear_upload(&leaky, 0, encoding, &style, &grid);
         println!("keyless {encoding} upload: {found:?}");
         assert!(found.carries_plaintext(), "{encoding}: {found:?}");
         assert_eq!(bitmap_in(&bytes, &grid), None, "{encoding}: the byte search was never able to see it");
         // A real encryption of the same grid shows no dependence.
-        let real = encrypt_features(&JobKey::fresh(), &grid, &[encoding]);
-        let none = plaintext::in_linear_upload(&real, 0, encoding, &grid);
+        let real = encrypt_features(&JobKey::fresh(), &grid, &style, &[encoding]).expect("encodings of the style");
+        let none = plaintext::in_linear_upload(&real, 0, encoding, &style, &grid);
         println!("encrypted {encoding} upload: {none:?}");
         assert!(!none.carries_plaintext(), "{encoding}: {none:?}");
     }

@@ -53,7 +53,9 @@ fn looks(version: u8) -> Vec<(&'static str, StyleOptions)> {
     vec![
         ("corner flags", StyleOptions { style: StyleId::Fluid, ..base.clone() }),
         ("dot classes", StyleOptions { style: StyleId::Swell, ..base.clone() }),
-        ("fitted codes", StyleOptions { style: StyleId::Fitted, fitted: Some(Arc::new(code_tiles())), ..base }),
+        ("fitted codes", StyleOptions { style: StyleId::Fitted, fitted: Some(Arc::new(code_tiles())), ..base.clone() }),
+        // Classes from `8·self + group`, which the client encodes from its own grid.
+        ("wide classes", StyleOptions { version: Some(version), ..wide_options(&density_program()) }),
     ]
 }
 
@@ -116,7 +118,7 @@ fn the_probe_flips_exactly_the_outputs_whose_key_bit_is_1_when_decrypted() {
     let style = StyleId::Fluid.style();
     let Plan::Linear(plans) = Plan::of(&style.server).expect("valid") else { panic!("fluid is linear") };
     let key = JobKey::fresh();
-    let features = encrypt_features(&key, &grid, &[plans[0].encoding]);
+    let features = encrypt_features(&key, &grid, &style.server, &[plans[0].encoding]).expect("fluid's encodings");
     let expanded = qrveil_function::linear::expand(&features, &[plans[0].encoding]);
     let honest = qrveil_function::linear::evaluate(&plans, &expanded).expect("evaluates");
     let probed = qrveil_e2e::lying::tell(&Lie::Mask { index: 0, delta: 1 << 63 }, honest.to_bytes().expect("bytes"));
@@ -189,10 +191,10 @@ fn every_pbs_lie_draws_the_honest_code_raises_the_event_and_replaces_the_keys() 
     ] {
         victim.is_told(lie, payload, &fluid, &honest_fluid, Tier::Pbs);
     }
-    // The other kinds of output: dot classes, and a wide fitted look's classes (its own tier).
+    // The other kinds of output: dot classes, and a wide fitted look's classes.
     let swell = StyleOptions { style: StyleId::Swell, ..fluid.clone() };
     victim.is_told(Lie::Mask { index: 100, delta: OUTPUT_DELTA }, payload, &swell, &honest(payload, &swell), Tier::Pbs);
-    let wide = StyleOptions { version: Some(1), ..wide_options(&density_program()) };
+    let wide = StyleOptions { version: Some(1), tier: Some(Tier::Pbs), ..wide_options(&density_program()) };
     let honest_wide = honest(payload, &wide);
     victim.is_told(Lie::Mask { index: 7, delta: 2 * OUTPUT_DELTA }, payload, &wide, &honest_wide, Tier::Pbs);
     victim.is_told(Lie::ShiftSlots, payload, &wide, &honest_wide, Tier::Pbs);

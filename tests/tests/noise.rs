@@ -72,11 +72,12 @@ fn linear_sums_stay_within_the_bound_the_analysis_states() {
     use qrveil_style::{Plan, StyleId};
 
     let grid = encode(b"noise of the linear tier", EcLevel::M, Some(5)).expect("fits").grid;
-    let Plan::Linear(plans) = Plan::of(&StyleId::Fluid.style().server).expect("valid") else { panic!("linear") };
+    let fluid = StyleId::Fluid.style().server;
+    let Plan::Linear(plans) = Plan::of(&fluid).expect("valid") else { panic!("linear") };
     let encodings = [plans[0].encoding];
-    let codes = plans[0].encoding.codes_of(&grid);
+    let codes = plans[0].encoding.codes_of(&grid, &fluid).expect("fluid's encoding");
     let job_key = qrveil_sdk::JobKey::fresh();
-    let bytes = encrypt_features(&job_key, &grid, &encodings).to_bytes().expect("bytes");
+    let bytes = encrypt_features(&job_key, &grid, &fluid, &encodings).expect("encodings").to_bytes().expect("bytes");
     let shapes = vec![(codes.len() as u32, plans[0].encoding.slots_per_cell() as u32)];
     let expanded = linear::expand(&LinearInput::from_bytes(&bytes, &shapes).expect("conformant"), &encodings);
     // The job's key, to read raw plaintexts.

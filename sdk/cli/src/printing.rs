@@ -42,7 +42,7 @@ pub fn list_styles() {
             describe(c.chosen())
         );
         println!(
-            "  looks that read a module's whole 3x3 neighbourhood are fitted as style fitted-wide: a class program of two layers of lookups, at most {} PBS per module (0 when the linear tier's encodings capture it); `qrveil style fit` prints its cost",
+            "  looks that read a module's whole 3x3 neighbourhood are fitted as style fitted-wide: a class program of two layers of lookups (at most {} per module); the device encodes the first layer from its own grid, so the server's lookup runs on the linear tier at 0 PBS; `qrveil style fit` prints its cost",
             qrveil_style::recipe::classes::MAX_LUTS_PER_MODULE
         );
     }

@@ -14,13 +14,13 @@ use qrveil_style::recipe::TileSet;
 /// The shape model a fit learns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Model {
-    /// The vertex model, unless the wide one explains the examples clearly better (it costs
-    /// PBS where the vertex model costs none).
+    /// The vertex model, unless the wide one explains the examples clearly better.
     #[default]
     Auto,
     /// A tile per vertex block code (style `fitted`, 0 PBS).
     Vertex,
-    /// A class per module from its 3×3 neighbourhood (style `fitted-wide`, usually the PBS tier).
+    /// A class per module from its 3×3 neighbourhood (style `fitted-wide`, 0 PBS on the linear
+    /// tier).
     Wide,
 }
 

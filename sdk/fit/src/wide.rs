@@ -1,11 +1,13 @@
 //! The wide model, for looks one vertex block cannot explain: each module gets a class from its
 //! 3×3 neighbourhood, and each class a tile laid on the module (`recipe::classes`).
 //!
-//! The class is computed by two layers of 4-bit lookups, the shape the PBS tier evaluates: a
-//! stencil over the eight neighbours (one of [`SUMMARIES`]) is grouped by a first lookup into
-//! at most 8 groups, and `8·self + group` is looked up into the class. A stencil whose values
-//! need no grouping skips the first lookup; a program the linear encodings capture costs no
-//! PBS at all (the tier analysis finds it). The fit tries each summary: groups and classes are
+//! The class is computed by two layers of 4-bit lookups: a stencil over the eight neighbours
+//! (one of [`SUMMARIES`]) is grouped by a first lookup into at most 8 groups, and
+//! `8·self + group` is looked up into the class. A stencil whose values need no grouping skips
+//! the first lookup. On the linear tier the client encodes `8·self + group` from its own grid
+//! and the server's lookup is a clear-weighted sum (0 PBS); a fixed encoding of fewer codes is
+//! used where it captures the program (the tier analysis finds it). The PBS tier evaluates
+//! both layers. The fit tries each summary: groups and classes are
 //! merged bottom-up (Ward's criterion on the mean coverage), and the summary that explains the
 //! coverage best wins, unless a cheaper one explains it nearly as well.
 
@@ -158,7 +160,7 @@ impl ModuleCoverage {
         let good_enough = best * (1.0 + CHEAPER_SLACK) + ERROR_FLOOR;
         fits.into_iter()
             .filter(|f| f.error <= good_enough)
-            .min_by(|a, b| a.pbs.cmp(&b.pbs).then(a.error.total_cmp(&b.error)))
+            .min_by(|a, b| (a.pbs, a.bytes_up).cmp(&(b.pbs, b.bytes_up)).then(a.error.total_cmp(&b.error)))
     }
 
     /// Mean squared error per sample of drawing every module of each group with its mean.
@@ -239,7 +241,8 @@ impl ModuleCoverage {
             exact.unwrap_or_else(fallback) as u8
         };
         let program = build_program(summary, &group_of, groups.len(), classes.len(), class_of);
-        let pbs = cost(&program, 21).ok()?.chosen().pbs;
+        let chosen = cost(&program, 21).ok()?.chosen().clone();
+        let (pbs, bytes_up) = (chosen.pbs, chosen.bytes_up);
         let tiles = classes.iter().map(|(_, cell)| trace_module(cell)).collect();
         Some(WideFit {
             summary: summary.name,
@@ -247,6 +250,7 @@ impl ModuleCoverage {
             tiles,
             error,
             pbs,
+            bytes_up,
             groups: groups.len(),
             classes: classes.len(),
         })
@@ -306,6 +310,9 @@ pub struct WideFit {
     pub error: f64,
     /// PBS for a version-1 code on the tier it runs on (0 when a linear encoding captures it).
     pub pbs: u64,
+    /// Bytes a version-1 job uploads (a fixed encoding of fewer codes, or the client-encoded
+    /// input of the second lookup, 16 codes).
+    pub bytes_up: u64,
     pub groups: usize,
     pub classes: usize,
 }

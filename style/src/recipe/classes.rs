@@ -116,6 +116,57 @@ pub fn plain_program() -> ServerProgram {
     ServerProgram { version: 1, programs: vec![ink] }
 }
 
+// Reference class programs of the two shapes `qrveil style fit` writes (`sdk/fit/src/wide.rs`),
+// written out by hand so the tests and the bench do not depend on a fit.
+
+/// Two layers, one channel (2 PBS per module on the PBS tier): the dark neighbours among the eight, grouped
+/// 0-2, 3-5, 6-8 by the first lookup; then `8·self + group` into light 0, or dark 1, 2, 3.
+pub fn density_program() -> ServerProgram {
+    let ring: Vec<Tap> = NEIGHBOURHOOD[1..].iter().map(|&(dx, dy)| tap(dx, dy, 1)).collect();
+    let groups: Vec<u8> = (0..16).map(|count: u8| (count / 3).min(2)).collect();
+    let classes: Vec<u8> = (0..16).map(|i: u8| if i < 8 { 0 } else { (i - 8).min(2) + 1 }).collect();
+    one_channel(vec![
+        Node::Stencil { taps: ring },
+        Node::Lut { input: 0, table: groups },
+        Node::Stencil { taps: vec![tap(0, 0, 8)] },
+        Node::Add { a: 1, b: 2 },
+        Node::Lut { input: 3, table: classes },
+    ])
+}
+
+/// Two layers, two channels (4 PBS per module on the PBS tier, the most a class program may cost): the four
+/// sides as a 4-bit pattern (N + 2E + 4S + 8W) grouped into 8 by the first lookup; then
+/// `8·self + group` into 16 classes, the low and high two bits from their own lookups.
+pub fn sides_program() -> ServerProgram {
+    let sides = vec![tap(0, -1, 1), tap(1, 0, 2), tap(0, 1, 4), tap(-1, 0, 8)];
+    let groups: Vec<u8> = (0..16).map(|pattern: u8| pattern % 8).collect();
+    let channel = |shift: u8| {
+        // Light modules take the even classes, dark ones the odd.
+        let table = (0..16).map(|i: u8| ((i % 8) * 2 + i / 8) >> shift & 3).collect();
+        Program {
+            domain: Domain::Modules,
+            nodes: vec![
+                Node::Stencil { taps: sides.clone() },
+                Node::Lut { input: 0, table: groups.clone() },
+                Node::Stencil { taps: vec![tap(0, 0, 8)] },
+                Node::Add { a: 1, b: 2 },
+                Node::Lut { input: 3, table },
+            ],
+            output: 4,
+        }
+    };
+    ServerProgram { version: 1, programs: vec![channel(0), channel(2)] }
+}
+
+fn tap(dx: i8, dy: i8, weight: u8) -> Tap {
+    Tap { dx, dy, weight }
+}
+
+fn one_channel(nodes: Vec<Node>) -> ServerProgram {
+    let output = nodes.len() - 1;
+    ServerProgram { version: 1, programs: vec![Program { domain: Domain::Modules, nodes, output }] }
+}
+
 /// The tile of module (x, y) from a class program's outputs (`channels` of them, each `n × n`).
 pub fn class_tile(outputs: &[u8], channels: u8, dark: DarkClasses, n: usize, x: usize, y: usize) -> super::Tile {
     let i = y * n + x;
@@ -127,32 +178,9 @@ pub fn class_tile(outputs: &[u8], channels: u8, dark: DarkClasses, n: usize, x: 
 mod tests {
     use super::*;
 
-    fn tap(dx: i8, dy: i8, weight: u8) -> Tap {
-        Tap { dx, dy, weight }
-    }
-
-    /// Class by dark neighbours among the eight: light 0; dark 1 (0-2), 2 (3-5), 3 (6-8).
-    fn density() -> ServerProgram {
-        let ring = NEIGHBOURHOOD[1..].iter().map(|&(dx, dy)| tap(dx, dy, 1)).collect();
-        let bins: Vec<u8> = (0..16).map(|count| [0, 0, 0, 1, 1, 1, 2, 2, 2].get(count).copied().unwrap_or(2)).collect();
-        let classes: Vec<u8> = (0..16).map(|i| if i < 4 { 0 } else { (i as u8 - 4).min(2) + 1 }).collect();
-        let program = Program {
-            domain: Domain::Modules,
-            nodes: vec![
-                Node::Stencil { taps: ring },
-                Node::Lut { input: 0, table: bins },
-                Node::Stencil { taps: vec![tap(0, 0, 4)] },
-                Node::Add { a: 1, b: 2 },
-                Node::Lut { input: 3, table: classes },
-            ],
-            output: 4,
-        };
-        ServerProgram { version: 1, programs: vec![program] }
-    }
-
     #[test]
     fn a_two_layer_program_classes_modules_by_their_dark_neighbours() {
-        let style = density();
+        let style = density_program();
         assert_eq!(check_program(&style), Ok(0b1110), "classes 1-3 are dark, 0 light");
         // Pattern bit 0 is the module; bits 1-8 its neighbours (NW, N, NE, W, E, SW, S, SE).
         let pattern = |neighbours: u16, dark: bool| neighbours << 1 | u16::from(dark);
@@ -168,7 +196,7 @@ mod tests {
         let mut far = plain_program();
         far.programs[0].nodes[0] = Node::Stencil { taps: vec![tap(2, 0, 1)] };
         assert_eq!(check_program(&far), Err(ClassProgramError::Reach { program: 0, dx: 2, dy: 0 }));
-        let mut costly = density();
+        let mut costly = density_program();
         let p = costly.programs[0].clone();
         costly.programs.push(p.clone());
         costly.programs[1].nodes.push(Node::Lut { input: 4, table: vec![0; 16] });

@@ -10,7 +10,7 @@ use crate::{write_json, LabError};
 use clap::Args;
 use qrveil_sdk::keys::{self, default_key_dir};
 use qrveil_style::StyleId;
-use rows::{ClientRow, HandlerRow, ServerRow};
+use rows::{BenchLook, ClientRow, HandlerRow, ServerRow};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,7 +24,8 @@ pub struct BenchArgs {
     /// minutes each); the others are estimated from their PBS count and the measured throughput.
     #[arg(long, value_delimiter = ',', default_value = "1,2,5")]
     pbs_versions: Vec<u8>,
-    /// Styles to measure, comma-separated [default: all].
+    /// Styles to measure, comma-separated: built-ins, and `wide-density` and `wide-sides`, the
+    /// reference class programs of wide fitted looks (server rows only) [default: all].
     #[arg(long, value_delimiter = ',')]
     styles: Vec<String>,
     /// Version whose client side (decrypt, correct, render, verify, encode) is timed.
@@ -55,11 +56,17 @@ struct BenchReport {
 }
 
 pub fn run(args: BenchArgs) -> Result<(), LabError> {
-    let styles: Vec<StyleId> = if args.styles.is_empty() {
-        StyleId::ALL.to_vec()
-    } else {
-        args.styles.iter().map(|s| s.parse()).collect::<Result<_, _>>()?
-    };
+    let mut looks: Vec<BenchLook> =
+        StyleId::ALL.into_iter().map(BenchLook::built_in).chain(BenchLook::wide()).collect();
+    if !args.styles.is_empty() {
+        for name in &args.styles {
+            if !looks.iter().any(|l| &l.name == name) {
+                name.parse::<StyleId>()?;
+            }
+        }
+        looks.retain(|l| args.styles.contains(&l.name));
+    }
+    let styles: Vec<StyleId> = looks.iter().filter_map(|l| l.name.parse().ok()).collect();
     let threads = rayon::current_num_threads();
     let (keys, _) = keys::load_or_generate(&args.key_dir.clone().unwrap_or_else(default_key_dir))?;
     let t = Instant::now();
@@ -80,14 +87,17 @@ pub fn run(args: BenchArgs) -> Result<(), LabError> {
     rows::print_header();
     let mut server_rows = Vec::new();
     for &version in &args.versions {
-        for &id in &styles {
+        for look in &looks {
             let pbs_measured = args.pbs_versions.contains(&version);
-            let row = rows::server_row(&keys, &server, id, version, baseline, pbs_measured)?;
+            let row = rows::server_row(&keys, &server, look, version, baseline, pbs_measured)?;
             rows::print_server_row(&row);
             server_rows.push(row);
         }
     }
-    let handler = rows::handler_rows(&keys, styles[0])?;
+    let handler = match styles.first() {
+        Some(&id) => rows::handler_rows(&keys, id)?,
+        None => Vec::new(),
+    };
     println!("\nclient side, version {v} (10 px/module):", v = args.client_version);
     let client = styles
         .iter()
@@ -114,7 +124,7 @@ pub fn run(args: BenchArgs) -> Result<(), LabError> {
 /// The design targets (README, "Benchmark"), checked against this run's figures.
 fn print_targets(rows: &[ServerRow], client: &[ClientRow]) {
     let mark = |ok: bool| if ok { "ok" } else { "MISSED" };
-    println!("\ntargets (linear-tier built-ins):");
+    println!("\ntargets (linear-tier built-ins and wide looks):");
     let linear = |version: u8| rows.iter().filter(move |r| r.tier == "linear" && r.version == version);
     for (version, limit_ms) in [(10, 5.0), (40, 50.0)] {
         if let Some(worst) = linear(version).map(|r| r.server_s * 1e3).reduce(f64::max) {
@@ -124,6 +134,14 @@ fn print_targets(rows: &[ServerRow], client: &[ClientRow]) {
     for version in [10, 40] {
         if let Some(up) = linear(version).map(|r| r.bytes_up_per_module).reduce(f64::max) {
             println!("  upload at v{version} <= 64 B/module: worst {up:.1} {}", mark(up <= 64.0));
+        }
+    }
+    // A wide look's one encoding, `8·self + group` (16 codes per module).
+    for version in [10, 40] {
+        if let Some(up) =
+            linear(version).filter(|r| r.style.starts_with("wide-")).map(|r| r.bytes_up_per_module).reduce(f64::max)
+        {
+            println!("  wide look upload at v{version} <= 32 B/module: worst {up:.1} {}", mark(up <= 32.0));
         }
     }
     if let Some(up) = linear(1).map(|r| r.bytes_up).max() {

@@ -8,7 +8,8 @@ use qrveil_sdk::{
     decrypt_linear, decrypt_outputs, encode, encrypt_features, encrypt_grid, finish, integrity, job_manifest,
     round_trip, EcLevel, JobKey, Keys, OnTier, SdkError, StyleOptions,
 };
-use qrveil_style::{clear, cost, Plan, StyleId};
+use qrveil_style::recipe::classes;
+use qrveil_style::{clear, cost, Plan, ServerProgram, StyleId};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::time::Instant;
@@ -68,21 +69,42 @@ pub fn baseline_throughput(keys: &Keys, server: &ServerKeys, count: usize) -> f6
         .fold(0.0, f64::max)
 }
 
-/// One style at one version on its own tier, and the same look on the PBS tier (measured, or
+/// What the bench's server rows measure: a built-in style's program, or a reference wide
+/// look's class program.
+pub struct BenchLook {
+    pub name: String,
+    pub server: ServerProgram,
+}
+
+impl BenchLook {
+    pub fn built_in(id: StyleId) -> BenchLook {
+        BenchLook { name: id.name().into(), server: id.style().server }
+    }
+
+    /// The reference class programs of the shapes `qrveil style fit` writes.
+    pub fn wide() -> [BenchLook; 2] {
+        [
+            BenchLook { name: "wide-density".into(), server: classes::density_program() },
+            BenchLook { name: "wide-sides".into(), server: classes::sides_program() },
+        ]
+    }
+}
+
+/// One look at one version on its own tier, and the same look on the PBS tier (measured, or
 /// estimated from its PBS count), each checked against the clear evaluator.
 pub fn server_row(
     keys: &Keys,
     server: &ServerKeys,
-    id: StyleId,
+    look: &BenchLook,
     version: u8,
     baseline: f64,
     pbs_measured: bool,
 ) -> Result<ServerRow, LabError> {
     let symbol = encode(PAYLOAD, EcLevel::M, Some(version))?;
     let side = symbol.grid.side();
-    let style = id.style();
-    let plan = cost(&style.server, side)?;
-    let expect = clear::evaluate(&style.server, &symbol.grid)?;
+    let id = &look.name;
+    let plan = cost(&look.server, side)?;
+    let expect = clear::evaluate(&look.server, &symbol.grid)?;
     let check = |outputs: &[u8], tier: &str| {
         if outputs == expect {
             Ok(())
@@ -92,14 +114,14 @@ pub fn server_row(
     };
     let on = if plan.chosen().tier == Tier::Linear { OnTier::Linear } else { OnTier::Pbs(server) };
     reset_peak_rss();
-    let trip = round_trip(keys, on, &style.server, &symbol.grid)?;
+    let trip = round_trip(keys, on, &look.server, &symbol.grid)?;
     check(&trip.outputs, &plan.chosen().tier.to_string())?;
     let peak_rss_mb = peak_rss_mb();
     let s = trip.seconds;
     let server_s = s.expand + s.evaluate + s.pack;
     let pbs = plan.on_pbs_tier.pbs;
     let on_pbs_tier = if pbs_measured || pbs == 0 || matches!(on, OnTier::Pbs(_)) {
-        let t = round_trip(keys, OnTier::Pbs(server), &style.server, &symbol.grid)?;
+        let t = round_trip(keys, OnTier::Pbs(server), &look.server, &symbol.grid)?;
         check(&t.outputs, "pbs")?;
         let server_s = t.seconds.expand + t.seconds.evaluate + t.seconds.pack;
         let floor_ratio = (pbs > 0).then(|| server_s / (pbs as f64 / baseline));
@@ -109,7 +131,7 @@ pub fn server_row(
     };
     let outputs = trip.outputs.len();
     Ok(ServerRow {
-        style: id.name().into(),
+        style: look.name.clone(),
         version,
         modules: side,
         tier: plan.chosen().tier.to_string(),
@@ -132,7 +154,7 @@ pub fn server_row(
 
 pub fn print_header() {
     println!(
-        "\n{:<9} {:>3} {:>5} {:>6} {:>7} {:>9} {:>9} {:>10} {:>9} {:>8} {:>8} | {:>6} {:>10} {:>9}",
+        "\n{:<12} {:>3} {:>5} {:>6} {:>7} {:>9} {:>9} {:>10} {:>9} {:>8} {:>8} | {:>6} {:>10} {:>9}",
         "style",
         "ver",
         "side",
@@ -154,7 +176,7 @@ pub fn print_server_row(r: &ServerRow) {
     let peak = r.peak_rss_mb.map(|m| format!("{m:.0}")).unwrap_or_else(|| "-".into());
     let pbs_time = format!("{:.3} s{}", r.on_pbs_tier.server_s, if r.on_pbs_tier.measured { "" } else { "*" });
     println!(
-        "{:<9} {:>3} {:>5} {:>6} {:>7} {:>7.2}ms {:>7.2}ms {:>10.1} {:>9.2} {:>8.1} {:>8} | {:>6} {:>10} {:>8.0}x",
+        "{:<12} {:>3} {:>5} {:>6} {:>7} {:>7.2}ms {:>7.2}ms {:>10.1} {:>9.2} {:>8.1} {:>8} | {:>6} {:>10} {:>8.0}x",
         r.style,
         r.version,
         r.modules,
@@ -191,7 +213,10 @@ pub fn handler_rows(keys: &Keys, id: StyleId) -> Result<Vec<HandlerRow>, LabErro
     let symbol = encode(PAYLOAD, EcLevel::M, Some(1))?;
     let side = symbol.grid.side();
     let plan = Plan::of(&id.style().server)?;
-    let linear_input = encrypt_features(&JobKey::fresh(), &symbol.grid, &plan.encodings()).to_bytes()?;
+    let server = id.style().server;
+    let linear_input = encrypt_features(&JobKey::fresh(), &symbol.grid, &server, &plan.encodings())
+        .map_err(|e| LabError::Check(e.to_string()))?
+        .to_bytes()?;
     let pbs_input = encrypt_grid(keys.current().client(), &symbol.grid).to_bytes()?;
     let function = Function::default();
     let run = |tier: Tier, input: &[u8]| -> Result<(ServerTimings, bool), LabError> {
@@ -266,7 +291,8 @@ pub fn client_row(keys: &Keys, server: &ServerKeys, id: StyleId, version: u8) ->
             let t = Instant::now();
             let key = JobKey::fresh();
             let job_key_s = t.elapsed().as_secs_f64();
-            let features = encrypt_features(&key, &symbol.grid, &plan.encodings());
+            let features = encrypt_features(&key, &symbol.grid, &style.server, &plan.encodings())
+                .map_err(|e| LabError::Check(e.to_string()))?;
             let expanded = qrveil_function::linear::expand(&features, &plan.encodings());
             let outputs =
                 qrveil_function::linear::evaluate(plans, &expanded).map_err(|e| LabError::Check(e.to_string()))?;
