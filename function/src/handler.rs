@@ -10,7 +10,8 @@ use qrveil_protocol::job::{paths, DOCUMENT_LIMIT, FORMAT_VERSION};
 use qrveil_protocol::params::{qr_version, PARAMS_NAME};
 use qrveil_protocol::store::{Store, StoreError};
 use qrveil_protocol::{FailureKind, JobId, JobStatus, Manifest, Tier};
-use qrveil_style::{Plan, ServerProgram, Style, StyleId};
+use qrveil_style::spec::{self, TierError};
+use qrveil_style::{Plan, Style, StyleId};
 use std::time::Instant;
 
 /// Default bound for expanded keys kept warm: a few keys of ~150 MB each.
@@ -83,17 +84,7 @@ pub fn is_early(status: &JobStatus) -> bool {
 /// carries, checked before anything runs it.
 fn style_of(m: &Manifest) -> Result<Style, JobError> {
     let id = m.style.parse::<StyleId>().map_err(|e| JobError::new(FailureKind::UnknownStyle, e.to_string()))?;
-    let bad = |detail: String| JobError::new(FailureKind::BadManifest, detail);
-    match (id, &m.program) {
-        (StyleId::FittedWide, Some(program)) => {
-            let program = serde_json::from_value::<ServerProgram>(program.clone())
-                .map_err(|e| bad(format!("the program of style fitted-wide is not a style program: {e}")))?;
-            Style::fitted_wide(program).map_err(|e| bad(format!("the program of style fitted-wide: {e}")))
-        }
-        (StyleId::FittedWide, None) => Err(bad("style fitted-wide needs its program in the manifest".into())),
-        (id, Some(_)) => Err(bad(format!("only style fitted-wide carries a program, not {id}"))),
-        (id, None) => Ok(id.style()),
-    }
+    spec::from_manifest(id, m).map_err(|e| JobError::new(FailureKind::BadManifest, e.to_string()))
 }
 
 /// Check a manifest against what this function can do: the style it names and how to run it.
@@ -121,16 +112,12 @@ pub fn validate_manifest(m: &Manifest) -> Result<(Style, Plan), JobError> {
     }
     let style = style_of(m)?;
     let id = style.id;
-    let cheapest = Plan::of(&style.server)
-        .map_err(|e| JobError::new(FailureKind::Internal, format!("style {id} is invalid: {e}")))?;
     let mismatch = |detail: String| Err(JobError::new(FailureKind::BadManifest, detail));
-    // Any style runs on the PBS tier; only styles with a linear plan run on the linear one.
-    let plan = match (m.tier, cheapest) {
-        (Tier::Pbs, _) => Plan::Pbs,
-        (Tier::Linear, plan @ Plan::Linear(_)) => plan,
-        (Tier::Linear, Plan::Pbs) => {
-            return mismatch(format!("style {id} needs the PBS tier; the job was encrypted for the linear tier"))
-        }
+    let plan = match spec::plan(&style, Some(m.tier)) {
+        Ok(plan) => plan,
+        Err(e @ TierError::NeedsPbs(_)) => return mismatch(format!("{e}; the job was encrypted for the linear tier")),
+        // Checked programs are valid: a failure here is ours.
+        Err(e @ TierError::Invalid { .. }) => return Err(JobError::new(FailureKind::Internal, e.to_string())),
     };
     let encodings: Vec<String> = plan.encodings().iter().map(|e| e.to_string()).collect();
     if m.encodings != encodings {

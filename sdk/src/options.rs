@@ -10,6 +10,7 @@ use crate::qr::EcLevel;
 use crate::SdkError;
 use qrveil_protocol::Tier;
 use qrveil_style::recipe::{Patterns, TileSet};
+use qrveil_style::spec::{self, SpecError, TierError};
 use qrveil_style::{Plan, Preset, Readability, ServerProgram, Style, StyleId};
 use std::sync::Arc;
 
@@ -101,32 +102,18 @@ impl StyleOptions {
 
     /// The style to run: the catalogue's, or a wide fitted look's with its own program.
     pub fn resolved(&self) -> Result<Style, SdkError> {
-        match (self.style, &self.program) {
-            (StyleId::FittedWide, Some(program)) => Style::fitted_wide(program.as_ref().clone())
-                .map_err(|e| SdkError::InvalidOption { what: "style program", detail: e.to_string() }),
-            (StyleId::FittedWide, None) => Err(SdkError::InvalidOption {
-                what: "style",
-                detail: "style fitted-wide runs its look's own program; give its style document (`qrveil style fit` writes it)".into(),
-            }),
-            (id, Some(_)) => Err(SdkError::InvalidOption {
-                what: "style program",
-                detail: format!("only style fitted-wide carries a program, not {id}"),
-            }),
-            (id, None) => Ok(id.style()),
-        }
+        spec::resolve(self.style, self.program.as_deref()).map_err(|e| {
+            let what = if matches!(e, SpecError::MissingProgram) { "style" } else { "style program" };
+            SdkError::InvalidOption { what, detail: e.to_string() }
+        })
     }
 
     /// How the style is evaluated: the tier asked for, or the cheapest.
-    pub(crate) fn plan(&self, program: &ServerProgram) -> Result<Plan, SdkError> {
-        match (self.tier, Plan::of(program).map_err(Internal::from)?) {
-            (None, cheapest) => Ok(cheapest),
-            (Some(Tier::Pbs), _) => Ok(Plan::Pbs),
-            (Some(Tier::Linear), plan @ Plan::Linear(_)) => Ok(plan),
-            (Some(Tier::Linear), Plan::Pbs) => Err(SdkError::InvalidOption {
-                what: "tier",
-                detail: format!("style {} needs the PBS tier; it cannot run on the linear tier", self.style),
-            }),
-        }
+    pub(crate) fn plan(&self, style: &Style) -> Result<Plan, SdkError> {
+        spec::plan(style, self.tier).map_err(|e| match e {
+            TierError::NeedsPbs(_) => SdkError::InvalidOption { what: "tier", detail: e.to_string() },
+            TierError::Invalid { error, .. } => Internal::from(error).into(),
+        })
     }
 
     /// How the finished code is drawn: sizes as asked, the chosen colours at the level.

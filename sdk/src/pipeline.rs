@@ -14,7 +14,7 @@ use crate::{Cancel, Keys, SdkError, StyleOptions};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
 use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
-use qrveil_style::{cost, Encoding, Plan, ServerProgram, Style, StyleId};
+use qrveil_style::{cost, spec, Encoding, Plan, ServerProgram, Style};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -66,10 +66,7 @@ pub fn job_manifest(
         key_id: key_id.cloned(),
         modules: side,
         created_at: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
-        program: match style.id {
-            StyleId::FittedWide => Some(serde_json::to_value(&style.server).map_err(Internal::from)?),
-            _ => None,
-        },
+        program: spec::manifest_program(style),
     };
     Ok(manifest.to_json().map_err(Internal::from)?)
 }
@@ -206,7 +203,7 @@ fn style_at(
     let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, version)).transpose()?;
     let side = symbol.grid.side();
     let style = opts.resolved()?;
-    let plan = opts.plan(&style.server)?;
+    let plan = opts.plan(&style)?;
     let pbs = match plan {
         Plan::Linear(_) => 0,
         Plan::Pbs => cost(&style.server, side).map_err(Internal::from)?.on_pbs_tier.pbs,

@@ -8,7 +8,8 @@
 //! names the built-in styles, [`presets`] the colour presets, [`readability`] the levels of
 //! readability; [`recipe`] is the public render recipe that turns a style's decrypted outputs
 //! into tile shapes (and checks the class programs wide fitted looks carry); [`grid`] holds the
-//! module grid and the modules the QR standard fixes.
+//! module grid and the modules the QR standard fixes; [`spec`] is the one rule for which style a
+//! job runs (a built-in, or a wide look with its program) and on which tier.
 //!
 //! Nothing here touches a ciphertext or a key, and nothing does I/O.
 
@@ -21,6 +22,7 @@ pub mod presets;
 pub mod program;
 pub mod readability;
 pub mod recipe;
+pub mod spec;
 pub mod tiers;
 
 pub use analysis::StyleError;

@@ -5,7 +5,8 @@
 use super::invalid;
 use crate::SdkError;
 use qrveil_style::recipe::TileSet;
-use qrveil_style::{ServerProgram, Style, StyleId};
+use qrveil_style::spec::{self, SpecError};
+use qrveil_style::{ServerProgram, StyleId};
 use std::sync::Arc;
 
 /// The tiles and the program the dot type `style` draws with, from the document's fields.
@@ -30,18 +31,16 @@ pub(super) fn fitted_shapes(
         }
         (None, _) => None,
     };
-    let program = match (program, style) {
-        (Some(program), StyleId::FittedWide) => {
-            Style::fitted_wide(program.clone()).map_err(|e| invalid(format!("program: {e}")))?;
-            Some(Arc::new(program.clone()))
+    // The rule every side uses; the document's words name its fields.
+    spec::resolve(style, program.as_ref()).map_err(|e| match e {
+        SpecError::MissingProgram => {
+            invalid("dotsOptions.type fitted-wide needs the look's program (`qrveil style fit` writes it)")
         }
-        (None, StyleId::FittedWide) => {
-            return Err(invalid("dotsOptions.type fitted-wide needs the look's program (`qrveil style fit` writes it)"))
+        SpecError::UnexpectedProgram(other) => {
+            invalid(format!("a program is run only by dotsOptions.type fitted-wide, not {other}"))
         }
-        (Some(_), other) => {
-            return Err(invalid(format!("a program is run only by dotsOptions.type fitted-wide, not {other}")))
-        }
-        (None, _) => None,
-    };
-    Ok((fitted, program))
+        SpecError::Program(e) => invalid(format!("program: {e}")),
+        SpecError::NotAProgram(e) => invalid(format!("program: {e}")),
+    })?;
+    Ok((fitted, program.clone().map(Arc::new)))
 }
