@@ -166,7 +166,7 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
                 );
             }
         }
-        None => println!("  the examples are not drawn on whole pixels per module: the residual was not measured"),
+        None => println!("  no example was drawn again: the residual was not measured"),
     }
     println!("render with: qrveil TEXT --style-file {}", output.display());
 }

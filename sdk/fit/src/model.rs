@@ -25,8 +25,8 @@ pub enum Model {
 }
 
 /// Which model a fit chose, and how much of the examples each leaves unexplained with the
-/// fitted colours drawn exactly (mean absolute pixel difference, 0..1; none when the examples
-/// are not drawn on whole pixels, or only one model was fitted).
+/// fitted colours drawn exactly (mean absolute pixel difference, 0..1; none when only one model
+/// was fitted).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ModelChoice {
     pub chosen: &'static str,
@@ -128,12 +128,12 @@ pub(crate) fn choose_shapes(
 }
 
 /// Whether `auto` takes the wide model over the vertex one, each given as (mean residual over
-/// the examples with the colours exact, when they are drawn on whole pixels; mean squared
-/// coverage error). It must be better; costing PBS, it must also explain clearly more ink.
+/// the examples with the colours exact; mean squared coverage error). It must be better;
+/// costing PBS, it must also explain clearly more ink.
 fn wide_is_worth_it(vertex: (Option<f32>, f64), wide: (Option<f32>, f64), wide_pbs: u64) -> bool {
     let better = match (vertex.0, wide.0) {
         (Some(v), Some(w)) => (w as f64) < GAIN * v as f64,
-        // Examples not on whole pixels: the coverage errors stand in for the residuals.
+        // No residual measured: the coverage errors stand in for them.
         _ => wide.1 < GAIN * vertex.1,
     };
     better && (wide_pbs == 0 || vertex.1 - wide.1 > PAID_COVERAGE_GAIN)

@@ -49,7 +49,7 @@ pub struct ExampleFit {
     pub modules: u32,
     pub module_px: f32,
     /// Mean absolute difference, 0..1 per channel, between the example and the fitted look's
-    /// render of its modules; none when the example is not drawn on whole pixels per module.
+    /// render of its modules, on the example's own pixels (at any module size).
     pub residual: Option<f32>,
 }
 
@@ -214,13 +214,65 @@ fn check_agreement(r: &Read, colours: &Colours) -> Result<(), FitError> {
     Ok(())
 }
 
-/// The example's modules drawn with the fitted look at its own size, against the example;
-/// none when the example is not drawn on whole pixels. `exact_colours` as for [`draw`].
+/// The example's modules drawn with the fitted look at its own size, against the example.
+/// `exact_colours` as for [`draw`].
 pub(crate) fn residual(document: &StyleDocument, r: &Read, exact_colours: bool) -> Result<Option<f32>, FitError> {
-    let (w, h) = r.example.styled.dimensions();
-    let Some((module_px, quiet_zone)) = r.grid.whole_pixels(w).filter(|_| w == h) else { return Ok(None) };
-    let drawn = draw(document, &r.modules, module_px, quiet_zone, exact_colours)?;
+    let drawn = draw_like(document, r, exact_colours)?;
     Ok(Some(mean_difference(&drawn, &r.example.styled)))
+}
+
+/// Finest drawing a non-whole module size is resampled from, in pixels per module.
+const MAX_DRAW_PX: f32 = 64.0;
+
+/// The example's modules drawn with the fitted look on the example's own pixels: directly when
+/// it is drawn on whole pixels per module, otherwise drawn finer (at least twice its module
+/// size) and averaged over each of the example's pixels, as a renderer at a fractional scale
+/// anti-aliases.
+fn draw_like(document: &StyleDocument, r: &Read, exact_colours: bool) -> Result<RgbImage, FitError> {
+    let (w, h) = r.example.styled.dimensions();
+    if let Some((module_px, quiet_zone)) = r.grid.whole_pixels(w).filter(|_| w == h) {
+        return draw(document, &r.modules, module_px, quiet_zone, exact_colours);
+    }
+    let g = r.grid;
+    let k = (2.0 * g.module).ceil().clamp(2.0, MAX_DRAW_PX);
+    let symbol = g.side as f32 * g.module;
+    let margin = [g.left, g.top, w as f32 - g.left - symbol, h as f32 - g.top - symbol].into_iter().fold(0.0, f32::max);
+    let quiet_zone = ((margin / g.module).ceil() as u32 + 1).min(40);
+    let fine = draw(document, &r.modules, k as u32, quiet_zone, exact_colours)?;
+    // Example pixel p covers module units [(p - origin) / module, (p + 1 - origin) / module),
+    // fine pixels [(u + quiet_zone) * k, ...): the overlap of each fine pixel, per axis.
+    let spans = |origin: f32, len: u32, fine_len: u32| -> Vec<Vec<(u32, f32)>> {
+        (0..len)
+            .map(|p| {
+                let a = ((p as f32 - origin) / g.module + quiet_zone as f32) * k;
+                let b = ((p as f32 + 1.0 - origin) / g.module + quiet_zone as f32) * k;
+                let (first, last) = (a.floor().max(0.0) as u32, (b.ceil().max(0.0) as u32).min(fine_len));
+                (first..last)
+                    .map(|i| (i, (b.min(i as f32 + 1.0) - a.max(i as f32)).max(0.0)))
+                    .filter(|&(_, weight)| weight > 0.0)
+                    .collect()
+            })
+            .collect()
+    };
+    let (xs, ys) = (spans(g.left, w, fine.width()), spans(g.top, h, fine.height()));
+    let background = *fine.get_pixel(0, 0);
+    Ok(RgbImage::from_fn(w, h, |x, y| {
+        let mut sum = [0f32; 3];
+        let mut total = 0f32;
+        for &(fy, wy) in &ys[y as usize] {
+            for &(fx, wx) in &xs[x as usize] {
+                let p = fine.get_pixel(fx, fy);
+                for c in 0..3 {
+                    sum[c] += wx * wy * p[c] as f32;
+                }
+                total += wx * wy;
+            }
+        }
+        if total <= 0.0 {
+            return background;
+        }
+        image::Rgb(sum.map(|s| (s / total).round() as u8))
+    }))
 }
 
 /// A look's drawing of `modules`, as `qrveil TEXT --style-file` draws it (through the clear
@@ -269,11 +321,7 @@ pub fn compare(
     let mut out = Vec::with_capacity(examples.len());
     for example in examples {
         let r = read_example(example)?;
-        let (w, h) = example.styled.dimensions();
-        let drawn = match r.grid.whole_pixels(w).filter(|_| w == h) {
-            Some((px, qz)) => Some(draw(document, &r.modules, px, qz, exact_colours)?),
-            None => None,
-        };
+        let drawn = Some(draw_like(document, &r, exact_colours)?);
         let residual = drawn.as_ref().map(|d| mean_difference(d, &example.styled));
         let fit =
             ExampleFit { name: example.name.clone(), modules: r.modules.side(), module_px: r.grid.module, residual };

@@ -90,6 +90,38 @@ fn a_fitted_look_draws_unseen_codes_as_the_built_in_it_was_fitted_on() {
     }
 }
 
+/// Examples of `id` as they come from a renderer at a fractional scale: drawn at 10 px per
+/// module, then resized by `scale` (about 7.3 px per module at 0.73), area-averaged.
+fn scaled_examples(id: StyleId, range: std::ops::Range<usize>, scale: f32) -> Vec<Example> {
+    let resize = |img: &RgbImage| {
+        let size = |v: u32| (v as f32 * scale).round() as u32;
+        image::imageops::resize(img, size(img.width()), size(img.height()), image::imageops::FilterType::Triangle)
+    };
+    examples(id, range)
+        .into_iter()
+        .map(|e| {
+            let plain = image::DynamicImage::ImageLuma8(e.plain).to_rgb8();
+            let plain = image::DynamicImage::ImageRgb8(resize(&plain)).to_luma8();
+            Example { name: e.name, styled: resize(&e.styled), plain }
+        })
+        .collect()
+}
+
+#[test]
+fn the_residual_is_measured_at_a_fractional_module_size() {
+    for scale in [0.73, 1.37] {
+        let dots = scaled_examples(StyleId::Dots, 0..8, scale);
+        let report = fit(&dots, &options(), &mut |_| {}).expect("fits");
+        let worst = report.examples.iter().map(|e| e.residual.expect("measured")).fold(0.0, f32::max);
+        assert!(worst < 0.03, "scale {scale}: worst residual {worst}");
+        // The measure tells looks apart: a square look fitted at the same scale is far off.
+        let squares = fit(&scaled_examples(StyleId::Square, 0..8, scale), &options(), &mut |_| {}).expect("fits");
+        let wrong = compare(&squares.document, &dots, true).expect("compares");
+        let best_wrong = wrong.iter().map(|(f, _)| f.residual.expect("measured")).fold(1.0, f32::min);
+        assert!(best_wrong > 2.0 * worst, "scale {scale}: square look {best_wrong} against dots' own {worst}");
+    }
+}
+
 #[test]
 fn a_look_no_vertex_block_explains_is_fitted_per_module_class_at_the_cheapest_tier() {
     // Swell sizes each dot by the dark modules beside it, all four: every corner of a module
