@@ -40,8 +40,8 @@ pub struct FitArgs {
     #[arg(long, default_value = "vivid")]
     readability: String,
     /// The shape model: vertex (a tile per vertex's 2x2 block, 0 PBS), wide (a class per
-    /// module from its 3x3 neighbourhood, two layers of lookups, usually the PBS tier), or auto
-    /// (vertex, unless wide explains the examples clearly better).
+    /// module from its 3x3 neighbourhood, two layers of lookups, 0 PBS on the linear tier), or
+    /// auto (vertex, unless wide explains the examples clearly better).
     #[arg(long, default_value = "auto", value_parser = ["auto", "vertex", "wide"])]
     model: String,
     /// Print nothing but errors.
@@ -55,6 +55,11 @@ pub fn run(command: Command) -> Result<(), CliError> {
     let readability = args.readability.parse::<Readability>().map_err(qrveil_sdk::SdkError::from)?;
     let name = args.name.clone().or_else(|| args.examples.file_name().map(|n| n.to_string_lossy().into_owned()));
     let examples = load_examples(&args.examples).map_err(|e| usage("examples", e.to_string()))?;
+    if !args.quiet {
+        eprintln!("{:<17} {} pairs in {:.1} s", "loading examples", examples.len(), t.elapsed().as_secs_f64());
+    }
+    // Each stage's own time, printed when it ends.
+    let mut stage = Instant::now();
     let mut bar = |p: Progress| {
         if !args.quiet {
             let (what, done, total) = match p {
@@ -65,7 +70,8 @@ pub fn run(command: Command) -> Result<(), CliError> {
             let filled = 24 * done / total.max(1);
             eprint!("\r{what:<17} [{}{}] {done}/{total}  ", "#".repeat(filled), ".".repeat(24 - filled));
             if done == total {
-                eprintln!();
+                eprintln!("{:.1} s", stage.elapsed().as_secs_f64());
+                stage = Instant::now();
             }
             let _ = std::io::stderr().flush();
         }

@@ -4,6 +4,7 @@
 
 use qrveil_sdk::{ColourMap, Fill, GradientKind, Stop};
 use qrveil_style::Rgb;
+use rayon::prelude::*;
 
 /// A colour seen at a point of the area (units of the area, 0..1).
 #[derive(Clone, Copy, Debug)]
@@ -114,11 +115,20 @@ pub fn fit_fill(samples: &[Sample]) -> Option<Fitted> {
     candidates.into_iter().find(|c| c.rms <= best + SIMPLER_SLACK)
 }
 
+/// Samples the whole-degree search of a linear gradient's rotation reads: an even spread of
+/// them is enough to find the degree, which the refinement then fits on every sample.
+const COARSE_SAMPLES: usize = 4096;
+
 fn best_linear(samples: &[Sample], stops: usize) -> Option<Fitted> {
-    let at = |deg: f32| fit_stops(samples, Some(GradientKind::Linear { rotation: deg.to_radians() }), stops);
-    let coarse = (0..180).filter_map(|d| at(d as f32).map(|f| (d as f32, f)));
-    let (deg, _) = coarse.min_by(|a, b| a.1.rms.total_cmp(&b.1.rms))?;
-    (-10..=10).filter_map(|k| at(deg + k as f32 / 10.0)).min_by(|a, b| a.rms.total_cmp(&b.rms))
+    let fit_at = |samples: &[Sample], deg: f32| {
+        fit_stops(samples, Some(GradientKind::Linear { rotation: deg.to_radians() }), stops)
+    };
+    let spread: Vec<Sample> = samples.iter().step_by(samples.len().div_ceil(COARSE_SAMPLES).max(1)).cloned().collect();
+    let coarse: Vec<(f32, f32)> =
+        (0..180).into_par_iter().filter_map(|d| fit_at(&spread, d as f32).map(|f| (d as f32, f.rms))).collect();
+    let (deg, _) = coarse.into_iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let fine: Vec<Fitted> = (-10..=10).into_par_iter().filter_map(|k| fit_at(samples, deg + k as f32 / 10.0)).collect();
+    fine.into_iter().min_by(|a, b| a.rms.total_cmp(&b.rms))
 }
 
 /// Least squares of the stops' colours, each stop a hat function over the fill's position, with

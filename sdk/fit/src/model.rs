@@ -3,13 +3,14 @@
 //! drawn and checked against the examples, and the choice `auto` makes between them.
 
 use crate::eyes::Eyes;
-use crate::report::{residual, ExampleFit, Progress, Read};
+use crate::report::{residual, ExampleFit, Progress, Read, BATCH};
 use crate::tiles::Coverage;
 use crate::wide::ModuleCoverage;
 use crate::write::{document, Shapes};
 use crate::{FitError, FitOptions};
 use qrveil_sdk::{Area, Fill, StyleDocument};
 use qrveil_style::recipe::TileSet;
+use rayon::prelude::*;
 
 /// The shape model a fit learns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -84,11 +85,13 @@ pub(crate) fn choose_shapes(
     let mut shape_residuals: Vec<Option<f32>> = Vec::new();
     for (_, document) in candidates.iter().take(compared) {
         let mut sum = (0.0, 0);
-        for r in read {
-            if let Some(d) = residual(document, r, true)? {
+        for batch in read.chunks(BATCH) {
+            let found: Vec<Option<f32>> =
+                batch.par_iter().map(|r| residual(document, r, true)).collect::<Result<_, _>>()?;
+            for d in found.into_iter().flatten() {
                 sum = (sum.0 + d, sum.1 + 1);
             }
-            done += 1;
+            done += batch.len();
             progress(Progress::Checking { done, total: checks });
         }
         shape_residuals.push((sum.1 > 0).then(|| sum.0 / sum.1 as f32));
@@ -113,14 +116,20 @@ pub(crate) fn choose_shapes(
     };
     let document = candidates.swap_remove(pick).1;
     let mut fits = Vec::with_capacity(total);
-    for r in read {
-        fits.push(ExampleFit {
-            name: r.example.name.clone(),
-            modules: r.modules.side(),
-            module_px: r.grid.module,
-            residual: residual(&document, r, false)?,
-        });
-        done += 1;
+    for batch in read.chunks(BATCH) {
+        let checked: Vec<ExampleFit> = batch
+            .par_iter()
+            .map(|r| {
+                Ok::<_, FitError>(ExampleFit {
+                    name: r.example.name.clone(),
+                    modules: r.modules.side(),
+                    module_px: r.grid.module,
+                    residual: residual(&document, r, false)?,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        fits.extend(checked);
+        done += batch.len();
         progress(Progress::Checking { done, total: checks });
     }
     let unseen = if model.chosen == "vertex" { coverage.trace().1 } else { Vec::new() };

@@ -12,6 +12,7 @@ use crate::{Example, FitError};
 use image::RgbImage;
 use qrveil_sdk::{Area, Contrast, Drawing, Fill, Palette, StyleDocument, StyleOptions};
 use qrveil_style::{clear, FixedModules, ModuleGrid, Readability};
+use rayon::prelude::*;
 
 #[derive(Clone, Debug, Default)]
 pub struct FitOptions {
@@ -67,6 +68,9 @@ pub struct FitReport {
     pub model: ModelChoice,
 }
 
+/// Examples worked on side by side between progress reports (and merged in order).
+pub(crate) const BATCH: usize = 8;
+
 /// Modules whose centre reads otherwise in the styled image than in the plain one, beyond
 /// which a pair is taken for two different codes.
 const DISAGREEMENT: f32 = 0.03;
@@ -91,26 +95,47 @@ pub fn fit(
 ) -> Result<FitReport, FitError> {
     let total = examples.len();
     let mut read = Vec::with_capacity(total);
-    for (done, example) in examples.iter().enumerate() {
-        read.push(read_example(example)?);
-        progress(Progress::Reading { done: done + 1, total });
+    for batch in examples.chunks(BATCH) {
+        let batch: Vec<Read> = batch.par_iter().map(read_example).collect::<Result<_, _>>()?;
+        read.extend(batch);
+        progress(Progress::Reading { done: read.len(), total });
     }
     let (ink, area, background) = colour_fields(&read)?;
     let seen: Vec<Seen> = read.iter().map(|r| Seen { img: &r.example.styled, grid: r.grid, area }).collect();
     let eyes = fit_eyes(&seen, &ink.fill, &background.fill);
     let mut coverage = Coverage::default();
-    let mut wide = (options.model != Model::Vertex).then(ModuleCoverage::default);
-    for (done, r) in read.iter().enumerate() {
-        let colours = colours_of(&ink.fill, area, &background.fill, r);
-        check_agreement(r, &colours)?;
-        coverage.add(&r.example.styled, &r.modules, &colours);
-        if let Some(wide) = wide.as_mut() {
-            wide.add(&r.example.styled, &r.modules, &colours);
+    let wants_wide = options.model != Model::Vertex;
+    let mut wide = wants_wide.then(ModuleCoverage::default);
+    // Each example's sums on its own thread, added in the examples' order: the same result
+    // on any number of cores.
+    let mut done = 0;
+    for batch in read.chunks(BATCH) {
+        let sums: Vec<(Coverage, Option<ModuleCoverage>)> = batch
+            .par_iter()
+            .map(|r| {
+                let colours = colours_of(&ink.fill, area, &background.fill, r);
+                check_agreement(r, &colours)?;
+                let mut c = Coverage::default();
+                c.add(&r.example.styled, &r.modules, &colours);
+                let w = wants_wide.then(|| {
+                    let mut w = ModuleCoverage::default();
+                    w.add(&r.example.styled, &r.modules, &colours);
+                    w
+                });
+                Ok::<_, FitError>((c, w))
+            })
+            .collect::<Result<_, _>>()?;
+        for (c, w) in &sums {
+            coverage.merge(c);
+            if let (Some(wide), Some(w)) = (wide.as_mut(), w) {
+                wide.merge(w);
+            }
         }
-        progress(Progress::Learning { done: done + 1, total });
+        done += batch.len();
+        progress(Progress::Learning { done, total });
     }
     let deviations: Vec<f32> = read
-        .iter()
+        .par_iter()
         .map(|r| coverage.deviation(&r.example.styled, &r.modules, &colours_of(&ink.fill, area, &background.fill, r)))
         .collect();
     let mut sorted = deviations.clone();

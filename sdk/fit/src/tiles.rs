@@ -144,6 +144,19 @@ fn quarters(img: &RgbImage, modules: &ModuleGrid, colours: &Colours, mut f: impl
 
 impl Coverage {
     /// Add one example.
+    /// Add another example's (or examples') sums.
+    pub fn merge(&mut self, other: &Coverage) {
+        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+            for (qa, qb) in a.iter_mut().zip(b) {
+                qa.iter_mut().zip(qb).for_each(|(x, y)| *x += y);
+            }
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self.squares += other.squares;
+    }
+
     pub fn add(&mut self, img: &RgbImage, modules: &ModuleGrid, colours: &Colours) {
         quarters(img, modules, colours, |code, q, samples| {
             for (sum, v) in self.sums[code][q].iter_mut().zip(samples) {

@@ -115,6 +115,15 @@ impl Cell {
 }
 
 impl ModuleCoverage {
+    /// Add another example's (or examples') sums.
+    pub fn merge(&mut self, other: &ModuleCoverage) {
+        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self.squares.iter_mut().zip(&other.squares).for_each(|(x, y)| *x += y);
+        self.counts.iter_mut().zip(&other.counts).for_each(|(x, y)| *x += y);
+    }
+
     /// Add one example.
     pub fn add(&mut self, img: &RgbImage, modules: &ModuleGrid, colours: &Colours) {
         let n = modules.side() as i64;
