@@ -150,11 +150,6 @@ fn print_fit(report: &FitReport, output: &Path, bytes: usize, seconds: f64) {
         Some(fill) => format!("{}, {fill}", p.kind),
     };
     println!("  finder rings: {}; centres: {}", eyes(&d.corners_square_options), eyes(&d.corners_dot_options));
-    if report.round_rings {
-        println!(
-            "  the examples' finder rings are round: the fit draws them square (it does not learn ring shapes yet: set cornersSquareOptions.type to dot or extra-rounded in the document)"
-        );
-    }
     print_model(report);
     if !report.unseen.is_empty() {
         println!("  {} tile quarters no example showed are drawn as plain squares", report.unseen.len());

@@ -62,9 +62,6 @@ pub struct FitReport {
     pub background_rms: f32,
     /// (code, quarter) pairs no example showed, drawn as a plain module's quarter.
     pub unseen: Vec<(usize, usize)>,
-    /// The examples' finder rings are round; the look draws them square (the fit does not
-    /// learn ring shapes yet).
-    pub round_rings: bool,
     pub model: ModelChoice,
 }
 
@@ -151,15 +148,7 @@ pub fn fit(
     let colours = (&ink.fill, area, &background.fill);
     let (model, document, examples, unseen) =
         choose_shapes(&read, options, colours, &eyes, &coverage, wide.as_ref(), progress)?;
-    Ok(FitReport {
-        document,
-        examples,
-        ink_rms: ink.rms,
-        background_rms: background.rms,
-        unseen,
-        round_rings: eyes.round_rings,
-        model,
-    })
+    Ok(FitReport { document, examples, ink_rms: ink.rms, background_rms: background.rms, unseen, model })
 }
 
 fn read_example(example: &Example) -> Result<Read<'_>, FitError> {
@@ -222,12 +211,17 @@ fn colours_of<'a>(ink: &'a Fill, area: Area, background: &'a Fill, r: &Read) -> 
     Colours { ink, background, area, grid: r.grid, size: r.example.styled.dimensions() }
 }
 
-/// Refuse a pair whose styled image shows other modules than its plain one.
+/// Refuse a pair whose styled image shows other modules than its plain one. The finder
+/// patterns are left out: round rings leave their corner modules bare (`eyes` learns them).
 fn check_agreement(r: &Read, colours: &Colours) -> Result<(), FitError> {
     let n = r.modules.side() as i64;
+    let in_finder = |mx: i64, my: i64| (mx < 7 || mx >= n - 7) && my < 7 || (mx < 7 && my >= n - 7);
     let wrong = (0..n * n)
         .filter(|i| {
             let (mx, my) = (i % n, i / n);
+            if in_finder(mx, my) {
+                return false;
+            }
             let (px, py) = r.grid.pixel(mx as f32 + 0.5, my as f32 + 0.5);
             (colours.coverage(&r.example.styled, px, py) > 0.5) != r.modules.is_dark(mx, my)
         })

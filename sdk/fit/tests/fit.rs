@@ -5,7 +5,7 @@
 use image::{GrayImage, RgbImage};
 use qrveil_fit::{compare, draw, fit, grid, load_examples, mean_difference, Example, FitError, FitOptions, Model};
 use qrveil_sdk::{encode, Area, Background, Canvas, Contrast, Drawing, EcLevel, Fill, GradientKind, Palette, Stop};
-use qrveil_style::recipe::{CentreShape, Patterns, TileSet};
+use qrveil_style::recipe::{CentreShape, Patterns, RingShape, TileSet};
 use qrveil_style::{clear, ModuleGrid, Plan, Preset, Readability, Rgb, StyleId, Tier, PRESETS};
 
 fn symbol(i: usize) -> ModuleGrid {
@@ -154,6 +154,37 @@ fn a_look_no_vertex_block_explains_is_fitted_per_module_class_at_the_cheapest_ti
 }
 
 #[test]
+fn every_ring_and_centre_shape_is_learned_at_any_module_size() {
+    for ring in RingShape::ALL {
+        for centre in [CentreShape::Square, CentreShape::Dot] {
+            let patterns = Patterns { ring, centre };
+            for (px, scale) in [(10, 1.0), (10, 0.73), (4, 1.0)] {
+                let ex: Vec<Example> = (0..4)
+                    .map(|i| {
+                        let g = symbol(i);
+                        let palette = Palette::new(&NAVY);
+                        let styled =
+                            Canvas { patterns, ..drawing(StyleId::Dots, &g).canvas(px, 4, palette) }.to_image();
+                        let plain = plain(&g, px, 4);
+                        let size = |v: u32| (v as f32 * scale).round() as u32;
+                        let filter = image::imageops::FilterType::Triangle;
+                        let styled =
+                            image::imageops::resize(&styled, size(styled.width()), size(styled.height()), filter);
+                        let plain = image::imageops::resize(&plain, size(plain.width()), size(plain.height()), filter);
+                        Example { name: format!("eyes-{i}"), styled, plain }
+                    })
+                    .collect();
+                let d = fit(&ex, &options(), &mut |_| {})
+                    .unwrap_or_else(|e| panic!("{ring:?} {centre:?} {px} px x {scale}: {e}"))
+                    .document;
+                let learned = (d.corners_square_options.kind.as_str(), d.corners_dot_options.kind.as_str());
+                assert_eq!(learned, (ring.name(), centre.name()), "{px} px x {scale}");
+            }
+        }
+    }
+}
+
+#[test]
 fn finder_centres_and_ring_colours_of_their_own_are_learned() {
     let red = Rgb(150, 20, 20);
     let ex: Vec<Example> = (0..6)
@@ -177,7 +208,7 @@ fn finder_centres_and_ring_colours_of_their_own_are_learned() {
         (None, Some("#961414"))
     );
     assert_eq!(d.dots_options.color.as_deref(), Some("#0a0f3c"));
-    assert!(!report.round_rings);
+    assert_eq!(d.corners_square_options.kind, "square");
     // Plain examples: square centres in the dots' colour.
     let report = fit(&examples(StyleId::Rounded, 0..6), &options(), &mut |_| {}).expect("fits");
     let d = &report.document;
