@@ -35,7 +35,7 @@ pub struct FitArgs {
     #[arg(long, default_value_t = 20)]
     count: usize,
     /// Test codes of each wide look (drawers that read the 3x3 neighbourhood) evaluated under
-    /// FHE [default: all]; on the PBS tier each takes seconds.
+    /// FHE [default: all]; each takes milliseconds on the linear tier.
     #[arg(long)]
     fhe_codes: Option<usize>,
     /// QR versions of the examples fitted on (first-last).
