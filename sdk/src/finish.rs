@@ -112,7 +112,7 @@ pub struct Finished {
 
 /// How a finished code is drawn.
 #[derive(Clone, Debug)]
-pub struct Look {
+pub struct RenderOptions {
     pub module_px: u32,
     pub quiet_zone: u32,
     pub palette: Palette,
@@ -135,7 +135,7 @@ pub fn finish(
     truth: &ModuleGrid,
     outputs: &[u8],
     payload: &[u8],
-    look: Look,
+    look: RenderOptions,
 ) -> Result<Finished, SdkError> {
     let t = Instant::now();
     let mut drawing = Drawing::styled(geometry, truth, outputs).map_err(|e| SdkError::BadResult(e.to_string()))?;

@@ -51,7 +51,7 @@ pub use crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid
 pub use document::{StyleDocument, DOCUMENT_VERSION};
 pub use error::{Internal, SdkError};
 pub use fill::{ColourMap, Fill, FillError, GradientKind, Stop, MAP_SIDES};
-pub use finish::{finish, Drawing, FinishTimings, Finished, Look};
+pub use finish::{finish, Drawing, FinishTimings, Finished, RenderOptions};
 pub use integrity::IntegrityEvent;
 pub use keys::{KeyPair, Keys, ServerKey};
 #[cfg(feature = "local")]

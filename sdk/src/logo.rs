@@ -232,7 +232,7 @@ mod tests {
     /// verifies with the judges, and encodes; a logo without hidden modules too.
     #[test]
     fn the_largest_logo_allowed_scans_at_every_level() {
-        use crate::finish::{finish, Look};
+        use crate::finish::{finish, RenderOptions};
         use crate::palette::Palette;
         use qrveil_style::{clear, Readability, StyleId, PRESETS};
         let payload = b"https://qrveil.invalid/s/largest-logo?k=Zm9v";
@@ -244,7 +244,7 @@ mod tests {
             for (id, hide) in [(StyleId::Square, true), (StyleId::Rounded, true), (StyleId::Dots, false)] {
                 let style = id.style();
                 let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
-                let look = Look {
+                let look = RenderOptions {
                     module_px: 10,
                     quiet_zone: 4,
                     palette: Palette::new(&PRESETS[0]),

@@ -3,7 +3,7 @@
 
 use crate::capture::Scan;
 use crate::error::Internal;
-use crate::finish::Look;
+use crate::finish::RenderOptions;
 use crate::logo::Logo;
 use crate::palette::{Background, Colours, Palette};
 use crate::qr::EcLevel;
@@ -117,8 +117,8 @@ impl StyleOptions {
     }
 
     /// How the finished code is drawn: sizes as asked, the chosen colours at the level.
-    pub fn look(&self) -> Look {
-        Look {
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
             module_px: self.module_px,
             quiet_zone: self.quiet_zone,
             palette: match &self.colours {

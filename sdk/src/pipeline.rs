@@ -4,7 +4,7 @@
 
 use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid, JobKey};
 use crate::error::Internal;
-use crate::finish::{finish, Look};
+use crate::finish::{finish, RenderOptions};
 use crate::integrity::{self, IntegrityEvent};
 use crate::keys::{KeyPair, ServerKey};
 use crate::qr::{encode, QrSymbol};
@@ -223,7 +223,7 @@ fn style_at(
     if event.is_some() {
         burn(keys, sent.secret)?;
     }
-    let look = Look { logo: logo.clone(), ..opts.look() };
+    let look = RenderOptions { logo: logo.clone(), ..opts.render_options() };
     let finished = finish(style.geometry, &symbol.grid, &values, payload, look.clone())?;
     let client = t.elapsed().as_secs_f64();
 

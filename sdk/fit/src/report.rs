@@ -307,7 +307,7 @@ pub fn draw(
 ) -> Result<RgbImage, FitError> {
     let base = StyleOptions { module_px, quiet_zone, ..StyleOptions::default() };
     let opts = document.options(&base)?;
-    let look = opts.look();
+    let look = opts.render_options();
     let palette = match opts.colours.clone().filter(|_| exact_colours) {
         Some(c) => Palette::of(c.dots, c.rings, c.centres, c.background, c.area, Contrast { data: 0.0, patterns: 0.0 }),
         None => look.palette,

@@ -315,7 +315,7 @@ pub fn client_row(keys: &Keys, server: &ServerKeys, id: StyleId, version: u8) ->
     }
     let integrity_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let finished = finish(style.geometry, &symbol.grid, &values, PAYLOAD, StyleOptions::default().look())?;
+    let finished = finish(style.geometry, &symbol.grid, &values, PAYLOAD, StyleOptions::default().render_options())?;
     let client_s = job_key_s + decrypt_s + integrity_s + t.elapsed().as_secs_f64();
     let f = finished.seconds;
     println!(

@@ -11,7 +11,7 @@ use crate::eval::external::External;
 use crate::{write_json, LabError};
 use clap::Args;
 use qrveil_style::Readability;
-use row::{measure, print_row, Look, Row};
+use row::{measure, print_row, FitCase, Row};
 use std::path::PathBuf;
 
 pub const DRAWERS: [&str; 6] = ["square", "gapped", "circle", "rounded", "vertical", "horizontal"];
@@ -69,10 +69,10 @@ pub fn run(args: FitArgs) -> Result<(), LabError> {
     let key_dir = args.key_dir.clone().unwrap_or_else(qrveil_sdk::keys::default_key_dir);
     let (keys, _) = qrveil_sdk::keys::load_or_generate(&key_dir)?;
     let mut external = External::prepare()?;
-    let mut looks: Vec<Look> = Vec::new();
+    let mut looks: Vec<FitCase> = Vec::new();
     for drawer in &args.drawers {
         for mask in &args.masks {
-            looks.push(Look {
+            looks.push(FitCase {
                 name: format!("{drawer} + {mask}"),
                 drawer: drawer.clone(),
                 mask: mask.clone(),
@@ -88,7 +88,7 @@ pub fn run(args: FitArgs) -> Result<(), LabError> {
         }
     }
     if !args.no_experiment {
-        looks.push(Look {
+        looks.push(FitCase {
             name: EXPERIMENT.into(),
             drawer: "square".into(),
             mask: "horizontal".into(),

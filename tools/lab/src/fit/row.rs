@@ -17,7 +17,7 @@ const EXAMPLES_PY: &str = include_str!("../../../fit/examples.py");
 /// neighbour, before decoding.
 const EXPERIMENT_ENLARGE: u32 = 10;
 
-pub struct Look {
+pub struct FitCase {
     pub name: String,
     pub drawer: String,
     pub mask: String,
@@ -68,7 +68,7 @@ pub struct Row {
 /// Write examples with tools/fit/examples.py; their payloads by name.
 fn examples(
     dir: &Path,
-    look: &Look,
+    look: &FitCase,
     versions: &str,
     seed: u32,
     count: usize,
@@ -93,7 +93,7 @@ fn examples(
 }
 
 pub fn measure(
-    look: &Look,
+    look: &FitCase,
     count: usize,
     readability: Readability,
     keys: &Keys,

@@ -56,7 +56,7 @@ const BATCH: usize = 4;
 /// What is drawn for each code: the plain baseline or a style in a palette, as chosen or, at a
 /// level, in the colours the SDK settles on for each code.
 #[derive(Clone)]
-struct Look {
+struct Subject {
     name: String,
     style: Option<StyleId>,
     palette: Palette,
@@ -87,7 +87,7 @@ pub struct Tally {
     pub clean_misses: Vec<(&'static str, String, usize)>,
 }
 
-fn looks(args: &ToleranceArgs) -> Result<Vec<Look>, LabError> {
+fn looks(args: &ToleranceArgs) -> Result<Vec<Subject>, LabError> {
     let preset = args.select.preset()?;
     let styles = args.select.styles()?;
     let levels: Vec<Readability> = if args.levels.is_empty() {
@@ -105,15 +105,15 @@ fn looks(args: &ToleranceArgs) -> Result<Vec<Look>, LabError> {
             _ => return Err(LabError::Check(format!("--contrasts: {pair:?} is not DATA:PATTERNS, each 0..1"))),
         }
     }
-    let mut looks = vec![Look { name: PLAIN.into(), style: None, palette: plain_palette(), level: None }];
+    let mut looks = vec![Subject { name: PLAIN.into(), style: None, palette: plain_palette(), level: None }];
     for &id in &styles {
         for &level in &levels {
             let palette = Palette::new(&preset);
-            looks.push(Look { name: format!("{id} {level}"), style: Some(id), palette, level: Some(level) });
+            looks.push(Subject { name: format!("{id} {level}"), style: Some(id), palette, level: Some(level) });
         }
         for (name, contrast) in &contrasts {
             let palette = Palette::with_contrast(&preset, *contrast);
-            looks.push(Look { name: format!("{id} {name}"), style: Some(id), palette, level: None });
+            looks.push(Subject { name: format!("{id} {name}"), style: Some(id), palette, level: None });
         }
     }
     Ok(looks)
@@ -176,7 +176,7 @@ pub fn run(args: ToleranceArgs) -> Result<(), LabError> {
 
 /// Draw every look of one code, measure its colours, degrade it along every ladder, decode
 /// each image in-process and write it for the external decoders.
-fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::path::Path) -> (Vec<Seen>, Colours) {
+fn degrade_case(i: usize, case: &Case, looks: &[Subject], seed: u64, dir: &std::path::Path) -> (Vec<Seen>, Colours) {
     let Ok(symbol) = encode(&case.payload, case.ec, None) else { return Default::default() };
     let (mut seen, mut colours) = (Vec::new(), Vec::new());
     for (l, look) in looks.iter().enumerate() {
@@ -224,7 +224,7 @@ fn degrade_case(i: usize, case: &Case, looks: &[Look], seed: u64, dir: &std::pat
 }
 
 /// `look`'s clean image of `symbol`, settled at its level; `None` when the SDK would refuse it.
-fn draw_look(case: &Case, symbol: &QrSymbol, look: &Look) -> Option<RgbImage> {
+fn draw_look(case: &Case, symbol: &QrSymbol, look: &Subject) -> Option<RgbImage> {
     let drawing = match look.style {
         None => Drawing::plain(&symbol.grid),
         Some(id) => {
@@ -266,7 +266,14 @@ fn ink_delta_e<'a>(
 }
 
 /// Add what every decoder read in one batch.
-fn count(tally: &mut Tally, seen: &[Seen], found: &Found, cases: &[Case], looks: &[Look], decoders: &[&'static str]) {
+fn count(
+    tally: &mut Tally,
+    seen: &[Seen],
+    found: &Found,
+    cases: &[Case],
+    looks: &[Subject],
+    decoders: &[&'static str],
+) {
     let read = |n: usize, decoder: &str| -> Option<bool> {
         let payload = &cases[seen[n].case].payload;
         seen[n]
