@@ -5,11 +5,13 @@
 //! tier returns exactly the clear evaluation. Plus the published experiment's protocol:
 //! green-orange horizontal gradient, version 1, one pixel per module, read by pyzbar.
 
+mod peer;
 mod row;
 
 use crate::eval::external::External;
 use crate::{write_json, LabError};
 use clap::Args;
+use peer::{Peer, PeerLook, CENTRE_TYPES, DOT_TYPES, RING_TYPES};
 use qrveil_style::Readability;
 use row::{measure, print_row, FitCase, Row};
 use std::path::PathBuf;
@@ -53,6 +55,14 @@ pub struct FitArgs {
     /// Leave out the published experiment's protocol.
     #[arg(long)]
     no_experiment: bool,
+    /// Where the examples come from: python-qrcode (`tools/fit/examples.py`), or
+    /// qr-code-styling under Node (`tools/fit/peer-examples.mjs`: every dot type with every
+    /// ring and centre type, one purple, at --widths; installs its packages with npm).
+    #[arg(long, default_value = "python-qrcode", value_parser = ["python-qrcode", "qr-code-styling"])]
+    source: String,
+    /// qr-code-styling's image widths in pixels, taken in turn by its looks.
+    #[arg(long, value_delimiter = ',', default_values_t = [300, 600, 1000])]
+    widths: Vec<u32>,
     /// Key directory for the FHE check [default: the CLI's].
     #[arg(long)]
     key_dir: Option<PathBuf>,
@@ -70,7 +80,11 @@ pub fn run(args: FitArgs) -> Result<(), LabError> {
     let (keys, _) = qrveil_sdk::keys::load_or_generate(&key_dir)?;
     let mut external = External::prepare()?;
     let mut looks: Vec<FitCase> = Vec::new();
-    for drawer in &args.drawers {
+    let peer = (args.source == "qr-code-styling").then(Peer::prepare).transpose()?;
+    if peer.is_some() {
+        looks = peer_cases(&args);
+    }
+    for drawer in args.drawers.iter().filter(|_| peer.is_none()) {
         for mask in &args.masks {
             looks.push(FitCase {
                 name: format!("{drawer} + {mask}"),
@@ -84,10 +98,11 @@ pub fn run(args: FitArgs) -> Result<(), LabError> {
                     Some(n) if WIDE_DRAWERS.contains(&drawer.as_str()) => n,
                     _ => args.count,
                 },
+                peer: None,
             });
         }
     }
-    if !args.no_experiment {
+    if !args.no_experiment && peer.is_none() {
         looks.push(FitCase {
             name: EXPERIMENT.into(),
             drawer: "square".into(),
@@ -97,12 +112,13 @@ pub fn run(args: FitArgs) -> Result<(), LabError> {
             box_size: 1,
             experiment: true,
             fhe_codes: args.count,
+            peer: None,
         });
     }
     eprintln!("fitting {} looks on {} examples each, testing on {} others...", looks.len(), args.count, args.count);
     let mut rows: Vec<Row> = Vec::new();
     for look in &looks {
-        let row = measure(look, args.count, readability, &keys, &mut external)?;
+        let row = measure(look, args.count, readability, &keys, &mut external, peer.as_ref())?;
         print_row(&row);
         rows.push(row);
     }
@@ -120,6 +136,34 @@ pub fn run(args: FitArgs) -> Result<(), LabError> {
         )));
     }
     Ok(())
+}
+
+/// Every qr-code-styling dot type with every ring and centre type, each at the next width in
+/// turn (`--drawers` narrows the dot types when it names some of them).
+fn peer_cases(args: &FitArgs) -> Vec<FitCase> {
+    let given = args.drawers != DRAWERS.map(String::from);
+    let named: Vec<&str> = DOT_TYPES.into_iter().filter(|t| given && args.drawers.iter().any(|d| d == t)).collect();
+    let dots = if named.is_empty() { DOT_TYPES.to_vec() } else { named };
+    let mut cases = Vec::new();
+    for dot in dots {
+        for ring in RING_TYPES {
+            for centre in CENTRE_TYPES {
+                let width = args.widths[cases.len() % args.widths.len().max(1)];
+                cases.push(FitCase {
+                    name: format!("qr-code-styling {dot} {ring}/{centre} {width}px"),
+                    drawer: dot.into(),
+                    mask: "solid".into(),
+                    fit_versions: args.fit_versions.clone(),
+                    test_versions: args.test_versions.clone(),
+                    box_size: 0,
+                    experiment: false,
+                    fhe_codes: args.fhe_codes.unwrap_or(args.count),
+                    peer: Some(PeerLook { rings: ring.into(), centres: centre.into(), width }),
+                });
+            }
+        }
+    }
+    cases
 }
 
 fn summary(rows: &[Row]) {

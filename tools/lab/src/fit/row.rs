@@ -1,5 +1,7 @@
-//! One look of the fit lab: examples drawn by python-qrcode, the fit, and its test codes.
+//! One look of the fit lab: examples drawn by python-qrcode or qr-code-styling, the fit, and its
+//! test codes.
 
+use super::peer::{Peer, PeerLook};
 use crate::eval::external::External;
 use crate::eval::InProcess;
 use crate::LabError;
@@ -25,8 +27,10 @@ pub struct FitCase {
     pub test_versions: String,
     pub box_size: u32,
     pub experiment: bool,
-    /// Test codes to evaluate under FHE (each PBS-tier code takes seconds).
+    /// Test codes to evaluate under FHE.
     pub fhe_codes: usize,
+    /// Drawn by qr-code-styling (with `drawer` its dot type), not python-qrcode.
+    pub peer: Option<PeerLook>,
 }
 
 #[derive(Serialize)]
@@ -57,6 +61,11 @@ pub struct Row {
     pub model: &'static str,
     pub tier: Tier,
     pub pbs_v1: u64,
+    /// The finder ring and centre types the fit learned, and whether they are the ones the
+    /// peer drew (qr-code-styling looks only).
+    pub rings: String,
+    pub centres: String,
+    pub eyes_as_drawn: Option<bool>,
     /// Test codes evaluated under FHE on the look's tier, and how many of them gave exactly
     /// the clear evaluation's outputs.
     pub fhe_checked: usize,
@@ -65,18 +74,30 @@ pub struct Row {
     pub server_seconds: f64,
 }
 
-/// Write examples with tools/fit/examples.py; their payloads by name.
+/// Write examples with tools/fit/examples.py, or qr-code-styling's for a peer look; their
+/// payloads by name.
 fn examples(
     dir: &Path,
     look: &FitCase,
+    peer: Option<&Peer>,
     versions: &str,
     seed: u32,
     count: usize,
 ) -> Result<HashMap<String, String>, LabError> {
-    let script = dir.join("examples.py");
-    std::fs::write(&script, EXAMPLES_PY)?;
     let index = dir.join(format!("payloads-{seed}.txt"));
     let out = dir.join(format!("set-{seed}"));
+    if let Some(drawn) = &look.peer {
+        let peer = peer.ok_or_else(|| LabError::Check("qr-code-styling is not prepared".into()))?;
+        peer.examples(&out, &index, &look.drawer, drawn, versions, seed, count)?;
+        let text = std::fs::read_to_string(&index)?;
+        return Ok(text
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(n, p)| (n.to_string(), p.to_string()))
+            .collect());
+    }
+    let script = dir.join("examples.py");
+    std::fs::write(&script, EXAMPLES_PY)?;
     let status = Command::new("python3")
         .arg(&script)
         .arg(&out)
@@ -98,10 +119,11 @@ pub fn measure(
     readability: Readability,
     keys: &Keys,
     external: &mut External,
+    peer: Option<&Peer>,
 ) -> Result<Row, LabError> {
     let dir = tempfile::tempdir()?;
-    examples(dir.path(), look, &look.fit_versions, 1, count)?;
-    let payloads = examples(dir.path(), look, &look.test_versions, 2, count)?;
+    examples(dir.path(), look, peer, &look.fit_versions, 1, count)?;
+    let payloads = examples(dir.path(), look, peer, &look.test_versions, 2, count)?;
     let check = |e: qrveil_fit::FitError| LabError::Check(format!("{}: {e}", look.name));
     let train = load_examples(&dir.path().join("set-1")).map_err(check)?;
     let t = Instant::now();
@@ -151,7 +173,13 @@ pub fn measure(
     let style = report.document.options(&StyleOptions::default())?.resolved()?;
     let (fhe_equal, server_seconds, tier) = fhe_check(keys, &style.server, &test, look.fhe_codes)?;
     let d = &report.document.dots_options;
+    let eyes = (report.document.corners_square_options.kind.clone(), report.document.corners_dot_options.kind.clone());
+    let eyes_as_drawn =
+        look.peer.as_ref().map(|p| (p.rings.as_str(), p.centres.as_str()) == (&eyes.0[..], &eyes.1[..]));
     Ok(Row {
+        rings: eyes.0,
+        centres: eyes.1,
+        eyes_as_drawn,
         look: look.name.clone(),
         experiment: look.experiment,
         fit_seconds,
@@ -221,11 +249,18 @@ fn fhe_check(
 pub fn print_row(r: &Row) {
     let read: Vec<String> = r.read.iter().map(|(d, n)| format!("{d} {n}")).collect();
     println!(
-        "{:<28} {} model ({} tier, {} PBS at v1)  fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.1} ms",
+        "{:<28} {} model ({} tier, {} PBS at v1)  eyes {}/{}{}  fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.1} ms",
         r.look,
         r.model,
         r.tier,
         r.pbs_v1,
+        r.rings,
+        r.centres,
+        match r.eyes_as_drawn {
+            Some(true) => " (as drawn)",
+            Some(false) => " (NOT as drawn)",
+            None => "",
+        },
         r.fit_seconds,
         r.ink,
         r.ink_rms,
