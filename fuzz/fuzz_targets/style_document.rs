@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let style = options.resolved().expect("accepted options resolve");
     let outputs = qrveil_style::clear::evaluate(&style.server, grid()).expect("checked programs evaluate");
     let drawing = Drawing::styled(style.geometry, grid(), &outputs).expect("clear outputs fit their style");
-    let look = options.look();
+    let look = options.render_options();
     let canvas = qrveil_sdk::Canvas {
         patterns: look.patterns,
         fitted: look.fitted.as_deref(),
