@@ -19,11 +19,13 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let plan = Plan::of(&StyleId::Fluid.style().server).expect("a built-in style");
+        let plan = Plan::of(&StyleId::Fluid.style().expect("a built-in style").server).expect("a built-in style");
         let encodings = plan.encodings();
         let Plan::Linear(plans) = plan else { panic!("fluid runs on the linear tier") };
         let symbol = qrveil_sdk::encode(b"fuzz", qrveil_sdk::EcLevel::M, Some(1)).expect("v1 symbol");
-        let expected = qrveil_sdk::integrity::expected(&StyleId::Fluid.style().server, &symbol.grid).expect("valid");
+        let expected =
+            qrveil_sdk::integrity::expected(&StyleId::Fluid.style().expect("a built-in style").server, &symbol.grid)
+                .expect("valid");
         Fixture { plans, encodings, key: qrveil_sdk::JobKey::fresh(), grid: symbol.grid, expected }
     })
 }

@@ -21,7 +21,9 @@ fn fixture() -> &'static Fixture {
         let compression_key = client_key.new_compression_private_key(qrveil_protocol::params::COMPRESSION_PARAMS);
         let keys = qrveil_protocol::ClientKeyBundle { client_key, compression_key };
         let symbol = qrveil_sdk::encode(b"fuzz", qrveil_sdk::EcLevel::M, Some(1)).expect("v1 symbol");
-        let expected = qrveil_sdk::integrity::expected(&StyleId::Fluid.style().server, &symbol.grid).expect("valid");
+        let expected =
+            qrveil_sdk::integrity::expected(&StyleId::Fluid.style().expect("a built-in style").server, &symbol.grid)
+                .expect("valid");
         Fixture { keys, grid: symbol.grid, expected }
     })
 }
@@ -35,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(qrveil_function::fhe::expand_input(&grid).len(), (side * side) as usize);
         }
     } else {
-        let style = StyleId::Fluid.style();
+        let style = StyleId::Fluid.style().expect("a built-in style");
         let count = style.server.output_count(side) as u32;
         if let Ok(outputs) = EncryptedOutputs::from_bytes(bytes, count) {
             let values = qrveil_sdk::decrypt_outputs(&f.keys, &outputs);

@@ -242,7 +242,7 @@ mod tests {
             logo.size = logo.largest_size(&symbol);
             assert!(logo.size > 0.05, "{ec}: {}", logo.size);
             for (id, hide) in [(StyleId::Square, true), (StyleId::Rounded, true), (StyleId::Dots, false)] {
-                let style = id.style();
+                let style = id.style().expect("a built-in style");
                 let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
                 let look = RenderOptions {
                     module_px: 10,

@@ -301,7 +301,7 @@ mod tests {
     fn rxing_reads_the_content_of_codes_with_round_rings() {
         use crate::render::Canvas;
         use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
-        let style = qrveil_style::StyleId::Rounded.style();
+        let style = qrveil_style::StyleId::Rounded.style().expect("a built-in style");
         for (payload, version) in [("https://example.org/ring/7", 7), ("WIFI:T:WPA;S:ring;P:round;;", 10)] {
             let symbol = encode(payload.as_bytes(), EcLevel::L, Some(version)).expect("fits");
             let outputs = qrveil_style::clear::evaluate(&style.server, &symbol.grid).expect("evaluates");

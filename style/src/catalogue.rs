@@ -8,6 +8,7 @@ pub use crate::presets::{Preset, Rgb, PRESETS};
 use crate::program::{Domain, Node, Program, ServerProgram, Tap};
 use crate::recipe::classes::{self, ClassProgramError};
 use crate::recipe::{CornerRule, Geometry};
+use crate::spec::SpecError;
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -94,8 +95,10 @@ impl StyleId {
         }
     }
 
-    pub fn style(self) -> Style {
-        match self {
+    /// The style `self` names when its program is fixed: every id but `FittedWide`, whose
+    /// program is a fitted look's own ([`crate::spec::resolve`] takes it).
+    pub fn style(self) -> Result<Style, SpecError> {
+        Ok(match self {
             StyleId::Square => module_bits(self, Geometry::Squares),
             StyleId::Dots => module_bits(self, Geometry::Circles),
             StyleId::Rounded => corners(self, CornerRule::Rounded),
@@ -106,14 +109,8 @@ impl StyleId {
             StyleId::Bridge => corners(self, CornerRule::Bridge),
             StyleId::Swell => swell(),
             StyleId::Fitted => fitted(),
-            // The plain look, class 1 dark (checked in `classes`' tests); a fitted document
-            // brings its own program ([`Style::fitted_wide`]).
-            StyleId::FittedWide => Style {
-                id: self,
-                server: classes::plain_program(),
-                geometry: Geometry::Classes { dark: 0b10, channels: 1 },
-            },
-        }
+            StyleId::FittedWide => return Err(SpecError::MissingProgram),
+        })
     }
 }
 
@@ -260,11 +257,12 @@ fn swell() -> Style {
 mod tests {
     use super::*;
     use crate::features::Encoding;
+    use crate::spec::served_example;
     use crate::tiers::{cost, Plan, Tier};
 
     #[test]
     fn costs_match_the_design_for_version_1() {
-        let costs = |id: StyleId| cost(&id.style().server, 21).expect("valid");
+        let costs = |id: StyleId| cost(&served_example(id).server, 21).expect("valid");
         // Every built-in runs on the linear tier: no PBS at all.
         for id in StyleId::ALL {
             let c = costs(id);
@@ -288,7 +286,7 @@ mod tests {
 
     #[test]
     fn built_ins_read_the_cheapest_encoding_that_determines_them() {
-        let plan = |id: StyleId| match Plan::of(&id.style().server).expect("valid") {
+        let plan = |id: StyleId| match Plan::of(&served_example(id).server).expect("valid") {
             Plan::Linear(plans) => plans,
             Plan::Pbs => panic!("{id} should be linear"),
         };
@@ -298,7 +296,7 @@ mod tests {
         }
         // A corner rule's table is exactly its PBS lookup, indexed by the same block code.
         for id in StyleId::ALL {
-            if let Geometry::Corners(rule) = id.style().geometry {
+            if let Geometry::Corners(rule) = served_example(id).geometry {
                 assert_eq!(plan(id)[0].encoding, Encoding::VertexBlocks, "{id}");
                 assert_eq!(plan(id)[0].table, rule.table(), "{id}");
             }
@@ -314,7 +312,8 @@ mod tests {
 
     #[test]
     fn a_fitted_look_costs_no_pbs_and_returns_every_vertex_code() {
-        let Plan::Linear(plans) = Plan::of(&StyleId::Fitted.style().server).expect("valid") else {
+        let Plan::Linear(plans) = Plan::of(&StyleId::Fitted.style().expect("a built-in style").server).expect("valid")
+        else {
             panic!("fitted looks should be linear")
         };
         assert_eq!(plans.len(), 2);
@@ -323,7 +322,7 @@ mod tests {
             assert!(plans.iter().all(|p| p.encoding == Encoding::VertexBlocks));
             assert_eq!(plans[0].table[code] | plans[1].table[code] << 2, code as u8);
         }
-        let c = cost(&StyleId::Fitted.style().server, 21).expect("valid");
+        let c = cost(&StyleId::Fitted.style().expect("a built-in style").server, 21).expect("valid");
         assert_eq!((c.chosen().tier, c.chosen().pbs, c.chosen().outputs), (Tier::Linear, 0, 2 * 22 * 22));
         assert_eq!("fitted".parse::<StyleId>(), Ok(StyleId::Fitted));
     }

@@ -31,7 +31,18 @@ pub fn resolve(id: StyleId, program: Option<&ServerProgram>) -> Result<Style, Sp
         (StyleId::FittedWide, Some(program)) => Ok(Style::fitted_wide(program.clone())?),
         (StyleId::FittedWide, None) => Err(SpecError::MissingProgram),
         (id, Some(_)) => Err(SpecError::UnexpectedProgram(id)),
-        (id, None) => Ok(id.style()),
+        (id, None) => id.style(),
+    }
+}
+
+/// A style for every served id, with the plain class program standing in for a wide fitted
+/// look's own: for tests and labs that run every program the function serves.
+pub fn served_example(id: StyleId) -> Style {
+    match id {
+        StyleId::FittedWide => {
+            Style::fitted_wide(crate::recipe::classes::plain_program()).expect("the plain program is valid")
+        }
+        id => id.style().expect("every other id has a fixed program"),
     }
 }
 
@@ -80,11 +91,16 @@ mod tests {
     #[test]
     fn a_program_goes_with_fitted_wide_alone() {
         assert_eq!(resolve(StyleId::FittedWide, None).unwrap_err(), SpecError::MissingProgram);
+        // No stand-in program: a wide look without its own is an error wherever it is named.
+        assert_eq!(StyleId::FittedWide.style().unwrap_err(), SpecError::MissingProgram);
         let plain = plain_program();
         assert_eq!(resolve(StyleId::Fluid, Some(&plain)).unwrap_err(), SpecError::UnexpectedProgram(StyleId::Fluid));
         let wide = resolve(StyleId::FittedWide, Some(&density_program())).expect("a class program");
         assert_eq!(wide.server, density_program());
-        assert_eq!(resolve(StyleId::Fluid, None).expect("built-in").server, StyleId::Fluid.style().server);
+        assert_eq!(
+            resolve(StyleId::Fluid, None).expect("built-in").server,
+            StyleId::Fluid.style().expect("a built-in style").server
+        );
         let mut far = density_program();
         far.programs[0].nodes[2] =
             crate::program::Node::Stencil { taps: vec![crate::program::Tap { dx: 0, dy: 2, weight: 8 }] };
@@ -97,6 +113,6 @@ mod tests {
         assert_eq!(plan(&wide, None).expect("plan").tier(), Tier::Linear);
         assert_eq!(plan(&wide, Some(Tier::Pbs)).expect("plan"), Plan::Pbs);
         assert_eq!(manifest_program(&wide), Some(serde_json::to_value(density_program()).expect("json")));
-        assert_eq!(manifest_program(&StyleId::Fluid.style()), None);
+        assert_eq!(manifest_program(&StyleId::Fluid.style().expect("a built-in style")), None);
     }
 }

@@ -15,6 +15,7 @@ use qrveil_protocol::params::{DELTA, PARAMS_NAME};
 use qrveil_protocol::ClientKeyBundle;
 use qrveil_protocol::{Manifest, Tier};
 use qrveil_sdk::{KeyPair, Keys, ServerKey};
+use qrveil_style::spec::served_example;
 use qrveil_style::{ModuleGrid, Plan, StyleId};
 use std::sync::{Arc, OnceLock};
 
@@ -90,7 +91,7 @@ pub fn server_key() -> &'static ServerKey {
 /// linear tier (none for a style the catalogue does not know), the test key on the PBS tier.
 pub fn manifest(style: &str, tier: Tier) -> Manifest {
     let encodings = match (tier, style.parse::<StyleId>()) {
-        (Tier::Linear, Ok(id)) => Plan::of(&id.style().server).expect("valid").encodings(),
+        (Tier::Linear, Ok(id)) => Plan::of(&served_example(id).server).expect("valid").encodings(),
         _ => Vec::new(),
     };
     Manifest {
@@ -112,7 +113,7 @@ pub fn input(style: StyleId, tier: Tier, payload: &[u8]) -> Vec<u8> {
     let grid = qrveil_sdk::encode(payload, qrveil_sdk::EcLevel::M, Some(1)).expect("fits v1").grid;
     match tier {
         Tier::Linear => {
-            let server = style.style().server;
+            let server = served_example(style).server;
             let encodings = Plan::of(&server).expect("valid").encodings();
             let features = qrveil_sdk::encrypt_features(&qrveil_sdk::JobKey::fresh(), &grid, &server, &encodings);
             features.expect("encodings of the style").to_bytes().expect("bytes")

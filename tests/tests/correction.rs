@@ -3,6 +3,7 @@
 //! No FHE here: correction must not trust what the server returned.
 
 use qrveil_sdk::{encode, greys, Canvas, Contrast, Decoder, Drawing, EcLevel, Palette};
+use qrveil_style::spec::served_example;
 use qrveil_style::{clear, tiles, StyleId, PRESETS};
 use rand::{Rng, SeedableRng};
 
@@ -18,7 +19,7 @@ fn garbage_outputs_still_decode_to_the_payload_after_correction() {
         let Ok(symbol) = encode(&payload, ec, None) else { continue };
         let side = symbol.grid.side();
         for id in StyleId::ALL {
-            let style = id.style();
+            let style = served_example(id);
             let count = style.server.output_count(side);
             // Half the rounds: pure noise; otherwise the true outputs with 20% flipped.
             let truth = clear::evaluate(&style.server, &symbol.grid).expect("valid");
@@ -49,7 +50,7 @@ fn uncorrected_garbage_does_not_decode() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
     let payload = b"correction matters";
     let symbol = encode(payload, EcLevel::L, None).expect("fits");
-    let style = StyleId::Square.style();
+    let style = StyleId::Square.style().expect("a built-in style");
     let outputs: Vec<u8> = (0..style.server.output_count(symbol.grid.side())).map(|_| rng.random_range(0..4)).collect();
     let t = tiles(style.geometry, symbol.grid.side(), &outputs).expect("layout");
     let canvas = Canvas {

@@ -4,12 +4,13 @@
 
 use qrveil_e2e::{keys, random_grid, server_keys};
 use qrveil_sdk::{encode, round_trip, EcLevel, OnTier};
+use qrveil_style::spec::served_example;
 use qrveil_style::{clear, ModuleGrid, StyleId};
 use rand::SeedableRng;
 
 /// Through the wire containers both ways, as a job moves them.
 fn fhe_outputs(id: StyleId, on: OnTier, grid: &ModuleGrid) -> Vec<u8> {
-    round_trip(keys(), on, &id.style().server, grid).expect("round trip").outputs
+    round_trip(keys(), on, &served_example(id).server, grid).expect("round trip").outputs
 }
 
 fn both_tiers() -> [(&'static str, OnTier<'static>); 2] {
@@ -22,7 +23,7 @@ fn every_style_agrees_on_small_random_grids_on_both_tiers() {
     for side in [5, 6] {
         let grid = random_grid(side, &mut rng);
         for id in StyleId::SERVED {
-            let expect = clear::evaluate(&id.style().server, &grid).expect("valid style");
+            let expect = clear::evaluate(&served_example(id).server, &grid).expect("valid style");
             for (tier, on) in both_tiers() {
                 assert_eq!(fhe_outputs(id, on, &grid), expect, "{id} on a {side}x{side} grid, {tier} tier");
             }
@@ -35,7 +36,7 @@ fn every_style_agrees_on_a_full_version_1_grid_on_both_tiers() {
     let symbol = encode(b"private data", EcLevel::M, Some(1)).expect("fits v1");
     assert_eq!(symbol.grid.side(), 21);
     for id in StyleId::SERVED {
-        let expect = clear::evaluate(&id.style().server, &symbol.grid).expect("valid style");
+        let expect = clear::evaluate(&served_example(id).server, &symbol.grid).expect("valid style");
         // Not a constant: a real code yields more than one distinct output value.
         assert!(expect.iter().any(|&v| v != expect[0]));
         for (tier, on) in both_tiers() {
@@ -52,7 +53,7 @@ fn fixed_modules_are_read_from_the_standard_on_a_random_version_1_sized_grid() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(21);
     let grid = random_grid(21, &mut rng);
     for id in [StyleId::Swell, StyleId::Fluid] {
-        let expect = clear::evaluate(&id.style().server, &grid).expect("valid style");
+        let expect = clear::evaluate(&served_example(id).server, &grid).expect("valid style");
         for (tier, on) in both_tiers() {
             assert_eq!(fhe_outputs(id, on, &grid), expect, "{id}, {tier} tier");
         }
@@ -65,7 +66,7 @@ fn the_linear_tier_agrees_at_versions_5_10_and_40() {
     for (payload, version) in [(b"v5".as_slice(), 5), (b"v10".as_slice(), 10), (long.as_bytes(), 40)] {
         let symbol = encode(payload, EcLevel::M, Some(version)).expect("fits");
         for id in StyleId::SERVED {
-            let expect = clear::evaluate(&id.style().server, &symbol.grid).expect("valid style");
+            let expect = clear::evaluate(&served_example(id).server, &symbol.grid).expect("valid style");
             assert_eq!(fhe_outputs(id, OnTier::Linear, &symbol.grid), expect, "{id} on version {version}");
         }
     }

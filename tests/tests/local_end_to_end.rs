@@ -11,6 +11,7 @@ use qrveil_sdk::{
     SdkError, Stage, StyleOptions, Styler,
 };
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
+use qrveil_style::spec::served_example;
 use qrveil_style::{Encoding, ModuleGrid, Plan, Preset, ServerProgram, StyleId};
 use tfhe::core_crypto::commons::math::random::Seed;
 use tfhe::core_crypto::prelude::packed_integers::PackedIntegers;
@@ -38,7 +39,7 @@ fn assert_no_plaintext(dir: &std::path::Path, payload: &[u8], style: StyleId, ti
     let input = std::fs::read(job.join("input")).expect("input");
     let found: Vec<_> = match tier {
         Tier::Linear => {
-            let server = style.style().server;
+            let server = served_example(style).server;
             let encodings = Plan::of(&server).expect("valid").encodings();
             let shapes = encodings.iter().map(|e| e.shape(grid.side())).collect();
             let input = LinearInput::from_bytes(&input, &shapes).expect("a linear input");
@@ -155,7 +156,10 @@ fn the_no_plaintext_test_fails_on_keyless_uploads_of_every_encoding_and_passes_r
     let Plan::Linear(plans) = Plan::of(&wide).expect("valid") else { panic!("a wide look is linear") };
     let own = plans[0].encoding;
     assert!(matches!(own, Encoding::NodeValue { .. }), "{own}");
-    let cases = Encoding::FIXED.map(|e| (e, StyleId::Square.style().server)).into_iter().chain([(own, wide)]);
+    let cases = Encoding::FIXED
+        .map(|e| (e, StyleId::Square.style().expect("a built-in style").server))
+        .into_iter()
+        .chain([(own, wide)]);
     for (encoding, style) in cases {
         // A valid container that the function would accept...
         let bytes = keyless_linear_upload(&grid, encoding, &style).to_bytes().expect("serialize");

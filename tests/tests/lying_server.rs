@@ -115,7 +115,7 @@ fn the_probe_flips_exactly_the_outputs_whose_key_bit_is_1_when_decrypted() {
     // linear result adds 2^63·s_i to value i, so value i moves by 2 (of 4) exactly where key
     // coefficient i is 1. Anyone who sees a code drawn from those values reads the key.
     let grid = encode(b"probe", EcLevel::M, Some(1)).expect("fits").grid;
-    let style = StyleId::Fluid.style();
+    let style = StyleId::Fluid.style().expect("a built-in style");
     let Plan::Linear(plans) = Plan::of(&style.server).expect("valid") else { panic!("fluid is linear") };
     let key = JobKey::fresh();
     let features = encrypt_features(&key, &grid, &style.server, &[plans[0].encoding]).expect("fluid's encodings");

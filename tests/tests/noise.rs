@@ -72,7 +72,7 @@ fn linear_sums_stay_within_the_bound_the_analysis_states() {
     use qrveil_style::{Plan, StyleId};
 
     let grid = encode(b"noise of the linear tier", EcLevel::M, Some(5)).expect("fits").grid;
-    let fluid = StyleId::Fluid.style().server;
+    let fluid = StyleId::Fluid.style().expect("a built-in style").server;
     let Plan::Linear(plans) = Plan::of(&fluid).expect("valid") else { panic!("linear") };
     let encodings = [plans[0].encoding];
     let codes = plans[0].encoding.codes_of(&grid, &fluid).expect("fluid's encoding");

@@ -55,7 +55,7 @@ fn fourier_packing_matches_tfhe_packing() {
 #[test]
 fn packed_outputs_with_crafted_counts_are_refused() {
     let side = 21; // version 1, as the fuzz target reads
-    let count = qrveil_style::StyleId::Fluid.style().server.output_count(side) as u32;
+    let count = qrveil_style::StyleId::Fluid.style().expect("a built-in style").server.output_count(side) as u32;
     let crafted = include_bytes!("../fixtures/pbs-outputs-overflowing-count.bin");
     let refused = qrveil_protocol::EncryptedOutputs::from_bytes(crafted, count);
     assert!(refused.is_err(), "a crafted output container was accepted");

@@ -25,7 +25,8 @@ pub fn list_styles() {
     println!("styles (cost at version 1, 21x21 modules; the linear tier needs no server key):");
     for id in StyleId::ALL {
         println!("  {:<15} {}", id.name(), id.summary());
-        match cost(&id.style().server, 21) {
+        let Ok(style) = id.style() else { continue };
+        match cost(&style.server, 21) {
             Ok(c) => {
                 println!("                  runs on the {}", describe(c.chosen()));
                 if c.linear.is_some() {
@@ -36,7 +37,7 @@ pub fn list_styles() {
         }
     }
     println!("each style as a style document to start from: qrveil --print-style NAME > mine.json");
-    if let Ok(c) = cost(&StyleId::Fitted.style().server, 21) {
+    if let Ok(c) = cost(&StyleId::Fitted.style().expect("a built-in style").server, 21) {
         println!(
             "learned looks: qrveil style fit EXAMPLES -o look.json, then --style-file look.json (any look decided by each vertex's 2x2 block; {})",
             describe(c.chosen())

@@ -6,6 +6,7 @@ use image::{GrayImage, RgbImage};
 use qrveil_fit::{compare, draw, fit, grid, load_examples, mean_difference, Example, FitError, FitOptions, Model};
 use qrveil_sdk::{encode, Area, Background, Canvas, Contrast, Drawing, EcLevel, Fill, GradientKind, Palette, Stop};
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape, TileSet};
+use qrveil_style::spec::served_example;
 use qrveil_style::{clear, ModuleGrid, Plan, Preset, Readability, Rgb, StyleId, Tier, PRESETS};
 
 fn symbol(i: usize) -> ModuleGrid {
@@ -16,7 +17,7 @@ fn symbol(i: usize) -> ModuleGrid {
 
 /// `grid` as style `id` draws it: the clear evaluation, then the recipe's tiles.
 fn drawing(id: StyleId, grid: &ModuleGrid) -> Drawing {
-    let style = id.style();
+    let style = served_example(id);
     let outputs = clear::evaluate(&style.server, grid).expect("valid");
     Drawing::styled(style.geometry, grid, &outputs).expect("layout")
 }

@@ -78,7 +78,7 @@ fn the_phone_check_refuses_what_reads_clean_but_not_from_a_capture_even_in_black
 fn timing_and_alignment_are_drawn_in_the_dot_type_when_the_code_passes_so() {
     // Version 7 `dots` codes pass the ordinary scan as the look draws them: nothing squared,
     // and the timing and alignment modules keep the look's dots.
-    let style = qrveil_style::StyleId::Dots.style();
+    let style = qrveil_style::StyleId::Dots.style().expect("a built-in style");
     let fixed = qrveil_style::FixedModules::for_side(45);
     let black = Palette::new(&PRESETS[2]);
     for i in 0..3 {
@@ -110,7 +110,7 @@ fn squares_that_do_not_help_are_not_drawn_when_colours_alone_pass() {
     // code keeps its shapes and only the orange moves.
     let payload = b"https://files.example.org/a/b?id=3";
     let symbol = encode(payload, EcLevel::M, Some(3)).expect("fits");
-    let style = qrveil_style::StyleId::Fluid.style();
+    let style = qrveil_style::StyleId::Fluid.style().expect("a built-in style");
     let outputs = qrveil_style::clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
     let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("layout");
     let green_orange = PRESETS.iter().find(|p| p.name == "green-orange").expect("preset");

@@ -105,6 +105,7 @@ mod tests {
     use crate::grid::ModuleGrid;
     use crate::recipe::tests::render;
     use crate::recipe::{square, Shape, Squaring, DOT_RADII};
+    use crate::spec::served_example;
 
     /// A 25×25 light grid (version 2) with a 7×7 finder-like square (dark ring, light ring,
     /// dark 3×3 middle) whose top-left corner is at (x0, y0).
@@ -222,7 +223,7 @@ mod tests {
         let plain = render(StyleId::Square, &g);
         let broken_up = |id: StyleId, g: &ModuleGrid| {
             let mut t = render(id, g);
-            square(id.style().geometry, g.side(), &mut t, Squaring::Surroundings);
+            square(served_example(id).geometry, g.side(), &mut t, Squaring::Surroundings);
             t
         };
         for id in StyleId::ALL.into_iter().filter(|&id| id != StyleId::Square) {

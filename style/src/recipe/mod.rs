@@ -172,6 +172,7 @@ pub(crate) mod tests {
     use crate::catalogue::StyleId;
     use crate::clear::evaluate;
     use crate::grid::ModuleGrid;
+    use crate::spec::served_example;
     use corners::FLUID_RADIUS;
 
     fn grid(rows: &[&str]) -> ModuleGrid {
@@ -180,7 +181,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn render(id: StyleId, g: &ModuleGrid) -> Vec<Tile> {
-        let style = id.style();
+        let style = served_example(id);
         let out = evaluate(&style.server, g).expect("valid style");
         tiles(style.geometry, g.side(), &out).expect("layout")
     }
@@ -255,7 +256,7 @@ pub(crate) mod tests {
 
     fn squared(id: StyleId, g: &ModuleGrid, squaring: Squaring) -> Vec<Tile> {
         let mut t = render(id, g);
-        square(id.style().geometry, g.side(), &mut t, squaring);
+        square(served_example(id).geometry, g.side(), &mut t, squaring);
         t
     }
 

@@ -150,7 +150,7 @@ pub fn run(args: LogoArgs) -> Result<(), LabError> {
 /// The `square` style of `grid`, clean, with `logo` if any: the image, and what the
 /// in-process decoders read.
 fn draw(grid: &qrveil_style::ModuleGrid, payload: &[u8], logo: Option<&Logo>) -> (image::RgbImage, InProcess) {
-    let style = StyleId::Square.style();
+    let style = StyleId::Square.style().expect("a built-in style");
     let outputs = clear::evaluate(&style.server, grid).unwrap_or_default();
     let mut drawing = Drawing::plain(grid);
     if let (Ok(d), Some(l)) = (Drawing::styled(style.geometry, grid, &outputs), logo) {

@@ -10,6 +10,7 @@ use crate::verify::verify;
 use image::RgbImage;
 use qrveil_style::recipe::Patterns;
 use qrveil_style::recipe::{CentreShape, RingShape};
+use qrveil_style::spec::served_example;
 use qrveil_style::{clear, Rgb, StyleId, PRESETS};
 
 fn rasterise(svg: &str) -> RgbImage {
@@ -114,7 +115,7 @@ fn every_style_svg_matches_its_png_and_decodes() {
         }))
         .chain([(StyleId::Fitted, Patterns::default(), mapped())]);
     for (id, patterns, palette) in looks {
-        let style = id.style();
+        let style = served_example(id);
         let outputs = clear::evaluate(&style.server, &symbol.grid).expect("evaluates");
         let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).expect("tiles");
         let tiles = if id == StyleId::FittedWide { &classes } else { &fitted };

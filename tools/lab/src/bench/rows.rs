@@ -9,6 +9,7 @@ use qrveil_sdk::{
     round_trip, EcLevel, JobKey, Keys, OnTier, SdkError, StyleOptions,
 };
 use qrveil_style::recipe::classes;
+use qrveil_style::spec::served_example;
 use qrveil_style::{clear, cost, Plan, ServerProgram, StyleId};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -78,7 +79,7 @@ pub struct BenchLook {
 
 impl BenchLook {
     pub fn built_in(id: StyleId) -> BenchLook {
-        BenchLook { name: id.name().into(), server: id.style().server }
+        BenchLook { name: id.name().into(), server: served_example(id).server }
     }
 
     /// The reference class programs of the shapes `qrveil style fit` writes.
@@ -212,8 +213,8 @@ pub fn handler_rows(keys: &Keys, id: StyleId) -> Result<Vec<HandlerRow>, LabErro
     store.put(&paths::server_key(&server_key.id), &server_key.bytes)?;
     let symbol = encode(PAYLOAD, EcLevel::M, Some(1))?;
     let side = symbol.grid.side();
-    let plan = Plan::of(&id.style().server)?;
-    let server = id.style().server;
+    let plan = Plan::of(&served_example(id).server)?;
+    let server = served_example(id).server;
     let linear_input = encrypt_features(&JobKey::fresh(), &symbol.grid, &server, &plan.encodings())
         .map_err(|e| LabError::Check(e.to_string()))?
         .to_bytes()?;
@@ -225,7 +226,7 @@ pub fn handler_rows(keys: &Keys, id: StyleId) -> Result<Vec<HandlerRow>, LabErro
             Tier::Pbs => (Vec::new(), Some(&server_key.id)),
         };
         let job = JobId::random();
-        store.put(&paths::manifest(&job), &job_manifest(&id.style(), tier, &encodings, key, side)?)?;
+        store.put(&paths::manifest(&job), &job_manifest(&served_example(id), tier, &encodings, key, side)?)?;
         store.put(&paths::input(&job), input)?;
         match function.run_job(&store, &job) {
             JobStatus::Done { seconds, key_cache_hit, .. } => Ok((seconds, key_cache_hit)),
@@ -284,7 +285,7 @@ pub struct ClientRow {
 /// own evaluation and finished from it, as the pipeline does it.
 pub fn client_row(keys: &Keys, server: &ServerKeys, id: StyleId, version: u8) -> Result<ClientRow, LabError> {
     let symbol = encode(PAYLOAD, EcLevel::M, Some(version))?;
-    let style = id.style();
+    let style = served_example(id);
     let plan = Plan::of(&style.server)?;
     let (decrypted, job_key_s, decrypt_s) = match &plan {
         Plan::Linear(plans) => {

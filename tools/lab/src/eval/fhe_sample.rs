@@ -4,6 +4,7 @@
 use super::corpus::Case;
 use crate::LabError;
 use qrveil_sdk::{encode, expand_server_keys, round_trip, Keys, OnTier};
+use qrveil_style::spec::served_example;
 use qrveil_style::{clear, cost, StyleId, Tier};
 use serde::Serialize;
 use std::time::Instant;
@@ -22,14 +23,14 @@ pub struct FheSample {
 /// compare with the clear run.
 pub fn check(keys: &Keys, cases: &[Case], styles: &[StyleId], k: usize) -> Result<FheSample, LabError> {
     let pbs_tier =
-        styles.iter().any(|id| matches!(cost(&id.style().server, 21).map(|c| c.chosen().tier), Ok(Tier::Pbs)));
+        styles.iter().any(|&id| matches!(cost(&served_example(id).server, 21).map(|c| c.chosen().tier), Ok(Tier::Pbs)));
     let server = if pbs_tier { Some(expand_server_keys(keys)?) } else { None };
     let start = Instant::now();
     let mut sample = FheSample { checked: 0, equal: 0, pbs: 0, seconds: 0.0 };
     for case in cases.iter().take(k) {
         let Ok(symbol) = encode(&case.payload, case.ec, None) else { continue };
         for &id in styles {
-            let style = id.style();
+            let style = served_example(id);
             let plan = cost(&style.server, symbol.grid.side())?;
             let on = match (plan.chosen().tier, &server) {
                 (Tier::Pbs, Some(server)) => OnTier::Pbs(server),

@@ -25,6 +25,7 @@ use corpus::{corpus, Case};
 use external::Found;
 pub(crate) use in_process::InProcess;
 use output::{contact_sheet, markdown};
+use qrveil_style::spec::served_example;
 pub use settling::settled;
 use settling::{render, Moved, SettledLook, Settling, Styled};
 
@@ -134,7 +135,7 @@ fn evaluate_case(
     let code = Styled { grid: &symbol.grid, payload: &case.payload, level };
     let mut settled = Vec::new();
     for look in looks {
-        let style = look.id.style();
+        let style = served_example(look.id);
         let Ok(outputs) = clear::evaluate(&style.server, &symbol.grid) else { continue };
         let Ok(drawing) = Drawing::styled(style.geometry, &symbol.grid, &outputs) else { continue };
         let (img, mut outcome) = render(&drawing, palette.clone(), look.patterns, &code);
@@ -169,7 +170,7 @@ fn evaluate_case(
 fn larger(case: &Case, version: u8, look: &Drawn, palette: &Palette, level: Readability) -> Option<Settling> {
     (1..=qrveil_sdk::VERSION_STEPS).find_map(|step| {
         let symbol = encode(&case.payload, case.ec, Some(version.checked_add(step).filter(|v| *v <= 40)?)).ok()?;
-        let style = look.id.style();
+        let style = served_example(look.id);
         let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
         let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?;
         let code = Styled { grid: &symbol.grid, payload: &case.payload, level };

@@ -33,7 +33,7 @@ pub struct ReferenceDiff {
 fn ours(case: &Case, palette: Palette, level: Option<Readability>) -> Option<(u32, Vec<String>, RgbImage)> {
     let symbol = encode(&case.payload, case.ec, None).ok()?;
     let side = symbol.grid.side();
-    let style = StyleId::Square.style();
+    let style = StyleId::Square.style().expect("a built-in style");
     let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
     let drawing = Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?;
     let canvas = drawing.canvas(1, QUIET_ZONE, palette);

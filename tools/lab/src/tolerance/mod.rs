@@ -22,6 +22,7 @@ use capture::{Family, STEPS};
 use clap::Args;
 use image::RgbImage;
 use qrveil_sdk::{delta_e, encode, over_white, Contrast, Drawing, Palette, QrSymbol};
+use qrveil_style::spec::served_example;
 use qrveil_style::{clear, FixedModules, Readability, Rgb, StyleId};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -228,7 +229,7 @@ fn draw_look(case: &Case, symbol: &QrSymbol, look: &Subject) -> Option<RgbImage>
     let drawing = match look.style {
         None => Drawing::plain(&symbol.grid),
         Some(id) => {
-            let style = id.style();
+            let style = served_example(id);
             let outputs = clear::evaluate(&style.server, &symbol.grid).ok()?;
             Drawing::styled(style.geometry, &symbol.grid, &outputs).ok()?
         }
