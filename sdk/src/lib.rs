@@ -66,5 +66,5 @@ pub use qrveil_protocol::Tier;
 pub use render::{over_white, Canvas, Coverage};
 pub use report::{RaisedVersion, Report, StyledCode};
 pub use settle::{settle, Check, ColourChoice, Settled, Shapes, Why, VERIFY_MIN_MODULE_PX};
-pub use transport::{StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
+pub use transport::{Delivery, StoreTransport, Ticket, Transport, WaitPolicy, CANCEL_CHECK};
 pub use verify::{greys, verify, Decoder, VerifyError, QUIRC_BUDGET};

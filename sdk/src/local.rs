@@ -5,7 +5,7 @@
 
 use crate::crypto::{decrypt_linear, decrypt_outputs, encrypt_features, encrypt_grid, JobKey};
 use crate::error::Internal;
-use crate::transport::{StoreTransport, Ticket, Transport, WaitPolicy};
+use crate::transport::{Delivery, StoreTransport, Ticket, Transport, WaitPolicy};
 use crate::{Cancel, Keys, SdkError};
 use qrveil_function::fhe::{self, EvalError};
 use qrveil_function::linear;
@@ -47,7 +47,7 @@ impl Transport for LocalTransport {
         }
     }
 
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
         // The status is already there: the first look finds it.
         self.bucket.wait(ticket, cancel)
     }

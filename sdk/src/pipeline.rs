@@ -9,11 +9,11 @@ use crate::integrity::{self, IntegrityEvent};
 use crate::keys::{KeyPair, ServerKey};
 use crate::qr::{encode, QrSymbol};
 use crate::report::{RaisedVersion, Report, StyledCode};
-use crate::transport::Transport;
+use crate::transport::{Delivery, Transport};
 use crate::{Cancel, Keys, SdkError, StyleOptions};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
-use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
+use qrveil_protocol::{EncryptedOutputs, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
 use qrveil_style::{cost, spec, Encoding, Plan, ServerProgram, Style};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -329,12 +329,7 @@ fn run_job(
     }
     cancel.check()?;
     transport.submit(&ticket, &sent.manifest, &sent.input)?;
-    match transport.wait(&ticket, cancel)? {
-        (JobStatus::Done { pbs, seconds, key_cache_hit, .. }, Some(output)) => {
-            let key_id = server_key.map(|k| k.id.short().to_string());
-            Ok(FinishedJob { output, pbs, key_cache_hit, seconds, key_upload_bytes, key_id })
-        }
-        (JobStatus::Done { .. }, None) => Err(SdkError::BadResult("the job is done but has no output".into())),
-        (JobStatus::Failed { kind, reason, .. }, _) => Err(SdkError::Job { kind, reason }),
-    }
+    let Delivery { output, pbs, key_cache_hit, seconds } = transport.wait(&ticket, cancel)?;
+    let key_id = server_key.map(|k| k.id.short().to_string());
+    Ok(FinishedJob { output, pbs, key_cache_hit, seconds, key_upload_bytes, key_id })
 }

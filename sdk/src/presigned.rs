@@ -3,13 +3,15 @@
 //! short-lived URLs for exactly that job's objects; everything else is plain HTTPS.
 
 use crate::error::Internal;
-use crate::transport::{Ticket, Transport, WaitPolicy};
+use crate::transport::{Delivery, Ticket, Transport, WaitPolicy};
 use crate::{Cancel, SdkError};
 use qrveil_protocol::job::DOCUMENT_LIMIT;
 use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse};
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
-use qrveil_protocol::{JobStatus, KeyId};
-use std::time::Duration;
+use qrveil_protocol::{JobId, KeyId};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use ureq::Agent;
 
 /// Where the presign endpoint is and the token it expects.
@@ -30,6 +32,14 @@ impl std::fmt::Debug for PresignConfig {
 pub struct PresignedTransport {
     config: PresignConfig,
     agent: Agent,
+    /// The URLs of each job under way, from `begin` until its `wait` ends.
+    jobs: Mutex<HashMap<JobId, Issued>>,
+}
+
+/// A job's presigned URLs and when they stop working.
+struct Issued {
+    urls: PresignResponse,
+    expires: Instant,
 }
 
 /// Plain HTTP only to this machine: a token or a URL signature must not cross a network in
@@ -93,11 +103,39 @@ impl PresignedTransport {
             .timeout_global(Some(Duration::from_secs(120)))
             .build()
             .into();
-        Ok(Self { config, agent })
+        Ok(Self { config, agent, jobs: Mutex::default() })
     }
 
-    fn urls<'a>(&self, ticket: &'a Ticket) -> Result<&'a PresignResponse, SdkError> {
-        Ok(ticket.urls.as_ref().ok_or(Internal::Unexpected("a ticket of another transport has no presigned URLs"))?)
+    /// The URLs `begin` was given for the ticket's job.
+    fn urls(&self, ticket: &Ticket) -> Result<PresignResponse, SdkError> {
+        let jobs = self
+            .jobs
+            .lock()
+            .map_err(|_| Internal::Unexpected("a job's URLs were being kept by a call that panicked"))?;
+        Ok(jobs
+            .get(&ticket.job)
+            .map(|issued| issued.urls.clone())
+            .ok_or(Internal::Unexpected("a ticket this transport did not issue, or whose wait has ended"))?)
+    }
+
+    /// Keep a new job's URLs, and forget those of jobs that were never waited for once their
+    /// URLs have expired (a cancelled upload), so a long-lived app does not gather them.
+    fn keep(&self, urls: PresignResponse) -> Result<(), SdkError> {
+        let mut jobs = self
+            .jobs
+            .lock()
+            .map_err(|_| Internal::Unexpected("a job's URLs were being kept by a call that panicked"))?;
+        let now = Instant::now();
+        jobs.retain(|_, issued| issued.expires > now);
+        let expires = now + Duration::from_secs(urls.expires_in_seconds);
+        jobs.insert(urls.job_id.clone(), Issued { urls, expires });
+        Ok(())
+    }
+
+    fn forget(&self, job: &JobId) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.remove(job);
+        }
     }
 
     fn put(&self, what: &str, url: &str, bytes: &[u8]) -> Result<(), SdkError> {
@@ -211,16 +249,15 @@ impl Transport for PresignedTransport {
             .read_to_vec()
             .map_err(|e| transport_error("presign endpoint", e))?;
         let urls = read_answer(status, &bytes)?;
-        Ok(Ticket {
-            job: urls.job_id.clone(),
-            key: key.cloned(),
-            needs_server_key: urls.server_key_put.is_some(),
-            urls: Some(urls),
-        })
+        let ticket =
+            Ticket { job: urls.job_id.clone(), key: key.cloned(), needs_server_key: urls.server_key_put.is_some() };
+        self.keep(urls)?;
+        Ok(ticket)
     }
 
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        let url = self.urls(ticket)?.server_key_put.as_deref().ok_or(Internal::Unexpected(
+        let urls = self.urls(ticket)?;
+        let url = urls.server_key_put.as_deref().ok_or(Internal::Unexpected(
             "the server key was to be uploaded, but the endpoint gave no URL for it (the bucket has it)",
         ))?;
         self.put("uploading the server key", url, bytes)
@@ -233,17 +270,18 @@ impl Transport for PresignedTransport {
         self.put("uploading the encrypted code", &urls.input_put, input)
     }
 
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
         let urls = self.urls(ticket)?;
-        let status = self
+        // However the wait ends, the job is over for this transport: its URLs go.
+        let result = self
             .config
             .wait
-            .poll(&ticket.job, cancel, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))?;
-        let output = match status {
-            JobStatus::Done { .. } => self.get("downloading the result", &urls.output_get, OUTPUTS_LIMIT)?,
-            JobStatus::Failed { .. } => None,
-        };
-        Ok((status, output))
+            .poll(&ticket.job, cancel, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))
+            .and_then(|status| {
+                Delivery::of(status, || self.get("downloading the result", &urls.output_get, OUTPUTS_LIMIT))
+            });
+        self.forget(&ticket.job);
+        result
     }
 }
 
@@ -326,5 +364,51 @@ mod tests {
     fn s3_error_codes_are_picked_out_of_xml() {
         assert_eq!(summarise("<Error><Code>AccessDenied</Code><Message>x</Message></Error>"), "(AccessDenied)");
         assert_eq!(summarise("nothing"), "");
+    }
+
+    /// An HTTP 200 answer carrying `body`, for [`serve`].
+    fn ok_with(body: &str) -> &'static str {
+        let answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+        Box::leak(answer.into_boxed_str())
+    }
+
+    #[test]
+    fn a_jobs_urls_are_kept_from_its_begin_to_the_end_of_its_wait() {
+        use qrveil_protocol::{FailureKind, JobStatus};
+        let failed = JobStatus::Failed { format_version: 1, kind: FailureKind::BadInput, reason: "r".into() };
+        let (bucket, bucket_server) =
+            serve(vec![ok_with(std::str::from_utf8(&failed.to_json().expect("json")).expect("utf8"))]);
+        let answer = |expires_in_seconds| {
+            let urls = PresignResponse {
+                job_id: JobId::random(),
+                server_key_put: None,
+                manifest_put: bucket.clone(),
+                input_put: bucket.clone(),
+                status_get: bucket.clone(),
+                output_get: bucket.clone(),
+                expires_in_seconds,
+            };
+            ok_with(&serde_json::to_string(&urls).expect("json"))
+        };
+        let (endpoint, endpoint_server) = serve(vec![answer(600), answer(0), answer(600)]);
+        let wait = WaitPolicy { timeout: Duration::from_secs(5), ..WaitPolicy::default() };
+        let transport =
+            PresignedTransport::new(PresignConfig { endpoint, token: "t".into(), wait }).expect("transport");
+        let held = || transport.jobs.lock().expect("jobs").keys().cloned().collect::<Vec<_>>();
+
+        let first = transport.begin(None).expect("begin");
+        assert_eq!(held(), std::slice::from_ref(&first.job));
+        let err = transport.wait(&first, &Cancel::new()).expect_err("the job failed");
+        assert!(matches!(err, SdkError::Job { kind: FailureKind::BadInput, .. }), "{err:?}");
+        assert!(held().is_empty(), "a job's URLs go when its wait ends");
+        let err = transport.submit(&first, b"manifest", b"input").expect_err("an ended job");
+        assert!(err.to_string().contains("whose wait has ended"), "{err}");
+
+        // A job never waited for (its upload was cancelled) is forgotten once its URLs expire.
+        let abandoned = transport.begin(None).expect("begin");
+        let third = transport.begin(None).expect("begin");
+        assert_ne!(abandoned.job, third.job);
+        assert_eq!(held(), [third.job]);
+        assert_eq!((endpoint_server.join().expect("endpoint"), bucket_server.join().expect("bucket")), (3, 1));
     }
 }

@@ -11,20 +11,45 @@
 use crate::error::Internal;
 use crate::{Cancel, SdkError};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
-use qrveil_protocol::presign::PresignResponse;
 use qrveil_protocol::store::Store;
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
-use qrveil_protocol::{JobId, JobStatus, KeyId};
+use qrveil_protocol::{JobId, JobStatus, KeyId, ServerTimings};
 use std::time::{Duration, Instant};
 
 /// One job under way: its id, the server key it needs (PBS tier) and whether the function
-/// still lacks it, and the presigned URLs when the transport uses them.
-#[derive(Clone, Debug)]
+/// still lacks it. What else a transport needs for the job (presigned URLs) it keeps itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ticket {
     pub job: JobId,
     pub key: Option<KeyId>,
     pub needs_server_key: bool,
-    pub urls: Option<PresignResponse>,
+}
+
+/// A finished job: its encrypted results and what its status says of the run. A failed job
+/// is [`SdkError::Job`] instead, so a job cannot be done without its output.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub output: Vec<u8>,
+    pub pbs: u64,
+    pub key_cache_hit: bool,
+    pub seconds: ServerTimings,
+}
+
+impl Delivery {
+    /// The job's end as `status` tells it, fetching the output only for a done job: a failed
+    /// job is [`SdkError::Job`], a done one whose output is missing a [`SdkError::BadResult`].
+    pub fn of(
+        status: JobStatus,
+        output: impl FnOnce() -> Result<Option<Vec<u8>>, SdkError>,
+    ) -> Result<Delivery, SdkError> {
+        match status {
+            JobStatus::Done { pbs, key_cache_hit, seconds, .. } => match output()? {
+                Some(output) => Ok(Delivery { output, pbs, key_cache_hit, seconds }),
+                None => Err(SdkError::BadResult("the job is done but has no output".into())),
+            },
+            JobStatus::Failed { kind, reason, .. } => Err(SdkError::Job { kind, reason }),
+        }
+    }
 }
 
 /// Moves keys, jobs and results between the client and the function.
@@ -35,9 +60,9 @@ pub trait Transport {
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError>;
     /// Upload the job's manifest and input; the function starts on the input's arrival.
     fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError>;
-    /// The job's final status and, when done, its output bytes; `Err(Cancelled)` soon after
-    /// `cancel` is set.
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError>;
+    /// The finished job's results (a failed job is [`SdkError::Job`]); `Err(Cancelled)` soon
+    /// after `cancel` is set.
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError>;
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -50,7 +75,7 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
         (**self).submit(ticket, manifest, input)
     }
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
         (**self).wait(ticket, cancel)
     }
 }
@@ -132,7 +157,7 @@ impl<S: Store> Transport for StoreTransport<S> {
             Some(key) => !self.store.exists(&paths::server_key(key))?,
             None => false,
         };
-        Ok(Ticket { job: JobId::random(), key: key.cloned(), needs_server_key, urls: None })
+        Ok(Ticket { job: JobId::random(), key: key.cloned(), needs_server_key })
     }
 
     fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
@@ -146,15 +171,11 @@ impl<S: Store> Transport for StoreTransport<S> {
         Ok(self.store.put(&paths::input(&ticket.job), input)?)
     }
 
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
         let status = self
             .policy
             .poll(&ticket.job, cancel, || Ok(self.store.get(&paths::status(&ticket.job), DOCUMENT_LIMIT)?))?;
-        let output = match status {
-            JobStatus::Done { .. } => self.store.get(&paths::output(&ticket.job), OUTPUTS_LIMIT)?,
-            JobStatus::Failed { .. } => None,
-        };
-        Ok((status, output))
+        Delivery::of(status, || Ok(self.store.get(&paths::output(&ticket.job), OUTPUTS_LIMIT)?))
     }
 }
 
@@ -204,5 +225,37 @@ mod tests {
         let failed = JobStatus::Failed { format_version: 1, kind: FailureKind::MissingKey, reason: "r".into() };
         let bytes = failed.to_json().expect("writes");
         assert_eq!(policy.poll(&job, &Cancel::new(), || Ok(Some(bytes.clone()))).expect("status"), failed);
+    }
+
+    #[test]
+    fn a_wait_delivers_a_done_jobs_output_and_never_a_done_job_without_one() {
+        use qrveil_protocol::store::FolderStore;
+        use qrveil_protocol::{ServerTimings, Tier};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let quick = WaitPolicy { timeout: Duration::from_secs(5), ..WaitPolicy::default() };
+        let transport = StoreTransport::new(FolderStore::new(dir.path()), quick);
+        let ticket = transport.begin(None).expect("begin");
+        let done = JobStatus::Done {
+            format_version: 1,
+            style: "square".into(),
+            tier: Tier::Linear,
+            pbs: 7,
+            outputs: 1,
+            key_cache_hit: false,
+            seconds: ServerTimings::default(),
+        };
+        let store = transport.store();
+        store.put(&paths::status(&ticket.job), &done.to_json().expect("json")).expect("status");
+        // Done, but the output object is missing (deleted, or never written).
+        let err = transport.wait(&ticket, &Cancel::new()).expect_err("no output");
+        assert!(matches!(&err, SdkError::BadResult(m) if m.contains("no output")), "{err:?}");
+        store.put(&paths::output(&ticket.job), b"results").expect("output");
+        let delivery = transport.wait(&ticket, &Cancel::new()).expect("delivered");
+        assert_eq!((delivery.output.as_slice(), delivery.pbs), (&b"results"[..], 7));
+        // A failed job is an error that says why, even with an output beside it.
+        let failed = JobStatus::Failed { format_version: 1, kind: FailureKind::BadInput, reason: "r".into() };
+        store.put(&paths::status(&ticket.job), &failed.to_json().expect("json")).expect("status");
+        let err = transport.wait(&ticket, &Cancel::new()).expect_err("failed");
+        assert!(matches!(err, SdkError::Job { kind: FailureKind::BadInput, .. }), "{err:?}");
     }
 }

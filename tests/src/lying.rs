@@ -6,8 +6,8 @@
 //! of every result GLWE, result GLWEs swapped, every slot moved one place (a multiplication by
 //! X, which a server can do to any GLWE), blocks of bodies swapped, or another job's results.
 
-use qrveil_protocol::{EncryptedOutputs, JobStatus, KeyId, LinearOutputs};
-use qrveil_sdk::{Cancel, SdkError, Ticket, Transport};
+use qrveil_protocol::{EncryptedOutputs, KeyId, LinearOutputs};
+use qrveil_sdk::{Cancel, Delivery, SdkError, Ticket, Transport};
 use std::sync::Mutex;
 use tfhe::core_crypto::algorithms::polynomial_algorithms::polynomial_wrapping_monic_monomial_mul_assign;
 use tfhe::core_crypto::prelude::compressed_modulus_switched_glwe_ciphertext::CompressedModulusSwitchedGlweCiphertext;
@@ -88,12 +88,12 @@ impl<T: Transport> Transport for Lying<T> {
     fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
         self.inner.submit(ticket, manifest, input)
     }
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
-        let (status, output) = self.inner.wait(ticket, cancel)?;
-        let Some(output) = output else { return Ok((status, None)) };
-        self.honest.lock().expect("honest").push(output.clone());
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
+        let mut delivery = self.inner.wait(ticket, cancel)?;
+        self.honest.lock().expect("honest").push(delivery.output.clone());
         let lie = self.lie.lock().expect("lie").clone();
-        Ok((status, Some(tell(&lie, output))))
+        delivery.output = tell(&lie, delivery.output);
+        Ok(delivery)
     }
 }
 

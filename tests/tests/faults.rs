@@ -14,10 +14,10 @@ use qrveil_e2e::{decode_png, keys};
 use qrveil_function::handler::is_transient;
 use qrveil_function::Function;
 use qrveil_protocol::job::paths;
-use qrveil_protocol::{JobId, JobStatus, KeyId};
+use qrveil_protocol::{JobId, KeyId};
 use qrveil_sdk::{
-    Cancel, PresignConfig, PresignedTransport, SdkError, StoreTransport, StyleOptions, Styler, Ticket, Transport,
-    WaitPolicy,
+    Cancel, Delivery, PresignConfig, PresignedTransport, SdkError, StoreTransport, StyleOptions, Styler, Ticket,
+    Transport, WaitPolicy,
 };
 use qrveil_style::StyleId;
 use serde_json::{json, Value};
@@ -52,7 +52,6 @@ fn s3_event(jobs: &[&JobId]) -> Value {
 /// What happens to a finished job's result between the bucket and the client.
 #[derive(Clone, Copy, Debug)]
 enum Tamper {
-    Deleted,
     CutShort,
     BytesAltered,
     AnotherJobs,
@@ -102,25 +101,24 @@ impl Transport for Faulty {
         }
         Ok(())
     }
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
-        let (status, output) = self.inner.wait(ticket, cancel)?;
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
+        let mut delivery = self.inner.wait(ticket, cancel)?;
         let mut last = self.last.lock().expect("lock");
-        let previous = last.replace((ticket.job.clone(), output.clone().unwrap_or_default()));
-        let output = match (self.tamper, output) {
-            (None, output) => output,
-            (Some(Tamper::Deleted), _) => None,
-            (Some(Tamper::CutShort), Some(bytes)) => Some(bytes[..bytes.len() / 2].to_vec()),
-            (Some(Tamper::BytesAltered), Some(mut bytes)) => {
+        let previous = last.replace((ticket.job.clone(), delivery.output.clone()));
+        delivery.output = match self.tamper {
+            None => delivery.output,
+            Some(Tamper::CutShort) => delivery.output[..delivery.output.len() / 2].to_vec(),
+            Some(Tamper::BytesAltered) => {
+                let mut bytes = delivery.output;
                 let n = bytes.len();
                 for i in (n / 3..n).step_by(97) {
                     bytes[i] ^= 0x5a;
                 }
-                Some(bytes)
+                bytes
             }
-            (Some(Tamper::AnotherJobs), output) => previous.map(|(_, bytes)| bytes).or(output),
-            (Some(_), None) => None,
+            Some(Tamper::AnotherJobs) => previous.map_or(delivery.output, |(_, bytes)| bytes),
         };
-        Ok((status, output))
+        Ok(delivery)
     }
 }
 
@@ -131,7 +129,7 @@ fn options(version: u8) -> StyleOptions {
 #[test]
 #[ignore = "needs the emulators: run tests/emulated-cloud.sh"]
 fn a_tampered_result_is_refused_or_corrected_never_read_as_another_code() {
-    for tamper in [Tamper::Deleted, Tamper::CutShort, Tamper::BytesAltered, Tamper::AnotherJobs] {
+    for tamper in [Tamper::CutShort, Tamper::BytesAltered, Tamper::AnotherJobs] {
         let styler = Styler::new(keys().clone(), Faulty::new(Some(tamper), false));
         for (i, payload) in ["first payload", "second payload"].into_iter().enumerate() {
             match styler.style(payload.as_bytes(), &options(2), &mut |_| {}) {
@@ -228,7 +226,7 @@ impl Transport for Triggered {
         }
         Ok(())
     }
-    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<(JobStatus, Option<Vec<u8>>), SdkError> {
+    fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
         self.inner.wait(ticket, cancel)
     }
 }
