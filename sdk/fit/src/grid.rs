@@ -20,6 +20,23 @@ impl Grid {
         (self.left + x * self.module, self.top + y * self.module)
     }
 
+    /// The pixels whose centres lie in module (mx, my), as inclusive index ranges; a module
+    /// smaller than a pixel gets the pixel its centre falls in.
+    pub fn module_pixels(&self, mx: i64, my: i64) -> PixelBox {
+        let span = |start: f32| {
+            let (a, b) = (start, start + self.module);
+            let (first, last) = ((a - 0.5).ceil() as i64, (b - 0.5).ceil() as i64 - 1);
+            if last < first {
+                let centre = ((a + b) / 2.0).floor() as i64;
+                (centre, centre)
+            } else {
+                (first, last)
+            }
+        };
+        let (x0, y0) = self.pixel(mx as f32, my as f32);
+        PixelBox { x: span(x0), y: span(y0) }
+    }
+
     /// The same grid in an image `scale` times as large.
     pub fn scaled(&self, scale: f32) -> Grid {
         Grid { left: self.left * scale, top: self.top * scale, module: self.module * scale, side: self.side }
@@ -34,6 +51,13 @@ impl Grid {
         let fits = (self.side as f32 + 2.0 * qz.round()) * px == width as f32;
         (px >= 1.0 && whole(self.module) && whole(qz) && fits).then_some((px as u32, qz.round() as u32))
     }
+}
+
+/// Inclusive ranges of pixel indices: the pixels one module owns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PixelBox {
+    pub x: (i64, i64),
+    pub y: (i64, i64),
 }
 
 /// Dark below half luma.

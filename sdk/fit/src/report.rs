@@ -65,6 +65,11 @@ pub struct FitReport {
     pub model: ModelChoice,
 }
 
+/// Below this many pixels per module, the ink's colour is read where shapes are fullest.
+const SMALL_MODULE_PX: f32 = 6.0;
+/// Enclosed dark modules over all examples needed to read the ink from them alone.
+const MIN_ENCLOSED: usize = 200;
+
 /// Examples worked on side by side between progress reports (and merged in order).
 pub(crate) const BATCH: usize = 8;
 
@@ -167,7 +172,27 @@ fn read_example(example: &Example) -> Result<Read<'_>, FitError> {
 /// whichever explains them better (python-qrcode's masks span the image, so a fill over the
 /// symbol would shift with the version); the background's from light module centres and the
 /// quiet zone, over the image.
+///
+/// Where modules are a few pixels wide, a small dot's centre pixel is part background
+/// (anti-aliased): the ink is then read from the dark modules whose four sides are dark too,
+/// which every look that grows or joins shapes with their neighbours draws fullest, when the
+/// examples hold enough of them.
 fn colour_fields(read: &[Read]) -> Result<(Fitted, Area, Fitted), FitError> {
+    let small = read.iter().any(|r| r.grid.module < SMALL_MODULE_PX);
+    let enclosed = |r: &Read, mx: i64, my: i64| {
+        [(0, -1), (-1, 0), (1, 0), (0, 1)].iter().all(|&(dx, dy)| r.modules.is_dark(mx + dx, my + dy))
+    };
+    let enclosed_count: usize = if small {
+        read.iter()
+            .map(|r| {
+                let n = r.modules.side() as i64;
+                (0..n * n).filter(|i| r.modules.is_dark(i % n, i / n) && enclosed(r, i % n, i / n)).count()
+            })
+            .sum()
+    } else {
+        0
+    };
+    let only_enclosed = small && enclosed_count >= MIN_ENCLOSED;
     let (mut symbol, mut image, mut background) = (Vec::new(), Vec::new(), Vec::new());
     for r in read {
         let n = r.modules.side() as i64;
@@ -183,7 +208,7 @@ fn colour_fields(read: &[Read]) -> Result<(Fitted, Area, Fitted), FitError> {
                 let rgb = bilinear(&r.example.styled, px, py);
                 if !r.modules.is_dark(mx, my) {
                     background.push(Sample { x: px / w, y: py / h, rgb });
-                } else if !in_pattern(r.modules.side(), &alignment, mx, my) {
+                } else if !in_pattern(r.modules.side(), &alignment, mx, my) && (!only_enclosed || enclosed(r, mx, my)) {
                     // Finder and alignment patterns may have their own colours (eyes.rs).
                     for (area, samples) in [(Area::Symbol, &mut symbol), (Area::Image, &mut image)] {
                         let (x, y) = ink_point(area, &r.grid, size, px, py);

@@ -2,7 +2,7 @@
 //! every example, traced at half coverage into polygons.
 
 use crate::contour::{simplify, Field};
-use crate::grid::Grid;
+use crate::grid::{Grid, PixelBox};
 use image::RgbImage;
 use qrveil_sdk::{Area, Fill};
 use qrveil_style::recipe::fitted::{quarter_box, Polygon, Quarters, MAX_QUARTER_POINTS};
@@ -32,24 +32,54 @@ impl Colours<'_> {
     /// How much of pixel position (px, py)'s colour is ink: its projection on the line from
     /// the background's colour to the ink's there, 0..1.
     pub fn coverage(&self, img: &RgbImage, px: f32, py: f32) -> f32 {
+        let (ink, bg) = self.ends(px, py);
+        projection(self.read(img, px, py, None), ink, bg)
+    }
+
+    /// The coverage at (px, py), a point of module (mx, my), read as [`Colours::coverage`]
+    /// reads it (for outlines: interpolating finds an edge within a pixel), and from that
+    /// module's own pixels only (for deciding what a look reads: where a module is a few pixels
+    /// wide, interpolating mixes in the neighbours' ink, and which neighbours are dark looks
+    /// like part of the shape; `swell` at 4 px per module was fitted as an 11-class side
+    /// pattern instead of its 4-class count of dark sides).
+    pub fn module_coverage(&self, img: &RgbImage, (mx, my): (i64, i64), px: f32, py: f32) -> (f32, f32) {
+        let (ink, bg) = self.ends(px, py);
+        let own = self.grid.module_pixels(mx, my);
+        (projection(self.read(img, px, py, None), ink, bg), projection(self.read(img, px, py, Some(own)), ink, bg))
+    }
+
+    /// The ink's and the background's colours at (px, py).
+    fn ends(&self, px: f32, py: f32) -> ([f32; 3], [f32; 3]) {
         let (ix, iy) = ink_point(self.area, &self.grid, self.size, px, py);
         let ink = self.ink.at(ix, iy);
         let bg = self.background.at(px / self.size.0 as f32, py / self.size.1 as f32);
-        let (ink, bg) = ([ink.0, ink.1, ink.2].map(f32::from), [bg.0, bg.1, bg.2].map(f32::from));
+        ([ink.0, ink.1, ink.2].map(f32::from), [bg.0, bg.1, bg.2].map(f32::from))
+    }
+
+    /// The image's colour at (px, py), from the pixels `within` only when given.
+    fn read(&self, img: &RgbImage, px: f32, py: f32, within: Option<PixelBox>) -> [f32; 3] {
         // Where pixels are large against a quarter, a point takes its pixel's colour: between
         // pixel centres a module one pixel wide would blur into a rounded blob. Where they are
         // small, interpolating recovers where an anti-aliased edge lies within a pixel.
-        let p = if self.grid.module < FINE_MODULE_PX { nearest(img, px, py) } else { bilinear(img, px, py) };
-        let (mut dot, mut norm) = (0.0, 0.0);
-        for c in 0..3 {
-            dot += (p[c] - bg[c]) * (ink[c] - bg[c]);
-            norm += (ink[c] - bg[c]).powi(2);
+        if self.grid.module < FINE_MODULE_PX {
+            nearest_within(img, px, py, within)
+        } else {
+            bilinear_within(img, px, py, within)
         }
-        if norm < 1.0 {
-            return 0.0;
-        }
-        (dot / norm).clamp(0.0, 1.0)
     }
+}
+
+/// How much of colour `p` is `ink` rather than `bg`, 0..1 (0 where the two are alike).
+fn projection(p: [f32; 3], ink: [f32; 3], bg: [f32; 3]) -> f32 {
+    let (mut dot, mut norm) = (0.0, 0.0);
+    for c in 0..3 {
+        dot += (p[c] - bg[c]) * (ink[c] - bg[c]);
+        norm += (ink[c] - bg[c]).powi(2);
+    }
+    if norm < 1.0 {
+        return 0.0;
+    }
+    (dot / norm).clamp(0.0, 1.0)
 }
 
 /// Pixel position (px, py) in the units of `area`: the symbol's or the whole image's.
@@ -63,20 +93,34 @@ pub fn ink_point(area: Area, grid: &Grid, (w, h): (u32, u32), px: f32, py: f32) 
     }
 }
 
-/// Colour of the pixel that position (px, py) falls in, edges clamped.
-pub fn nearest(img: &RgbImage, px: f32, py: f32) -> [f32; 3] {
-    let x = (px.floor().max(0.0) as u32).min(img.width() - 1);
-    let y = (py.floor().max(0.0) as u32).min(img.height() - 1);
+/// Colour at a pixel position, pixel centres at +0.5, edges clamped.
+pub fn bilinear(img: &RgbImage, px: f32, py: f32) -> [f32; 3] {
+    bilinear_within(img, px, py, None)
+}
+
+/// A pixel index clamped to `span` (a module's own pixels) and to the image's `size`.
+fn clamp_index(v: i64, size: u32, span: Option<(i64, i64)>) -> u32 {
+    let v = span.map_or(v, |(first, last)| v.clamp(first, last));
+    v.clamp(0, size as i64 - 1) as u32
+}
+
+/// Colour of the pixel that position (px, py) falls in, clamped to `within` and the image.
+fn nearest_within(img: &RgbImage, px: f32, py: f32, within: Option<PixelBox>) -> [f32; 3] {
+    let x = clamp_index(px.floor() as i64, img.width(), within.map(|b| b.x));
+    let y = clamp_index(py.floor() as i64, img.height(), within.map(|b| b.y));
     img.get_pixel(x, y).0.map(f32::from)
 }
 
-/// Colour at a pixel position, pixel centres at +0.5, edges clamped.
-pub fn bilinear(img: &RgbImage, px: f32, py: f32) -> [f32; 3] {
-    let (w, h) = (img.width() as i64, img.height() as i64);
+/// [`bilinear`], reading only the pixels `within` when given.
+fn bilinear_within(img: &RgbImage, px: f32, py: f32, within: Option<PixelBox>) -> [f32; 3] {
     let (fx, fy) = (px - 0.5, py - 0.5);
     let (x0, y0) = (fx.floor(), fy.floor());
     let (tx, ty) = (fx - x0, fy - y0);
-    let get = |x: i64, y: i64| img.get_pixel(x.clamp(0, w - 1) as u32, y.clamp(0, h - 1) as u32).0.map(f32::from);
+    let get = |x: i64, y: i64| {
+        let x = clamp_index(x, img.width(), within.map(|b| b.x));
+        let y = clamp_index(y, img.height(), within.map(|b| b.y));
+        img.get_pixel(x, y).0.map(f32::from)
+    };
     let (x0, y0) = (x0 as i64, y0 as i64);
     let (a, b, c, d) = (get(x0, y0), get(x0 + 1, y0), get(x0, y0 + 1), get(x0 + 1, y0 + 1));
     std::array::from_fn(|k| (a[k] * (1.0 - tx) + b[k] * tx) * (1.0 - ty) + (c[k] * (1.0 - tx) + d[k] * tx) * ty)
@@ -264,4 +308,57 @@ pub(crate) fn trace_quarter(mean: &[f32], q: usize) -> Vec<Polygon> {
 /// Three decimals keep style documents small; a thousandth of a module is below a pixel.
 fn round3(v: f32) -> f32 {
     (v * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qrveil_style::Rgb;
+
+    /// Three modules of `module` px in a row, the first black, the others white.
+    fn row(module: f32) -> (RgbImage, Grid) {
+        let width = (3.0 * module).ceil() as u32;
+        let img = RgbImage::from_fn(width, 4, |x, _| {
+            if (x as f32 + 0.5) < module {
+                image::Rgb([0, 0, 0])
+            } else {
+                image::Rgb([255, 255, 255])
+            }
+        });
+        (img, Grid { left: 0.0, top: 0.0, module, side: 3 })
+    }
+
+    #[test]
+    fn a_modules_own_coverage_reads_only_its_own_pixels() {
+        let (ink, background) = (Fill::Solid(Rgb(0, 0, 0)), Fill::Solid(Rgb(255, 255, 255)));
+        for module in [4.0, 5.0, 6.0] {
+            let (img, grid) = row(module);
+            let colours =
+                Colours { ink: &ink, background: &background, area: Area::Image, grid, size: img.dimensions() };
+            // A point of the light module a twentieth of a module inside its edge: interpolated,
+            // it takes in the dark neighbour's pixel; from the module's own pixels it does not.
+            let (px, py) = grid.pixel(1.05, 0.5);
+            let (interpolated, own) = colours.module_coverage(&img, (1, 0), px, py);
+            assert!(
+                interpolated > 0.1 && interpolated == colours.coverage(&img, px, py),
+                "{module} px: {interpolated}"
+            );
+            assert_eq!(own, 0.0, "{module} px");
+            // The dark module keeps its ink up to its edge.
+            let (px, py) = grid.pixel(0.95, 0.5);
+            assert_eq!(colours.module_coverage(&img, (0, 0), px, py).1, 1.0, "{module} px");
+        }
+    }
+
+    #[test]
+    fn a_module_owns_the_pixels_whose_centres_it_holds() {
+        let grid = |module: f32| Grid { left: 0.0, top: 2.0, module, side: 21 };
+        assert_eq!(grid(4.0).module_pixels(1, 0), PixelBox { x: (4, 7), y: (2, 5) });
+        // 2.5 px per module: the centres 0.5 and 1.5, then 2.5 to 4.5.
+        assert_eq!(grid(2.5).module_pixels(0, 0).x, (0, 1));
+        assert_eq!(grid(2.5).module_pixels(1, 0).x, (2, 4));
+        // Smaller than a pixel: the one its centre falls in, even when it holds no centre.
+        assert_eq!(grid(0.8).module_pixels(1, 0).x, (1, 1));
+        assert_eq!(grid(0.8).module_pixels(2, 0).x, (2, 2));
+    }
 }

@@ -64,9 +64,13 @@ impl Summary {
 }
 
 /// Summed coverage per 3×3 pattern, over every module outside the finder and alignment
-/// patterns; with sums of squares, so any grouping's error is exact.
+/// patterns, read two ways ([`Colours::module_coverage`]): interpolated, which the tiles are
+/// traced from, and from each module's own pixels, which decide the summary, groups and
+/// classes (with sums of squares, so any grouping's error is exact), so that what a look is
+/// found to read does not change with its pixels per module.
 pub struct ModuleCoverage {
     sums: Vec<[f64; PER_MODULE]>,
+    own: Vec<[f64; PER_MODULE]>,
     squares: Vec<f64>,
     counts: Vec<u64>,
 }
@@ -75,25 +79,29 @@ impl Default for ModuleCoverage {
     fn default() -> Self {
         ModuleCoverage {
             sums: vec![[0.0; PER_MODULE]; PATTERNS],
+            own: vec![[0.0; PER_MODULE]; PATTERNS],
             squares: vec![0.0; PATTERNS],
             counts: vec![0; PATTERNS],
         }
     }
 }
 
-/// A group of patterns and its summed coverage.
+/// A group of patterns and its summed coverage: interpolated (`sums`, for its tile) and from
+/// each module's own pixels (`own`, for the merge costs and errors).
 #[derive(Clone)]
 struct Cell {
     sums: Vec<f64>,
+    own: Vec<f64>,
     count: u64,
 }
 
 impl Cell {
     fn empty() -> Self {
-        Cell { sums: vec![0.0; PER_MODULE], count: 0 }
+        Cell { sums: vec![0.0; PER_MODULE], own: vec![0.0; PER_MODULE], count: 0 }
     }
     fn add(&mut self, other: &Cell) {
         self.sums.iter_mut().zip(&other.sums).for_each(|(a, b)| *a += b);
+        self.own.iter_mut().zip(&other.own).for_each(|(a, b)| *a += b);
         self.count += other.count;
     }
     /// What merging `self` and `other` adds to the summed squared error (Ward).
@@ -102,7 +110,7 @@ impl Cell {
             return 0.0;
         }
         let (n1, n2) = (self.count as f64, other.count as f64);
-        let d: f64 = self.sums.iter().zip(&other.sums).map(|(a, b)| (a / n1 - b / n2).powi(2)).sum();
+        let d: f64 = self.own.iter().zip(&other.own).map(|(a, b)| (a / n1 - b / n2).powi(2)).sum();
         n1 * n2 / (n1 + n2) * d
     }
     /// Σ sum² / count: what this cell's mean explains of the squares.
@@ -110,14 +118,14 @@ impl Cell {
         if self.count == 0 {
             return 0.0;
         }
-        self.sums.iter().map(|s| s * s).sum::<f64>() / self.count as f64
+        self.own.iter().map(|s| s * s).sum::<f64>() / self.count as f64
     }
 }
 
 impl ModuleCoverage {
     /// Add another example's (or examples') sums.
     pub fn merge(&mut self, other: &ModuleCoverage) {
-        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+        for (a, b) in self.sums.iter_mut().zip(&other.sums).chain(self.own.iter_mut().zip(&other.own)) {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
         self.squares.iter_mut().zip(&other.squares).for_each(|(x, y)| *x += y);
@@ -137,15 +145,17 @@ impl ModuleCoverage {
                 let pattern = NEIGHBOURHOOD.iter().enumerate().fold(0usize, |p, (k, &(dx, dy))| {
                     p | usize::from(modules.is_dark(mx + dx as i64, my + dy as i64)) << k
                 });
-                let sums = &mut self.sums[pattern];
+                let (sums, own) = (&mut self.sums[pattern], &mut self.own[pattern]);
                 for q in 0..4 {
                     let (x0, y0, _, _) = quarter_box(q);
                     for (j, oy) in offsets.iter().enumerate() {
                         for (i, ox) in offsets.iter().enumerate() {
                             let (px, py) = colours.grid.pixel(mx as f32 + x0 + ox, my as f32 + y0 + oy);
-                            let v = colours.coverage(img, px, py) as f64;
-                            sums[q * SAMPLES * SAMPLES + j * SAMPLES + i] += v;
-                            self.squares[pattern] += v * v;
+                            let (v, v_own) = colours.module_coverage(img, (mx, my), px, py);
+                            let k = q * SAMPLES * SAMPLES + j * SAMPLES + i;
+                            sums[k] += v as f64;
+                            own[k] += v_own as f64;
+                            self.squares[pattern] += (v_own as f64).powi(2);
                         }
                     }
                 }
@@ -155,7 +165,7 @@ impl ModuleCoverage {
     }
 
     fn cell(&self, pattern: usize) -> Cell {
-        Cell { sums: self.sums[pattern].to_vec(), count: self.counts[pattern] }
+        Cell { sums: self.sums[pattern].to_vec(), own: self.own[pattern].to_vec(), count: self.counts[pattern] }
     }
 
     fn samples(&self) -> f64 {

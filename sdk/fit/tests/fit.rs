@@ -38,11 +38,16 @@ const NAVY: Preset =
     Preset { name: "navy", left: Rgb(10, 15, 60), right: Rgb(10, 15, 60), background: Rgb(255, 255, 255) };
 
 fn examples(id: StyleId, range: std::ops::Range<usize>) -> Vec<Example> {
+    examples_at(id, range, 10)
+}
+
+/// Examples drawn at `px` pixels per module.
+fn examples_at(id: StyleId, range: std::ops::Range<usize>, px: u32) -> Vec<Example> {
     range
         .map(|i| {
             let g = symbol(i);
             let palette = Palette::new(&NAVY);
-            Example { name: format!("{id}-{i:02}"), styled: drawn(id, &g, palette, 10, 4), plain: plain(&g, 10, 4) }
+            Example { name: format!("{id}-{i:02}"), styled: drawn(id, &g, palette, px, 4), plain: plain(&g, px, 4) }
         })
         .collect()
 }
@@ -151,6 +156,24 @@ fn a_look_no_vertex_block_explains_is_fitted_per_module_class_at_the_cheapest_ti
     assert_eq!(forced.document.dots_options.kind, "fitted-wide");
     for (f, _) in compare(&forced.document, &examples(StyleId::Rounded, 20..22), false).expect("compares") {
         assert!(f.residual.is_some_and(|r| r < 0.02), "{}: {:?}", f.name, f.residual);
+    }
+}
+
+#[test]
+fn the_model_a_look_gets_does_not_change_with_its_module_size() {
+    // A look one vertex explains, one that counts the dark modules beside each module, and one
+    // that reads its diagonals. The class count may shrink where pixels cannot tell two
+    // classes apart (swell's dots of radius 0.6 and 0.7 differ in a module's corners, a
+    // third of a pixel at 4 px per module); what the look reads may not change.
+    for id in [StyleId::Rounded, StyleId::Swell, StyleId::Fluid] {
+        let chosen = |px| {
+            let m = fit(&examples_at(id, 0..12, px), &options(), &mut |_| {}).expect("fits").model;
+            (m.chosen, m.wide_summary.filter(|_| m.chosen == "wide"))
+        };
+        let at_10 = chosen(10);
+        for px in [4, 6, 20] {
+            assert_eq!(chosen(px), at_10, "{id} at {px} px per module against 10");
+        }
     }
 }
 

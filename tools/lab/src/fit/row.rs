@@ -56,9 +56,9 @@ pub struct Row {
     pub test_residual_data_modules: f32,
     /// Test codes each decoder read as exactly their payload.
     pub read: BTreeMap<String, usize>,
-    /// The shape model the fit chose (vertex or wide), the tier it runs on, and its PBS for a
-    /// version-1 code.
-    pub model: &'static str,
+    /// The shape model the fit chose (vertex, or wide with its summary of the neighbours and
+    /// its classes), the tier it runs on, and its PBS for a version-1 code.
+    pub model: String,
     pub tier: Tier,
     pub pbs_v1: u64,
     /// The finder ring and centre types the fit learned, and whether they are the ones the
@@ -192,7 +192,7 @@ pub fn measure(
         test_residual_exact_colours: mean(&exact),
         test_residual_data_modules: mean(&data_residuals),
         read,
-        model: report.model.chosen,
+        model: model_name(&report.model),
         tier,
         pbs_v1: cost(&style.server, 21)?.chosen().pbs,
         fhe_checked: test.len().min(look.fhe_codes),
@@ -244,6 +244,14 @@ fn fhe_check(
         seconds += fhe.seconds.expand + fhe.seconds.evaluate + fhe.seconds.pack;
     }
     Ok((equal, seconds / checked.len().max(1) as f64, tier))
+}
+
+/// The model a fit chose, with what a wide one reads and its classes.
+fn model_name(m: &qrveil_fit::ModelChoice) -> String {
+    match (m.chosen, m.wide_summary, m.wide_classes) {
+        ("wide", Some(summary), Some(classes)) => format!("wide ({summary}, {classes} classes)"),
+        (chosen, _, _) => chosen.to_string(),
+    }
 }
 
 pub fn print_row(r: &Row) {
