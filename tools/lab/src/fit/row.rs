@@ -56,9 +56,12 @@ pub struct Row {
     pub test_residual_data_modules: f32,
     /// Test codes each decoder read as exactly their payload.
     pub read: BTreeMap<String, usize>,
-    /// The shape model the fit chose (vertex, or wide with its summary of the neighbours and
-    /// its classes), the tier it runs on, and its PBS for a version-1 code.
-    pub model: String,
+    /// The shape model the fit chose (vertex or wide), the tier it runs on, and its PBS for a
+    /// version-1 code.
+    pub model: &'static str,
+    /// A wide model's summary of the neighbours and its classes.
+    pub wide_summary: Option<&'static str>,
+    pub wide_classes: Option<usize>,
     pub tier: Tier,
     pub pbs_v1: u64,
     /// The finder ring and centre types the fit learned, and whether they are the ones the
@@ -192,7 +195,9 @@ pub fn measure(
         test_residual_exact_colours: mean(&exact),
         test_residual_data_modules: mean(&data_residuals),
         read,
-        model: model_name(&report.model),
+        model: report.model.chosen,
+        wide_summary: report.model.wide_summary.filter(|_| report.model.chosen == "wide"),
+        wide_classes: report.model.wide_classes.filter(|_| report.model.chosen == "wide"),
         tier,
         pbs_v1: cost(&style.server, 21)?.chosen().pbs,
         fhe_checked: test.len().min(look.fhe_codes),
@@ -246,11 +251,11 @@ fn fhe_check(
     Ok((equal, seconds / checked.len().max(1) as f64, tier))
 }
 
-/// The model a fit chose, with what a wide one reads and its classes.
-fn model_name(m: &qrveil_fit::ModelChoice) -> String {
-    match (m.chosen, m.wide_summary, m.wide_classes) {
-        ("wide", Some(summary), Some(classes)) => format!("wide ({summary}, {classes} classes)"),
-        (chosen, _, _) => chosen.to_string(),
+/// The model a row's fit chose, with what a wide one reads and its classes.
+fn model_name(r: &Row) -> String {
+    match (r.wide_summary, r.wide_classes) {
+        (Some(summary), Some(classes)) => format!("{} ({summary}, {classes} classes)", r.model),
+        _ => r.model.to_string(),
     }
 }
 
@@ -259,7 +264,7 @@ pub fn print_row(r: &Row) {
     println!(
         "{:<28} {} model ({} tier, {} PBS at v1)  eyes {}/{}{}  fit {:>5.1} s  ink {} (rms {:.1})  diff fit {:.4} test {:.4} (worst {:.4}, exact colours {:.4}, data modules {:.4})  read of {}: {}  FHE = clear {}/{}  server {:.1} ms",
         r.look,
-        r.model,
+        model_name(r),
         r.tier,
         r.pbs_v1,
         r.rings,
