@@ -10,7 +10,7 @@ use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse};
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
 use qrveil_protocol::{JobId, KeyId};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use ureq::Agent;
 
@@ -106,13 +106,16 @@ impl PresignedTransport {
         Ok(Self { config, agent, jobs: Mutex::default() })
     }
 
+    /// The jobs' URLs. A call that panicked holding them left the map whole (each change is
+    /// one insert, removal or sweep), so it is used as it is.
+    fn jobs(&self) -> MutexGuard<'_, HashMap<JobId, Issued>> {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The URLs `begin` was given for the ticket's job.
     fn urls(&self, ticket: &Ticket) -> Result<PresignResponse, SdkError> {
-        let jobs = self
-            .jobs
-            .lock()
-            .map_err(|_| Internal::Unexpected("a job's URLs were being kept by a call that panicked"))?;
-        Ok(jobs
+        Ok(self
+            .jobs()
             .get(&ticket.job)
             .map(|issued| issued.urls.clone())
             .ok_or(Internal::Unexpected("a ticket this transport did not issue, or whose wait has ended"))?)
@@ -120,22 +123,16 @@ impl PresignedTransport {
 
     /// Keep a new job's URLs, and forget those of jobs that were never waited for once their
     /// URLs have expired (a cancelled upload), so a long-lived app does not gather them.
-    fn keep(&self, urls: PresignResponse) -> Result<(), SdkError> {
-        let mut jobs = self
-            .jobs
-            .lock()
-            .map_err(|_| Internal::Unexpected("a job's URLs were being kept by a call that panicked"))?;
+    fn keep(&self, urls: PresignResponse) {
+        let mut jobs = self.jobs();
         let now = Instant::now();
         jobs.retain(|_, issued| issued.expires > now);
         let expires = now + Duration::from_secs(urls.expires_in_seconds);
         jobs.insert(urls.job_id.clone(), Issued { urls, expires });
-        Ok(())
     }
 
     fn forget(&self, job: &JobId) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.remove(job);
-        }
+        self.jobs().remove(job);
     }
 
     fn put(&self, what: &str, url: &str, bytes: &[u8]) -> Result<(), SdkError> {
@@ -251,7 +248,7 @@ impl Transport for PresignedTransport {
         let urls = read_answer(status, &bytes)?;
         let ticket =
             Ticket { job: urls.job_id.clone(), key: key.cloned(), needs_server_key: urls.server_key_put.is_some() };
-        self.keep(urls)?;
+        self.keep(urls);
         Ok(ticket)
     }
 
