@@ -9,15 +9,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(Subcommand)]
-pub enum Command {
-    /// Style documents: learn one from examples.
-    Style {
-        #[command(subcommand)]
-        action: StyleAction,
-    },
-}
-
-#[derive(Subcommand)]
 pub enum StyleAction {
     /// Fit a look from example images, then render with `qrveil TEXT --style-file look.json`.
     Fit(FitArgs),
@@ -49,8 +40,8 @@ pub struct FitArgs {
     quiet: bool,
 }
 
-pub fn run(command: Command) -> Result<(), CliError> {
-    let Command::Style { action: StyleAction::Fit(args) } = command;
+pub fn run(action: StyleAction) -> Result<(), CliError> {
+    let StyleAction::Fit(args) = action;
     let t = Instant::now();
     let readability = args.readability.parse::<Readability>().map_err(qrveil_sdk::SdkError::from)?;
     let name = args.name.clone().or_else(|| args.examples.file_name().map(|n| n.to_string_lossy().into_owned()));

@@ -7,25 +7,22 @@
 
 mod fit;
 mod printing;
+mod remote;
+mod studio;
 
 use clap::parser::ValueSource;
-use clap::{Args, CommandFactory, FromArgMatches, Parser};
-use fit::Command;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use printing::{list_styles, print_report};
-use qrveil_cloud::s3::S3Store;
-use qrveil_protocol::FolderStore;
-use qrveil_sdk::keys::{self, data_home, default_key_dir};
-use qrveil_sdk::{
-    EcLevel, LocalTransport, Logo, PresignConfig, PresignedTransport, Report, SdkError, Stage, StoreTransport,
-    StyleDocument, StyleOptions, Styler, Transport, WaitPolicy,
-};
+use qrveil_sdk::keys::{self, default_key_dir};
+use qrveil_sdk::{EcLevel, Logo, Report, SdkError, Stage, StyleDocument, StyleOptions, Styler};
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
 use qrveil_style::{Preset, Readability, StyleId, Tier};
+use remote::{transport, RemoteArgs};
 use serde::Serialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Everything that can stop a command, converted to a message once, in `main`.
 #[derive(Debug, thiserror::Error)]
@@ -106,13 +103,25 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         .map_err(|e| CliError::Output { path: path.display().to_string(), detail: e.to_string() })
 }
 
+/// The subcommands beside the default (style one code).
+#[derive(Subcommand)]
+enum Command {
+    /// Style documents: learn one from examples.
+    Style {
+        #[command(subcommand)]
+        action: fit::StyleAction,
+    },
+    /// Design a look in the browser: a page on 127.0.0.1, previews by the real pipeline here.
+    Studio(studio::StudioArgs),
+}
+
 #[derive(Parser)]
 #[command(
     name = "qrveil",
     about = "Stylish QR codes for private data: the style is applied to the encrypted code (TFHE), never to your data.",
     disable_version_flag = true,
     args_conflicts_with_subcommands = true,
-    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles\n  qrveil --print-style classy-rounded > mine.json   # edit, then:\n  qrveil \"hello\" --style-file mine.json\n  qrveil style fit examples/ -o look.json   # learn a look from example images"
+    after_help = "Examples:\n  qrveil \"WIFI:T:WPA;S:home;P:secret;;\" --style rounded -o code.png\n  printf 'secret' | qrveil - --style dots --svg -o code.svg\n  QRVEIL_TOKEN=... qrveil --remote --presign-url https://<id>.lambda-url.<region>.on.aws/ \"hello\"\n  qrveil --list-styles\n  qrveil --print-style classy-rounded > mine.json   # edit, then:\n  qrveil \"hello\" --style-file mine.json\n  qrveil style fit examples/ -o look.json   # learn a look from example images\n  qrveil studio   # design a look in the browser, previewed here"
 )]
 struct Cli {
     /// The text to encode; `-` reads the payload from standard input (keeps it out of shell history).
@@ -192,72 +201,6 @@ struct Cli {
     command: Option<Command>,
 }
 
-/// The cloud deployment instead of the in-process function: through the presign endpoint
-/// (as apps do, no AWS credentials) or straight to the bucket with your AWS credentials.
-#[derive(Args)]
-#[command(next_help_heading = "Remote (the cloud deployment)")]
-struct RemoteArgs {
-    /// Send the job to the deployed function instead of running it here.
-    #[arg(long)]
-    remote: bool,
-    /// Presign endpoint: the Function URL Terraform prints as `presign_url`.
-    #[arg(long, requires = "remote", conflicts_with = "bucket")]
-    presign_url: Option<String>,
-    /// Bearer token for the presign endpoint; prefer the variable, since command lines are visible to other users.
-    /// (The variable alone does not ask for the remote mode: it may stay exported.)
-    #[arg(long, env = "QRVEIL_TOKEN", hide_env_values = true)]
-    token: Option<String>,
-    /// Bucket to use directly with your AWS credentials (server-side callers).
-    #[arg(long, requires = "remote")]
-    bucket: Option<String>,
-    /// S3 endpoint URL, for S3-compatible servers [default: AWS's, from your AWS config].
-    #[arg(long, requires = "bucket")]
-    endpoint: Option<String>,
-    /// AWS region [default: from your AWS config].
-    #[arg(long, requires = "bucket")]
-    region: Option<String>,
-    /// Seconds to wait for a remote job's result.
-    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
-    timeout: u64,
-}
-
-/// The transport the arguments ask for, and where it puts the server key (for messages).
-/// The AWS client's runtime (direct bucket access only) is kept in `runtime`: it must outlive
-/// the transport.
-fn transport(
-    args: &RemoteArgs,
-    store_dir: Option<PathBuf>,
-    runtime: &mut Option<tokio::runtime::Runtime>,
-) -> Result<(Box<dyn Transport>, String), CliError> {
-    let wait = WaitPolicy { timeout: Duration::from_secs(args.timeout), ..WaitPolicy::default() };
-    if !args.remote {
-        let dir = store_dir.unwrap_or_else(|| data_home().join("local-bucket"));
-        return Ok((Box::new(LocalTransport::new(FolderStore::new(&dir))), "the local bucket".into()));
-    }
-    if let Some(endpoint) = &args.presign_url {
-        let token = args.token.clone().ok_or_else(|| {
-            usage("token", "--presign-url needs the endpoint's bearer token: set QRVEIL_TOKEN (or --token)")
-        })?;
-        let transport = PresignedTransport::new(PresignConfig { endpoint: endpoint.clone(), token, wait })?;
-        return Ok((Box::new(transport), "the bucket".into()));
-    }
-    let Some(bucket) = &args.bucket else {
-        return Err(usage(
-            "--remote",
-            "say how to reach the deployment: --presign-url (with QRVEIL_TOKEN) or --bucket (with AWS credentials)",
-        ));
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
-    let client = rt.block_on(qrveil_cloud::s3::client(args.endpoint.as_deref(), args.region.as_deref()));
-    let store = S3Store::new(client, bucket, rt.handle().clone());
-    *runtime = Some(rt);
-    Ok((Box::new(StoreTransport::new(store, wait)), format!("s3://{bucket}")))
-}
-
 /// The arguments; `--token` on the command line needs `--presign-url`, but `QRVEIL_TOKEN` in the
 /// environment does not (clap's `requires` would count it too and refuse the local mode).
 fn arguments() -> Cli {
@@ -313,8 +256,10 @@ struct JsonReport<'a> {
 }
 
 fn make(mut args: Cli) -> Result<(), CliError> {
-    if let Some(command) = args.command.take() {
-        return fit::run(command);
+    match args.command.take() {
+        Some(Command::Style { action }) => return fit::run(action),
+        Some(Command::Studio(studio)) => return studio::run(studio),
+        None => {}
     }
     if args.list_styles {
         list_styles();
