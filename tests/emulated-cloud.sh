@@ -8,7 +8,7 @@
 #     SQS and the bridge invokes the function with them.
 # Then it runs tests/tests/emulated_cloud.rs against them, and stops every process it started.
 #
-# Before the tests, README's `qrveil --remote` commands run against them (both modes).
+# Before the tests, docs/cloud.md's `qrveil --remote` commands run against them (both modes).
 #
 # Needs: python3 with moto[server] (and its boto3), cargo-lambda (pip install "moto[server]"
 # cargo-lambda), zbarimg. Usage: tests/emulated-cloud.sh [extra cargo test args]
@@ -89,7 +89,7 @@ python3 tests/cloud/bridge.py "$S3" "$QUEUE_URL" "$LAMBDA/2015-03-31/functions/q
 PIDS+=($!)
 
 echo "emulated-cloud: S3 $S3, Lambda $LAMBDA"
-# README's --remote commands, each checked by a decoder nobody here wrote.
+# docs/cloud.md's --remote commands, each checked by a decoder nobody here wrote.
 cli_check() { # payload png [qrveil args...]
   local payload=$1 png=$2
   shift 2

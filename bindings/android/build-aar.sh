@@ -10,7 +10,7 @@
 # `cargo install cargo-ndk`, the Rust targets
 # (`rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android`),
 # kotlinc (bindings/test.sh fetches one into target/tools), and JNA's jar to compile against.
-# Not run on this project's CI (no NDK there); see README "Mobile SDK".
+# Not run on this project's CI (no NDK there); see docs/sdk.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

@@ -9,7 +9,7 @@
 # judge, zxing-cpp, is C++ built by the cmake crate for each target, its static library bundled
 # into ours; the Swift package links libc++) and the Rust targets
 # (`rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios`).
-# Not run on this project's CI (Linux, no Xcode); see README "Mobile SDK".
+# Not run on this project's CI (Linux, no Xcode); see docs/sdk.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

@@ -53,7 +53,7 @@ variable "pbs_tier" {
 }
 
 variable "function_memory_mb" {
-  description = "Memory of the job function when it serves the linear tier only. Sized from the measured peak of a version-40 linear job (README, \"The cloud path\") with room to spare; Lambda's CPU share grows with memory."
+  description = "Memory of the job function when it serves the linear tier only. Sized from the measured peak of a version-40 linear job (docs/cloud.md) with room to spare; Lambda's CPU share grows with memory."
   type        = number
   default     = 256
   validation {

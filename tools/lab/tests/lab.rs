@@ -116,7 +116,7 @@ fn the_largest_logo_allowed_reads_wherever_the_plain_code_does() {
 #[test]
 fn a_look_fitted_on_python_qrcode_examples_draws_other_codes_as_python_qrcode_does() {
     // The short mode of `qrveil-lab fit`: one drawer and mask, a few examples, and the
-    // experiment's protocol. The full run is in README ("Learned looks").
+    // experiment's protocol. The full run is in docs/styles.md ("Learned looks").
     let home = tempfile::tempdir().expect("tempdir");
     let args = ["fit", "--drawers", "circle", "--masks", "vertical", "--count", "6", "--json", "fit.json"];
     let out = lab(home.path(), &args);

@@ -121,7 +121,7 @@ pub fn run(args: BenchArgs) -> Result<(), LabError> {
     Ok(())
 }
 
-/// The design targets (README, "Benchmark"), checked against this run's figures.
+/// The design targets (docs/benchmark.md), checked against this run's figures.
 fn print_targets(rows: &[ServerRow], client: &[ClientRow]) {
     let mark = |ok: bool| if ok { "ok" } else { "MISSED" };
     println!("\ntargets (linear-tier built-ins and wide looks):");
