@@ -11,8 +11,16 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use tiny_http::{Header, Request, Response, Server};
 
-/// The page, with every asset inline: the studio reaches nothing beyond this process.
-const PAGE: &str = include_str!("page.html");
+/// The page's markup, style and script, sent as one document with every asset inline: the
+/// studio reaches nothing beyond this process.
+const PAGE_HTML: &str = include_str!("page.html");
+const PAGE_CSS: &str = include_str!("page.css");
+const PAGE_JS: &str = include_str!("page.js");
+
+/// The page as sent, with this run's token for its API calls.
+fn page(token: &str) -> String {
+    PAGE_HTML.replace("{{STYLE}}", PAGE_CSS).replace("{{SCRIPT}}", &PAGE_JS.replace("{{TOKEN}}", token))
+}
 
 /// Inline script and style only, images from data: and blob: URLs, requests to this origin.
 const CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
@@ -106,8 +114,8 @@ fn handle(shared: &Shared, mut request: Request) {
     };
     match route {
         Route::Page => {
-            let page = PAGE.replace("{{TOKEN}}", shared.gate.token());
-            let answer = Answer { status: 200, content_type: "text/html; charset=utf-8", body: page.into_bytes() };
+            let page = page(shared.gate.token()).into_bytes();
+            let answer = Answer { status: 200, content_type: "text/html; charset=utf-8", body: page };
             respond(request, answer)
         }
         Route::Styles => respond(request, api::styles()),

@@ -95,7 +95,7 @@ fn the_page_needs_its_token_and_carries_it_to_the_api() {
     let page = request("GET", path, &host(), None, b"");
     assert_eq!(page.status, 200);
     let html = String::from_utf8_lossy(&page.body);
-    assert!(html.contains(token.as_str()) && !html.contains("{{TOKEN}}"));
+    assert!(html.contains(token.as_str()) && !html.contains("{{"), "every placeholder filled");
     assert!(page.head.to_ascii_lowercase().contains("content-security-policy: default-src 'none'"));
     let wrong = request("GET", "/?token=0123", &host(), None, b"");
     assert_eq!(wrong.status, 403);
