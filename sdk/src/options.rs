@@ -68,7 +68,37 @@ impl Default for StyleOptions {
     }
 }
 
+/// The most pixels a code is drawn with. The drawing, the copies its verification makes and the
+/// simulated phone capture take about ten bytes a pixel: 36 MP is some 400 MB, which a phone
+/// can spare; a 32-bit process (older Android) gets a third of it. A version-40 code at 10 px a
+/// module is 3.4 MP.
+#[cfg(target_pointer_width = "64")]
+pub const MAX_PIXELS: u64 = 36_000_000;
+#[cfg(not(target_pointer_width = "64"))]
+pub const MAX_PIXELS: u64 = 12_000_000;
+
 impl StyleOptions {
+    /// Refuse a drawing over [`MAX_PIXELS`] for a symbol `side` modules wide, naming the largest
+    /// module size that fits (before any key or drawing work: an oversized raster would end an
+    /// app that cannot catch the failed allocation).
+    pub fn check_pixels(&self, side: u32) -> Result<(), SdkError> {
+        let modules = u64::from(side) + 2 * u64::from(self.quiet_zone);
+        let width = modules * u64::from(self.module_px);
+        if width * width <= MAX_PIXELS {
+            return Ok(());
+        }
+        let fits = MAX_PIXELS.isqrt() / modules;
+        let detail = format!(
+            "a {side}-module code with a {}-module quiet zone at {} px a module is {width}x{width} pixels ({:.0} MP), \
+             over the {} MP this device draws; use at most {fits} px a module, a smaller quiet zone or a lower version",
+            self.quiet_zone,
+            self.module_px,
+            (width * width) as f64 / 1e6,
+            MAX_PIXELS / 1_000_000
+        );
+        Err(SdkError::InvalidOption { what: "image size", detail })
+    }
+
     /// The drawing options out of range, before any work.
     pub fn check(&self) -> Result<(), SdkError> {
         if !(1..=100).contains(&self.module_px) {
@@ -97,7 +127,11 @@ impl StyleOptions {
             let detail = format!("{} modules is over 40", self.quiet_zone);
             return Err(SdkError::InvalidOption { what: "quiet zone", detail });
         }
-        Ok(())
+        // A pinned version's size is known now; otherwise each job checks its own.
+        match self.version {
+            Some(v) => self.check_pixels(17 + 4 * u32::from(v)),
+            None => Ok(()),
+        }
     }
 
     /// The style to run: the catalogue's, or a wide fitted look's with its own program.
@@ -131,5 +165,34 @@ impl StyleOptions {
             fitted: self.fitted.clone(),
             scan: Scan::of(self.readability),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sized(version: u8, module_px: u32, quiet_zone: u32) -> StyleOptions {
+        StyleOptions { version: Some(version), module_px, quiet_zone, ..StyleOptions::default() }
+    }
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_drawing_too_large_for_a_phone_is_refused_with_the_module_size_that_fits() {
+        // Version 40 (177 modules) with a 40-module quiet zone: 257 modules a side.
+        let Err(SdkError::InvalidOption { what, detail }) = sized(40, 100, 40).check() else {
+            panic!("a 660 MP drawing was accepted");
+        };
+        assert_eq!(what, "image size");
+        assert!(detail.contains("at most 23 px"), "{detail}");
+        // The size it names fits, one more does not.
+        assert!(sized(40, 23, 40).check().is_ok());
+        assert!(sized(40, 24, 40).check().is_err());
+    }
+
+    #[test]
+    fn ordinary_sizes_are_untouched() {
+        assert!(sized(40, 10, 4).check().is_ok());
+        assert!(StyleOptions { module_px: 100, ..StyleOptions::default() }.check_pixels(21).is_ok());
     }
 }

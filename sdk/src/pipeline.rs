@@ -200,6 +200,7 @@ fn style_at(
     cancel.check()?;
     progress(Stage::Encoding);
     let symbol = encode(payload, opts.ec, version)?;
+    opts.check_pixels(symbol.grid.side())?;
     let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, version)).transpose()?;
     let side = symbol.grid.side();
     let style = opts.resolved()?;
