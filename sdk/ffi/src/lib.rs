@@ -209,23 +209,36 @@ impl QrVeil {
 
 impl QrVeil {
     fn keys(&self, listener: &Option<Arc<dyn ProgressListener>>) -> Result<(Arc<Keys>, bool), QrVeilError> {
-        // The slot only caches keys: one left by a call that panicked is still whole.
-        let mut slot = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(keys) = self.cached_keys() {
+            return Ok((keys, false));
+        }
+        // Told before the lock is taken: a listener may call this object back (a deadlock
+        // under the lock). Two first calls at once may both be told; one generates.
+        if let Storage::Folder(dir) = &self.storage {
+            if !keys::exists(dir) {
+                tell(listener, Progress::GeneratingKeys);
+            }
+        }
+        let mut slot = self.key_slot();
         if let Some(keys) = slot.as_ref() {
             return Ok((keys.clone(), false));
         }
         let (keys, generated) = match &self.storage {
-            Storage::Folder(dir) => {
-                if !keys::exists(dir) {
-                    tell(listener, Progress::GeneratingKeys);
-                }
-                keys::load_or_generate(dir)?
-            }
+            Storage::Folder(dir) => keys::load_or_generate(dir)?,
             Storage::Bytes { client_key, server_key } => (Keys::from_bytes(client_key, server_key.as_deref())?, false),
         };
         let keys = Arc::new(keys);
         *slot = Some(keys.clone());
         Ok((keys, generated))
+    }
+
+    fn cached_keys(&self) -> Option<Arc<Keys>> {
+        self.key_slot().clone()
+    }
+
+    fn key_slot(&self) -> std::sync::MutexGuard<'_, Option<Arc<Keys>>> {
+        // The slot only caches keys: one left by a call that panicked is still whole.
+        self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

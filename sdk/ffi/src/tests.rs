@@ -122,3 +122,31 @@ fn a_service_that_does_not_know_the_style_is_an_unknown_style_error() {
     let e: QrVeilError = SdkError::Job { kind: qrveil_protocol::FailureKind::MissingKey, reason: "r".into() }.into();
     assert!(matches!(e, QrVeilError::JobFailed(_)), "{e}");
 }
+
+/// Calls the object back from its progress listener, as an app's UI code might.
+struct Reentrant(std::sync::OnceLock<Arc<QrVeil>>);
+
+impl ProgressListener for Reentrant {
+    fn on_progress(&self, _progress: Progress) {
+        if let Some(qr) = self.0.get() {
+            let _ = qr.create_or_load_keys(None);
+            let _ = qr.styles();
+        }
+    }
+}
+
+#[test]
+fn a_listener_may_call_the_object_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let qr = QrVeil::new(local(dir.path())).expect("local config");
+    let listener = Arc::new(Reentrant(std::sync::OnceLock::new()));
+    let _ = listener.0.set(qr.clone());
+    let (done, finished) = std::sync::mpsc::channel();
+    let call = listener.clone();
+    // On a thread of its own: a deadlock shows as a timeout, not a hung test binary.
+    std::thread::spawn(move || {
+        let _ = done.send(qr.create_or_load_keys(Some(call)).map(|info| info.server_key_id));
+    });
+    let answer = finished.recv_timeout(std::time::Duration::from_secs(60));
+    assert!(matches!(answer, Ok(Ok(None))), "the call did not return: a listener calling back deadlocked");
+}

@@ -243,7 +243,8 @@ pub enum Progress {
     Finishing,
 }
 
-/// Told where a long call is; called on the calling thread.
+/// Told where a long call is; called on the calling thread, never under one of the object's
+/// locks, so it may call the object back (to read keys, say).
 #[uniffi::export(with_foreign)]
 pub trait ProgressListener: Send + Sync {
     fn on_progress(&self, progress: Progress);
