@@ -3455,7 +3455,8 @@ class _UniffiFfiConverterTypeCancelToken:
 
 class ProgressListener():
     """
-    Told where a long call is; called on the calling thread.
+    Told where a long call is; called on the calling thread, never under one of the object's
+    locks, so it may call the object back (to read keys, say).
 """
     
     def on_progress(self, progress: Progress) -> None:
@@ -3463,7 +3464,8 @@ class ProgressListener():
 
 class ProgressListenerImpl(ProgressListener):
     """
-    Told where a long call is; called on the calling thread.
+    Told where a long call is; called on the calling thread, never under one of the object's
+    locks, so it may call the object back (to read keys, say).
 """
     
     _handle: ctypes.c_uint64

@@ -787,7 +787,8 @@ public func FfiConverterTypeCancelToken_lower(_ value: CancelToken) -> UInt64 {
 
 
 /**
- * Told where a long call is; called on the calling thread.
+ * Told where a long call is; called on the calling thread, never under one of the object's
+ * locks, so it may call the object back (to read keys, say).
  */
 public protocol ProgressListener: AnyObject, Sendable {
     
@@ -795,7 +796,8 @@ public protocol ProgressListener: AnyObject, Sendable {
     
 }
 /**
- * Told where a long call is; called on the calling thread.
+ * Told where a long call is; called on the calling thread, never under one of the object's
+ * locks, so it may call the object back (to read keys, say).
  */
 open class ProgressListenerImpl: ProgressListener, @unchecked Sendable {
     fileprivate let handle: UInt64

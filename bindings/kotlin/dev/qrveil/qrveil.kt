@@ -1741,7 +1741,8 @@ public object FfiConverterTypeCancelToken: FfiConverter<CancelToken, Long> {
 
 
 /**
- * Told where a long call is; called on the calling thread.
+ * Told where a long call is; called on the calling thread, never under one of the object's
+ * locks, so it may call the object back (to read keys, say).
  */
 public interface ProgressListener {
     
@@ -1751,7 +1752,8 @@ public interface ProgressListener {
 }
 
 /**
- * Told where a long call is; called on the calling thread.
+ * Told where a long call is; called on the calling thread, never under one of the object's
+ * locks, so it may call the object back (to read keys, say).
  */
 open class ProgressListenerImpl: Disposable, AutoCloseable, ProgressListener
 {
