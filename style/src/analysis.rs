@@ -12,11 +12,14 @@
 //! nominal unit is conservative and the parameter set's 2^-128 failure bound still holds.
 //! `tests/tests/noise.rs` measures both quantities on real ciphertexts.
 //!
+//! Levels and weights saturate at `u32::MAX` rather than wrap: a program that scales a PBS
+//! output by 16 eight times has 2^32 units, not 0, and is refused at its next lookup.
+//!
 //! # Range
 //! Values must stay below 16 (2 message + 2 carry bits; the padding bit must stay clean) at
 //! every node, and outputs below 4: list compression packs only 2-bit values.
 
-use crate::program::{Node, Program, ServerProgram};
+use crate::program::{Node, Program, ServerProgram, Tap};
 use qrveil_protocol::params::{CLEARTEXT_MODULUS, OUTPUT_MODULUS, PBS_PARAMS};
 use serde::Serialize;
 
@@ -40,6 +43,12 @@ pub enum StyleError {
         "program {program}, node {node}: stencil weights sum to {weight}; at most {FRESH_WEIGHT_LIMIT} is allowed"
     )]
     StencilWeight { program: usize, node: usize, weight: u32 },
+    #[error("program {program}, node {node}: the stencil tap at ({dx}, {dy}) has weight 0; leave it out")]
+    ZeroWeightTap { program: usize, node: usize, dx: i8, dy: i8 },
+    #[error(
+        "program {program}, node {node}: the stencil reads ({dx}, {dy}) twice; give it one tap of the summed weight"
+    )]
+    DuplicateTap { program: usize, node: usize, dx: i8, dy: i8 },
     #[error("program {program}: output node {node} does not exist")]
     MissingOutput { program: usize, node: usize },
     #[error("program {program}: output can reach {max}; outputs must be 2-bit (0..=3)")]
@@ -103,13 +112,7 @@ pub fn analyse_program(index: usize, program: &Program) -> Result<ProgramFacts, 
             })
         };
         let fact = match node {
-            Node::Stencil { taps } => {
-                let weight: u32 = taps.iter().map(|t| t.weight as u32).sum();
-                if weight > FRESH_WEIGHT_LIMIT {
-                    return Err(StyleError::StencilWeight { program: index, node: i, weight });
-                }
-                NodeFacts { max_value: weight, noise: Noise::Fresh { weight } }
-            }
+            Node::Stencil { taps } => stencil_facts(index, i, taps)?,
             Node::Lut { input, table } => {
                 let input = earlier(*input)?;
                 if table.len() != CLEARTEXT_MODULUS as usize {
@@ -130,19 +133,21 @@ pub fn analyse_program(index: usize, program: &Program) -> Result<ProgramFacts, 
             Node::Add { a, b } => {
                 let (a, b) = (earlier(*a)?, earlier(*b)?);
                 let noise = match (a.noise, b.noise) {
-                    (Noise::Fresh { weight: x }, Noise::Fresh { weight: y }) => Noise::Fresh { weight: x + y },
-                    _ => Noise::Nominal { level: a.noise.units() + b.noise.units() },
+                    (Noise::Fresh { weight: x }, Noise::Fresh { weight: y }) => {
+                        Noise::Fresh { weight: x.saturating_add(y) }
+                    }
+                    _ => Noise::Nominal { level: a.noise.units().saturating_add(b.noise.units()) },
                 };
-                NodeFacts { max_value: a.max_value + b.max_value, noise }
+                NodeFacts { max_value: a.max_value.saturating_add(b.max_value), noise }
             }
             Node::Scale { input, by } => {
                 let input = earlier(*input)?;
                 let by = *by as u32;
                 let noise = match input.noise {
-                    Noise::Fresh { weight } => Noise::Fresh { weight: weight * by },
-                    Noise::Nominal { level } => Noise::Nominal { level: level * by },
+                    Noise::Fresh { weight } => Noise::Fresh { weight: weight.saturating_mul(by) },
+                    Noise::Nominal { level } => Noise::Nominal { level: level.saturating_mul(by) },
                 };
-                NodeFacts { max_value: input.max_value * by, noise }
+                NodeFacts { max_value: input.max_value.saturating_mul(by), noise }
             }
         };
         if fact.max_value > max_value {
@@ -166,6 +171,26 @@ pub fn analyse_program(index: usize, program: &Program) -> Result<ProgramFacts, 
     Ok(ProgramFacts { nodes: facts, luts_per_cell: luts, worst_lut_input_noise: worst })
 }
 
+/// A stencil's facts: every tap a distinct module of non-zero weight (each tap costs a
+/// multiply-add of a whole input ciphertext per cell, so one that adds nothing is refused), and
+/// the weights within [`FRESH_WEIGHT_LIMIT`].
+fn stencil_facts(program: usize, node: usize, taps: &[Tap]) -> Result<NodeFacts, StyleError> {
+    if let Some(t) = taps.iter().find(|t| t.weight == 0) {
+        return Err(StyleError::ZeroWeightTap { program, node, dx: t.dx, dy: t.dy });
+    }
+    let mut offsets: Vec<(i8, i8)> = taps.iter().map(|t| (t.dx, t.dy)).collect();
+    offsets.sort_unstable();
+    if let Some(pair) = offsets.windows(2).find(|pair| pair[0] == pair[1]) {
+        let (dx, dy) = pair[0];
+        return Err(StyleError::DuplicateTap { program, node, dx, dy });
+    }
+    let weight = taps.iter().fold(0u32, |sum, t| sum.saturating_add(t.weight as u32));
+    if weight > FRESH_WEIGHT_LIMIT {
+        return Err(StyleError::StencilWeight { program, node, weight });
+    }
+    Ok(NodeFacts { max_value: weight, noise: Noise::Fresh { weight } })
+}
+
 /// Check every program of a style.
 pub fn analyse(style: &ServerProgram) -> Result<Vec<ProgramFacts>, StyleError> {
     if style.programs.is_empty() {
@@ -177,7 +202,7 @@ pub fn analyse(style: &ServerProgram) -> Result<Vec<ProgramFacts>, StyleError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::{Domain, Tap};
+    use crate::program::Domain;
 
     fn prog(nodes: Vec<Node>, output: usize) -> Program {
         Program { domain: Domain::Modules, nodes, output }
@@ -249,5 +274,54 @@ mod tests {
     fn forward_references_are_refused() {
         let nodes = vec![Node::Lut { input: 0, table: vec![0; 16] }];
         assert!(matches!(analyse_program(0, &prog(nodes, 0)), Err(StyleError::ForwardReference { .. })));
+    }
+
+    /// A zero lookup scaled by 16 eight times: 2^32 nominal units, which wrapped to 0 in u32.
+    #[test]
+    fn a_lookup_scaled_past_u32_is_refused_for_its_noise() {
+        let mut nodes = vec![Node::Stencil { taps: vec![tap(0, 0, 1)] }, Node::Lut { input: 0, table: vec![0; 16] }];
+        for _ in 0..8 {
+            nodes.push(Node::Scale { input: nodes.len() - 1, by: 16 });
+        }
+        nodes.push(Node::Add { a: 0, b: 9 });
+        nodes.push(Node::Lut { input: 10, table: vec![0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
+        let err = analyse_program(0, &prog(nodes, 11)).unwrap_err();
+        assert_eq!(err, StyleError::NoiseBudget { program: 0, node: 11, level: u32::MAX, limit: 5 });
+    }
+
+    #[test]
+    fn doubling_a_lookup_saturates_too() {
+        let mut nodes = vec![Node::Stencil { taps: vec![tap(0, 0, 1)] }, Node::Lut { input: 0, table: vec![0; 16] }];
+        for _ in 0..40 {
+            nodes.push(Node::Add { a: nodes.len() - 1, b: nodes.len() - 1 });
+        }
+        let last = nodes.len() - 1;
+        nodes.push(Node::Lut { input: last, table: vec![0; 16] });
+        let err = analyse_program(0, &prog(nodes, last + 1)).unwrap_err();
+        assert_eq!(err, StyleError::NoiseBudget { program: 0, node: last + 1, level: u32::MAX, limit: 5 });
+    }
+
+    #[test]
+    fn zero_weight_taps_are_refused() {
+        let taps = vec![tap(0, 0, 1), tap(1, 0, 0)];
+        let err = analyse_program(0, &prog(vec![Node::Stencil { taps }], 0)).unwrap_err();
+        assert_eq!(err, StyleError::ZeroWeightTap { program: 0, node: 0, dx: 1, dy: 0 });
+        assert!(err.to_string().contains("(1, 0) has weight 0"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_taps_are_refused() {
+        let taps = vec![tap(0, 0, 1), tap(1, 0, 1), tap(0, 0, 1)];
+        let nodes = vec![Node::Stencil { taps }, Node::Lut { input: 0, table: vec![0; 16] }];
+        let err = analyse_program(0, &prog(nodes, 1)).unwrap_err();
+        assert_eq!(err, StyleError::DuplicateTap { program: 0, node: 0, dx: 0, dy: 0 });
+        assert!(err.to_string().contains("reads (0, 0) twice"), "{err}");
+        // Two stencils may read the same module: only one stencil's taps must be distinct.
+        let nodes = vec![
+            Node::Stencil { taps: vec![tap(0, 0, 1)] },
+            Node::Stencil { taps: vec![tap(0, 0, 2)] },
+            Node::Add { a: 0, b: 1 },
+        ];
+        assert_eq!(analyse_program(0, &prog(nodes, 2)).expect("valid").nodes[2].max_value, 3);
     }
 }

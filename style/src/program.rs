@@ -96,6 +96,18 @@ pub struct Program {
 }
 
 impl Program {
+    /// Stencil taps a cell reads: on the PBS tier each is a multiply-add of a whole input
+    /// ciphertext per cell, so they count in a program's cost.
+    pub fn taps(&self) -> usize {
+        self.nodes
+            .iter()
+            .map(|node| match node {
+                Node::Stencil { taps } => taps.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// Whether every module cell (cx, cy) reads is fixed by the QR standard (or outside the
     /// symbol): such a cell's output is public, so it is evaluated in the clear, without PBS.
     pub fn reads_only_fixed(&self, fixed: &FixedModules, cx: u32, cy: u32) -> bool {

@@ -21,6 +21,10 @@ pub const MAX_LUTS_PER_MODULE: u32 = 4;
 pub const MAX_NODES: usize = 16;
 /// How far from its module a class program may read: the 3×3 neighbourhood.
 pub const REACH: i8 = 1;
+/// Most stencil taps a class program may read per module, each a multiply-add of a whole input
+/// ciphertext (2,049 words) per module on the PBS tier: a full 3×3 stencil for every lookup
+/// allowed. The two shapes the fitter writes read at most 18.
+pub const MAX_TAPS_PER_MODULE: usize = MAX_LUTS_PER_MODULE as usize * NEIGHBOURHOOD.len();
 
 /// A class program the function must not run, or a client cannot draw.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,6 +41,8 @@ pub enum ClassProgramError {
     Nodes { program: usize, nodes: usize },
     #[error("the program costs {luts} lookups (PBS) per module; at most {MAX_LUTS_PER_MODULE} are allowed")]
     Cost { luts: u32 },
+    #[error("the program reads {taps} stencil taps per module; at most {MAX_TAPS_PER_MODULE} are allowed")]
+    Taps { taps: usize },
     #[error("class {class} is given to both light and dark modules; each class must keep its module's ink")]
     MixedInk { class: u8 },
 }
@@ -45,12 +51,13 @@ pub enum ClassProgramError {
 pub type DarkClasses = u16;
 
 /// Check a class program and find which classes are dark: it is evaluated in the clear on every
-/// 3×3 neighbourhood (512), and every class it gives must keep the module's own ink.
+/// 3×3 neighbourhood (512), and every class it gives must keep the module's own ink. The limits
+/// that only count (programs, nodes, reach, taps) come first, then the analysis, then the cost
+/// in lookups, then the clear evaluations.
 pub fn check_program(style: &ServerProgram) -> Result<DarkClasses, ClassProgramError> {
     if !(1..=2).contains(&style.programs.len()) {
         return Err(ClassProgramError::Outputs(style.programs.len()));
     }
-    let facts = analyse(style)?;
     for (i, p) in style.programs.iter().enumerate() {
         if p.domain != Domain::Modules {
             return Err(ClassProgramError::Domain(i, p.domain));
@@ -66,6 +73,11 @@ pub fn check_program(style: &ServerProgram) -> Result<DarkClasses, ClassProgramE
             return Err(ClassProgramError::Reach { program: i, dx: t.dx, dy: t.dy });
         }
     }
+    let taps = style.programs.iter().map(Program::taps).sum();
+    if taps > MAX_TAPS_PER_MODULE {
+        return Err(ClassProgramError::Taps { taps });
+    }
+    let facts = analyse(style)?;
     let luts = facts.iter().map(|f| f.luts_per_cell).sum();
     if luts > MAX_LUTS_PER_MODULE {
         return Err(ClassProgramError::Cost { luts });
@@ -220,5 +232,61 @@ mod tests {
         let t = class_tile(&outputs, 2, 1 << 7, 2, 1, 0);
         assert_eq!((t.ink, t.shape), (true, super::super::Shape::Class(7)));
         assert_eq!(class_tile(&outputs, 2, 1 << 7, 2, 1, 1).shape, super::super::Shape::Class(8));
+    }
+
+    /// A zero lookup scaled by 16 eight times (2^32 nominal units, which wrapped to 0 in u32),
+    /// added to the module's bit and looked up: 12 nodes, within every count limit.
+    fn wrapping_program() -> ServerProgram {
+        let mut nodes = vec![Node::Stencil { taps: vec![tap(0, 0, 1)] }, Node::Lut { input: 0, table: vec![0; 16] }];
+        for _ in 0..8 {
+            nodes.push(Node::Scale { input: nodes.len() - 1, by: 16 });
+        }
+        nodes.push(Node::Add { a: 0, b: 9 });
+        nodes.push(Node::Lut { input: 10, table: vec![0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
+        one_channel(nodes)
+    }
+
+    #[test]
+    fn a_program_whose_noise_passes_u32_is_refused() {
+        assert_eq!(
+            check_program(&wrapping_program()),
+            Err(ClassProgramError::Style(StyleError::NoiseBudget { program: 0, node: 11, level: u32::MAX, limit: 5 }))
+        );
+    }
+
+    #[test]
+    fn node_and_reach_limits_come_before_the_analysis() {
+        // Both also fail the analysis (a forward reference at node 0).
+        let mut long = wrapping_program();
+        let nodes = &mut long.programs[0].nodes;
+        nodes.insert(0, Node::Lut { input: 5, table: vec![0; 16] });
+        while nodes.len() <= MAX_NODES {
+            nodes.push(Node::Scale { input: 0, by: 1 });
+        }
+        assert_eq!(check_program(&long), Err(ClassProgramError::Nodes { program: 0, nodes: MAX_NODES + 1 }));
+        let mut far = plain_program();
+        far.programs[0].nodes.insert(0, Node::Stencil { taps: vec![tap(2, 0, 1)] });
+        far.programs[0].nodes.insert(0, Node::Add { a: 3, b: 4 });
+        assert_eq!(check_program(&far), Err(ClassProgramError::Reach { program: 0, dx: 2, dy: 0 }));
+    }
+
+    #[test]
+    fn stencil_taps_count_in_the_cost() {
+        let square: Vec<Tap> = NEIGHBOURHOOD.iter().map(|&(dx, dy)| tap(dx, dy, 1)).collect();
+        let mut nodes = vec![Node::Stencil { taps: square }; 4];
+        nodes.push(Node::Stencil { taps: vec![tap(0, 0, 1)] });
+        assert_eq!(check_program(&one_channel(nodes.clone())), Err(ClassProgramError::Taps { taps: 37 }));
+        nodes.remove(0);
+        assert_eq!(check_program(&one_channel(nodes)), Ok(0b10), "36 taps are allowed");
+        let fitted = [density_program(), sides_program()].map(|p| p.programs.iter().map(Program::taps).sum::<usize>());
+        assert_eq!(fitted, [9, 10]);
+        // Zero-weight and duplicate taps, which once padded a stencil for free, are refused.
+        let mut padded = plain_program();
+        padded.programs[0].nodes[0] = Node::Stencil { taps: vec![tap(0, 0, 1), tap(1, 1, 0)] };
+        let zero = StyleError::ZeroWeightTap { program: 0, node: 0, dx: 1, dy: 1 };
+        assert_eq!(check_program(&padded), Err(ClassProgramError::Style(zero)));
+        padded.programs[0].nodes[0] = Node::Stencil { taps: vec![tap(0, 0, 1), tap(-1, 0, 1), tap(-1, 0, 2)] };
+        let twice = StyleError::DuplicateTap { program: 0, node: 0, dx: -1, dy: 0 };
+        assert_eq!(check_program(&padded), Err(ClassProgramError::Style(twice)));
     }
 }
