@@ -83,7 +83,8 @@ start_function qrveil-function function-1
 FUNCTION_PIDS[1]=$!
 start_function qrveil-function function-2
 FUNCTION_PIDS[2]=$!
-start_function qrveil-presign presign QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL_URL_TTL_SECONDS=900
+# At trace, the most an operator can ask for: log_secrets then searches the most that is logged.
+start_function qrveil-presign presign QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL_URL_TTL_SECONDS=900 AWS_LAMBDA_LOG_LEVEL=trace
 
 python3 tests/cloud/bridge.py "$S3" "$QUEUE_URL" "$LAMBDA/2015-03-31/functions/qrveil-function/invocations" > "$WORK/bridge.log" 2>&1 &
 PIDS+=($!)

@@ -10,6 +10,8 @@ pub mod events;
 #[cfg(feature = "s3")]
 pub mod jobs;
 #[cfg(feature = "lambda")]
+pub mod logging;
+#[cfg(feature = "lambda")]
 pub mod presign;
 #[cfg(feature = "s3")]
 pub mod s3;

@@ -34,7 +34,7 @@ impl From<Failure> for Diagnostic {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    qrveil_cloud::logging::init();
     let cache_bytes = env::number(env::KEY_CACHE_BYTES, DEFAULT_KEY_CACHE_BYTES as u64)?;
     let serves_pbs = env::number(env::PBS_TIER, 1)? != 0;
     let default_bucket = std::env::var(env::BUCKET).ok();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    qrveil_cloud::logging::init();
     let bucket = env::required(env::BUCKET, "the bucket's name")?;
     let secret_id = env::required(env::TOKEN_SECRET_ID, "the Secrets Manager secret holding the token")?;
     let ttl = env::number(env::URL_TTL_SECONDS, env::DEFAULT_URL_TTL_SECONDS)?;
