@@ -16,7 +16,8 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install --quiet --locked cargo-fu
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo +nightly fuzz list)
 
-[ -d seeds ] || ./seeds.sh
+# Seeds for every target, made again when one has none (a target added since they were made).
+for t in "${targets[@]}"; do [ -d "seeds/$t" ] || { ./seeds.sh; break; }; done
 # No sanitizer: the project forbids unsafe code, and without ASan the targets run ~3x more
 # executions in the same time. -O: without debug assertions in the dependencies (with them,
 # tfhe-fft alone takes over 30 minutes to compile); our crates keep theirs (Cargo.toml).

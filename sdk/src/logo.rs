@@ -3,6 +3,8 @@
 //! its whole codeword, and each Reed–Solomon block corrects only so many codewords. A logo is
 //! allowed when every block keeps a quarter of its correction for the camera.
 
+mod read;
+
 use crate::codewords::CodewordMap;
 use crate::qr::{encode, EcLevel, QrSymbol};
 use crate::SdkError;
@@ -12,8 +14,6 @@ use qrveil_style::FixedModules;
 /// Share of each block's correction a logo may use; the rest is left for blur, noise and
 /// glare on the way to a camera.
 pub const LOGO_SHARE: f32 = 0.75;
-/// Pixels on the longer side that an SVG logo is rasterised to.
-const SVG_RASTER_PX: u32 = 1024;
 
 /// The image and how it sits on the code.
 #[derive(Clone, Debug)]
@@ -43,18 +43,21 @@ fn invalid(detail: impl Into<String>) -> SdkError {
 }
 
 impl Logo {
-    /// A PNG, JPEG or SVG image, with qr-code-styling's defaults.
+    /// The most bytes a logo may have (4 MiB, as the studio takes): far more than a logo drawn
+    /// a few hundred pixels wide needs, and checked before anything is parsed.
+    pub const BYTES_LIMIT: usize = 4 << 20;
+    /// The most pixels a raster logo, or a raster image inside an SVG logo, may have: 4096 x
+    /// 4096 (64 MiB as RGBA), read from its header before it is decoded.
+    pub const PIXELS_LIMIT: u64 = 4096 * 4096;
+    /// The most images an SVG logo may embed as `data:` URIs (each `<use>` of one counts).
+    pub const SVG_IMAGES_LIMIT: usize = 8;
+
+    /// A PNG, JPEG or SVG image, with qr-code-styling's defaults. The image is read from these
+    /// bytes alone: an SVG's `<image>`s are drawn only from `data:` URIs, never from a path or
+    /// URL, and its text is not drawn (no fonts are loaded). Over [`Logo::BYTES_LIMIT`] bytes
+    /// or [`Logo::PIXELS_LIMIT`] pixels, it is refused before it is decoded.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SdkError> {
-        let text = std::str::from_utf8(&bytes[..bytes.len().min(512)]).unwrap_or("");
-        let (image, media_type) = if text.trim_start().starts_with('<') {
-            (rasterise_svg(bytes)?, "image/svg+xml")
-        } else {
-            let format =
-                image::guess_format(bytes).map_err(|e| invalid(format!("not a PNG, JPEG or SVG image ({e})")))?;
-            let decoded = image::load_from_memory(bytes).map_err(|e| invalid(format!("cannot read the image: {e}")))?;
-            let media_type = if format == image::ImageFormat::Jpeg { "image/jpeg" } else { "image/png" };
-            (decoded.to_rgba8(), media_type)
-        };
+        let (image, media_type) = read::image(bytes)?;
         if image.width() == 0 || image.height() == 0 {
             return Err(invalid("the image is empty"));
         }
@@ -165,27 +168,6 @@ impl Logo {
 /// The share of a block's `capacity` a logo may use.
 pub fn allowed(capacity: u32) -> u32 {
     (capacity as f32 * LOGO_SHARE).floor() as u32
-}
-
-fn rasterise_svg(bytes: &[u8]) -> Result<RgbaImage, SdkError> {
-    let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default())
-        .map_err(|e| invalid(format!("cannot read the SVG image: {e}")))?;
-    let size = tree.size();
-    let scale = SVG_RASTER_PX as f32 / size.width().max(size.height());
-    let (w, h) = ((size.width() * scale).ceil() as u32, (size.height() * scale).ceil() as u32);
-    let mut pixmap =
-        resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or_else(|| invalid("the SVG image is empty"))?;
-    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    // tiny-skia keeps premultiplied colour; images are straight.
-    let pixels = pixmap
-        .pixels()
-        .iter()
-        .flat_map(|p| {
-            let c = p.demultiply();
-            [c.red(), c.green(), c.blue(), c.alpha()]
-        })
-        .collect();
-    RgbaImage::from_raw(pixmap.width(), pixmap.height(), pixels).ok_or_else(|| invalid("the SVG image is empty"))
 }
 
 #[cfg(test)]
