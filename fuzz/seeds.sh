@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Seed corpora from real objects: runs the CLI's local mode (the function in process, a folder
 # as the bucket) on both tiers and keeps what it wrote (manifests, inputs, outputs, statuses,
-# keys), prints every built-in style document, and makes fit examples with python-qrcode and a
-# fitted look from them. Writes fuzz/seeds/<target>/ (replaced on every run).
+# keys), prints every built-in style document, makes fit examples with python-qrcode and a
+# fitted look from them, and logos. Writes fuzz/seeds/<target>/ (replaced on every run).
 # Usage: fuzz/seeds.sh   (needs python3 with qrcode[pil], as .ci/run installs)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 qrveil() { "$root/target/debug/qrveil" --store-dir "$work/bucket" --key-dir "$work/keys" --quiet "$@"; }
 
 rm -rf seeds
-for t in manifest status presign_request presign_answer s3_event keys linear_ciphertexts pbs_ciphertexts style_document fit_example; do
+for t in manifest status presign_request presign_answer s3_event keys linear_ciphertexts pbs_ciphertexts style_document fit_example logo; do
     mkdir -p "seeds/$t"
 done
 
@@ -48,6 +48,9 @@ for job in "$work"/bucket/jobs/*/; do
 done
 { printf '\000\000'; printf '{"error":"missing or wrong bearer token (Authorization: Bearer <token>)"}'; } >seeds/presign_answer/refused
 printf '{}' >seeds/presign_request/linear
+# A class program whose noise level wrapped a u32 to 0 (a zero lookup scaled by 16 eight
+# times, added, looked up): the analysis must refuse it, not overflow.
+printf '%s' '{"format_version":3,"params":"tfhe-1.8/V1_8_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128+V1_8_COMP_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128","style":"fitted-wide","tier":"pbs","encodings":[],"key_id":"0000000000000000000000000000000000000000000000000000000000000000","modules":21,"created_at":1767225600,"program":{"version":1,"programs":[{"domain":"modules","nodes":[{"op":"stencil","taps":[{"dx":0,"dy":0,"weight":1}]},{"op":"lut","input":0,"table":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]},{"op":"scale","input":1,"by":16},{"op":"scale","input":2,"by":16},{"op":"scale","input":3,"by":16},{"op":"scale","input":4,"by":16},{"op":"scale","input":5,"by":16},{"op":"scale","input":6,"by":16},{"op":"scale","input":7,"by":16},{"op":"scale","input":8,"by":16},{"op":"add","a":0,"b":9},{"op":"lut","input":10,"table":[0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}],"output":11}]}}' >seeds/manifest/noise-wraps
 for key in "$work"/bucket/keys/*/; do
     printf '{"key_id":"%s"}' "$(basename "$key")" >seeds/presign_request/pbs
     # The server key is ~45 MB; its first 64 KiB carry the header and the start of each key.
@@ -71,5 +74,16 @@ for styled in "$work"/examples/*.png; do
 done
 "$root/target/debug/qrveil" style fit "$work/examples" -o seeds/style_document/fitted.json -q
 cp "$work/fitted-wide.json" seeds/style_document/fitted-wide.json
+
+# Logos: the PNG and SVG the CLI wrote, a small JPEG, and SVGs embedding a PNG and an SVG as
+# data: URIs (the only images an SVG logo may embed) and naming a file (which must not resolve).
+cp "$work/a.png" seeds/logo/code.png
+cp "$work/b.svg" seeds/logo/code.svg
+python3 -c 'import sys; from PIL import Image; Image.new("RGB", (16, 16), (200, 30, 30)).save(sys.argv[1], quality=90)' seeds/logo/red.jpg
+python3 -c 'import sys; from PIL import Image; Image.new("RGBA", (8, 8), (30, 30, 200, 255)).save(sys.argv[1])' "$work/blue.png"
+svg='<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="white"/>%s</svg>'
+printf "$svg" "<image href=\"data:image/png;base64,$(base64 -w0 "$work/blue.png")\" width=\"20\" height=\"20\"/>" >seeds/logo/data-png.svg
+printf "$svg" "<image id=\"i\" x=\"20\" href=\"data:image/svg+xml;base64,$(base64 -w0 seeds/logo/data-png.svg)\" width=\"20\" height=\"20\"/><use href=\"#i\" y=\"10\"/>" >seeds/logo/data-svg.svg
+printf "$svg" '<image href="/etc/hostname" width="20" height="20"/><text x="2" y="15">qr</text>' >seeds/logo/file-href.svg
 
 for t in seeds/*/; do printf '%-22s %3d seeds\n' "$(basename "$t")" "$(ls "$t" | wc -l)"; done
