@@ -15,9 +15,8 @@ use std::path::Path;
 use std::sync::mpsc::Sender;
 use std::time::Instant;
 
-/// A logo's largest file and decoded size: far beyond any logo, far below what hurts.
-pub const LOGO_BYTES: usize = 4 << 20;
-pub const IMAGE_PIXELS: u64 = 4096 * 4096;
+/// An example image's largest decoded size: a logo's limit (which `Logo` enforces itself).
+const IMAGE_PIXELS: u64 = Logo::PIXELS_LIMIT;
 
 /// JPEG quality of an exported .jpg: as the CLI writes it.
 const JPEG_QUALITY: u8 = 92;
@@ -139,7 +138,8 @@ fn options(request: &PreviewRequest) -> Result<StyleOptions, SdkError> {
         None => None,
         Some(text) => {
             let bytes = BASE64.decode(text).map_err(|e| invalid("logo", format!("not base64: {e}")))?;
-            Some(Logo::from_bytes(checked_image(&bytes, LOGO_BYTES).map_err(|e| invalid("logo", e))?)?)
+            // Logo::from_bytes bounds bytes and pixels, and resolves no file an SVG names.
+            Some(Logo::from_bytes(&bytes)?)
         }
     };
     let mut opts = document.options(&StyleOptions { logo, ..StyleOptions::default() })?;
