@@ -3455,8 +3455,7 @@ class _UniffiFfiConverterTypeCancelToken:
 
 class ProgressListener():
     """
-    Told where a long call is; called on the calling thread, never under one of the object's
-    locks, so it may call the object back (to read keys, say).
+    Told where a long call is; called on the calling thread outside every lock: it may call back.
 """
     
     def on_progress(self, progress: Progress) -> None:
@@ -3464,8 +3463,7 @@ class ProgressListener():
 
 class ProgressListenerImpl(ProgressListener):
     """
-    Told where a long call is; called on the calling thread, never under one of the object's
-    locks, so it may call the object back (to read keys, say).
+    Told where a long call is; called on the calling thread outside every lock: it may call back.
 """
     
     _handle: ctypes.c_uint64

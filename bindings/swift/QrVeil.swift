@@ -787,8 +787,7 @@ public func FfiConverterTypeCancelToken_lower(_ value: CancelToken) -> UInt64 {
 
 
 /**
- * Told where a long call is; called on the calling thread, never under one of the object's
- * locks, so it may call the object back (to read keys, say).
+ * Told where a long call is; called on the calling thread outside every lock: it may call back.
  */
 public protocol ProgressListener: AnyObject, Sendable {
     
@@ -796,8 +795,7 @@ public protocol ProgressListener: AnyObject, Sendable {
     
 }
 /**
- * Told where a long call is; called on the calling thread, never under one of the object's
- * locks, so it may call the object back (to read keys, say).
+ * Told where a long call is; called on the calling thread outside every lock: it may call back.
  */
 open class ProgressListenerImpl: ProgressListener, @unchecked Sendable {
     fileprivate let handle: UInt64

@@ -243,8 +243,7 @@ pub enum Progress {
     Finishing,
 }
 
-/// Told where a long call is; called on the calling thread, never under one of the object's
-/// locks, so it may call the object back (to read keys, say).
+/// Told where a long call is; called on the calling thread outside every lock: it may call back.
 #[uniffi::export(with_foreign)]
 pub trait ProgressListener: Send + Sync {
     fn on_progress(&self, progress: Progress);

@@ -1741,8 +1741,7 @@ public object FfiConverterTypeCancelToken: FfiConverter<CancelToken, Long> {
 
 
 /**
- * Told where a long call is; called on the calling thread, never under one of the object's
- * locks, so it may call the object back (to read keys, say).
+ * Told where a long call is; called on the calling thread outside every lock: it may call back.
  */
 public interface ProgressListener {
     
@@ -1752,8 +1751,7 @@ public interface ProgressListener {
 }
 
 /**
- * Told where a long call is; called on the calling thread, never under one of the object's
- * locks, so it may call the object back (to read keys, say).
+ * Told where a long call is; called on the calling thread outside every lock: it may call back.
  */
 open class ProgressListenerImpl: Disposable, AutoCloseable, ProgressListener
 {
