@@ -345,6 +345,8 @@ async function loadLooks() {
     showError(`the built-in looks could not be read: ${errorText(e)}`);
   }
   $('look').replaceChildren(...looks.map((l) => opt(l.name, l.name)));
+  // The dot types are the server's catalogue; the page's own list is the fallback only.
+  if (looks.length) $('dots-type').replaceChildren(...looks.map((l) => opt(l.name, l.name)));
   const first = looks.find((l) => l.name === 'rounded') || looks[0];
   if (first) {
     $('look').value = first.name;
