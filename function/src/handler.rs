@@ -281,22 +281,69 @@ mod tests {
         assert_eq!(store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("read").as_deref(), Some(&b"{ not json"[..]));
     }
 
-    #[test]
-    fn a_linear_only_deployment_refuses_pbs_jobs_with_a_reason() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = FolderStore::new(dir.path());
-        let job = JobId::random();
-        let manifest = Manifest {
+    /// A folder store that counts reads of the server-key objects.
+    struct CountingKeyReads {
+        inner: FolderStore,
+        key_reads: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Store for CountingKeyReads {
+        fn get(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
+            if key.starts_with("keys/") {
+                self.key_reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            self.inner.get(key, limit)
+        }
+        fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+            self.inner.put(key, bytes)
+        }
+        fn put_new(&self, key: &str, bytes: &[u8]) -> Result<bool, StoreError> {
+            self.inner.put_new(key, bytes)
+        }
+        fn exists(&self, key: &str) -> Result<bool, StoreError> {
+            self.inner.exists(key)
+        }
+    }
+
+    fn pbs_manifest(key_id: qrveil_protocol::KeyId) -> Manifest {
+        Manifest {
             format_version: FORMAT_VERSION,
             params: PARAMS_NAME.into(),
             style: "rounded".into(),
             tier: Tier::Pbs,
             encodings: Vec::new(),
-            key_id: Some(qrveil_protocol::KeyId::of_server_key_bytes(b"a key")),
+            key_id: Some(key_id),
             modules: 21,
             created_at: 0,
             program: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_pbs_job_with_a_bad_input_is_refused_before_its_server_key_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = CountingKeyReads { inner: FolderStore::new(dir.path()), key_reads: Default::default() };
+        let job = JobId::random();
+        // A key object that hashes to its id: reading it is the expensive path (hash, parse,
+        // expand); the input beside it is garbage and should end the job first.
+        let key_bytes = b"a server key the job will never need".to_vec();
+        let key_id = qrveil_protocol::KeyId::of_server_key_bytes(&key_bytes);
+        store.put(&paths::server_key(&key_id), &key_bytes).expect("put key");
+        store.put(&paths::manifest(&job), &pbs_manifest(key_id).to_json().expect("json")).expect("put");
+        store.put(&paths::input(&job), b"not an encrypted grid").expect("put input");
+        match Function::default().run_job(&store, &job) {
+            JobStatus::Failed { kind: FailureKind::BadInput, .. } => {}
+            other => panic!("expected bad-input, got {other:?}"),
+        }
+        assert_eq!(store.key_reads.load(std::sync::atomic::Ordering::SeqCst), 0, "the server key was read");
+    }
+
+    #[test]
+    fn a_linear_only_deployment_refuses_pbs_jobs_with_a_reason() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = FolderStore::new(dir.path());
+        let job = JobId::random();
+        let manifest = pbs_manifest(qrveil_protocol::KeyId::of_server_key_bytes(b"a key"));
         store.put(&paths::manifest(&job), &manifest.to_json().expect("json")).expect("put");
         match Function::linear_only().run_job(&store, &job) {
             JobStatus::Failed { kind: FailureKind::TierNotServed, reason, .. } => {

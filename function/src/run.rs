@@ -83,14 +83,20 @@ pub fn pbs(
     cache: &KeyCache,
     key_id: &KeyId,
 ) -> Result<Evaluated, JobError> {
+    // The input first: a missing or malformed one is refused in milliseconds, before the
+    // server key is fetched, hashed and expanded (seconds and hundreds of MB).
+    let t = Instant::now();
+    let grid = EncryptedGrid::from_bytes(&input(store, job, GRID_LIMIT)?, manifest.modules).map_err(bad_input)?;
+    let read = t.elapsed().as_secs_f64();
+
     let t = Instant::now();
     let (keys, key_cache_hit) = server_keys(store, cache, key_id)?;
     let key = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let grid = EncryptedGrid::from_bytes(&input(store, job, GRID_LIMIT)?, manifest.modules).map_err(bad_input)?;
     let input = fhe::expand_input(&grid);
-    let expand = t.elapsed().as_secs_f64();
+    drop(grid);
+    let expand = read + t.elapsed().as_secs_f64();
 
     let t = Instant::now();
     let outputs = fhe::evaluate(&keys, style, manifest.modules, &input).map_err(|e| match e {
