@@ -59,6 +59,14 @@ impl KeyId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// The id as S3 spells a SHA-256 checksum (`x-amz-checksum-sha256`: base64 of the digest).
+    /// A server-key upload signed with it is stored only if its bytes hash to this id.
+    pub fn checksum_sha256(&self) -> String {
+        use base64::Engine;
+        let digest: Vec<u8> =
+            (0..self.0.len()).step_by(2).filter_map(|i| u8::from_str_radix(&self.0[i..i + 2], 16).ok()).collect();
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    }
     /// Short form for logs and reports.
     pub fn short(&self) -> &str {
         &self.0[..12]
@@ -299,6 +307,14 @@ impl JobStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_ids_checksum_is_the_base64_sha256_s3_computes() {
+        // S3 computes x-amz-checksum-sha256 as base64 of the body's SHA-256; for "hello key":
+        // `printf 'hello key' | openssl dgst -sha256 -binary | base64`.
+        let id = KeyId::of_server_key_bytes(b"hello key");
+        assert_eq!(id.checksum_sha256(), "PilcjcePt/OGUGffxC/oRSY9t2YSlufjLjo3uqGiens=");
+    }
 
     #[test]
     fn input_keys_name_their_job_and_nothing_else_does() {

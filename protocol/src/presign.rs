@@ -4,6 +4,7 @@
 
 use crate::job::{JobId, KeyId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Largest request body the endpoint reads.
 pub const REQUEST_LIMIT: usize = 4 << 10;
@@ -23,6 +24,11 @@ pub struct PresignResponse {
     /// `PUT` for `keys/<key-id>/server-key`; absent when the bucket already holds that key, or
     /// when the request named none.
     pub server_key_put: Option<String>,
+    /// Headers the server-key `PUT` must carry, exactly: its URL is signed over them. They make
+    /// S3 store only bytes whose SHA-256 is the key id (`x-amz-checksum-sha256`) and, for a
+    /// first upload, only if no object is there yet (`if-none-match: *`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub server_key_headers: BTreeMap<String, String>,
     pub manifest_put: String,
     pub input_put: String,
     pub status_get: String,

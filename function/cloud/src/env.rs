@@ -6,6 +6,7 @@ pub const BUCKET: &str = "QRVEIL_BUCKET";
 /// Bound in bytes for expanded server keys kept warm between invocations.
 pub const KEY_CACHE_BYTES: &str = "QRVEIL_KEY_CACHE_BYTES";
 /// `1` to evaluate PBS-tier jobs too (needs memory for server keys), `0` for the linear tier only.
+/// The presign endpoint reads it as well: it hands out server-key uploads only when `1` (unset: `0`).
 pub const PBS_TIER: &str = "QRVEIL_PBS_TIER";
 /// Secrets Manager id (name or ARN) of the presign endpoint's bearer token.
 pub const TOKEN_SECRET_ID: &str = "QRVEIL_TOKEN_SECRET_ID";

@@ -67,6 +67,18 @@ impl S3Store {
         }
     }
 
+    /// Whether the object exists, and the SHA-256 checksum S3 stored with it, if it was uploaded
+    /// with one (a `HEAD` asking for checksums); for async callers.
+    pub async fn checksum_sha256_async(&self, key: &str) -> Result<Option<Option<String>>, StoreError> {
+        let head = self.client.head_object().bucket(&self.bucket).key(key);
+        match head.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled).send().await {
+            Ok(out) => Ok(Some(out.checksum_sha256().map(str::to_string))),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+            Err(e) if http_status(&e) == Some(404) => Ok(None),
+            Err(e) => Err(io("stat", key, e)),
+        }
+    }
+
     async fn get_async(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
         let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
             Ok(out) => out,

@@ -95,6 +95,7 @@ fn a_jobs_urls_are_kept_from_its_begin_to_the_end_of_its_wait() {
         let urls = PresignResponse {
             job_id: JobId::random(),
             server_key_put: None,
+            server_key_headers: Default::default(),
             manifest_put: bucket.clone(),
             input_put: bucket.clone(),
             status_get: bucket.clone(),

@@ -16,7 +16,10 @@ async fn main() -> Result<(), Error> {
     let ttl = env::number(env::URL_TTL_SECONDS, env::DEFAULT_URL_TTL_SECONDS)?;
     let shared = aws_config::load_from_env().await;
     let token = token_from_secret(&aws_sdk_secretsmanager::Client::new(&shared), &secret_id).await?;
-    let presigner = Arc::new(Presigner::new(s3::client_from_env().await, bucket, &token, Duration::from_secs(ttl)));
+    // Server keys are taken only where the job function reads them; unset means linear only.
+    let serves_pbs = env::number(env::PBS_TIER, 0)? != 0;
+    let presigner = Presigner::new(s3::client_from_env().await, bucket, &token, Duration::from_secs(ttl));
+    let presigner = Arc::new(presigner.serving_pbs(serves_pbs));
     drop(token);
     lambda_http::run(service_fn(|request: Request| {
         let presigner = presigner.clone();

@@ -6,8 +6,9 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::Client;
 use qrveil_protocol::job::paths;
 use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse, REQUEST_LIMIT};
-use qrveil_protocol::JobId;
+use qrveil_protocol::{JobId, KeyId};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// An HTTP answer, independent of the Lambda event types.
@@ -66,11 +67,23 @@ pub struct Presigner {
     bucket: String,
     token_digest: [u8; 32],
     ttl: Duration,
+    serves_pbs: bool,
 }
+
+/// A signed `PUT` and the headers it was signed over.
+type SignedPut = (String, BTreeMap<String, String>);
 
 impl Presigner {
     pub fn new(client: Client, bucket: impl Into<String>, token: &str, ttl: Duration) -> Self {
-        Self { client, bucket: bucket.into(), token_digest: Sha256::digest(token.as_bytes()).into(), ttl }
+        let token_digest = Sha256::digest(token.as_bytes()).into();
+        Self { client, bucket: bucket.into(), token_digest, ttl, serves_pbs: false }
+    }
+
+    /// Whether the deployment evaluates PBS-tier jobs (`QRVEIL_PBS_TIER`). Only then are server
+    /// keys taken: a linear-only deployment never reads one, so an upload would only park bytes.
+    pub fn serving_pbs(mut self, serves_pbs: bool) -> Self {
+        self.serves_pbs = serves_pbs;
+        self
     }
 
     /// Whether `Authorization` carries the token. Digests are compared, so the time taken says
@@ -98,6 +111,12 @@ impl Presigner {
             Ok(r) => r,
             Err(e) => return refuse(400, e),
         };
+        if request.key_id.is_some() && !self.serves_pbs {
+            return refuse(
+                422,
+                "this deployment evaluates the linear tier only and takes no server keys: use a style on the linear tier (send {}), or ask the operator to enable the PBS tier",
+            );
+        }
         match self.urls(&request).await {
             Ok(response) => {
                 // The job and whether it uploads a key; the URLs carry signatures and stay out.
@@ -132,14 +151,16 @@ impl Presigner {
             }
         };
         // A server key only for a job that names one (PBS tier), and only if the bucket lacks it.
-        let server_key_put = match &request.key_id {
-            Some(key) if !store.exists_async(&paths::server_key(key)).await? => {
-                Some(put(paths::server_key(key)).await?)
-            }
-            _ => None,
+        let (server_key_put, server_key_headers) = match &request.key_id {
+            Some(key) => match self.key_upload(&store, key, &config).await? {
+                Some((url, headers)) => (Some(url), headers),
+                None => (None, BTreeMap::new()),
+            },
+            None => (None, BTreeMap::new()),
         };
         Ok(PresignResponse {
             server_key_put,
+            server_key_headers,
             manifest_put: put(paths::manifest(&job)).await?,
             input_put: put(paths::input(&job)).await?,
             status_get: get(paths::status(&job)).await?,
@@ -148,105 +169,33 @@ impl Presigner {
             job_id: job,
         })
     }
+
+    /// An upload for server key `key`, unless the bucket holds exactly it. The URL is signed
+    /// over the key id as SHA-256 checksum, so S3 stores no other bytes under that id (a leaked
+    /// token cannot park data there), and, for a first upload, over `if-none-match: *`.
+    async fn key_upload(
+        &self,
+        store: &crate::s3::S3Store,
+        key: &KeyId,
+        config: &PresigningConfig,
+    ) -> Result<Option<SignedPut>, PresignFailure> {
+        let path = paths::server_key(key);
+        let checksum = key.checksum_sha256();
+        let first = match store.checksum_sha256_async(&path).await? {
+            Some(Some(stored)) if stored == checksum => return Ok(None),
+            None => true,
+            // An object that is not known to be this key (uploaded without a checksum, or
+            // damaged) would fail every job with a bad key until it expires: offer a fresh
+            // upload, which the checksum still limits to the right bytes.
+            Some(_) => false,
+        };
+        let put = self.client.put_object().bucket(&self.bucket).key(path).checksum_sha256(checksum);
+        let put = if first { put.if_none_match("*") } else { put };
+        let signed = put.presigned(config.clone()).await.map_err(|e| PresignFailure::Presign(e.to_string()))?;
+        let headers = signed.headers().map(|(name, value)| (name.to_ascii_lowercase(), value.to_string())).collect();
+        Ok(Some((signed.uri().to_string(), headers)))
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-    use qrveil_protocol::presign::PresignResponse;
-
-    const TOKEN: &str = "correct-horse-battery-staple";
-
-    /// A client for a bucket nobody serves: every answer below is decided before any request
-    /// leaves (presigning a URL is local work).
-    fn presigner() -> Presigner {
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("AKIDEXAMPLE", "not-a-real-secret", None, None, "test"))
-            .endpoint_url("http://127.0.0.1:9")
-            .force_path_style(true)
-            .build();
-        Presigner::new(Client::from_conf(config), "jobs-bucket", TOKEN, Duration::from_secs(900))
-    }
-
-    fn bearer(token: &str) -> String {
-        format!("Bearer {token}")
-    }
-
-    async fn status(method: &str, authorization: Option<&str>, body: &[u8]) -> u16 {
-        presigner().handle(method, authorization, body).await.status
-    }
-
-    #[tokio::test]
-    async fn only_post_is_answered() {
-        for method in ["GET", "PUT", "DELETE", "post"] {
-            assert_eq!(status(method, Some(&bearer(TOKEN)), b"{}").await, 405, "{method}");
-        }
-    }
-
-    #[tokio::test]
-    async fn anything_but_the_exact_token_is_refused() {
-        let near_misses = [
-            None,
-            Some(TOKEN.to_string()),
-            Some(format!("Basic {TOKEN}")),
-            Some(format!("bearer {TOKEN}")),
-            Some(bearer(&TOKEN[..TOKEN.len() - 1])),
-            Some(bearer(&format!("{TOKEN}x"))),
-            Some(bearer(&TOKEN.to_uppercase())),
-            Some(bearer("")),
-        ];
-        for authorization in near_misses {
-            assert_eq!(status("POST", authorization.as_deref(), b"{}").await, 401, "{authorization:?}");
-        }
-        // Blanks around the token are a copy-paste accident, not a different token.
-        assert_eq!(status("POST", Some(&bearer(&format!(" {TOKEN}\n"))), b"{}").await, 200);
-    }
-
-    #[tokio::test]
-    async fn size_limit_holds_at_the_byte_and_strangers_never_learn_it() {
-        let padded = |len: usize| {
-            let mut body = b"{}".to_vec();
-            body.resize(len, b' ');
-            body
-        };
-        assert_eq!(status("POST", Some(&bearer(TOKEN)), &padded(REQUEST_LIMIT)).await, 200);
-        assert_eq!(status("POST", Some(&bearer(TOKEN)), &padded(REQUEST_LIMIT + 1)).await, 413);
-        assert_eq!(status("POST", Some(&bearer("wrong-token-of-some-length")), &padded(REQUEST_LIMIT + 1)).await, 401);
-    }
-
-    #[tokio::test]
-    async fn malformed_requests_get_400_with_what_to_send() {
-        for body in [&b"not json"[..], b"[]", b"{\"key_id\": \"abc\"}", b"{\"keyid\": null}", b"\xff\xfe"] {
-            let reply = presigner().handle("POST", Some(&bearer(TOKEN)), body).await;
-            assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(body));
-            let error: PresignError = serde_json::from_slice(&reply.body).expect("a JSON error");
-            assert!(error.error.contains("key_id"), "{}", error.error);
-        }
-    }
-
-    #[tokio::test]
-    async fn a_linear_job_gets_urls_for_exactly_its_objects() {
-        let reply = presigner().handle("POST", Some(&bearer(TOKEN)), b"{}").await;
-        assert_eq!(reply.status, 200);
-        let urls: PresignResponse = serde_json::from_slice(&reply.body).expect("job URLs");
-        assert_eq!(urls.server_key_put, None, "a linear job names no key");
-        assert_eq!(urls.expires_in_seconds, 900);
-        let job = urls.job_id.as_str();
-        for (url, object) in [
-            (&urls.manifest_put, "manifest"),
-            (&urls.input_put, "input"),
-            (&urls.status_get, "status"),
-            (&urls.output_get, "output"),
-        ] {
-            let path = url.split('?').next().unwrap_or_default();
-            assert_eq!(path, format!("http://127.0.0.1:9/jobs-bucket/jobs/{job}/{object}"));
-            assert!(url.contains("X-Amz-Expires=900") && url.contains("X-Amz-Signature="), "{url}");
-        }
-        let again: PresignResponse =
-            serde_json::from_slice(&presigner().handle("POST", Some(&bearer(TOKEN)), b"{}").await.body).expect("URLs");
-        assert_ne!(again.job_id, urls.job_id, "every request starts a new job");
-    }
-}
+mod tests;
