@@ -79,12 +79,14 @@ start_function() { # name log [extra env...]
   PIDS+=($!)
 }
 FUNCTION_PIDS=()
-start_function qrveil-function function-1
+# A deployment serving both tiers (Terraform's pbs_tier = true): the function evaluates PBS jobs
+# and the presign endpoint hands out server-key uploads.
+start_function qrveil-function function-1 QRVEIL_PBS_TIER=1
 FUNCTION_PIDS[1]=$!
-start_function qrveil-function function-2
+start_function qrveil-function function-2 QRVEIL_PBS_TIER=1
 FUNCTION_PIDS[2]=$!
 # At trace, the most an operator can ask for: log_secrets then searches the most that is logged.
-start_function qrveil-presign presign QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL_URL_TTL_SECONDS=900 AWS_LAMBDA_LOG_LEVEL=trace
+start_function qrveil-presign presign QRVEIL_PBS_TIER=1 QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL_URL_TTL_SECONDS=900 AWS_LAMBDA_LOG_LEVEL=trace
 
 python3 tests/cloud/bridge.py "$S3" "$QUEUE_URL" "$LAMBDA/2015-03-31/functions/qrveil-function/invocations" > "$WORK/bridge.log" 2>&1 &
 PIDS+=($!)
