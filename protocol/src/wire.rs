@@ -111,7 +111,9 @@ impl ParameterSetConformant for ServerKeyBundle {
         let ap = pbs_params();
         let max_degree = MaxDegree::from_msg_carry_modulus(PBS_PARAMS.message_modulus, PBS_PARAMS.carry_modulus);
         let comp: CompressionKeyConformanceParams = (ap, COMPRESSION_PARAMS).into();
-        self.server_key.is_conformant(&(ap, max_degree)) && self.compression_key.is_conformant(&comp)
+        self.server_key.is_conformant(&(ap, max_degree))
+            && self.compression_key.is_conformant(&comp)
+            && crate::seeds::server_key_is_plain(&self.server_key, &self.compression_key)
     }
 }
 

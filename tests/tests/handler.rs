@@ -255,3 +255,43 @@ fn a_fitted_wide_job_runs_the_program_its_manifest_carries_and_no_other() {
         assert!(reason.contains(says), "{reason}");
     }
 }
+
+/// The shared server key with its key switching key's mask seed moved to the generator's last
+/// position, as a crafted upload could: tfhe-rs trusts the position when it expands the key.
+fn server_key_with_a_crafted_seed() -> Vec<u8> {
+    use tfhe::core_crypto::commons::math::random::CompressionSeed;
+    use tfhe::core_crypto::prelude::SeededLweKeyswitchKey;
+    use tfhe::shortint::atomic_pattern::compressed::{
+        CompressedAtomicPatternServerKey, CompressedStandardAtomicPatternServerKey,
+    };
+    let mut bundle = qrveil_protocol::ServerKeyBundle::from_bytes(&server_key().bytes).expect("the real key");
+    let CompressedAtomicPatternServerKey::Standard(ap) = bundle.server_key.compressed_ap_server_key.clone() else {
+        panic!("the pinned parameters use the standard atomic pattern");
+    };
+    let (ksk, bsk, order) = ap.into_raw_parts();
+    let mut seed: CompressionSeed = ksk.compression_seed();
+    seed.inner.first_index = tfhe_csprng::generators::aes_ctr::TableIndex::LAST;
+    let (base_log, levels, size, modulus) = (
+        ksk.decomposition_base_log(),
+        ksk.decomposition_level_count(),
+        ksk.output_lwe_size(),
+        ksk.ciphertext_modulus(),
+    );
+    let crafted = SeededLweKeyswitchKey::from_container(ksk.into_container(), base_log, levels, size, seed, modulus);
+    bundle.server_key.compressed_ap_server_key = CompressedAtomicPatternServerKey::Standard(
+        CompressedStandardAtomicPatternServerKey::from_raw_parts(crafted, bsk, order),
+    );
+    bundle.to_bytes().expect("serialised")
+}
+
+#[test]
+fn a_server_key_with_a_crafted_seed_is_a_bad_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = FolderStore::new(dir.path());
+    let crafted = server_key_with_a_crafted_seed();
+    let id = KeyId::of_server_key_bytes(&crafted);
+    store.put(&paths::server_key(&id), &crafted).expect("put");
+    let job = submit(&store, &Manifest { key_id: Some(id), ..pbs() }, Some(&pbs_input()), false);
+    let (kind, reason) = failure(Function::default().run_job(&store, &job));
+    assert_eq!(kind, FailureKind::BadKey, "{reason}");
+}
