@@ -6,7 +6,9 @@ rename on either side fails infra/check.sh instead of a deployment:
 - each function's environment holds exactly the settings its binary reads (names from
   function/cloud/src/env.rs), and the token comes from a Secrets Manager secret;
 - the object paths in the IAM policies, the lifecycle prefixes and the S3 event filter are the
-  storage layout of protocol/src/job.rs.
+  storage layout of protocol/src/job.rs;
+- the alarms are wired by name (check_alarms.py): each exists and notifies var.alarm_actions,
+  the 401 filter matches presign.rs's log line, the example's topic lets CloudWatch publish.
 
 Usage: python check_names.py [REPO_ROOT]   (exit 1 with one line per mismatch)
 """
@@ -17,6 +19,9 @@ import tomllib
 from pathlib import Path
 
 import hcl2
+
+sys.dont_write_bytecode = True  # no infra/__pycache__ from the next import
+import check_alarms  # noqa: E402  (infra/check_alarms.py, next to this file)
 
 MODULE = Path("infra/modules/qrveil")
 EXAMPLE = Path("infra/examples/complete/main.tf")
@@ -151,7 +156,7 @@ def check(root):
             errors.append(f"{doc_name} policy grants more S3 actions than it needs: {sorted(s3_actions)}")
         if got.get("s3:ListBucket", {"${local.bucket_arn}"}) != {"${local.bucket_arn}"}:
             errors.append(f"{doc_name} policy lists more than the bucket")
-    return errors
+    return errors + check_alarms.check(root, res, local)
 
 
 def main():
@@ -161,7 +166,7 @@ def main():
         print(f"infra/check_names: {e}")
     if errors:
         sys.exit(1)
-    print("infra/check_names: Terraform names match the function code (binaries, settings, paths, event filter)")
+    print("infra/check_names: Terraform names match the function code (binaries, settings, paths, event filter, alarm wiring)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 resource "aws_lambda_function" "function" {
   # checkov:skip=CKV_AWS_117:The function talks only to S3, CloudWatch and SQS through their public endpoints; a VPC would add NAT cost and no private resource to protect.
   # checkov:skip=CKV_AWS_272:Operators build the zip from source (cargo lambda build); code signing needs a signing profile they may add.
+  # checkov:skip=CKV_AWS_116:Failed events go to the SQS dead-letter queue as the on-failure destination of aws_lambda_function_event_invoke_config.function, whose record also says why (RetriesExhausted, EventAgeExceeded); a dead_letter_config as well would put each one in the queue twice.
   function_name                  = local.function_name
   description                    = "qrveil: evaluates a style on encrypted QR modules (S3 jobs/*/input events)"
   role                           = aws_iam_role.function.arn
@@ -22,11 +23,6 @@ resource "aws_lambda_function" "function" {
       QRVEIL_KEY_CACHE_BYTES = tostring(var.pbs_tier ? var.key_cache_bytes : 0)
       QRVEIL_PBS_TIER        = var.pbs_tier ? "1" : "0"
     }
-  }
-  # Events that still fail after Lambda's two asynchronous retries (storage errors; bad jobs
-  # end as a failed status instead) are kept here for the operator.
-  dead_letter_config {
-    target_arn = aws_sqs_queue.function_dead_letters.arn
   }
   tracing_config {
     mode = "Active"
@@ -48,6 +44,31 @@ resource "aws_lambda_permission" "s3_invokes_function" {
   source_account = local.account_id
 }
 
+# How Lambda handles the S3 events (asynchronous invocations) of the job function.
+# - Age: without a bound Lambda keeps an event it cannot run (throttled at the reserved
+#   concurrency, or between retries) for up to 6 hours, long after its client gave up
+#   (WaitPolicy::default().timeout in sdk/src/transport.rs, `qrveil --timeout`: 600 s). Past
+#   function_max_event_age_seconds the event goes to the dead-letter queue instead, where an
+#   alarm shows it.
+# - Retries: 2 (Lambda's most, about 1 and 2 minutes after a failure). Only storage errors,
+#   crashes and timeouts fail an invocation (a bad job ends as a failed status), a retry is safe
+#   (the function reads the job's status first and writes output and status only if absent),
+#   and a transient S3 error usually clears within minutes: both retries of a short job fit
+#   in a client's 600 s. After a 900 s timeout the event is too old to retry, so a job that
+#   cannot finish is not run three times.
+resource "aws_lambda_function_event_invoke_config" "function" {
+  function_name                = aws_lambda_function.function.function_name
+  maximum_event_age_in_seconds = var.function_max_event_age_seconds
+  maximum_retry_attempts       = 2
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.function_dead_letters.arn
+    }
+  }
+}
+
+# Failed job events (see above): the role's sqs:SendMessage and kms:GenerateDataKey let
+# Lambda deliver them with the function's credentials.
 resource "aws_sqs_queue" "function_dead_letters" {
   name                              = "${local.function_name}-dead-letters"
   message_retention_seconds         = 1209600
@@ -78,6 +99,7 @@ resource "aws_lambda_function" "presign" {
   environment {
     variables = {
       QRVEIL_BUCKET          = aws_s3_bucket.this.id
+      QRVEIL_PBS_TIER        = var.pbs_tier ? "1" : "0"
       QRVEIL_TOKEN_SECRET_ID = aws_secretsmanager_secret.presign_token.arn
       QRVEIL_URL_TTL_SECONDS = tostring(var.url_ttl_seconds)
     }

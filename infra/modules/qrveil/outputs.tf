@@ -19,6 +19,6 @@ output "function_name" {
 }
 
 output "dead_letter_queue_url" {
-  description = "Job events that failed after Lambda's retries."
+  description = "Job events Lambda gave up on (retries exhausted, or older than function_max_event_age_seconds), as on-failure destination records."
   value       = aws_sqs_queue.function_dead_letters.url
 }

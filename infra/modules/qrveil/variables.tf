@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of every resource name (functions, role, log groups, secret, alarm)."
+  description = "Prefix of every resource name (functions, roles, log groups, secret, alarms)."
   type        = string
   default     = "qrveil"
   validation {
@@ -92,6 +92,16 @@ variable "function_reserved_concurrency" {
   }
 }
 
+variable "function_max_event_age_seconds" {
+  description = "Longest an S3 job event may wait in Lambda's queue (throttled, or between retries) before it goes to the dead-letter queue unprocessed. Clients stop waiting after 600 s (WaitPolicy::default() in the SDK, `qrveil --timeout`): keep this at their wait, so no job runs for a client that has gone and a queued one shows in the dead-letter alarm while it still matters."
+  type        = number
+  default     = 600
+  validation {
+    condition     = var.function_max_event_age_seconds >= 60 && var.function_max_event_age_seconds <= 21600 && floor(var.function_max_event_age_seconds) == var.function_max_event_age_seconds
+    error_message = "function_max_event_age_seconds must be a whole number of seconds, 60-21600 (Lambda's limits); set it to how long clients wait (600 by default)."
+  }
+}
+
 variable "key_cache_bytes" {
   description = "Bytes of expanded server keys each warm job function keeps when pbs_tier is on (one expanded key is a few hundred MB); must fit in pbs_function_memory_mb with room for a job."
   type        = number
@@ -162,8 +172,18 @@ variable "log_retention_days" {
   }
 }
 
+variable "rejected_tokens_alarm_threshold" {
+  description = "401 answers (missing or wrong bearer token) per 5 minutes above which the presign endpoint alarms."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.rejected_tokens_alarm_threshold >= 0 && floor(var.rejected_tokens_alarm_threshold) == var.rejected_tokens_alarm_threshold
+    error_message = "rejected_tokens_alarm_threshold must be a whole number >= 0."
+  }
+}
+
 variable "alarm_actions" {
-  description = "ARNs (e.g. SNS topics) notified when a function reports errors."
+  description = "ARNs (e.g. SNS topics) every alarm notifies: function errors and throttles, dead letters, rejected tokens. An encrypted SNS topic needs a customer-managed key CloudWatch may use (see examples/complete)."
   type        = list(string)
   default     = []
   validation {
