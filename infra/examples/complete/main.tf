@@ -117,7 +117,7 @@ module "qrveil" {
   source      = "../../modules/qrveil"
   name_prefix = local.name_prefix
 
-  # What `cargo lambda build --release --arm64 --output-format zip` writes (run at the
+  # What `cargo lambda build --release --locked --arm64 --output-format zip` writes (run at the
   # repository root).
   function_zip = "${path.module}/../../../target/lambda/qrveil-function/bootstrap.zip"
   presign_zip  = "${path.module}/../../../target/lambda/qrveil-presign/bootstrap.zip"
