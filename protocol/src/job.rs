@@ -113,7 +113,7 @@ impl JobId {
     }
 }
 
-fn getrandom(buf: &mut [u8]) {
+pub(crate) fn getrandom(buf: &mut [u8]) {
     // tfhe already depends on a CSPRNG seeded from the OS; reuse it rather than add a crate.
     use tfhe::core_crypto::seeders::new_seeder;
     let mut seeder = new_seeder();

@@ -9,12 +9,50 @@ use std::collections::BTreeMap;
 /// Largest request body the endpoint reads.
 pub const REQUEST_LIMIT: usize = 4 << 10;
 
-/// `POST` body: which server key the job will use; none for a linear-tier job (`{}`).
+/// `POST` body: which server key the job will use (none for a linear-tier job), and which
+/// install asks (for its rate limits; a request without one is limited by its address).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresignRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<KeyId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<ClientId>,
+}
+
+/// A random id made once per install and kept with its keys: 32 lowercase hex digits (128
+/// bits). It names no person, payload or key; it lets the endpoint meter one install.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// A fresh random id (128 bits from the OS).
+    pub fn random() -> Self {
+        let mut bytes = [0u8; 16];
+        crate::job::getrandom(&mut bytes);
+        ClientId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+impl TryFrom<String> for ClientId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            Ok(ClientId(s))
+        } else {
+            Err("client_id must be 32 lowercase hex digits".to_string())
+        }
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(c: ClientId) -> String {
+        c.0
+    }
 }
 
 /// URLs for one new job. Every URL names exactly one object of the storage layout.
@@ -50,7 +88,7 @@ impl PresignRequest {
         if body.len() > REQUEST_LIMIT {
             return Err(format!("request body over {REQUEST_LIMIT} bytes"));
         }
-        let shape = "body must be {} or {\"key_id\": \"<64 hex>\"}";
+        let shape = "body must be {} or {\"key_id\": \"<64 hex>\"}, with \"client_id\": \"<32 hex>\" in either";
         if body.trim_ascii_start().first() != Some(&b'{') {
             return Err(format!("{shape}: not a JSON object"));
         }
@@ -69,12 +107,32 @@ mod tests {
         assert!(serde_json::from_str::<PresignRequest>(&format!(r#"{{"key_id":"{key}","x":1}}"#)).is_err());
         assert!(serde_json::from_str::<PresignRequest>(r#"{"key_id":"../../etc"}"#).is_err());
         // A linear-tier job names no key.
-        assert_eq!(serde_json::from_str::<PresignRequest>("{}").expect("no key"), PresignRequest { key_id: None });
+        assert_eq!(serde_json::from_str::<PresignRequest>("{}").expect("no key"), PresignRequest::default());
+    }
+
+    #[test]
+    fn client_ids_are_32_lowercase_hex_and_nothing_else() {
+        let id = ClientId::random();
+        let parsed: PresignRequest =
+            serde_json::from_str(&format!(r#"{{"client_id":"{}"}}"#, id.as_str())).expect("ok");
+        assert_eq!(parsed.client_id, Some(id.clone()));
+        assert_ne!(ClientId::random(), id, "fresh per install");
+        for bad in [
+            "",
+            "ABCDEF0123456789abcdef0123456789",
+            "0123",
+            "../../../../../../../../../../..",
+            "x".repeat(33).as_str(),
+        ] {
+            let body = format!(r#"{{"client_id":"{bad}"}}"#);
+            let error = PresignRequest::from_body(body.as_bytes()).expect_err(bad);
+            assert!(error.contains("client_id"), "{error}");
+        }
     }
 
     #[test]
     fn bodies_are_one_json_object() {
-        assert_eq!(PresignRequest::from_body(b" \n{}"), Ok(PresignRequest { key_id: None }));
+        assert_eq!(PresignRequest::from_body(b" \n{}"), Ok(PresignRequest::default()));
         for body in [&b"[]"[..], b"null", b"", b"{} {}", b"\"{}\""] {
             let error = PresignRequest::from_body(body).expect_err("refused");
             assert!(error.contains("key_id"), "{error}");

@@ -15,6 +15,19 @@ pub const URL_TTL_SECONDS: &str = "QRVEIL_URL_TTL_SECONDS";
 /// `1` for path-style S3 URLs (S3-compatible servers on a plain address).
 pub const S3_FORCE_PATH_STYLE: &str = "QRVEIL_S3_FORCE_PATH_STYLE";
 
+/// DynamoDB table of the presign endpoint's rate limits; unset, requests are not metered.
+pub const LIMITS_TABLE: &str = "QRVEIL_LIMITS_TABLE";
+/// Presign requests one client id may make at once, and then per minute.
+pub const CLIENT_BURST: &str = "QRVEIL_CLIENT_BURST";
+pub const CLIENT_PER_MINUTE: &str = "QRVEIL_CLIENT_PER_MINUTE";
+/// The same for one source address (a leaked token's holder can make up client ids).
+pub const ADDRESS_BURST: &str = "QRVEIL_ADDRESS_BURST";
+pub const ADDRESS_PER_MINUTE: &str = "QRVEIL_ADDRESS_PER_MINUTE";
+/// Jobs per UTC day, all clients together: the ceiling on what a leaked token costs.
+pub const DAILY_JOBS: &str = "QRVEIL_DAILY_JOBS";
+/// Server-key uploads per client id and UTC day.
+pub const DAILY_KEY_UPLOADS: &str = "QRVEIL_DAILY_KEY_UPLOADS";
+
 /// Default presigned URL lifetime: long enough for a large job's upload, run and download.
 pub const DEFAULT_URL_TTL_SECONDS: u64 = 3600;
 

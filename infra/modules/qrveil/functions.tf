@@ -98,10 +98,17 @@ resource "aws_lambda_function" "presign" {
   kms_key_arn                    = aws_kms_key.this.arn
   environment {
     variables = {
-      QRVEIL_BUCKET          = aws_s3_bucket.this.id
-      QRVEIL_PBS_TIER        = var.pbs_tier ? "1" : "0"
-      QRVEIL_TOKEN_SECRET_ID = aws_secretsmanager_secret.presign_token.arn
-      QRVEIL_URL_TTL_SECONDS = tostring(var.url_ttl_seconds)
+      QRVEIL_BUCKET             = aws_s3_bucket.this.id
+      QRVEIL_PBS_TIER           = var.pbs_tier ? "1" : "0"
+      QRVEIL_TOKEN_SECRET_ID    = aws_secretsmanager_secret.presign_token.arn
+      QRVEIL_URL_TTL_SECONDS    = tostring(var.url_ttl_seconds)
+      QRVEIL_LIMITS_TABLE       = aws_dynamodb_table.limits.name
+      QRVEIL_CLIENT_BURST       = tostring(var.client_burst)
+      QRVEIL_CLIENT_PER_MINUTE  = tostring(var.client_per_minute)
+      QRVEIL_ADDRESS_BURST      = tostring(var.address_burst)
+      QRVEIL_ADDRESS_PER_MINUTE = tostring(var.address_per_minute)
+      QRVEIL_DAILY_JOBS         = tostring(var.daily_job_budget)
+      QRVEIL_DAILY_KEY_UPLOADS  = tostring(var.daily_key_uploads)
     }
   }
   tracing_config {

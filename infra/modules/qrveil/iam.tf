@@ -84,6 +84,12 @@ data "aws_iam_policy_document" "presign" {
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.this.arn]
   }
+  # The rate limits: read a counter, update it only over what was read.
+  statement {
+    sid       = "RateLimits"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.limits.arn]
+  }
   statement {
     sid       = "BearerToken"
     actions   = ["secretsmanager:GetSecretValue"]

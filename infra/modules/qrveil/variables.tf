@@ -19,7 +19,7 @@ variable "bucket_name" {
 }
 
 variable "function_zip" {
-  description = "Path of the job function's zip: `cargo lambda build --release --output-format zip` writes target/lambda/qrveil-function/bootstrap.zip."
+  description = "Path of the job function's zip: `cargo lambda build --release --locked --output-format zip` writes target/lambda/qrveil-function/bootstrap.zip."
   type        = string
   validation {
     condition     = endswith(var.function_zip, ".zip")
@@ -196,4 +196,65 @@ variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)
   default     = {}
+}
+
+# What a leaked app token can cost (docs/cloud.md works the defaults out per day).
+variable "client_burst" {
+  description = "Presign requests one install (client id) may make at once."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.client_burst >= 1 && floor(var.client_burst) == var.client_burst
+    error_message = "client_burst must be a whole number of at least 1."
+  }
+}
+
+variable "client_per_minute" {
+  description = "Presign requests one install may make per minute after its burst."
+  type        = number
+  default     = 6
+  validation {
+    condition     = var.client_per_minute >= 1 && floor(var.client_per_minute) == var.client_per_minute
+    error_message = "client_per_minute must be a whole number of at least 1."
+  }
+}
+
+variable "address_burst" {
+  description = "Presign requests one source address may make at once (a token's holder can make up client ids, not addresses)."
+  type        = number
+  default     = 30
+  validation {
+    condition     = var.address_burst >= 1 && floor(var.address_burst) == var.address_burst
+    error_message = "address_burst must be a whole number of at least 1."
+  }
+}
+
+variable "address_per_minute" {
+  description = "Presign requests one source address may make per minute after its burst."
+  type        = number
+  default     = 20
+  validation {
+    condition     = var.address_per_minute >= 1 && floor(var.address_per_minute) == var.address_per_minute
+    error_message = "address_per_minute must be a whole number of at least 1."
+  }
+}
+
+variable "daily_job_budget" {
+  description = "Jobs the presign endpoint admits per UTC day, all clients together: the ceiling on what a leaked token costs. An alarm fires at 80%."
+  type        = number
+  default     = 10000
+  validation {
+    condition     = var.daily_job_budget >= 1 && floor(var.daily_job_budget) == var.daily_job_budget
+    error_message = "daily_job_budget must be a whole number of at least 1."
+  }
+}
+
+variable "daily_key_uploads" {
+  description = "Server-key uploads (about 43 MB each, PBS tier only) one install may make per UTC day."
+  type        = number
+  default     = 3
+  validation {
+    condition     = var.daily_key_uploads >= 1 && floor(var.daily_key_uploads) == var.daily_key_uploads
+    error_message = "daily_key_uploads must be a whole number of at least 1."
+  }
 }

@@ -9,20 +9,31 @@ use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse, RE
 use qrveil_protocol::{JobId, KeyId};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+pub mod limits;
+use limits::{Admission, Limiter};
+
+/// The limits table cannot be reached: refused, since an unmetered answer could cost anything.
+fn unmetered(e: &limits::LimitError) -> Reply {
+    tracing::error!(error = %e, "rate limits unavailable");
+    refuse(503, "the endpoint cannot meter requests right now; try again")
+}
 
 /// An HTTP answer, independent of the Lambda event types.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
+    /// Seconds for a `Retry-After` header (a 429's).
+    pub retry_after: Option<u64>,
 }
 
 /// A JSON answer; a body that cannot be written (it never should) becomes a bare 500.
 fn reply(status: u16, body: &impl serde::Serialize) -> Reply {
     match serde_json::to_vec(body) {
-        Ok(body) => Reply { status, body },
-        Err(_) => Reply { status: 500, body: br#"{"error":"internal error"}"#.to_vec() },
+        Ok(body) => Reply { status, body, retry_after: None },
+        Err(_) => Reply { status: 500, body: br#"{"error":"internal error"}"#.to_vec(), retry_after: None },
     }
 }
 
@@ -31,6 +42,12 @@ fn refuse(status: u16, error: impl Into<String>) -> Reply {
     let error = error.into();
     tracing::warn!(status, reason = %error, "presign request refused");
     reply(status, &PresignError { error })
+}
+
+/// Over a limit: 429, saying which and when to ask again (also as `Retry-After`).
+fn too_many(reason: &str, retry_after: u64) -> Reply {
+    let refusal = refuse(429, format!("over {reason}; try again in {retry_after} s"));
+    Reply { retry_after: Some(retry_after), ..refusal }
 }
 
 /// Why the endpoint cannot start or answer.
@@ -44,6 +61,10 @@ pub enum PresignFailure {
     Presign(String),
     #[error(transparent)]
     Store(#[from] qrveil_protocol::StoreError),
+    #[error(transparent)]
+    Limits(#[from] limits::LimitError),
+    #[error("over {reason}")]
+    Limited { reason: &'static str, retry_after: u64 },
 }
 
 /// Fetch the bearer token from Secrets Manager (a secret string, surrounding blanks ignored).
@@ -68,6 +89,7 @@ pub struct Presigner {
     token_digest: [u8; 32],
     ttl: Duration,
     serves_pbs: bool,
+    limiter: Option<Limiter>,
 }
 
 /// A signed `PUT` and the headers it was signed over.
@@ -76,13 +98,19 @@ type SignedPut = (String, BTreeMap<String, String>);
 impl Presigner {
     pub fn new(client: Client, bucket: impl Into<String>, token: &str, ttl: Duration) -> Self {
         let token_digest = Sha256::digest(token.as_bytes()).into();
-        Self { client, bucket: bucket.into(), token_digest, ttl, serves_pbs: false }
+        Self { client, bucket: bucket.into(), token_digest, ttl, serves_pbs: false, limiter: None }
     }
 
     /// Whether the deployment evaluates PBS-tier jobs (`QRVEIL_PBS_TIER`). Only then are server
     /// keys taken: a linear-only deployment never reads one, so an upload would only park bytes.
     pub fn serving_pbs(mut self, serves_pbs: bool) -> Self {
         self.serves_pbs = serves_pbs;
+        self
+    }
+
+    /// Meter requests with `limiter` (without one, nothing bounds what a leaked token costs).
+    pub fn limited_by(mut self, limiter: Limiter) -> Self {
+        self.limiter = Some(limiter);
         self
     }
 
@@ -94,7 +122,8 @@ impl Presigner {
         digest == self.token_digest
     }
 
-    pub async fn handle(&self, method: &str, authorization: Option<&str>, body: &[u8]) -> Reply {
+    /// Answer one request from `source` (the caller's address, as the Function URL saw it).
+    pub async fn handle(&self, method: &str, authorization: Option<&str>, source: &str, body: &[u8]) -> Reply {
         if method != "POST" {
             return refuse(
                 405,
@@ -117,7 +146,16 @@ impl Presigner {
                 "this deployment evaluates the linear tier only and takes no server keys: use a style on the linear tier (send {}), or ask the operator to enable the PBS tier",
             );
         }
-        match self.urls(&request).await {
+        // An install is metered by its id; one that sent none, by its address.
+        let client = request.client_id.as_ref().map_or_else(|| format!("at-{source}"), |c| c.as_str().to_string());
+        if let Some(limiter) = &self.limiter {
+            match limiter.admit_job(&client, source, SystemTime::now()).await {
+                Ok(Admission::Admitted) => {}
+                Ok(Admission::Refused { reason, retry_after }) => return too_many(reason, retry_after),
+                Err(e) => return unmetered(&e),
+            }
+        }
+        match self.urls(&request, &client).await {
             Ok(response) => {
                 // The job and whether it uploads a key; the URLs carry signatures and stay out.
                 let key = request.key_id.as_ref().map(|k| k.short().to_string());
@@ -125,6 +163,8 @@ impl Presigner {
                 tracing::info!(job = %response.job_id.as_str(), key, key_put, "presigned a job");
                 reply(200, &response)
             }
+            Err(PresignFailure::Limited { reason, retry_after }) => too_many(reason, retry_after),
+            Err(PresignFailure::Limits(e)) => unmetered(&e),
             Err(e) => {
                 tracing::error!(error = %e, "presigning failed");
                 refuse(502, "could not reach the bucket; try again")
@@ -132,7 +172,7 @@ impl Presigner {
         }
     }
 
-    async fn urls(&self, request: &PresignRequest) -> Result<PresignResponse, PresignFailure> {
+    async fn urls(&self, request: &PresignRequest, client: &str) -> Result<PresignResponse, PresignFailure> {
         let job = JobId::random();
         let config = PresigningConfig::expires_in(self.ttl).map_err(|e| PresignFailure::Presign(e.to_string()))?;
         let store = crate::s3::S3Store::new(self.client.clone(), &self.bucket, tokio::runtime::Handle::current());
@@ -152,7 +192,7 @@ impl Presigner {
         };
         // A server key only for a job that names one (PBS tier), and only if the bucket lacks it.
         let (server_key_put, server_key_headers) = match &request.key_id {
-            Some(key) => match self.key_upload(&store, key, &config).await? {
+            Some(key) => match self.key_upload(&store, key, &config, client).await? {
                 Some((url, headers)) => (Some(url), headers),
                 None => (None, BTreeMap::new()),
             },
@@ -178,6 +218,7 @@ impl Presigner {
         store: &crate::s3::S3Store,
         key: &KeyId,
         config: &PresigningConfig,
+        client: &str,
     ) -> Result<Option<SignedPut>, PresignFailure> {
         let path = paths::server_key(key);
         let checksum = key.checksum_sha256();
@@ -189,6 +230,13 @@ impl Presigner {
             // upload, which the checksum still limits to the right bytes.
             Some(_) => false,
         };
+        if let Some(limiter) = &self.limiter {
+            if let Admission::Refused { reason, retry_after } =
+                limiter.admit_key_upload(client, SystemTime::now()).await?
+            {
+                return Err(PresignFailure::Limited { reason, retry_after });
+            }
+        }
         let put = self.client.put_object().bucket(&self.bucket).key(path).checksum_sha256(checksum);
         let put = if first { put.if_none_match("*") } else { put };
         let signed = put.presigned(config.clone()).await.map_err(|e| PresignFailure::Presign(e.to_string()))?;

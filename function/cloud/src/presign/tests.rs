@@ -46,11 +46,12 @@ fn bucket_answering(head: &'static str) -> (String, std::sync::Arc<std::sync::at
 }
 
 fn key_job(presigner: &Presigner, key: &KeyId) -> (u16, Option<PresignResponse>) {
-    let body =
-        serde_json::to_vec(&qrveil_protocol::presign::PresignRequest { key_id: Some(key.clone()) }).expect("json");
+    let request = qrveil_protocol::presign::PresignRequest { key_id: Some(key.clone()), client_id: None };
+    let body = serde_json::to_vec(&request).expect("json");
     let reply = tokio::runtime::Runtime::new().expect("runtime").block_on(presigner.handle(
         "POST",
         Some(&bearer(TOKEN)),
+        "127.0.0.1",
         &body,
     ));
     (reply.status, serde_json::from_slice(&reply.body).ok())
@@ -129,7 +130,7 @@ fn bearer(token: &str) -> String {
 }
 
 async fn status(method: &str, authorization: Option<&str>, body: &[u8]) -> u16 {
-    presigner().handle(method, authorization, body).await.status
+    presigner().handle(method, authorization, "127.0.0.1", body).await.status
 }
 
 #[tokio::test]
@@ -173,7 +174,7 @@ async fn size_limit_holds_at_the_byte_and_strangers_never_learn_it() {
 #[tokio::test]
 async fn malformed_requests_get_400_with_what_to_send() {
     for body in [&b"not json"[..], b"[]", b"{\"key_id\": \"abc\"}", b"{\"keyid\": null}", b"\xff\xfe"] {
-        let reply = presigner().handle("POST", Some(&bearer(TOKEN)), body).await;
+        let reply = presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", body).await;
         assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(body));
         let error: PresignError = serde_json::from_slice(&reply.body).expect("a JSON error");
         assert!(error.error.contains("key_id"), "{}", error.error);
@@ -182,7 +183,7 @@ async fn malformed_requests_get_400_with_what_to_send() {
 
 #[tokio::test]
 async fn a_linear_job_gets_urls_for_exactly_its_objects() {
-    let reply = presigner().handle("POST", Some(&bearer(TOKEN)), b"{}").await;
+    let reply = presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", b"{}").await;
     assert_eq!(reply.status, 200);
     let urls: PresignResponse = serde_json::from_slice(&reply.body).expect("job URLs");
     assert_eq!(urls.server_key_put, None, "a linear job names no key");
@@ -199,6 +200,7 @@ async fn a_linear_job_gets_urls_for_exactly_its_objects() {
         assert!(url.contains("X-Amz-Expires=900") && url.contains("X-Amz-Signature="), "{url}");
     }
     let again: PresignResponse =
-        serde_json::from_slice(&presigner().handle("POST", Some(&bearer(TOKEN)), b"{}").await.body).expect("URLs");
+        serde_json::from_slice(&presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", b"{}").await.body)
+            .expect("URLs");
     assert_ne!(again.job_id, urls.job_id, "every request starts a new job");
 }
