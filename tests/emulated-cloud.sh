@@ -12,8 +12,11 @@
 #
 # Needs: python3 with moto[server] (and its boto3), cargo-lambda (pip install "moto[server]"
 # cargo-lambda), zbarimg. Usage: tests/emulated-cloud.sh [extra cargo test args]
+#                          tests/emulated-cloud.sh leaked_token   (that suite alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SUITE=all
+if [ "${1:-}" = leaked_token ]; then SUITE=leaked_token; shift; fi
 
 for need in cargo-lambda python3 zbarimg; do
   command -v "$need" >/dev/null || { echo "emulated-cloud: $need is missing (pip install \"moto[server]\" cargo-lambda)" >&2; exit 2; }
@@ -27,11 +30,21 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "$status" -ne 0 ]; then
-    for log in "$WORK"/*.log; do [ -e "$log" ] && { echo "--- last lines of $(basename "$log")"; tail -n 30 "$log"; }; done
+    for log in "$WORK"/*.log; do [ -e "$log" ] && { echo "--- last lines of $(basename "$log")"; tail -n 30 "$log" | redact; }; done
   fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# What a failing run prints of the logs keeps no secret: the bearer token, and the signatures
+# and credentials of presigned URLs (moto logs each request line), become placeholders.
+redact() {
+  local token
+  token=$(cat "$WORK/token" 2>/dev/null || true)
+  sed -E -e "s#${token:-no token yet}#<token>#g" \
+    -e 's/(X-Amz-(Signature|Credential|Security-Token)=)[^&" ]*/\1<redacted>/g' \
+    -e 's/(Bearer )[A-Za-z0-9._~+\/=-]+/\1<redacted>/g'
+}
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_port() { # port name
@@ -57,26 +70,40 @@ S3="http://127.0.0.1:$S3_PORT"
 BUCKET=qrveil-emulated
 SECRET_ID=qrveil-presign-token
 python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$WORK/token"
+# The redaction must hold before anything can fail.
+if printf 'token=%s Authorization: Bearer xyz-123 GET /b/k?X-Amz-Credential=AKID%%2F1&X-Amz-Signature=f00d HTTP/1.1\n' "$(cat "$WORK/token")" \
+  | redact | grep -q -e "$(cat "$WORK/token")" -e xyz-123 -e AKID -e f00d; then
+  echo "emulated-cloud: redact lets a secret through" >&2
+  exit 1
+fi
 
 python3 -m moto.server -H 127.0.0.1 -p "$S3_PORT" > "$WORK/moto.log" 2>&1 &
 PIDS+=($!)
 wait_port "$S3_PORT" "moto server"
-QUEUE_URL=$(python3 tests/cloud/setup.py "$S3" "$BUCKET" qrveil-job-events "$SECRET_ID" "$WORK/token")
+QUEUE_URL=$(python3 tests/cloud/setup.py "$S3" "$BUCKET" qrveil-job-events "$SECRET_ID" "$WORK/token" qrveil-limits qrveil-limits-budget)
 
 LAMBDA_PORT=$(free_port)
-cargo lambda watch --only-lambda-apis -A 127.0.0.1 -P "$LAMBDA_PORT" --manifest-path function/cloud/Cargo.toml > "$WORK/lambda-emulator.log" 2>&1 &
+cargo lambda watch --only-lambda-apis --locked -A 127.0.0.1 -P "$LAMBDA_PORT" --manifest-path function/cloud/Cargo.toml > "$WORK/lambda-emulator.log" 2>&1 &
 PIDS+=($!)
 wait_port "$LAMBDA_PORT" "cargo lambda watch"
 LAMBDA="http://127.0.0.1:$LAMBDA_PORT"
 
 start_function() { # name log [extra env...]
-  local name=$1 log=$2
-  shift 2
-  env AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$LAMBDA_PORT/.rt/$name" AWS_LAMBDA_FUNCTION_NAME="$name" \
+  start_function_on "$LAMBDA_PORT" "$@"
+}
+start_function_on() { # emulator-port name log [extra env...]
+  local port=$1 name=$2 log=$3
+  shift 3
+  env AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$port/.rt/$name" AWS_LAMBDA_FUNCTION_NAME="$name" \
     AWS_LAMBDA_FUNCTION_VERSION=1 AWS_LAMBDA_FUNCTION_MEMORY_SIZE=10240 \
     AWS_ENDPOINT_URL="$S3" QRVEIL_S3_FORCE_PATH_STYLE=1 QRVEIL_BUCKET="$BUCKET" "$@" \
     "$BIN/$name" > "$WORK/$log.log" 2>&1 &
   PIDS+=($!)
+}
+start_emulator() { # port log: one more Lambda runtime API emulator
+  cargo lambda watch --only-lambda-apis --locked -A 127.0.0.1 -P "$1" --manifest-path function/cloud/Cargo.toml > "$WORK/$2.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$1" "cargo lambda watch ($2)"
 }
 FUNCTION_PIDS=()
 # A deployment serving both tiers (Terraform's pbs_tier = true): the function evaluates PBS jobs
@@ -87,11 +114,35 @@ start_function qrveil-function function-2 QRVEIL_PBS_TIER=1
 FUNCTION_PIDS[2]=$!
 # At trace, the most an operator can ask for: log_secrets then searches the most that is logged.
 start_function qrveil-presign presign QRVEIL_PBS_TIER=1 QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" QRVEIL_URL_TTL_SECONDS=900 AWS_LAMBDA_LOG_LEVEL=trace
+# Two more presign endpoints, each behind an emulator of its own, metered as a deployment is
+# (tests/tests/leaked_token.rs): one where a client floods, with tight per-client limits (every
+# emulated client shares 127.0.0.1, so the per-address bucket is wide), and one with a small
+# daily budget to spend. Jobs from either run on the function above (one bucket).
+LIMITED_PORT=$(free_port)
+start_emulator "$LIMITED_PORT" lambda-emulator-limited
+start_function_on "$LIMITED_PORT" qrveil-presign presign-limited QRVEIL_PBS_TIER=1 QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" \
+  QRVEIL_LIMITS_TABLE=qrveil-limits QRVEIL_CLIENT_BURST=10 QRVEIL_CLIENT_PER_MINUTE=120 \
+  QRVEIL_ADDRESS_BURST=5000 QRVEIL_ADDRESS_PER_MINUTE=60000 QRVEIL_DAILY_JOBS=100000
+BUDGET_PORT=$(free_port)
+start_emulator "$BUDGET_PORT" lambda-emulator-budget
+start_function_on "$BUDGET_PORT" qrveil-presign presign-budget QRVEIL_PBS_TIER=1 QRVEIL_TOKEN_SECRET_ID="$SECRET_ID" \
+  QRVEIL_LIMITS_TABLE=qrveil-limits-budget QRVEIL_DAILY_JOBS=25 QRVEIL_DAILY_KEY_UPLOADS=2 \
+  QRVEIL_ADDRESS_BURST=5000 QRVEIL_ADDRESS_PER_MINUTE=60000
 
 python3 tests/cloud/bridge.py "$S3" "$QUEUE_URL" "$LAMBDA/2015-03-31/functions/qrveil-function/invocations" > "$WORK/bridge.log" 2>&1 &
 PIDS+=($!)
 
 echo "emulated-cloud: S3 $S3, Lambda $LAMBDA"
+run_leaked_token() {
+  echo "emulated-cloud: a leaked token (one client floods, the daily budget is spent)"
+  QRVEIL_EMU_LIMITED="http://127.0.0.1:$LIMITED_PORT/lambda-url/qrveil-presign/" \
+    QRVEIL_EMU_BUDGET="http://127.0.0.1:$BUDGET_PORT/lambda-url/qrveil-presign/" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
+    cargo test --locked --workspace --test leaked_token -- --ignored --test-threads 1 --nocapture "$@"
+}
+if [ "$SUITE" = leaked_token ]; then
+  run_leaked_token "$@"
+  exit 0
+fi
 # docs/cloud.md's --remote commands, each checked by a decoder nobody here wrote.
 cli_check() { # payload png [qrveil args...]
   local payload=$1 png=$2
@@ -140,6 +191,8 @@ QRVEIL_EMU_S3="$S3" QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_TOKEN_FILE="$WORK/tok
 echo "emulated-cloud: ${QRVEIL_LOAD_JOBS:-100} concurrent jobs"
 QRVEIL_EMU_LAMBDA="$LAMBDA" QRVEIL_EMU_TOKEN_FILE="$WORK/token" \
   cargo test --locked --workspace --test load -- --ignored --nocapture
+
+run_leaked_token
 
 # Last, so that it searches the logs of every job above too.
 echo "emulated-cloud: searching every log for secrets"
