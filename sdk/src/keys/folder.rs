@@ -1,12 +1,13 @@
-//! The key folder on disk: where keys live, how they are read back, and how they are written
-//! (owner-only from the first byte, atomically).
+//! The key folder on disk: where keys live, how they are read back and saved. Every sequence
+//! here runs under the folder's lock, and writes are atomic and owner-only from the first byte
+//! (`disk.rs`).
 
-use super::Keys;
+use super::disk::{self, write_key_file, FolderLock};
+use super::{make_server_key, KeyPair, Keys, ServerKey};
 use crate::SdkError;
+use qrveil_protocol::ServerKeyBundle;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::PoisonError;
 use zeroize::Zeroizing;
 
@@ -40,85 +41,115 @@ pub(super) fn key_error(dir: &Path, detail: impl Into<String>) -> SdkError {
     SdkError::Keys { path: dir.display().to_string(), detail: detail.into() }
 }
 
-/// Load the keys in `dir` (the server key only if it was made); a damaged or foreign file is
-/// an error, never silently replaced.
+/// Load the keys in `dir` (the server key only if it was made); a damaged or foreign client key
+/// is an error, never silently replaced. A server key is used only if the folder's record binds
+/// it to this client key; one that is not (left from another client key, copied from another
+/// folder, written by an older version that kept no record) is removed: it is derived data,
+/// made again from the client key when a style next needs it.
 pub fn load(dir: &Path) -> Result<Keys, SdkError> {
-    let read = |name: &str| {
-        fs::read(dir.join(name)).map(Zeroizing::new).map_err(|e| key_error(dir, format!("cannot read {name}: {e}")))
+    if !dir.is_dir() {
+        return Err(key_error(dir, format!("cannot read {CLIENT_FILE}: no such folder")));
+    }
+    let _lock = FolderLock::acquire(dir)?;
+    load_locked(dir)
+}
+
+/// [`load`], with the folder's lock held.
+fn load_locked(dir: &Path) -> Result<Keys, SdkError> {
+    let client = fs::read(dir.join(CLIENT_FILE))
+        .map(Zeroizing::new)
+        .map_err(|e| key_error(dir, format!("cannot read {CLIENT_FILE}: {e}")))?;
+    let server = match fs::read(dir.join(SERVER_FILE)) {
+        Ok(bytes) => Some(ServerKey::of(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(key_error(dir, format!("cannot read {SERVER_FILE}: {e}"))),
     };
-    let client = read(CLIENT_FILE)?;
-    let server = if dir.join(SERVER_FILE).exists() { Some(read(SERVER_FILE)?) } else { None };
-    let pair = Keys::parse(&client, server.as_deref().map(|s| s.as_slice())).map_err(|e| {
+    let unbound = server.as_ref().is_some_and(|server| !disk::is_bound(dir, &client, server));
+    let server = server.filter(|_| !unbound);
+    let pair = Keys::parse_with(&client, server).map_err(|e| {
         key_error(
             dir,
             format!("{e}. Move the folder away to create new keys (jobs made with the old ones cannot be read again)"),
         )
     })?;
-    Ok(Keys::new(pair, Some(dir.to_path_buf())))
-}
-
-/// Temp-file names unique within this process (the process id sets processes apart).
-static TEMP_FILES: AtomicU64 = AtomicU64::new(0);
-
-/// Write one key file atomically, readable by its owner only from its first byte: a new file
-/// created with mode 0600 in a folder of mode 0700, then renamed over the old one.
-pub(super) fn write_key_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SdkError> {
-    private_dir(dir).map_err(|e| key_error(dir, format!("cannot create: {e}")))?;
-    let n = TEMP_FILES.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-    let written = private_file(&tmp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| fs::rename(&tmp, dir.join(name)));
-    renamed.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        key_error(dir, format!("cannot write {name}: {e}"))
-    })
-}
-
-/// Create `dir` (and missing parents) owner-only, and make an existing one owner-only too.
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+    if unbound {
+        // Best effort: it is not used either way, and a folder that cannot be changed still loads.
+        disk::remove_server_key(dir).ok();
     }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)
-}
-
-/// A new file (never an existing one, nor a link's target) that only its owner can read.
-fn private_file(path: &Path) -> std::io::Result<fs::File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+    Ok(Keys::new(pair, Some(dir.to_path_buf())))
 }
 
 /// Save keys into `dir` (created if needed): the client key, and the server key if made.
 /// Keys made later (a server key, a replacement) are saved there too.
 pub fn save(dir: &Path, keys: &Keys) -> Result<(), SdkError> {
+    disk::private_dir(dir)?;
+    let _lock = FolderLock::acquire(dir)?;
+    save_locked(dir, keys)
+}
+
+/// [`save`], with the folder's lock held. The client key first: until the server key's record
+/// is written, a server key left in the folder is bound to no client key here, so it is never
+/// loaded with this one.
+fn save_locked(dir: &Path, keys: &Keys) -> Result<(), SdkError> {
+    disk::remove_stale_temp_files(dir);
     let pair = keys.current();
+    let client = pair.client_key_bytes()?;
+    write_key_file(dir, CLIENT_FILE, &client)?;
     if let Some(server) = pair.existing_server_key() {
-        write_key_file(dir, SERVER_FILE, &server.bytes)?;
+        disk::write_server_key(dir, &client, &server)?;
     }
-    write_key_file(dir, CLIENT_FILE, &pair.client_key_bytes()?)?;
     *keys.shared.dir.write().unwrap_or_else(PoisonError::into_inner) = Some(dir.to_path_buf());
     Ok(())
 }
 
 /// Load the keys in `dir`, or generate and save a client key if there is none. The flag says
-/// whether it was generated now.
+/// whether it was generated now. The folder is locked from the look to the save, so two
+/// callers (two key stores, an app and its extension) on one new folder end with one key.
 pub fn load_or_generate(dir: &Path) -> Result<(Keys, bool), SdkError> {
+    if !dir.is_dir() {
+        disk::private_dir(dir)?;
+    }
+    let _lock = FolderLock::acquire(dir)?;
     if exists(dir) {
-        return Ok((load(dir)?, false));
+        return Ok((load_locked(dir)?, false));
     }
     let keys = Keys::generate();
-    save(dir, &keys)?;
+    save_locked(dir, &keys)?;
     Ok((keys, true))
+}
+
+/// `pair`'s server key for a job, while `pair` is the key folder's current pair: the one
+/// saved in the folder if the folder's client key is `pair`'s and its record binds it (another
+/// key store or process on the folder made it meanwhile), else one made now and saved with its
+/// record. If the folder's client key is another one now (another process replaced it), the
+/// key is made for `pair` alone and the folder is left as it is. The folder stays locked while
+/// the key is made (seconds), so two makers on one folder make one key.
+pub(super) fn server_key_in(dir: &Path, pair: &KeyPair) -> Result<ServerKey, SdkError> {
+    let lock = FolderLock::acquire(dir)?;
+    let client = pair.client_key_bytes()?;
+    let on_disk = fs::read(dir.join(CLIENT_FILE)).map(Zeroizing::new);
+    if !on_disk.is_ok_and(|bytes| *bytes == *client) {
+        drop(lock);
+        return make_server_key(pair);
+    }
+    if let Ok(bytes) = fs::read(dir.join(SERVER_FILE)) {
+        let saved = ServerKey::of(bytes);
+        if disk::is_bound(dir, &client, &saved) && ServerKeyBundle::from_bytes(&saved.bytes).is_ok() {
+            return Ok(saved);
+        }
+    }
+    let server = make_server_key(pair)?;
+    disk::write_server_key(dir, &client, &server)?;
+    Ok(server)
+}
+
+/// Save `fresh`, the pair replacing a burned one, into `dir`: its client key, and no server
+/// key (the burned pair's is removed with its record).
+pub(super) fn replace_in(dir: &Path, fresh: &KeyPair) -> Result<(), SdkError> {
+    let _lock = FolderLock::acquire(dir)?;
+    disk::remove_stale_temp_files(dir);
+    write_key_file(dir, CLIENT_FILE, &fresh.client_key_bytes()?)?;
+    disk::remove_server_key(dir)
 }
 
 #[cfg(all(test, unix))]
@@ -142,13 +173,16 @@ mod tests {
         assert_eq!(mode(&dir.join(CLIENT_FILE)), 0o600, "the client key");
         // The file is created private, not restricted after its bytes are in: an empty one,
         // made the way key files are, is already 0600.
-        let file = private_file(&dir.join("probe")).expect("create");
-        assert_eq!(file.metadata().expect("stat").permissions().mode() & 0o777, 0o600);
-        // Only the two key files and the probe: no temp file left behind.
+        let file = disk::temp_file(&dir, CLIENT_FILE).expect("create");
+        assert_eq!(file.as_file().metadata().expect("stat").permissions().mode() & 0o777, 0o600);
+        drop(file);
+        // The lock file is owner-only too.
+        assert_eq!(mode(&dir.join(disk::LOCK_FILE)), 0o600, "the lock file");
+        // Only the key file and the lock: no temp file left behind.
         let mut names: Vec<String> =
             fs::read_dir(&dir).expect("ls").map(|e| e.expect("entry").file_name().to_string_lossy().into()).collect();
         names.sort();
-        assert_eq!(names, ["client-key", "probe"]);
+        assert_eq!(names, [".lock", "client-key"]);
         // A new folder's missing parents are created owner-only too.
         let nested = home.path().join("a/b/keys");
         save(&nested, &Keys::generate()).expect("save");

@@ -14,17 +14,22 @@
 //! Secret bytes the SDK holds are zeroed when dropped: the client key's coefficients
 //! ([`KeyPair`]), its serialized form, and the files' bytes as read. Files are created
 //! owner-only (0600, in a 0700 folder) before any secret byte is written.
+//!
+//! A key folder may be shared (an app and its extension, two key stores in one process): every
+//! read and change of it runs under its lock, writes go through temp files of unique names,
+//! and a server key is loaded only beside the client key its record (`pair`) binds it to.
 
+mod disk;
 mod folder;
+#[cfg(test)]
+mod races;
 
 pub use folder::{data_home, default_key_dir, exists, load, load_or_generate, save};
 
 use crate::error::Internal;
 use crate::SdkError;
-use folder::{key_error, write_key_file, CLIENT_FILE, SERVER_FILE};
 use qrveil_protocol::params::{COMPRESSION_PARAMS, PBS_PARAMS};
 use qrveil_protocol::{ClientKeyBundle, KeyId, ServerKeyBundle, WireError};
-use std::fs;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use tfhe::core_crypto::prelude::{GlweSecretKey, LweSecretKey};
@@ -158,14 +163,15 @@ impl Keys {
 
     /// The keys read back through their versioned containers, checked against the parameter set.
     fn parse(client_key: &[u8], server_key: Option<&[u8]>) -> Result<KeyPair, WireError> {
+        Self::parse_with(client_key, server_key.map(|bytes| ServerKey::of(bytes.to_vec())))
+    }
+
+    /// [`Keys::parse`], with the server key's id already computed.
+    fn parse_with(client_key: &[u8], server: Option<ServerKey>) -> Result<KeyPair, WireError> {
         let client = ClientKeyBundle::from_bytes(client_key)?;
-        let server = match server_key {
-            Some(bytes) => {
-                ServerKeyBundle::from_bytes(bytes)?;
-                Some(ServerKey::of(bytes.to_vec()))
-            }
-            None => None,
-        };
+        if let Some(server) = &server {
+            ServerKeyBundle::from_bytes(&server.bytes)?;
+        }
         Ok(KeyPair::new(client, server))
     }
 
@@ -190,7 +196,8 @@ impl Keys {
     }
 
     /// `pair`'s server key, made from its client key now if it does not exist yet (a few
-    /// seconds), and saved into the key folder while `pair` is the current one.
+    /// seconds). While `pair` is the current one and the keys came from a folder, the key is
+    /// the folder's (made there by another key store or process on it) or saved there.
     pub fn server_key_of(&self, pair: &Arc<KeyPair>) -> Result<Arc<ServerKey>, SdkError> {
         if let Some(server) = pair.existing_server_key() {
             return Ok(server);
@@ -199,15 +206,11 @@ impl Keys {
         if let Some(server) = pair.existing_server_key() {
             return Ok(server);
         }
-        let (server_key, packing_key) = rayon::join(
-            || CompressedServerKey::new(&pair.client.client_key),
-            || pair.client.client_key.atomic_pattern.new_compressed_compression_key(&pair.client.compression_key),
-        );
-        let bundle = ServerKeyBundle { server_key, compression_key: packing_key };
-        let server = ServerKey::of(bundle.to_bytes().map_err(Internal::from)?);
-        if let Some(dir) = read_lock(&self.shared.dir).as_deref().filter(|_| Arc::ptr_eq(pair, &self.current())) {
-            write_key_file(dir, SERVER_FILE, &server.bytes)?;
-        }
+        let dir = read_lock(&self.shared.dir).clone().filter(|_| Arc::ptr_eq(pair, &self.current()));
+        let server = match dir {
+            Some(dir) => folder::server_key_in(&dir, pair)?,
+            None => make_server_key(pair)?,
+        };
         Ok(pair.server.get_or_init(|| Arc::new(server)).clone())
     }
 
@@ -223,24 +226,32 @@ impl Keys {
         // In memory first: even if the folder cannot be written, this process never uses the
         // burned pair again.
         *self.shared.pair.write().unwrap_or_else(PoisonError::into_inner) = fresh.clone();
-        if let Some(dir) = read_lock(&self.shared.dir).as_deref() {
-            // The new client key first: a crash between the two steps leaves a server key that
-            // fails its next job's check (and is burned again), never the burned client key.
-            write_key_file(dir, CLIENT_FILE, &fresh.client_key_bytes()?)?;
-            match fs::remove_file(dir.join(SERVER_FILE)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(key_error(dir, format!("cannot remove the replaced {SERVER_FILE}: {e}")))
-                }
-                _ => {}
-            }
+        // The folder out of its lock first: `save` takes that lock while it holds the folder's.
+        let dir = read_lock(&self.shared.dir).clone();
+        if let Some(dir) = dir {
+            // The new client key first: a crash between the two steps leaves a server key bound
+            // to the burned client key, which no load uses with the new one.
+            folder::replace_in(&dir, &fresh)?;
         }
         Ok(())
     }
 }
 
+/// Make `pair`'s server key bundle from its client key (a few seconds).
+fn make_server_key(pair: &KeyPair) -> Result<ServerKey, SdkError> {
+    let (server_key, packing_key) = rayon::join(
+        || CompressedServerKey::new(&pair.client.client_key),
+        || pair.client.client_key.atomic_pattern.new_compressed_compression_key(&pair.client.compression_key),
+    );
+    let bundle = ServerKeyBundle { server_key, compression_key: packing_key };
+    Ok(ServerKey::of(bundle.to_bytes().map_err(Internal::from)?))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::folder::{CLIENT_FILE, SERVER_FILE};
     use super::*;
+    use std::fs;
 
     #[test]
     fn a_replaced_pair_is_saved_and_never_comes_back() {
