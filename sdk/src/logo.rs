@@ -6,7 +6,7 @@
 mod read;
 
 use crate::codewords::CodewordMap;
-use crate::qr::{encode, EcLevel, QrSymbol};
+use crate::qr::{encode_with, EcLevel, QrSymbol};
 use crate::SdkError;
 use image::RgbaImage;
 use qrveil_style::FixedModules;
@@ -131,10 +131,11 @@ impl Logo {
         best
     }
 
-    /// The logo as drawn on the code `payload` makes at `ec` and `version`: as asked if it
-    /// fits, shrunk to fit if it may be (down to [`SMALLEST_LOGO`]); otherwise an error that
-    /// names the largest size each error correction level holds.
-    pub fn resolve(&self, payload: &[u8], ec: EcLevel, version: Option<u8>) -> Result<Logo, SdkError> {
+    /// The logo as drawn on the code `payload` makes at `ec` and `version` (with or without
+    /// its ECI designator, `eci`): as asked if it fits, shrunk to fit if it may be (down to
+    /// [`SMALLEST_LOGO`]); otherwise an error that names the largest size each error correction
+    /// level holds.
+    pub fn resolve(&self, payload: &[u8], ec: EcLevel, version: Option<u8>, eci: bool) -> Result<Logo, SdkError> {
         let sane = self.size > 0.0 && self.size <= 1.0 && (0.0..=10.0).contains(&self.margin);
         if !sane {
             return Err(invalid(format!(
@@ -142,7 +143,7 @@ impl Logo {
                 self.size, self.margin
             )));
         }
-        let symbol = encode(payload, ec, version)?;
+        let symbol = encode_with(payload, ec, version, eci)?;
         let Err(why) = self.fits(&symbol) else { return Ok(self.clone()) };
         let largest = self.largest_size(&symbol);
         if self.shrink_to_fit && largest >= SMALLEST_LOGO {
@@ -152,7 +153,7 @@ impl Logo {
             .into_iter()
             .filter(|&level| level >= ec)
             .filter_map(|level| {
-                let s = encode(payload, level, version).ok()?;
+                let s = encode_with(payload, level, version, eci).ok()?;
                 Some(format!("{level} {:.2} (version {})", self.largest_size(&s), s.version))
             })
             .collect();
@@ -173,6 +174,7 @@ pub fn allowed(capacity: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::qr::encode;
 
     fn square_logo(size: f32) -> Logo {
         let mut png = Vec::new();
@@ -187,16 +189,16 @@ mod tests {
     fn a_logo_too_big_is_shrunk_or_refused_with_the_sizes_each_level_holds() {
         let payload = b"https://qrveil.invalid/s/logo";
         let strict = Logo { shrink_to_fit: false, ..square_logo(0.3) };
-        let err = strict.resolve(payload, EcLevel::L, None).expect_err("0.3 of a code at L").to_string();
+        let err = strict.resolve(payload, EcLevel::L, None, true).expect_err("0.3 of a code at L").to_string();
         assert!(err.contains("The largest sizes that fit: L 0.") && err.contains(", H 0."), "{err}");
-        assert_eq!(strict.resolve(payload, EcLevel::H, None).expect("fits at H").size, 0.3);
+        assert_eq!(strict.resolve(payload, EcLevel::H, None, true).expect("fits at H").size, 0.3);
         // Shrunk to the largest that fits, which fits, and the error names no smaller level.
-        let shrunk = square_logo(0.4).resolve(payload, EcLevel::Q, None).expect("shrinks");
+        let shrunk = square_logo(0.4).resolve(payload, EcLevel::Q, None, true).expect("shrinks");
         let symbol = encode(payload, EcLevel::Q, None).expect("fits");
         assert!(shrunk.size < 0.4 && shrunk.fits(&symbol).is_ok(), "{}", shrunk.size);
-        let err = strict.resolve(payload, EcLevel::Q, None).map(|l| l.size);
+        let err = strict.resolve(payload, EcLevel::Q, None, true).map(|l| l.size);
         assert!(err.is_ok() || !err.unwrap_err().to_string().contains(" L 0."));
-        assert!(Logo { size: 1.5, ..square_logo(0.3) }.resolve(payload, EcLevel::H, None).is_err());
+        assert!(Logo { size: 1.5, ..square_logo(0.3) }.resolve(payload, EcLevel::H, None, true).is_err());
     }
 
     #[test]

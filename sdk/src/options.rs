@@ -14,8 +14,8 @@ use qrveil_style::spec::{self, SpecError, TierError};
 use qrveil_style::{Plan, Preset, Readability, ServerProgram, Style, StyleId};
 use std::sync::Arc;
 
-/// What to make. Defaults: `rounded`, `green-orange`, EC M, smallest version, 10 px modules,
-/// 4-module quiet zone, `balanced` readability.
+/// What to make. Defaults: `rounded`, `green-orange`, EC M, smallest version, ECI for text
+/// that is not ASCII, 10 px modules, 4-module quiet zone, `balanced` readability.
 #[derive(Clone, Debug)]
 pub struct StyleOptions {
     pub style: StyleId,
@@ -25,6 +25,9 @@ pub struct StyleOptions {
     pub colours: Option<Colours>,
     pub ec: EcLevel,
     pub version: Option<u8>,
+    /// Write an ECI designator naming UTF-8 before text that is not all ASCII (on by default;
+    /// see [`crate::qr::encode_with`]). Off only for readers that do not know designators.
+    pub eci: bool,
     pub module_px: u32,
     pub quiet_zone: u32,
     /// The phone scan every code must also pass (`vivid` an ordinary one, `balanced` a poor
@@ -55,6 +58,7 @@ impl Default for StyleOptions {
             colours: None,
             ec: EcLevel::M,
             version: None,
+            eci: true,
             module_px: 10,
             quiet_zone: 4,
             readability: Readability::default(),

@@ -7,7 +7,7 @@ use crate::error::Internal;
 use crate::finish::{finish, RenderOptions};
 use crate::integrity::{self, IntegrityEvent};
 use crate::keys::{KeyPair, ServerKey};
-use crate::qr::{encode, QrSymbol};
+use crate::qr::{encode_with, QrSymbol};
 use crate::report::{RaisedVersion, Report, StyledCode};
 use crate::transport::{Delivery, Transport};
 use crate::{Cancel, Keys, SdkError, StyleOptions};
@@ -166,7 +166,7 @@ pub fn style_code(
     if opts.version.is_some() {
         return style_at(keys, transport, payload, opts, opts.version, progress, cancel);
     }
-    let smallest = encode(payload, opts.ec, None)?.version;
+    let smallest = encode_with(payload, opts.ec, None, opts.eci)?.version;
     let mut raised_from = None;
     let mut version = smallest;
     loop {
@@ -178,7 +178,12 @@ pub fn style_code(
                 code.report.raised_from = raised_from;
                 return Ok(code);
             }
-            Err(SdkError::VerificationFailed(refused)) if version < smallest + VERSION_STEPS && version < 40 => {
+            // Text shown wrongly is the character set's doing, not the size's.
+            Err(SdkError::VerificationFailed(refused))
+                if version < smallest + VERSION_STEPS
+                    && version < 40
+                    && !matches!(refused, crate::verify::VerifyError::OtherText(_)) =>
+            {
                 raised_from.get_or_insert(RaisedVersion { version: smallest, refused_by: refused.to_string() });
                 version += 1;
             }
@@ -199,9 +204,9 @@ fn style_at(
 ) -> Result<StyledCode, SdkError> {
     cancel.check()?;
     progress(Stage::Encoding);
-    let symbol = encode(payload, opts.ec, version)?;
+    let symbol = encode_with(payload, opts.ec, version, opts.eci)?;
     opts.check_pixels(symbol.grid.side())?;
-    let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, version)).transpose()?;
+    let logo = opts.logo.as_ref().map(|l| l.resolve(payload, opts.ec, version, opts.eci)).transpose()?;
     let side = symbol.grid.side();
     let style = opts.resolved()?;
     let plan = opts.plan(&style)?;

@@ -1,9 +1,10 @@
 //! The readability guarantee, part two: decode the drawing with decoders we did not write and
-//! require exactly the payload's bytes. The judges are the family phones scan with
-//! ([`Decoder::JUDGES`]): `rxing`, ZXing's algorithm, which Android scanner apps descend from,
-//! and zxing-cpp, inside many Android and iOS apps. `rqrr` (quirc's algorithm) is asked and
-//! reported, not obeyed: no phone platform scans with it. Each returns the segments' raw bytes,
-//! whatever their modes, not a character-set guess.
+//! require exactly the payload's bytes and, for text, the text a phone shows. The judges are the
+//! family phones scan with ([`Decoder::JUDGES`]): `rxing`, ZXing's algorithm, which Android
+//! scanner apps descend from, and zxing-cpp, inside many Android and iOS apps. `rqrr` (quirc's
+//! algorithm) is asked and reported, not obeyed: no phone platform scans with it. Each returns the
+//! segments' raw bytes, whatever their modes; the judges also return their text, decoded in the
+//! character set the symbol's ECI designator names or, without one, in the one they guess.
 
 use crate::colour::grey;
 use image::{GrayImage, RgbImage};
@@ -39,22 +40,46 @@ impl Decoder {
     /// The bytes of the QR symbol this decoder finds in `img` (`Ok(None)`: no symbol found;
     /// `Err`: one found but not decoded, with the kind of failure, never data).
     pub fn read(self, img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
-        self.readings(img).map(|found| found.map(|mut readings| readings.swap_remove(0)))
+        self.readings(img).map(|found| found.map(|mut reading| reading.bytes.swap_remove(0)))
     }
 
-    /// Every reading of the symbol found ([`readings_of`]), the text first.
-    fn readings(self, img: &GrayImage) -> Result<Option<Vec<Vec<u8>>>, String> {
-        let one = |found: Result<Option<Vec<u8>>, String>| found.map(|f| f.map(|bytes| vec![bytes]));
+    /// The text this decoder shows for the QR symbol it finds in `img`, as a scanner app built
+    /// on it would (`Ok(None)`: no symbol found, or a decoder that gives no text: rqrr).
+    pub fn text(self, img: &GrayImage) -> Result<Option<String>, String> {
+        self.readings(img).map(|found| found.and_then(|reading| reading.text))
+    }
+
+    /// What this decoder read in the symbol found.
+    fn readings(self, img: &GrayImage) -> Result<Option<Reading>, String> {
         match self {
             Decoder::Rxing => read_rxing(img),
-            Decoder::ZxingCpp => one(read_zxing_cpp(img)),
-            Decoder::Rqrr => one(read_rqrr(img)),
+            Decoder::ZxingCpp => read_zxing_cpp(img),
+            Decoder::Rqrr => read_rqrr(img).map(|f| f.map(|bytes| Reading { text: None, bytes: vec![bytes] })),
         }
     }
 
-    /// Whether this decoder reads exactly `payload` in `img`.
+    /// Whether this decoder reads exactly `payload`'s bytes in `img` (the text it shows is the
+    /// judges' business: [`judge_reads`]).
     pub fn reads(self, img: &GrayImage, payload: &[u8]) -> bool {
-        self.readings(img).is_ok_and(|found| found.is_some_and(|r| r.iter().any(|b| b == payload)))
+        self.readings(img).is_ok_and(|found| found.is_some_and(|r| r.bytes.iter().any(|b| b == payload)))
+    }
+}
+
+/// What a decoder read: the text it shows, and every reading of the bytes, the text's first.
+struct Reading {
+    text: Option<String>,
+    bytes: Vec<Vec<u8>>,
+}
+
+impl Reading {
+    /// Whether the text shown is not `payload`'s, when `payload` is text: UTF-8 without NUL
+    /// (zxing-cpp hands its text over as a C string, which ends at one). Binary payloads have
+    /// no text to compare; their bytes are compared alone.
+    fn shows_other_text(&self, payload: &[u8]) -> bool {
+        match (std::str::from_utf8(payload), &self.text) {
+            (Ok(text), Some(shown)) if !payload.contains(&0) => shown != text,
+            _ => false,
+        }
     }
 }
 
@@ -73,6 +98,11 @@ pub enum VerifyError {
     Undecodable(Decoder, String),
     #[error("{0} decoded the image to different data")]
     OtherData(Decoder),
+    /// The payload's bytes, but not its text: the reader guessed the character set.
+    #[error(
+        "{0} decoded the payload's bytes but shows different text (it guessed the character set wrong; write ECI)"
+    )]
+    OtherText(Decoder),
     /// Read clean, but not from a simulated phone capture of itself.
     #[error(
         "{judge} could not read the code from a simulated {scan} phone scan, the check its readability level makes"
@@ -87,6 +117,9 @@ impl VerifyError {
             VerifyError::PhoneScan { .. } => {
                 "a larger version (more modules), a higher error correction level or a lower readability level passes more often"
             }
+            VerifyError::OtherText(_) => {
+                "leave ECI on (qrOptions.eci, the default): it names the text's character set, UTF-8, so readers need not guess"
+            }
             _ => "try a larger module size or another style",
         }
     }
@@ -94,7 +127,10 @@ impl VerifyError {
     /// The decoder that refused.
     pub fn decoder(&self) -> Decoder {
         match *self {
-            VerifyError::NoCode(d) | VerifyError::Undecodable(d, _) | VerifyError::OtherData(d) => d,
+            VerifyError::NoCode(d)
+            | VerifyError::Undecodable(d, _)
+            | VerifyError::OtherData(d)
+            | VerifyError::OtherText(d) => d,
             VerifyError::PhoneScan { judge, .. } => judge,
         }
     }
@@ -108,7 +144,7 @@ pub fn greys(img: &RgbImage) -> GrayImage {
     })
 }
 
-fn read_rxing(img: &GrayImage) -> Result<Option<Vec<Vec<u8>>>, String> {
+fn read_rxing(img: &GrayImage) -> Result<Option<Reading>, String> {
     match rxing::helpers::detect_in_luma(img.as_raw().clone(), img.width(), img.height(), Some(BarcodeFormat::QR_CODE))
     {
         Ok(found) => Ok(Some(readings_of(&found))),
@@ -123,22 +159,25 @@ fn read_rxing(img: &GrayImage) -> Result<Option<Vec<Vec<u8>>>, String> {
 /// raw bytes and the byte segments. Its two QR readers fill them differently (its port of
 /// zxing-cpp's reader: raw bytes are the content; its port of ZXing Java's, which reads codes
 /// the other misses, round finder rings among them: raw bytes are the codewords, and the text
-/// decodes binary bytes in a guessed charset), so a payload is read when any of them is it.
-fn readings_of(found: &rxing::RXingResult) -> Vec<Vec<u8>> {
+/// decodes binary bytes in a guessed charset), so a payload's bytes are read when any of them
+/// is them. Both honour an ECI designator in the text.
+fn readings_of(found: &rxing::RXingResult) -> Reading {
     use rxing::{RXingResultMetadataType, RXingResultMetadataValue};
-    let mut out = vec![found.getText().as_bytes().to_vec(), found.getRawBytes().to_vec()];
+    let text = found.getText().to_string();
+    let mut bytes = vec![text.as_bytes().to_vec(), found.getRawBytes().to_vec()];
     if let Some(RXingResultMetadataValue::ByteSegments(segments)) =
         found.getRXingResultMetadata().get(&RXingResultMetadataType::BYTE_SEGMENTS)
     {
-        out.push(segments.concat());
+        bytes.push(segments.concat());
     }
-    out
+    Reading { text: Some(text), bytes }
 }
 
 /// zxing-cpp as phone apps configure it: every `try_*` on, QR Model 2 only (Micro QR and rMQR
-/// look-alikes would only add false finds), and codes found but not decoded reported.
-fn read_zxing_cpp(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
-    use zxingcpp::{BarcodeError, BarcodeFormat, BarcodeReader, ImageFormat, ImageView};
+/// look-alikes would only add false finds), codes found but not decoded reported, and the text
+/// plain (the bytes in the designated or guessed character set, as apps show it, not escaped).
+fn read_zxing_cpp(img: &GrayImage) -> Result<Option<Reading>, String> {
+    use zxingcpp::{BarcodeError, BarcodeFormat, BarcodeReader, ImageFormat, ImageView, TextMode};
     let view = ImageView::from_slice(img.as_raw(), img.width(), img.height(), ImageFormat::Lum)
         .map_err(|e| format!("the image: {e}"))?;
     // Readers are not Send: one per call, which costs microseconds.
@@ -147,12 +186,13 @@ fn read_zxing_cpp(img: &GrayImage) -> Result<Option<Vec<u8>>, String> {
         .try_harder(true)
         .try_rotate(true)
         .try_invert(true)
-        .return_errors(true);
+        .return_errors(true)
+        .text_mode(TextMode::Plain);
     let found = reader.from(view).map_err(|e| format!("decoder error: {e}"))?;
     let mut failure = None;
     for code in &found {
         if code.is_valid() {
-            return Ok(Some(code.bytes()));
+            return Ok(Some(Reading { text: Some(code.text()), bytes: vec![code.bytes()] }));
         }
         failure.get_or_insert_with(|| match code.error() {
             BarcodeError::Checksum(_) => "too many errors to correct".to_string(),
@@ -212,7 +252,7 @@ impl QuircReading {
     }
 }
 
-/// Ok if `img` decodes to exactly `payload` with every judge.
+/// Ok if `img` decodes to exactly `payload` with every judge, and text to the same text.
 /// The judges read side by side (each on its own core when there are two); the first judge's
 /// refusal, in [`Decoder::JUDGES`] order, is the error.
 pub fn verify(img: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
@@ -222,11 +262,12 @@ pub fn verify(img: &RgbImage, payload: &[u8]) -> Result<(), VerifyError> {
     a.and(b)
 }
 
-/// Ok if `judge` decodes `grey` to exactly `payload`.
+/// Ok if `judge` decodes `grey` to exactly `payload` and, when `payload` is text, shows it.
 pub fn judge_reads(grey: &GrayImage, payload: &[u8], judge: Decoder) -> Result<(), VerifyError> {
     match judge.readings(grey) {
-        Ok(Some(readings)) if readings.iter().any(|bytes| bytes == payload) => Ok(()),
-        Ok(Some(_)) => Err(VerifyError::OtherData(judge)),
+        Ok(Some(reading)) if !reading.bytes.iter().any(|bytes| bytes == payload) => Err(VerifyError::OtherData(judge)),
+        Ok(Some(reading)) if reading.shows_other_text(payload) => Err(VerifyError::OtherText(judge)),
+        Ok(Some(_)) => Ok(()),
         Ok(None) => Err(VerifyError::NoCode(judge)),
         Err(e) => Err(VerifyError::Undecodable(judge, e)),
     }

@@ -56,6 +56,7 @@ fn style_options(args: &Cli, output: &Path) -> Result<StyleOptions, CliError> {
         },
         ec: args.ec.parse::<EcLevel>()?,
         version: args.version,
+        eci: !args.no_eci,
         module_px: args.module_px,
         quiet_zone: args.quiet_zone,
         readability: args.readability.parse::<Readability>().map_err(SdkError::from)?,
@@ -163,6 +164,10 @@ struct Cli {
     /// QR version 1-40; by default the smallest that fits.
     #[arg(long)]
     version: Option<u8>,
+    /// Write no ECI designator (by default text that is not all ASCII is marked as UTF-8, so
+    /// readers need not guess): only for readers that do not know ECI.
+    #[arg(long)]
+    no_eci: bool,
     /// Pixels per module.
     #[arg(long, default_value_t = 10)]
     module_px: u32,
@@ -274,7 +279,7 @@ fn make(mut args: Cli) -> Result<(), CliError> {
     let opts = style_options(&args, &output)?;
     let payload = read_payload(args.text)?;
     // Fail on bad payloads and options before spending seconds on keys.
-    qrveil_sdk::encode(&payload, opts.ec, opts.version)?;
+    qrveil_sdk::encode_with(&payload, opts.ec, opts.version, opts.eci)?;
     opts.check()?;
     let say = |msg: String| {
         if !args.quiet {

@@ -6,6 +6,7 @@
 //! Calls block: run them off the UI thread. Long ones report `Progress` to a listener and
 //! stop early when their `CancelToken` is cancelled.
 
+mod defaults;
 mod look;
 mod types;
 
@@ -167,7 +168,7 @@ impl QrVeil {
     ) -> Result<StyledCode, QrVeilError> {
         let opts = sdk_options(&options.unwrap_or_else(StyleOptions::default_values))?;
         // Bad payloads fail before seconds of key work.
-        qrveil_sdk::encode(&payload, opts.ec, opts.version)?;
+        qrveil_sdk::encode_with(&payload, opts.ec, opts.version, opts.eci)?;
         let cancel = cancel.map(|c| c.0.clone()).unwrap_or_default();
         cancel.check()?;
         let (keys, _) = self.keys(&listener)?;
@@ -260,6 +261,7 @@ pub fn generate_keys(with_server_key: bool) -> Result<KeyMaterial, QrVeilError> 
 fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
     let fields = named_options(o)?;
     let opts = match (&o.style_document, &o.look) {
+        eci: o.eci.unwrap_or(true),
         (Some(_), Some(_)) => {
             let detail = "give a style document or a look, not both".into();
             return Err(SdkError::InvalidOption { what: "style options", detail }.into());

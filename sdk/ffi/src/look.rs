@@ -100,6 +100,10 @@ pub struct QrLook {
     /// "L", "M", "Q" or "H"; M when not given.
     #[uniffi(default)]
     pub error_correction_level: Option<String>,
+    /// Whether text that is not all ASCII gets an ECI designator naming UTF-8; when not given,
+    /// as `StyleOptions.eci` says (on by default). Off only for readers that do not know ECI.
+    #[uniffi(default)]
+    pub eci: Option<bool>,
 }
 
 #[derive(uniffi::Record, Clone, Debug, PartialEq)]
@@ -175,6 +179,7 @@ impl TryFrom<Look> for StyleDocument {
             qr_options: doc::QrOptions {
                 type_number: l.qr_options.type_number,
                 error_correction_level: l.qr_options.error_correction_level,
+                eci: l.qr_options.eci,
             },
             image: None,
             image_options: l.image_options.map(|i| doc::ImageOptions {
@@ -208,6 +213,7 @@ impl From<StyleDocument> for Look {
             qr_options: QrLook {
                 type_number: d.qr_options.type_number,
                 error_correction_level: d.qr_options.error_correction_level,
+                eci: d.qr_options.eci,
             },
             image_options: d.image_options.map(|i| ImageLook {
                 image_size: i.image_size,
@@ -294,7 +300,7 @@ mod tests {
             doc::PartOptions { kind: "dot".into(), color: Some("#f76909".into()), gradient: None, color_map: None };
         doc.background_options = doc::BackgroundOptions { color: Some("transparent".into()), gradient: None };
         doc.fill_area = qrveil_sdk::Area::Image;
-        doc.qr_options = doc::QrOptions { type_number: 5, error_correction_level: Some("Q".into()) };
+        doc.qr_options = doc::QrOptions { type_number: 5, error_correction_level: Some("Q".into()), eci: Some(false) };
         doc.image_options = Some(doc::ImageOptions { image_size: 0.3, margin: 1.0, hide_background_dots: false });
         doc.readability = "robust".into();
         doc.tiles = Some(TileSet::squares());

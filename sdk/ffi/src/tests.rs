@@ -24,6 +24,22 @@ fn the_bindings_defaults_are_the_sdks() {
         (ffi.style, ffi.preset.name, ffi.ec, ffi.version, ffi.module_px, ffi.quiet_zone, ffi.tier, ffi.patterns),
         (sdk.style, sdk.preset.name, sdk.ec, sdk.version, sdk.module_px, sdk.quiet_zone, sdk.tier, sdk.patterns)
     );
+    assert_eq!(ffi.eci, sdk.eci);
+}
+
+#[test]
+fn eci_is_on_unless_turned_off_and_a_looks_own_setting_wins() {
+    let eci = |eci: Option<bool>, look: Option<bool>| {
+        let mut o = StyleOptions { eci, ..StyleOptions::default_values() };
+        o.look = look.map(|on| {
+            let mut l = Look::from(StyleDocument::built_in(StyleId::Rounded));
+            l.qr_options.eci = Some(on);
+            l
+        });
+        sdk_options(&o).expect("valid").eci
+    };
+    assert!(eci(None, None) && eci(Some(true), None) && !eci(Some(false), None));
+    assert!(eci(Some(false), Some(true)) && !eci(None, Some(false)));
 }
 
 #[test]

@@ -81,6 +81,10 @@ pub struct StyleOptions {
     /// QR version 1..=40; the smallest that fits when not given.
     #[uniffi(default)]
     pub version: Option<u8>,
+    /// An ECI designator naming UTF-8 before text that is not all ASCII; on when not given.
+    /// Off only for readers that do not know ECI (a look's or document's `qrOptions.eci` wins).
+    #[uniffi(default)]
+    pub eci: Option<bool>,
     /// Pixels per module in the PNG (and SVG units), 1..=100.
     #[uniffi(default = 10)]
     pub module_px: u32,
@@ -109,28 +113,6 @@ pub struct StyleOptions {
     /// correction level that would fit when it is too big.
     #[uniffi(default)]
     pub logo: Option<Vec<u8>>,
-}
-
-impl StyleOptions {
-    /// The values the bindings default each field to.
-    pub fn default_values() -> Self {
-        Self {
-            style: "fluid".into(),
-            preset: "green-orange".into(),
-            corners_square: "square".into(),
-            corners_dot: "square".into(),
-            error_correction: None,
-            version: None,
-            module_px: 10,
-            quiet_zone: 4,
-            tier: None,
-            readability: None,
-            style_document: None,
-            look: None,
-            jpeg_quality: None,
-            logo: None,
-        }
-    }
 }
 
 /// A built-in style.

@@ -204,6 +204,10 @@ pub struct QrOptions {
     /// `L`, `M` (default), `Q` or `H`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_correction_level: Option<String>,
+    /// Whether text that is not all ASCII is written after an ECI designator naming UTF-8;
+    /// absent: as the options the document is applied to say (on by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eci: Option<bool>,
 }
 
 /// A document that cannot be read or asks for what this version cannot draw.
@@ -273,7 +277,8 @@ impl StyleDocument {
         }
     }
 
-    /// `base` with everything this document says applied; sizes and the tier stay `base`'s.
+    /// `base` with everything this document says applied; sizes and the tier stay `base`'s, and
+    /// so does ECI unless the document names it.
     pub fn options(&self, base: &StyleOptions) -> Result<StyleOptions, SdkError> {
         let version = match self.qr_options.type_number {
             0 => None,
@@ -308,6 +313,7 @@ impl StyleDocument {
             colours: Some(self.colours()?),
             ec,
             version,
+            eci: self.qr_options.eci.unwrap_or(base.eci),
             readability: self.readability.parse::<Readability>()?,
             patterns: Patterns {
                 ring: self.corners_square_options.kind.parse::<RingShape>()?,

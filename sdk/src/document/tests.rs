@@ -154,3 +154,23 @@ fn a_wide_fitted_look_needs_its_program_and_its_program_only() {
     let misplaced = StyleOptions { style: StyleId::Rounded, ..opts };
     assert!(misplaced.check().expect_err("refused").to_string().contains("only style fitted-wide"));
 }
+
+#[test]
+fn qr_options_eci_is_read_and_left_out_of_documents_that_do_not_name_it() {
+    let read = |json: &str, base: &StyleOptions| {
+        StyleDocument::from_json(json.as_bytes()).expect("valid").options(base).expect("drawable").eci
+    };
+    let off = StyleOptions { eci: false, ..StyleOptions::default() };
+    // Absent (every document written before the option): the options' own, on by default.
+    assert!(read(r#"{"qrveilStyle": 1, "qrOptions": {"typeNumber": 0}}"#, &StyleOptions::default()));
+    assert!(!read(r#"{"qrveilStyle": 1}"#, &off));
+    assert!(!read(r#"{"qrveilStyle": 1, "qrOptions": {"eci": false}}"#, &StyleOptions::default()));
+    assert!(read(r#"{"qrveilStyle": 1, "qrOptions": {"eci": true}}"#, &off));
+    // Written only when set, and read back as written; a misspelling is still refused.
+    assert!(!StyleDocument::built_in(StyleId::Rounded).to_json().contains("eci"));
+    let mut doc = StyleDocument::built_in(StyleId::Rounded);
+    doc.qr_options.eci = Some(false);
+    assert_eq!(StyleDocument::from_json(doc.to_json().as_bytes()).expect("reads its own output"), doc);
+    let typo = StyleDocument::from_json(br#"{"qrveilStyle": 1, "qrOptions": {"ECI": false}}"#);
+    assert!(typo.is_err_and(|e| e.to_string().contains("unknown field `ECI`")));
+}

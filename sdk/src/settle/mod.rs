@@ -233,6 +233,8 @@ pub fn settle(
                 found = Some((i, Contrast::NONE, rgba, quirc, Why::AsChosen));
                 break;
             }
+            // Shown as other text: the character set, which no shape or colour changes.
+            (_, Err(e @ VerifyError::OtherText(_))) => return Err(e),
             (_, Err(e)) => failed.push((i, trial, e)),
         }
     }

@@ -122,3 +122,15 @@ fn squares_that_do_not_help_are_not_drawn_when_colours_alone_pass() {
     assert_eq!(settled.shapes, Shapes { squaring: Squaring::Nothing, needed_by: None });
     assert_eq!(settled.drawing.tiles(), drawing.tiles());
 }
+
+/// Text shown wrongly is the character set's doing: refused at once, with no colour search.
+#[test]
+fn a_code_shown_as_other_text_is_refused_without_moving_colours() {
+    let payload = "こんにちは、世界。これは日本語のテキストです。".as_bytes();
+    let symbol = crate::qr::encode_with(payload, EcLevel::M, None, false).expect("fits");
+    let drawing = Drawing::plain(&symbol.grid);
+    let seed = crate::capture::seed_of(&symbol.grid);
+    let canvas = drawing.canvas(10, 4, ink_on_white(Rgb(255, 200, 160)));
+    let refused = settle(&drawing, &canvas, payload, Scan::Poor, seed).err().map(|e| e.to_string());
+    assert!(refused.as_deref().is_some_and(|e| e.contains("shows different text")), "{refused:?}");
+}
