@@ -2,7 +2,9 @@
 //! this endpoint (with the operator's bearer token) for short-lived URLs that let them put one
 //! job's objects and read its results, and nothing else.
 
-use crate::job::{JobId, KeyId};
+use crate::job::{JobId, KeyId, DOCUMENT_LIMIT};
+use crate::linear::FEATURES_LIMIT;
+use crate::wire::{GRID_LIMIT, SERVER_KEY_LIMIT};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -18,6 +20,44 @@ pub struct PresignRequest {
     pub key_id: Option<KeyId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<ClientId>,
+    /// The bytes the job will upload: each `PUT` URL is signed over its exact length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<UploadSizes>,
+}
+
+/// The exact byte size of each object a job uploads. The endpoint signs each `PUT` over its
+/// `Content-Length`, so S3 refuses any other body: a leaked token cannot park large objects,
+/// only the few bytes a job needs, within the limits the function reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSizes {
+    pub manifest: u64,
+    pub input: u64,
+    /// The server key's, on the PBS tier (sent whether or not the bucket lacks it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_key: Option<u64>,
+}
+
+impl UploadSizes {
+    /// Whether each size is one the function would read: a manifest up to [`DOCUMENT_LIMIT`],
+    /// an input up to its tier's limit, and a server key (then required) up to
+    /// [`SERVER_KEY_LIMIT`]. The error says which and why.
+    pub fn check(&self, pbs: bool) -> Result<(), String> {
+        let input_limit = if pbs { GRID_LIMIT } else { FEATURES_LIMIT };
+        let within = |what: &str, size: u64, limit: u64| match size {
+            0 => Err(format!("sizes.{what} is 0: every object has bytes")),
+            s if s > limit => Err(format!("sizes.{what} is {s} bytes, over the {limit} the function reads")),
+            _ => Ok(()),
+        };
+        within("manifest", self.manifest, DOCUMENT_LIMIT)?;
+        within("input", self.input, input_limit)?;
+        match (pbs, self.server_key) {
+            (true, Some(size)) => within("server_key", size, SERVER_KEY_LIMIT),
+            (true, None) => Err("sizes.server_key is required with a key_id".to_string()),
+            (false, Some(_)) => Err("sizes.server_key is for a job that names a key_id".to_string()),
+            (false, None) => Ok(()),
+        }
+    }
 }
 
 /// A random id made once per install and kept with its keys: 32 lowercase hex digits (128
@@ -128,6 +168,30 @@ mod tests {
             let error = PresignRequest::from_body(body.as_bytes()).expect_err(bad);
             assert!(error.contains("client_id"), "{error}");
         }
+    }
+
+    #[test]
+    fn upload_sizes_are_within_what_the_function_reads() {
+        let linear = UploadSizes { manifest: 900, input: 40_000, server_key: None };
+        assert_eq!(linear.check(false), Ok(()));
+        let pbs = UploadSizes { server_key: Some(45 << 20), ..linear };
+        assert_eq!(pbs.check(true), Ok(()));
+        let refused = [
+            (UploadSizes { manifest: 0, ..linear }, false, "manifest is 0"),
+            (UploadSizes { manifest: DOCUMENT_LIMIT + 1, ..linear }, false, "manifest"),
+            (UploadSizes { input: FEATURES_LIMIT + 1, ..linear }, false, "input"),
+            (UploadSizes { input: GRID_LIMIT + 1, ..pbs }, true, "input"),
+            (UploadSizes { server_key: Some(SERVER_KEY_LIMIT + 1), ..pbs }, true, "server_key"),
+            (linear, true, "server_key is required"),
+            (pbs, false, "names a key_id"),
+        ];
+        for (sizes, tier, why) in refused {
+            let error = sizes.check(tier).expect_err(why);
+            assert!(error.contains(why), "{error}");
+        }
+        // At the limits exactly: accepted.
+        let edge = UploadSizes { manifest: DOCUMENT_LIMIT, input: FEATURES_LIMIT, server_key: None };
+        assert_eq!(edge.check(false), Ok(()));
     }
 
     #[test]

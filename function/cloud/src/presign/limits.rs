@@ -100,17 +100,28 @@ impl Limiter {
 
     /// One new job for `client` (its id, or its address when it sent none) from `address`.
     pub async fn admit_job(&self, client: &str, address: &str, now: SystemTime) -> Result<Admission, LimitError> {
+        let day = millis(now) / 1000 / DAY;
+        let budget = format!("jobs#{day}");
+        // Once the day's budget is spent, every request is refused for half a read unit,
+        // before the buckets' reads and writes.
+        let got = self.db.get_item().table_name(&self.table).key("pk", AttributeValue::S(budget.clone()));
+        let used = got.send().await.map_err(|e| self.error(e))?.item.and_then(|i| number(&i, "used"));
+        if used.is_some_and(|used| used >= self.limits.daily_jobs) {
+            let retry_after = seconds_until_tomorrow(millis(now) / 1000);
+            return Ok(Admission::Refused { reason: "the deployment's daily job budget", retry_after });
+        }
+        // The address first: ids cost a flooder nothing to make up, addresses do, so a flood
+        // from one address is refused after a single read.
         let buckets = [
-            (format!("client#{client}"), self.limits.per_client, "this client's request rate"),
             (format!("address#{address}"), self.limits.per_address, "this address's request rate"),
+            (format!("client#{client}"), self.limits.per_client, "this client's request rate"),
         ];
         for (row, rate, reason) in buckets {
             if let Some(retry_after) = self.take_token(&row, rate, now).await? {
                 return Ok(Admission::Refused { reason, retry_after });
             }
         }
-        let day = millis(now) / 1000 / DAY;
-        self.count(&format!("jobs#{day}"), self.limits.daily_jobs, now, "the deployment's daily job budget").await
+        self.count(&budget, self.limits.daily_jobs, now, "the deployment's daily job budget").await
     }
 
     /// One server-key upload for `client` today.

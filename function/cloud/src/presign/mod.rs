@@ -146,6 +146,15 @@ impl Presigner {
                 "this deployment evaluates the linear tier only and takes no server keys: use a style on the linear tier (send {}), or ask the operator to enable the PBS tier",
             );
         }
+        let Some(sizes) = request.sizes else {
+            return refuse(
+                400,
+                "sizes is required: {\"manifest\": bytes, \"input\": bytes} (and \"server_key\" with a key_id); update the SDK",
+            );
+        };
+        if let Err(e) = sizes.check(request.key_id.is_some()) {
+            return refuse(400, e);
+        }
         // An install is metered by its id; one that sent none, by its address.
         let client = request.client_id.as_ref().map_or_else(|| format!("at-{source}"), |c| c.as_str().to_string());
         if let Some(limiter) = &self.limiter {
@@ -176,10 +185,12 @@ impl Presigner {
         let job = JobId::random();
         let config = PresigningConfig::expires_in(self.ttl).map_err(|e| PresignFailure::Presign(e.to_string()))?;
         let store = crate::s3::S3Store::new(self.client.clone(), &self.bucket, tokio::runtime::Handle::current());
-        let put = |key: String| {
+        let sizes = request.sizes.unwrap_or_default();
+        let put = |key: String, length: u64| {
             let config = config.clone();
             async move {
-                let req = self.client.put_object().bucket(&self.bucket).key(key).presigned(config).await;
+                let put = self.client.put_object().bucket(&self.bucket).key(key).content_length(length as i64);
+                let req = put.presigned(config).await;
                 req.map(|r| r.uri().to_string()).map_err(|e| PresignFailure::Presign(e.to_string()))
             }
         };
@@ -192,17 +203,19 @@ impl Presigner {
         };
         // A server key only for a job that names one (PBS tier), and only if the bucket lacks it.
         let (server_key_put, server_key_headers) = match &request.key_id {
-            Some(key) => match self.key_upload(&store, key, &config, client).await? {
-                Some((url, headers)) => (Some(url), headers),
-                None => (None, BTreeMap::new()),
-            },
+            Some(key) => {
+                match self.key_upload(&store, key, sizes.server_key.unwrap_or_default(), &config, client).await? {
+                    Some((url, headers)) => (Some(url), headers),
+                    None => (None, BTreeMap::new()),
+                }
+            }
             None => (None, BTreeMap::new()),
         };
         Ok(PresignResponse {
             server_key_put,
             server_key_headers,
-            manifest_put: put(paths::manifest(&job)).await?,
-            input_put: put(paths::input(&job)).await?,
+            manifest_put: put(paths::manifest(&job), sizes.manifest).await?,
+            input_put: put(paths::input(&job), sizes.input).await?,
             status_get: get(paths::status(&job)).await?,
             output_get: get(paths::output(&job)).await?,
             expires_in_seconds: self.ttl.as_secs(),
@@ -217,6 +230,7 @@ impl Presigner {
         &self,
         store: &crate::s3::S3Store,
         key: &KeyId,
+        size: u64,
         config: &PresigningConfig,
         client: &str,
     ) -> Result<Option<SignedPut>, PresignFailure> {
@@ -237,7 +251,9 @@ impl Presigner {
                 return Err(PresignFailure::Limited { reason, retry_after });
             }
         }
-        let put = self.client.put_object().bucket(&self.bucket).key(path).checksum_sha256(checksum);
+        let length = size as i64;
+        let put =
+            self.client.put_object().bucket(&self.bucket).key(path).content_length(length).checksum_sha256(checksum);
         let put = if first { put.if_none_match("*") } else { put };
         let signed = put.presigned(config.clone()).await.map_err(|e| PresignFailure::Presign(e.to_string()))?;
         let headers = signed.headers().map(|(name, value)| (name.to_ascii_lowercase(), value.to_string())).collect();

@@ -2,9 +2,12 @@
 
 use super::*;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-use qrveil_protocol::presign::PresignResponse;
+use qrveil_protocol::presign::{PresignResponse, UploadSizes};
 
 const TOKEN: &str = "correct-horse-battery-staple";
+/// A linear-tier job's sizes, and a request with them.
+const SIZES: UploadSizes = UploadSizes { manifest: 900, input: 40_000, server_key: None };
+const LINEAR: &[u8] = br#"{"sizes": {"manifest": 900, "input": 40000}}"#;
 
 /// A client for a bucket nobody serves: every answer below is decided before any request
 /// leaves (presigning a URL is local work).
@@ -46,7 +49,11 @@ fn bucket_answering(head: &'static str) -> (String, std::sync::Arc<std::sync::at
 }
 
 fn key_job(presigner: &Presigner, key: &KeyId) -> (u16, Option<PresignResponse>) {
-    let request = qrveil_protocol::presign::PresignRequest { key_id: Some(key.clone()), client_id: None };
+    let request = qrveil_protocol::presign::PresignRequest {
+        key_id: Some(key.clone()),
+        sizes: Some(UploadSizes { server_key: Some(45 << 20), ..SIZES }),
+        ..Default::default()
+    };
     let body = serde_json::to_vec(&request).expect("json");
     let reply = tokio::runtime::Runtime::new().expect("runtime").block_on(presigner.handle(
         "POST",
@@ -156,13 +163,13 @@ async fn anything_but_the_exact_token_is_refused() {
         assert_eq!(status("POST", authorization.as_deref(), b"{}").await, 401, "{authorization:?}");
     }
     // Blanks around the token are a copy-paste accident, not a different token.
-    assert_eq!(status("POST", Some(&bearer(&format!(" {TOKEN}\n"))), b"{}").await, 200);
+    assert_eq!(status("POST", Some(&bearer(&format!(" {TOKEN}\n"))), LINEAR).await, 200);
 }
 
 #[tokio::test]
 async fn size_limit_holds_at_the_byte_and_strangers_never_learn_it() {
     let padded = |len: usize| {
-        let mut body = b"{}".to_vec();
+        let mut body = LINEAR.to_vec();
         body.resize(len, b' ');
         body
     };
@@ -183,7 +190,7 @@ async fn malformed_requests_get_400_with_what_to_send() {
 
 #[tokio::test]
 async fn a_linear_job_gets_urls_for_exactly_its_objects() {
-    let reply = presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", b"{}").await;
+    let reply = presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", LINEAR).await;
     assert_eq!(reply.status, 200);
     let urls: PresignResponse = serde_json::from_slice(&reply.body).expect("job URLs");
     assert_eq!(urls.server_key_put, None, "a linear job names no key");
@@ -200,7 +207,40 @@ async fn a_linear_job_gets_urls_for_exactly_its_objects() {
         assert!(url.contains("X-Amz-Expires=900") && url.contains("X-Amz-Signature="), "{url}");
     }
     let again: PresignResponse =
-        serde_json::from_slice(&presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", b"{}").await.body)
+        serde_json::from_slice(&presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", LINEAR).await.body)
             .expect("URLs");
     assert_ne!(again.job_id, urls.job_id, "every request starts a new job");
+}
+
+#[tokio::test]
+async fn every_upload_url_is_signed_over_its_exact_length() {
+    let reply = presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", LINEAR).await;
+    let urls: PresignResponse = serde_json::from_slice(&reply.body).expect("job URLs");
+    for url in [&urls.manifest_put, &urls.input_put] {
+        assert!(signed_headers(url).iter().any(|h| h == "content-length"), "{url}");
+    }
+    // The download URLs sign no length: the function writes those objects.
+    assert!(!signed_headers(&urls.output_get).iter().any(|h| h == "content-length"));
+}
+
+#[test]
+fn a_server_key_upload_is_signed_over_its_length_too() {
+    let (bucket, _) = bucket_answering("HTTP/1.1 404 Not Found");
+    let (_, urls) = key_job(&presigner_at(&bucket).serving_pbs(true), &KeyId::of_server_key_bytes(b"k"));
+    let put = urls.and_then(|u| u.server_key_put).expect("an upload");
+    assert!(signed_headers(&put).iter().any(|h| h == "content-length"), "{put}");
+}
+
+#[tokio::test]
+async fn requests_without_sizes_or_with_sizes_the_function_would_refuse_get_400() {
+    for body in [
+        &b"{}"[..],
+        br#"{"sizes": {"manifest": 900, "input": 99999999999}}"#,
+        br#"{"sizes": {"manifest": 0, "input": 1}}"#,
+    ] {
+        let reply = presigner().handle("POST", Some(&bearer(TOKEN)), "127.0.0.1", body).await;
+        let error: qrveil_protocol::presign::PresignError = serde_json::from_slice(&reply.body).expect("a JSON error");
+        assert_eq!(reply.status, 400, "{}", String::from_utf8_lossy(body));
+        assert!(error.error.contains("sizes"), "{}", error.error);
+    }
 }
