@@ -27,6 +27,13 @@ pub enum SdkError {
     Transport(String),
     #[error("the presign endpoint refused the request (HTTP {status}): {detail}")]
     Refused { status: u16, detail: String },
+    /// A presigned URL (or the endpoint) refused in a way no wait or retry mends: expired,
+    /// a clock or signature the bucket rejects, a redirect. The refusal says what to do.
+    #[error("{what}: {refusal}")]
+    UrlRefused { what: &'static str, refusal: crate::presigned::UrlRefusal },
+    /// Over one of the presign endpoint's rate limits for longer than the wait allows.
+    #[error("the presign endpoint is limiting this app's requests ({detail}); try again in {retry_after} s")]
+    RateLimited { retry_after: u64, detail: String },
     #[error("job {job} has no result after {seconds} s: the function may still be running or never got the job (check its logs), or allow more time")]
     Timeout { job: String, seconds: u64 },
     #[error("the style function failed ({kind:?}): {reason}")]

@@ -60,7 +60,7 @@ pub use logo::{Logo, LOGO_SHARE};
 pub use options::StyleOptions;
 pub use palette::{Area, Background, Colours, Contrast, Palette, Part, Shade};
 pub use pipeline::{job_manifest, style_code, Stage, Styler, VERSION_STEPS};
-pub use presigned::{read_answer as read_presign_answer, PresignConfig, PresignedTransport};
+pub use presigned::{read_answer as read_presign_answer, PresignConfig, PresignedTransport, UrlRefusal};
 pub use qr::{encode, encode_with, writes_eci, EcLevel, QrSymbol, ECI_UTF8};
 pub use qrveil_protocol::Tier;
 pub use render::{over_white, Canvas, Coverage};

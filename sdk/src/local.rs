@@ -10,6 +10,7 @@ use crate::{Cancel, Keys, SdkError};
 use qrveil_function::fhe::{self, EvalError};
 use qrveil_function::linear;
 use qrveil_function::{Function, ServerKeys};
+use qrveil_protocol::presign::UploadSizes;
 use qrveil_protocol::store::FolderStore;
 use qrveil_protocol::{
     EncryptedGrid, EncryptedOutputs, FailureKind, JobStatus, KeyId, LinearInput, LinearOutputs, ServerKeyBundle,
@@ -31,16 +32,16 @@ impl LocalTransport {
 }
 
 impl Transport for LocalTransport {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
-        self.bucket.begin(key)
+    fn begin(&self, key: Option<&KeyId>, sizes: &UploadSizes, cancel: &Cancel) -> Result<Ticket, SdkError> {
+        self.bucket.begin(key, sizes, cancel)
     }
 
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        self.bucket.upload_server_key(ticket, bytes)
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        self.bucket.upload_server_key(ticket, bytes, cancel)
     }
 
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        self.bucket.submit(ticket, manifest, input)?;
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        self.bucket.submit(ticket, manifest, input, cancel)?;
         match self.function.run_job(self.bucket.store(), &ticket.job) {
             JobStatus::Failed { kind: FailureKind::Storage, reason, .. } => Err(SdkError::Transport(reason)),
             _ => Ok(()),

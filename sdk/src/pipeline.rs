@@ -13,6 +13,7 @@ use crate::transport::{Delivery, Transport};
 use crate::{Cancel, Keys, SdkError, StyleOptions};
 use qrveil_protocol::job::FORMAT_VERSION;
 use qrveil_protocol::params::PARAMS_NAME;
+use qrveil_protocol::presign::UploadSizes;
 use qrveil_protocol::{EncryptedOutputs, KeyId, LinearOutputs, Manifest, ServerTimings, Tier};
 use qrveil_style::{cost, spec, Encoding, Plan, ServerProgram, Style};
 use std::sync::Arc;
@@ -326,15 +327,20 @@ fn run_job(
     cancel: &Cancel,
 ) -> Result<FinishedJob, SdkError> {
     let server_key = sent.secret.server_key();
-    let ticket = transport.begin(server_key.map(|k| &k.id))?;
+    let sizes = UploadSizes {
+        manifest: sent.manifest.len() as u64,
+        input: sent.input.len() as u64,
+        server_key: server_key.map(|k| k.bytes.len() as u64),
+    };
+    let ticket = transport.begin(server_key.map(|k| &k.id), &sizes, cancel)?;
     let mut key_upload_bytes = 0;
     if let (true, Some(key)) = (ticket.needs_server_key, server_key) {
         progress(Stage::UploadingKey { bytes: key.bytes.len() });
-        transport.upload_server_key(&ticket, &key.bytes)?;
+        transport.upload_server_key(&ticket, &key.bytes, cancel)?;
         key_upload_bytes = key.bytes.len();
     }
     cancel.check()?;
-    transport.submit(&ticket, &sent.manifest, &sent.input)?;
+    transport.submit(&ticket, &sent.manifest, &sent.input, cancel)?;
     let Delivery { output, pbs, key_cache_hit, seconds } = transport.wait(&ticket, cancel)?;
     let key_id = server_key.map(|k| k.id.short().to_string());
     Ok(FinishedJob { output, pbs, key_cache_hit, seconds, key_upload_bytes, key_id })

@@ -11,6 +11,7 @@
 use crate::error::Internal;
 use crate::{Cancel, SdkError};
 use qrveil_protocol::job::{paths, DOCUMENT_LIMIT};
+use qrveil_protocol::presign::UploadSizes;
 use qrveil_protocol::store::Store;
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
 use qrveil_protocol::{JobId, JobStatus, KeyId, ServerTimings};
@@ -54,26 +55,30 @@ impl Delivery {
 
 /// Moves keys, jobs and results between the client and the function.
 pub trait Transport {
-    /// Open a job that needs the server key `key` (none on the linear tier).
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError>;
-    /// Upload the server key (once per key: only when the ticket says it is needed).
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError>;
+    /// Open a job that needs the server key `key` (none on the linear tier) and will upload
+    /// objects of exactly `sizes` (a presigned transport has its URLs signed over them);
+    /// `Err(Cancelled)` soon after `cancel` is set.
+    fn begin(&self, key: Option<&KeyId>, sizes: &UploadSizes, cancel: &Cancel) -> Result<Ticket, SdkError>;
+    /// Upload the server key (once per key: only when the ticket says it is needed);
+    /// `Err(Cancelled)` soon after `cancel` is set, the upload cut short.
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError>;
     /// Upload the job's manifest and input; the function starts on the input's arrival.
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError>;
+    /// `Err(Cancelled)` soon after `cancel` is set, the upload cut short.
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError>;
     /// The finished job's results (a failed job is [`SdkError::Job`]); `Err(Cancelled)` soon
     /// after `cancel` is set.
     fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError>;
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
-        (**self).begin(key)
+    fn begin(&self, key: Option<&KeyId>, sizes: &UploadSizes, cancel: &Cancel) -> Result<Ticket, SdkError> {
+        (**self).begin(key, sizes, cancel)
     }
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        (**self).upload_server_key(ticket, bytes)
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        (**self).upload_server_key(ticket, bytes, cancel)
     }
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        (**self).submit(ticket, manifest, input)
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        (**self).submit(ticket, manifest, input, cancel)
     }
     fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
         (**self).wait(ticket, cancel)
@@ -152,7 +157,7 @@ impl<S: Store> StoreTransport<S> {
 }
 
 impl<S: Store> Transport for StoreTransport<S> {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
+    fn begin(&self, key: Option<&KeyId>, _sizes: &UploadSizes, _cancel: &Cancel) -> Result<Ticket, SdkError> {
         let needs_server_key = match key {
             Some(key) => !self.store.exists(&paths::server_key(key))?,
             None => false,
@@ -160,14 +165,17 @@ impl<S: Store> Transport for StoreTransport<S> {
         Ok(Ticket { job: JobId::random(), key: key.cloned(), needs_server_key })
     }
 
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
         let key = ticket.key.as_ref().ok_or(Internal::Unexpected("a server key upload for a job that needs none"))?;
+        cancel.check()?;
         Ok(self.store.put(&paths::server_key(key), bytes)?)
     }
 
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
         // The manifest first: the input's arrival starts the job.
+        cancel.check()?;
         self.store.put(&paths::manifest(&ticket.job), manifest)?;
+        cancel.check()?;
         Ok(self.store.put(&paths::input(&ticket.job), input)?)
     }
 
@@ -234,7 +242,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let quick = WaitPolicy { timeout: Duration::from_secs(5), ..WaitPolicy::default() };
         let transport = StoreTransport::new(FolderStore::new(dir.path()), quick);
-        let ticket = transport.begin(None).expect("begin");
+        let ticket = transport.begin(None, &UploadSizes::default(), &Cancel::default()).expect("begin");
         let done = JobStatus::Done {
             format_version: 1,
             style: "square".into(),

@@ -6,6 +6,7 @@
 //! of every result GLWE, result GLWEs swapped, every slot moved one place (a multiplication by
 //! X, which a server can do to any GLWE), blocks of bodies swapped, or another job's results.
 
+use qrveil_protocol::presign::UploadSizes;
 use qrveil_protocol::{EncryptedOutputs, KeyId, LinearOutputs};
 use qrveil_sdk::{Cancel, Delivery, SdkError, Ticket, Transport};
 use std::sync::Mutex;
@@ -79,14 +80,14 @@ impl<T: Transport> Lying<T> {
 }
 
 impl<T: Transport> Transport for Lying<T> {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
-        self.inner.begin(key)
+    fn begin(&self, key: Option<&KeyId>, sizes: &UploadSizes, cancel: &Cancel) -> Result<Ticket, SdkError> {
+        self.inner.begin(key, sizes, cancel)
     }
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        self.inner.upload_server_key(ticket, bytes)
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        self.inner.upload_server_key(ticket, bytes, cancel)
     }
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        self.inner.submit(ticket, manifest, input)
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        self.inner.submit(ticket, manifest, input, cancel)
     }
     fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
         let mut delivery = self.inner.wait(ticket, cancel)?;

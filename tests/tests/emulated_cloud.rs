@@ -62,8 +62,13 @@ fn presign_url() -> String {
 }
 
 fn presigned(token: &str) -> PresignedTransport {
-    PresignedTransport::new(PresignConfig { endpoint: presign_url(), token: token.to_string(), wait: wait_policy() })
-        .expect("transport")
+    PresignedTransport::new(PresignConfig {
+        endpoint: presign_url(),
+        token: token.to_string(),
+        wait: wait_policy(),
+        client_id: None,
+    })
+    .expect("transport")
 }
 
 /// Invoke the job function directly through the emulator; (HTTP status, body).

@@ -14,6 +14,7 @@ use qrveil_e2e::{decode_png, keys};
 use qrveil_function::handler::is_transient;
 use qrveil_function::Function;
 use qrveil_protocol::job::paths;
+use qrveil_protocol::presign::UploadSizes;
 use qrveil_protocol::{JobId, KeyId};
 use qrveil_sdk::{
     Cancel, Delivery, PresignConfig, PresignedTransport, SdkError, StoreTransport, StyleOptions, Styler, Ticket,
@@ -28,7 +29,7 @@ fn presigned() -> PresignedTransport {
     let token = token();
     let endpoint = presign_url();
     let wait = WaitPolicy { timeout: Duration::from_secs(180), ..WaitPolicy::default() };
-    PresignedTransport::new(PresignConfig { endpoint, token, wait }).expect("transport")
+    PresignedTransport::new(PresignConfig { endpoint, token, wait, client_id: None }).expect("transport")
 }
 
 /// Invoke the job function through the emulator, as S3 or a caller would; the HTTP status.
@@ -74,19 +75,19 @@ impl Faulty {
 }
 
 impl Transport for Faulty {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
-        self.inner.begin(key)
+    fn begin(&self, key: Option<&KeyId>, sizes: &UploadSizes, cancel: &Cancel) -> Result<Ticket, SdkError> {
+        self.inner.begin(key, sizes, cancel)
     }
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        self.inner.upload_server_key(ticket, bytes)
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        self.inner.upload_server_key(ticket, bytes, cancel)
     }
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
         if self.events {
             // Before the input exists: a direct invocation, and an event naming the job first.
             assert_eq!(invoke(&json!({ "job_id": ticket.job.as_str() })), 200);
             assert_eq!(invoke(&s3_event(&[&ticket.job])), 200);
         }
-        self.inner.submit(ticket, manifest, input)?;
+        self.inner.submit(ticket, manifest, input, cancel)?;
         if self.events {
             // Duplicates racing the trigger's own delivery on both function instances, one
             // reordered behind the previous job's event.
@@ -211,14 +212,14 @@ struct Triggered {
 }
 
 impl Transport for Triggered {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
-        self.inner.begin(key)
+    fn begin(&self, key: Option<&KeyId>, sizes: &UploadSizes, cancel: &Cancel) -> Result<Ticket, SdkError> {
+        self.inner.begin(key, sizes, cancel)
     }
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
-        self.inner.upload_server_key(ticket, bytes)
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        self.inner.upload_server_key(ticket, bytes, cancel)
     }
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
-        self.inner.submit(ticket, manifest, input)?;
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        self.inner.submit(ticket, manifest, input, cancel)?;
         for _ in 0..3 {
             if !is_transient(&self.function.run_job(&self.store, &ticket.job)) {
                 break;

@@ -31,8 +31,9 @@ fn ask(url: &str, body: &str) -> (u16, Option<u64>, String, Duration) {
     (response.status().as_u16(), retry_after, text, took)
 }
 
+/// A linear-tier job's request from `client` (sizes as a small job's).
 fn client_body(client: &ClientId) -> String {
-    format!(r#"{{"client_id":"{}"}}"#, client.as_str())
+    format!(r#"{{"client_id":"{}","sizes":{{"manifest":900,"input":40000}}}}"#, client.as_str())
 }
 
 fn p95(mut seconds: Vec<f64>) -> f64 {
@@ -44,7 +45,7 @@ fn p95(mut seconds: Vec<f64>) -> f64 {
 /// decoder nobody here wrote.
 fn jobs(url: &str, count: usize, what: &str) -> Vec<f64> {
     let wait = WaitPolicy { timeout: Duration::from_secs(180), ..WaitPolicy::default() };
-    let config = PresignConfig { endpoint: url.to_string(), token: token(), wait };
+    let config = PresignConfig { endpoint: url.to_string(), token: token(), wait, client_id: Some(ClientId::random()) };
     let styler = Styler::new(keys().clone(), PresignedTransport::new(config).expect("transport"));
     let opts = StyleOptions { style: StyleId::Rounded, version: Some(2), ..Default::default() };
     (0..count)
@@ -106,7 +107,8 @@ fn a_spent_daily_budget_refuses_everyone_until_midnight_utc() {
     // Server-key uploads: 2 a day per client (a key the bucket lacks is offered each time).
     let keyed = ClientId::random();
     let key = KeyId::of_server_key_bytes(b"a server key never uploaded");
-    let body = format!(r#"{{"client_id":"{}","key_id":"{}"}}"#, keyed.as_str(), key.as_str());
+    let sizes = r#""sizes":{"manifest":900,"input":200000,"server_key":45000000}"#;
+    let body = format!(r#"{{"client_id":"{}","key_id":"{}",{sizes}}}"#, keyed.as_str(), key.as_str());
     let statuses: Vec<u16> = (0..3).map(|_| ask(&url, &body).0).collect();
     assert_eq!(statuses, [200, 200, 429], "server-key uploads per client and day");
     let (_, _, error, _) = ask(&url, &body);

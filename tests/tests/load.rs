@@ -41,8 +41,8 @@ fn concurrent_jobs_are_neither_lost_nor_wrong() {
                 let (token, endpoint) = (token.clone(), endpoint.clone());
                 s.spawn(move || {
                     let wait = WaitPolicy { timeout: Duration::from_secs(600), ..WaitPolicy::default() };
-                    let transport =
-                        PresignedTransport::new(PresignConfig { endpoint, token, wait }).expect("transport");
+                    let transport = PresignedTransport::new(PresignConfig { endpoint, token, wait, client_id: None })
+                        .expect("transport");
                     let (payload, options) = job(i);
                     let t = Instant::now();
                     let styled =

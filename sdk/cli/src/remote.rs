@@ -56,7 +56,7 @@ pub fn transport(
         let token = args.token.clone().ok_or_else(|| {
             usage("token", "--presign-url needs the endpoint's bearer token: set QRVEIL_TOKEN (or --token)")
         })?;
-        let transport = PresignedTransport::new(PresignConfig { endpoint: endpoint.clone(), token, wait })?;
+        let transport = PresignedTransport::new(PresignConfig { endpoint: endpoint.clone(), token, wait, client_id: None })?;
         return Ok((Box::new(transport), "the bucket".into()));
     }
     let Some(bucket) = &args.bucket else {

@@ -116,7 +116,7 @@ impl QrVeil {
                     return Err(invalid("timeout", "give the seconds to wait for a result (600 suits every version)"));
                 }
                 let wait = WaitPolicy { timeout: Duration::from_secs(timeout_seconds), ..WaitPolicy::default() };
-                Box::new(PresignedTransport::new(PresignConfig { endpoint: presign_url, token, wait })?)
+                Box::new(PresignedTransport::new(PresignConfig { endpoint: presign_url, token, wait, client_id: None })?)
             }
         };
         if let KeyStorage::Folder { path } = &config.keys {
@@ -261,7 +261,6 @@ pub fn generate_keys(with_server_key: bool) -> Result<KeyMaterial, QrVeilError> 
 fn sdk_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilError> {
     let fields = named_options(o)?;
     let opts = match (&o.style_document, &o.look) {
-        eci: o.eci.unwrap_or(true),
         (Some(_), Some(_)) => {
             let detail = "give a style document or a look, not both".into();
             return Err(SdkError::InvalidOption { what: "style options", detail }.into());
@@ -292,6 +291,7 @@ fn named_options(o: &StyleOptions) -> Result<qrveil_sdk::StyleOptions, QrVeilErr
         logo: o.logo.as_deref().map(Logo::from_bytes).transpose()?,
         ec: o.error_correction.unwrap_or(ErrorCorrection::Medium).into(),
         version: o.version,
+        eci: o.eci.unwrap_or(true),
         module_px: o.module_px,
         quiet_zone: o.quiet_zone,
         readability: o.readability.map(Into::into).unwrap_or_default(),

@@ -341,6 +341,9 @@ pub enum QrVeilError {
     /// The presign endpoint said no (wrong token, throttled...).
     #[error("{0}")]
     Refused(String),
+    /// Over the presign endpoint's rate limits; the message says in how many seconds to retry.
+    #[error("{0}")]
+    RateLimited(String),
     /// No result within the configured time.
     #[error("{0}")]
     Timeout(String),
@@ -370,7 +373,8 @@ impl From<SdkError> for QrVeilError {
                 "the key bytes given are not qrveil keys ({e}); pass the bytes generate_keys() returned"
             )),
             SdkError::Store(_) | SdkError::Transport(_) => Self::Network(msg),
-            SdkError::Refused { .. } => Self::Refused(msg),
+            SdkError::Refused { .. } | SdkError::UrlRefused { .. } => Self::Refused(msg),
+            SdkError::RateLimited { .. } => Self::RateLimited(msg),
             SdkError::Timeout { .. } => Self::Timeout(msg),
             SdkError::Job { kind: qrveil_protocol::FailureKind::UnknownStyle, .. } => Self::UnknownStyle(msg),
             SdkError::Job { .. } => Self::JobFailed(msg),

@@ -6,7 +6,7 @@ use crate::error::Internal;
 use crate::transport::{Delivery, Ticket, Transport, WaitPolicy};
 use crate::{Cancel, SdkError};
 use qrveil_protocol::job::DOCUMENT_LIMIT;
-use qrveil_protocol::presign::{PresignError, PresignRequest, PresignResponse};
+use qrveil_protocol::presign::{ClientId, PresignError, PresignRequest, PresignResponse, UploadSizes};
 use qrveil_protocol::wire::OUTPUTS_LIMIT;
 use qrveil_protocol::{JobId, KeyId};
 use std::collections::HashMap;
@@ -14,12 +14,20 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use ureq::Agent;
 
+mod http;
+mod refusal;
+
+pub use refusal::UrlRefusal;
+
 /// Where the presign endpoint is and the token it expects.
 #[derive(Clone)]
 pub struct PresignConfig {
     pub endpoint: String,
     pub token: String,
     pub wait: WaitPolicy,
+    /// This install's id, sent with every request so the endpoint meters it apart from others
+    /// (`Keys::client_id`); without one, the endpoint meters the request by its address.
+    pub client_id: Option<ClientId>,
 }
 
 impl std::fmt::Debug for PresignConfig {
@@ -98,12 +106,7 @@ impl PresignedTransport {
                 detail: "the presign endpoint needs a bearer token".into(),
             });
         }
-        let agent: Agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        Ok(Self { config, agent, jobs: Mutex::default() })
+        Ok(Self { config, agent: http::agent(), jobs: Mutex::default() })
     }
 
     /// The jobs' URLs. A call that panicked holding them left the map whole (each change is
@@ -135,80 +138,35 @@ impl PresignedTransport {
         self.jobs().remove(job);
     }
 
-    fn put(&self, what: &str, url: &str, bytes: &[u8]) -> Result<(), SdkError> {
-        retrying(|| {
-            let request = self.agent.put(url).header("content-type", "application/octet-stream");
-            let mut response = request.send(bytes).map_err(|e| transient(transport_error(what, e)))?;
-            let status = response.status().as_u16();
-            if (200..300).contains(&status) {
-                return Ok(());
-            }
-            Err(by_status(status, bucket_error(what, status, &error_body(&mut response))))
-        })
+    fn put(&self, what: &'static str, url: &str, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
+        http::put(&self.agent, what, url, bytes, &[], cancel)
     }
 
-    /// The object's bytes; `None` while it does not exist yet (S3 says 404, or 403 when the
-    /// signer may not list the bucket).
-    fn get(&self, what: &str, url: &str, limit: u64) -> Result<Option<Vec<u8>>, SdkError> {
-        retrying(|| {
-            let mut response = self.agent.get(url).call().map_err(|e| transient(transport_error(what, e)))?;
-            let status = response.status().as_u16();
-            if !(200..300).contains(&status) {
-                let body = error_body(&mut response);
-                // Not there yet; but an expired URL stays expired, so waiting cannot help.
-                if status == 404 || status == 403 && !body.contains("expired") {
-                    return Ok(None);
-                }
-                return Err(by_status(status, bucket_error(what, status, &body)));
-            }
-            response.body_mut().with_config().limit(limit).read_to_vec().map(Some).map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Failed::Final(SdkError::BadResult(format!("{what}: {e}"))),
-                // A body cut short: the connection, not the object.
-                e => transient(SdkError::BadResult(format!("{what}: {e}"))),
-            })
-        })
+    /// The object's bytes; `None` while it does not exist yet.
+    fn get(&self, what: &'static str, url: &str, limit: u64, cancel: &Cancel) -> Result<Option<Vec<u8>>, SdkError> {
+        http::get(&self.agent, what, url, limit, cancel)
     }
-}
 
-/// Attempts per request. S3 asks clients to retry 500 and 503 answers and dropped connections,
-/// backing off; every request here can be repeated (a PUT of the same bytes to the same key, a
-/// GET), so the fault that one load test met (a 500 on one of two concurrent uploads of a server
-/// key) costs a retry, not the job.
-const ATTEMPTS: u32 = 4;
-const FIRST_BACKOFF: Duration = Duration::from_millis(250);
-
-/// Why one attempt failed: worth another try, or not.
-enum Failed {
-    Transient(SdkError),
-    Final(SdkError),
-}
-
-fn transient(e: SdkError) -> Failed {
-    Failed::Transient(e)
-}
-
-/// 5xx answers are the server's passing trouble; anything else will not change on a retry.
-fn by_status(status: u16, e: SdkError) -> Failed {
-    if matches!(status, 500 | 502 | 503 | 504) {
-        Failed::Transient(e)
-    } else {
-        Failed::Final(e)
+    /// One presign request: its status, `Retry-After` (seconds) and body.
+    fn ask(&self, body: &[u8]) -> Result<(u16, Option<u64>, Vec<u8>), SdkError> {
+        let mut response = self
+            .agent
+            .post(&self.config.endpoint)
+            .header("authorization", &format!("Bearer {}", self.config.token.trim()))
+            .header("content-type", "application/json")
+            .send(body)
+            .map_err(|e| transport_error("presign endpoint", e))?;
+        let status = response.status().as_u16();
+        http::redirected("presign endpoint", status)?;
+        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()?.trim().parse().ok());
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(DOCUMENT_LIMIT)
+            .read_to_vec()
+            .map_err(|e| transport_error("presign endpoint", e))?;
+        Ok((status, retry_after, bytes))
     }
-}
-
-fn retrying<T>(mut attempt: impl FnMut() -> Result<T, Failed>) -> Result<T, SdkError> {
-    let mut backoff = FIRST_BACKOFF;
-    for _ in 1..ATTEMPTS {
-        match attempt() {
-            Ok(value) => return Ok(value),
-            Err(Failed::Final(e)) => return Err(e),
-            Err(Failed::Transient(_)) => {
-                std::thread::sleep(backoff);
-                backoff *= 2;
-            }
-        }
-    }
-    attempt().map_err(|(Failed::Transient(e) | Failed::Final(e))| e)
 }
 
 /// The start of an error answer's body (S3 sends a short XML document).
@@ -222,29 +180,29 @@ fn bucket_error(what: &str, status: u16, body: &str) -> SdkError {
 
 /// The S3 error code of an XML error body, if any, else nothing (bodies may be large).
 fn summarise(body: &str) -> String {
-    match (body.find("<Code>"), body.find("</Code>")) {
-        (Some(a), Some(b)) if a + 6 <= b => format!("({})", &body[a + 6..b]),
-        _ => String::new(),
-    }
+    refusal::element(body, "Code").map(|code| format!("({code})")).unwrap_or_default()
 }
 
 impl Transport for PresignedTransport {
-    fn begin(&self, key: Option<&KeyId>) -> Result<Ticket, SdkError> {
-        let body = serde_json::to_vec(&PresignRequest { key_id: key.cloned() }).map_err(Internal::from)?;
-        let mut response = self
-            .agent
-            .post(&self.config.endpoint)
-            .header("authorization", &format!("Bearer {}", self.config.token.trim()))
-            .header("content-type", "application/json")
-            .send(&body[..])
-            .map_err(|e| transport_error("presign endpoint", e))?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(DOCUMENT_LIMIT)
-            .read_to_vec()
-            .map_err(|e| transport_error("presign endpoint", e))?;
+    fn begin(&self, key: Option<&KeyId>, sizes: &UploadSizes, cancel: &Cancel) -> Result<Ticket, SdkError> {
+        let request =
+            PresignRequest { key_id: key.cloned(), client_id: self.config.client_id.clone(), sizes: Some(*sizes) };
+        let body = serde_json::to_vec(&request).map_err(Internal::from)?;
+        // Over a rate limit the endpoint says when to ask again: wait that long while it fits
+        // in the wait policy's time (a spent daily budget never does), then give up typed.
+        let deadline = Instant::now() + self.config.wait.timeout;
+        let (status, bytes) = loop {
+            let (status, retry_after, bytes) = self.ask(&body)?;
+            if status != 429 {
+                break (status, bytes);
+            }
+            let retry_after = retry_after.unwrap_or(1).max(1);
+            let detail = read_answer(status, &bytes).err().map(|e| e.to_string()).unwrap_or_default();
+            if Instant::now() + Duration::from_secs(retry_after) > deadline {
+                return Err(SdkError::RateLimited { retry_after, detail });
+            }
+            cancel.sleep(Duration::from_secs(retry_after))?;
+        };
         let urls = read_answer(status, &bytes)?;
         let ticket =
             Ticket { job: urls.job_id.clone(), key: key.cloned(), needs_server_key: urls.server_key_put.is_some() };
@@ -252,19 +210,22 @@ impl Transport for PresignedTransport {
         Ok(ticket)
     }
 
-    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8]) -> Result<(), SdkError> {
+    fn upload_server_key(&self, ticket: &Ticket, bytes: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
         let urls = self.urls(ticket)?;
         let url = urls.server_key_put.as_deref().ok_or(Internal::Unexpected(
             "the server key was to be uploaded, but the endpoint gave no URL for it (the bucket has it)",
         ))?;
-        self.put("uploading the server key", url, bytes)
+        // The headers its URL is signed over, as the endpoint gave them.
+        let headers: Vec<(&str, &str)> =
+            urls.server_key_headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        http::put(&self.agent, "uploading the server key", url, bytes, &headers, cancel)
     }
 
-    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8]) -> Result<(), SdkError> {
+    fn submit(&self, ticket: &Ticket, manifest: &[u8], input: &[u8], cancel: &Cancel) -> Result<(), SdkError> {
         let urls = self.urls(ticket)?;
         // The manifest first: the input's arrival starts the job.
-        self.put("uploading the manifest", &urls.manifest_put, manifest)?;
-        self.put("uploading the encrypted code", &urls.input_put, input)
+        self.put("uploading the manifest", &urls.manifest_put, manifest, cancel)?;
+        self.put("uploading the encrypted code", &urls.input_put, input, cancel)
     }
 
     fn wait(&self, ticket: &Ticket, cancel: &Cancel) -> Result<Delivery, SdkError> {
@@ -273,14 +234,18 @@ impl Transport for PresignedTransport {
         let result = self
             .config
             .wait
-            .poll(&ticket.job, cancel, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT))
+            .poll(&ticket.job, cancel, || self.get("reading the job status", &urls.status_get, DOCUMENT_LIMIT, cancel))
             .and_then(|status| {
-                Delivery::of(status, || self.get("downloading the result", &urls.output_get, OUTPUTS_LIMIT))
+                Delivery::of(status, || self.get("downloading the result", &urls.output_get, OUTPUTS_LIMIT, cancel))
             });
         self.forget(&ticket.job);
         result
     }
 }
 
+#[cfg(test)]
+mod http_tests;
+#[cfg(test)]
+mod limit_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,10 @@
 //! The presigned transport's own checks: URLs that may travel, retries, and the URLs kept per job.
 
+use super::http::ATTEMPTS;
 use super::*;
+
+/// A small linear job's upload sizes.
+pub(super) const SIZES: UploadSizes = UploadSizes { manifest: 900, input: 40_000, server_key: None };
 
 #[test]
 fn tokens_and_signatures_never_travel_in_clear_text_off_this_machine() {
@@ -18,6 +22,7 @@ fn tokens_and_signatures_never_travel_in_clear_text_off_this_machine() {
         endpoint: "https://x/".into(),
         token: "s3cret-token-value".into(),
         wait: WaitPolicy::default(),
+        client_id: None,
     };
     assert!(!format!("{config:?}").contains("s3cret"));
     let signed = "http://bucket.example.com/jobs/x/input?X-Amz-Signature=abcdef0123";
@@ -27,7 +32,7 @@ fn tokens_and_signatures_never_travel_in_clear_text_off_this_machine() {
 
 /// A server on loopback answering each connection with the next of `answers`; the number
 /// of requests it got.
-fn serve(answers: Vec<&'static str>) -> (String, std::thread::JoinHandle<usize>) {
+pub(super) fn serve(answers: Vec<&'static str>) -> (String, std::thread::JoinHandle<usize>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://127.0.0.1:{}/jobs/x/output", listener.local_addr().expect("addr").port());
@@ -45,30 +50,31 @@ fn serve(answers: Vec<&'static str>) -> (String, std::thread::JoinHandle<usize>)
     (url, server)
 }
 
-fn transport() -> PresignedTransport {
+pub(super) fn transport() -> PresignedTransport {
     let endpoint = "http://127.0.0.1:9/".into();
-    PresignedTransport::new(PresignConfig { endpoint, token: "t".into(), wait: WaitPolicy::default() })
+    PresignedTransport::new(PresignConfig { endpoint, token: "t".into(), wait: WaitPolicy::default(), client_id: None })
         .expect("transport")
 }
 
 const FAIL_500: &str = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
-const EXPIRED: &str =
-    "HTTP/1.1 403 Forbidden\r\nContent-Length: 26\r\nConnection: close\r\n\r\nRequest has expired (test)";
+/// S3's answer to a presigned URL used after its expiry.
+const EXPIRED: &str = "HTTP/1.1 403 Forbidden\r\nContent-Length: 78\r\nConnection: close\r\n\r\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>";
 
 #[test]
 fn passing_server_trouble_is_retried_and_the_rest_is_not() {
     let (url, server) = serve(vec![FAIL_500, FAIL_500, OK]);
-    assert_eq!(transport().get("reading", &url, 100).expect("third time"), Some(b"hello".to_vec()));
+    let (reading, cancel) = ("reading", &Cancel::new());
+    assert_eq!(transport().get(reading, &url, 100, cancel).expect("third time"), Some(b"hello".to_vec()));
     assert_eq!(server.join().expect("server"), 3);
 
     let (url, server) = serve(vec![EXPIRED, OK]);
-    assert!(transport().get("reading", &url, 100).is_err(), "an expired URL stays expired");
+    assert!(transport().get(reading, &url, 100, cancel).is_err(), "an expired URL stays expired");
     drop(std::net::TcpStream::connect(url.trim_start_matches("http://").split('/').next().expect("host")));
     assert_eq!(server.join().expect("server"), 2, "one request, then the test's own connection");
 
     let (url, server) = serve(vec![FAIL_500; 4]);
-    let error = transport().put("uploading", &url, b"bytes").expect_err("gives up").to_string();
+    let error = transport().put("uploading", &url, b"bytes", cancel).expect_err("gives up").to_string();
     assert!(error.contains("HTTP 500"), "{error}");
     assert_eq!(server.join().expect("server"), ATTEMPTS as usize);
 }
@@ -80,7 +86,7 @@ fn s3_error_codes_are_picked_out_of_xml() {
 }
 
 /// An HTTP 200 answer carrying `body`, for [`serve`].
-fn ok_with(body: &str) -> &'static str {
+pub(super) fn ok_with(body: &str) -> &'static str {
     let answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
     Box::leak(answer.into_boxed_str())
 }
@@ -106,20 +112,21 @@ fn a_jobs_urls_are_kept_from_its_begin_to_the_end_of_its_wait() {
     };
     let (endpoint, endpoint_server) = serve(vec![answer(600), answer(0), answer(600)]);
     let wait = WaitPolicy { timeout: Duration::from_secs(5), ..WaitPolicy::default() };
-    let transport = PresignedTransport::new(PresignConfig { endpoint, token: "t".into(), wait }).expect("transport");
+    let transport = PresignedTransport::new(PresignConfig { endpoint, token: "t".into(), wait, client_id: None })
+        .expect("transport");
     let held = || transport.jobs.lock().expect("jobs").keys().cloned().collect::<Vec<_>>();
 
-    let first = transport.begin(None).expect("begin");
+    let first = transport.begin(None, &SIZES, &Cancel::new()).expect("begin");
     assert_eq!(held(), std::slice::from_ref(&first.job));
     let err = transport.wait(&first, &Cancel::new()).expect_err("the job failed");
     assert!(matches!(err, SdkError::Job { kind: FailureKind::BadInput, .. }), "{err:?}");
     assert!(held().is_empty(), "a job's URLs go when its wait ends");
-    let err = transport.submit(&first, b"manifest", b"input").expect_err("an ended job");
+    let err = transport.submit(&first, b"manifest", b"input", &Cancel::new()).expect_err("an ended job");
     assert!(err.to_string().contains("whose wait has ended"), "{err}");
 
     // A job never waited for (its upload was cancelled) is forgotten once its URLs expire.
-    let abandoned = transport.begin(None).expect("begin");
-    let third = transport.begin(None).expect("begin");
+    let abandoned = transport.begin(None, &SIZES, &Cancel::new()).expect("begin");
+    let third = transport.begin(None, &SIZES, &Cancel::new()).expect("begin");
     assert_ne!(abandoned.job, third.job);
     assert_eq!(held(), [third.job]);
     assert_eq!((endpoint_server.join().expect("endpoint"), bucket_server.join().expect("bucket")), (3, 1));
