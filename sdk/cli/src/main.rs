@@ -289,9 +289,9 @@ fn make(mut args: Cli) -> Result<(), CliError> {
 
     // Before keys, so that a wrong remote setting fails fast.
     let mut runtime = None;
-    let (transport, bucket) = transport(&args.remote, args.store_dir, &mut runtime)?;
-
     let key_dir = args.key_dir.unwrap_or_else(default_key_dir);
+    let (transport, bucket) = transport(&args.remote, args.store_dir, &key_dir, &mut runtime)?;
+
     let t = Instant::now();
     if !keys::exists(&key_dir) {
         say(format!("making your client key in {} (first run only)...", key_dir.display()));

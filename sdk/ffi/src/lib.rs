@@ -8,20 +8,18 @@
 
 mod defaults;
 mod look;
+mod route;
 mod types;
 
 pub use look::*;
 pub use types::*;
 
-use qrveil_sdk::{
-    keys, style_code, Cancel, Keys, Logo, PresignConfig, PresignedTransport, SdkError, Stage, StyleDocument, Transport,
-    WaitPolicy,
-};
+use qrveil_sdk::{keys, style_code, Cancel, Keys, Logo, SdkError, Stage, StyleDocument};
 use qrveil_style::recipe::{CentreShape, Patterns, RingShape};
 use qrveil_style::{Preset, StyleId, PRESETS};
+use route::Route;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 uniffi::setup_scaffolding!("qrveil");
@@ -52,7 +50,7 @@ impl CancelToken {
 /// and the client key is loaded once, under a lock, by whichever call needs it first.
 #[derive(uniffi::Object)]
 pub struct QrVeil {
-    transport: Box<dyn Transport + Send + Sync>,
+    route: Route,
     storage: Storage,
     keys: Mutex<Option<Arc<Keys>>>,
 }
@@ -79,25 +77,6 @@ fn invalid(what: &'static str, detail: impl Into<String>) -> QrVeilError {
     SdkError::InvalidOption { what, detail: detail.into() }.into()
 }
 
-/// The in-process function over a folder (the `local` feature, on for desktop builds).
-#[cfg(feature = "local")]
-fn local_transport(folder: String) -> Result<Box<dyn Transport + Send + Sync>, QrVeilError> {
-    if folder.trim().is_empty() {
-        return Err(invalid("local folder", "give the folder that stands in for the bucket"));
-    }
-    let store = qrveil_protocol::FolderStore::new(PathBuf::from(folder));
-    Ok(Box::new(qrveil_sdk::LocalTransport::new(store)))
-}
-
-/// Mobile builds leave the style function out: the Local transport is refused, never faked.
-#[cfg(not(feature = "local"))]
-fn local_transport(_folder: String) -> Result<Box<dyn Transport + Send + Sync>, QrVeilError> {
-    Err(invalid(
-        "transport",
-        "this build has no in-process style function (built without the `local` feature, as mobile builds are): use TransportConfig.Remote",
-    ))
-}
-
 fn tell(listener: &Option<Arc<dyn ProgressListener>>, progress: Progress) {
     if let Some(l) = listener {
         l.on_progress(progress);
@@ -109,22 +88,13 @@ impl QrVeil {
     /// Checks the configuration (URL, token, folders) without touching keys or the network.
     #[uniffi::constructor]
     pub fn new(config: Config) -> Result<Arc<Self>, QrVeilError> {
-        let transport: Box<dyn Transport + Send + Sync> = match config.transport {
-            TransportConfig::Local { folder } => local_transport(folder)?,
-            TransportConfig::Remote { presign_url, token, timeout_seconds } => {
-                if timeout_seconds == 0 {
-                    return Err(invalid("timeout", "give the seconds to wait for a result (600 suits every version)"));
-                }
-                let wait = WaitPolicy { timeout: Duration::from_secs(timeout_seconds), ..WaitPolicy::default() };
-                Box::new(PresignedTransport::new(PresignConfig { endpoint: presign_url, token, wait, client_id: None })?)
-            }
-        };
+        let route = Route::new(config.transport)?;
         if let KeyStorage::Folder { path } = &config.keys {
             if path.trim().is_empty() {
                 return Err(invalid("key folder", "give a folder in the app's private storage"));
             }
         }
-        Ok(Arc::new(Self { transport, storage: config.keys.into(), keys: Mutex::new(None) }))
+        Ok(Arc::new(Self { route, storage: config.keys.into(), keys: Mutex::new(None) }))
     }
 
     /// Load the keys, or create the client key on first use of a key folder (milliseconds,
@@ -173,7 +143,7 @@ impl QrVeil {
         cancel.check()?;
         let (keys, _) = self.keys(&listener)?;
         let mut progress = |stage: Stage| tell(&listener, progress_of(stage));
-        let styled = style_code(&keys, self.transport.as_ref(), &payload, &opts, &mut progress, &cancel)?;
+        let styled = style_code(&keys, self.route.transport(&keys)?, &payload, &opts, &mut progress, &cancel)?;
         let keeps_keys = matches!(self.storage, Storage::Bytes { .. });
         Ok(StyledCode {
             png: styled.png,

@@ -166,3 +166,68 @@ fn a_listener_may_call_the_object_back() {
     let answer = finished.recv_timeout(std::time::Duration::from_secs(60));
     assert!(matches!(answer, Ok(Ok(None))), "the call did not return: a listener calling back deadlocked");
 }
+
+/// A presign endpoint on loopback that refuses `requests` requests; the bodies it got.
+fn refusing_endpoint(requests: usize) -> (String, std::thread::JoinHandle<Vec<Vec<u8>>>) {
+    use std::io::{BufRead, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://127.0.0.1:{}/", listener.local_addr().expect("addr").port());
+    let server = std::thread::spawn(move || {
+        let mut bodies = Vec::new();
+        for _ in 0..requests {
+            let (stream, _) = listener.accept().expect("accept");
+            let mut reader = std::io::BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).expect("header");
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().expect("length");
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).expect("body");
+            bodies.push(body);
+            let answer = r#"{"error":"refused by the test"}"#;
+            let head =
+                format!("HTTP/1.1 403 Forbidden\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", answer.len());
+            reader.get_mut().write_all((head + answer).as_bytes()).expect("answer");
+        }
+        bodies
+    });
+    (url, server)
+}
+
+fn client_id_of(body: &[u8]) -> qrveil_protocol::presign::ClientId {
+    let request = qrveil_protocol::presign::PresignRequest::from_body(body).expect("a presign request");
+    request.client_id.expect("the request names no client id")
+}
+
+#[test]
+fn every_presign_request_names_the_key_folders_client_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (url, server) = refusing_endpoint(3);
+    let remote = |keys: KeyStorage| Config {
+        transport: TransportConfig::Remote { presign_url: url.clone(), token: "t".into(), timeout_seconds: 600 },
+        keys,
+    };
+    let folder = || KeyStorage::Folder { path: dir.path().join("keys").display().to_string() };
+    for _ in 0..2 {
+        // A new object each time, as after the app restarts.
+        let qr = QrVeil::new(remote(folder())).expect("config");
+        assert!(qr.style_text("hi".into(), None, None, None).is_err(), "the endpoint refuses every job");
+    }
+    let made = generate_keys(false).expect("keys");
+    let qr = QrVeil::new(remote(KeyStorage::Bytes { client_key: made.client_key, server_key: None })).expect("config");
+    assert!(qr.style_text("hi".into(), None, None, None).is_err());
+    let ids: Vec<_> = server.join().expect("server").iter().map(|body| client_id_of(body)).collect();
+    let kept = std::fs::read_to_string(dir.path().join("keys/client-id")).expect("the folder's client id");
+    assert_eq!((ids[0].as_str(), ids[1].as_str()), (kept.as_str(), kept.as_str()));
+    // Keys the app keeps itself: an id of the object's own, not the folder's.
+    assert_ne!(ids[2], ids[0]);
+}

@@ -338,7 +338,7 @@ pub enum QrVeilError {
     /// The service could not be reached or its storage failed; retrying may help.
     #[error("{0}")]
     Network(String),
-    /// The presign endpoint said no (wrong token, throttled...).
+    /// The presign endpoint or the bucket said no (wrong token, an expired URL...).
     #[error("{0}")]
     Refused(String),
     /// Over the presign endpoint's rate limits; the message says in how many seconds to retry.

@@ -2,7 +2,7 @@
 //! two key stores in one process): one lock over the folder, writes through unique temp files,
 //! and the record that binds a server key to the client key it was made from.
 
-use super::folder::{key_error, CLIENT_FILE, SERVER_FILE};
+use super::folder::{key_error, CLIENT_FILE, CLIENT_ID_FILE, SERVER_FILE};
 use super::ServerKey;
 use crate::SdkError;
 use qrveil_protocol::KeyId;
@@ -15,7 +15,7 @@ pub(super) const LOCK_FILE: &str = ".lock";
 /// The record binding the server key to its client key ([`binding`]).
 pub(super) const PAIR_FILE: &str = "pair";
 /// The files a writer replaces through temp files: the only names stale temps are looked for.
-const WRITTEN: [&str; 3] = [CLIENT_FILE, SERVER_FILE, PAIR_FILE];
+const WRITTEN: [&str; 4] = [CLIENT_FILE, SERVER_FILE, PAIR_FILE, CLIENT_ID_FILE];
 
 /// An exclusive lock over a key folder, for a whole read or create-or-read sequence; released
 /// when dropped. It is an OS lock on the open `.lock` file (`flock` on Unix, `LockFileEx` on

@@ -5,14 +5,17 @@
 use super::disk::{self, write_key_file, FolderLock};
 use super::{make_server_key, KeyPair, Keys, ServerKey};
 use crate::SdkError;
+use qrveil_protocol::presign::ClientId;
 use qrveil_protocol::ServerKeyBundle;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::PoisonError;
 use zeroize::Zeroizing;
 
 pub(super) const CLIENT_FILE: &str = "client-key";
 pub(super) const SERVER_FILE: &str = "server-key";
+pub(super) const CLIENT_ID_FILE: &str = "client-id";
 
 /// Where the keys of this user live by default: `$QRVEIL_HOME/keys`, else
 /// `$XDG_DATA_HOME/qrveil/keys`, else `~/.local/share/qrveil/keys`.
@@ -143,6 +146,37 @@ pub(super) fn server_key_in(dir: &Path, pair: &KeyPair) -> Result<ServerKey, Sdk
     Ok(server)
 }
 
+/// This install's client id, kept in `dir` (created if needed) beside the keys: the one in its
+/// `client-id` file, or a new random one saved there on first need. The endpoint meters
+/// presign requests by it; it names no person, payload or key, so it is no secret (no zeroing),
+/// but it is never logged. Two key stores or processes on one new folder end with one id: the
+/// folder is locked from the look to the save.
+pub fn client_id(dir: &Path) -> Result<ClientId, SdkError> {
+    if !dir.is_dir() {
+        disk::private_dir(dir)?;
+    }
+    let _lock = FolderLock::acquire(dir)?;
+    let mut bytes = Vec::new();
+    // An id is 32 bytes (an editor may add a newline): read no more than a few more.
+    match fs::File::open(dir.join(CLIENT_ID_FILE)).and_then(|file| file.take(64).read_to_end(&mut bytes)) {
+        Ok(_) => {
+            let text = String::from_utf8(bytes).unwrap_or_default();
+            if let Ok(id) = ClientId::try_from(text.trim_ascii_end().to_string()) {
+                return Ok(id);
+            }
+            // Damaged (not 32 lowercase hex): replaced by a fresh id, not an error. It is no
+            // secret and nothing depends on its old value: the endpoint meters a new install,
+            // as after the folder is deleted.
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(key_error(dir, format!("cannot read {CLIENT_ID_FILE}: {e}"))),
+    }
+    let id = ClientId::random();
+    disk::remove_stale_temp_files(dir);
+    write_key_file(dir, CLIENT_ID_FILE, id.as_str().as_bytes())?;
+    Ok(id)
+}
+
 /// Save `fresh`, the pair replacing a burned one, into `dir`: its client key, and no server
 /// key (the burned pair's is removed with its record).
 pub(super) fn replace_in(dir: &Path, fresh: &KeyPair) -> Result<(), SdkError> {
@@ -187,5 +221,87 @@ mod tests {
         let nested = home.path().join("a/b/keys");
         save(&nested, &Keys::generate()).expect("save");
         assert_eq!((mode(&home.path().join("a")), mode(&nested)), (0o700, 0o700));
+    }
+}
+
+#[cfg(test)]
+mod client_id_tests {
+    use super::*;
+
+    fn on_disk(dir: &Path) -> String {
+        fs::read_to_string(dir.join(CLIENT_ID_FILE)).expect("read the client id")
+    }
+
+    #[test]
+    fn a_folder_makes_its_client_id_once_and_every_keys_on_it_shares_it() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let dir = home.path().join("keys");
+        let (keys, _) = load_or_generate(&dir).expect("keys");
+        assert!(!dir.join(CLIENT_ID_FILE).exists(), "made before it was needed");
+        let id = keys.client_id().expect("id");
+        assert_eq!(on_disk(&dir), id.as_str());
+        assert_eq!(keys.client_id().expect("again"), id);
+        assert_eq!(load(&dir).expect("a second Keys").client_id().expect("its id"), id);
+        assert_eq!(client_id(&dir).expect("the folder's"), id);
+        // Another folder (another install) has another id.
+        let other = home.path().join("other");
+        assert_ne!(load_or_generate(&other).expect("keys").0.client_id().expect("id"), id);
+        // Callers on one new folder at once end with one id.
+        let fresh = home.path().join("fresh");
+        let ids: Vec<ClientId> = std::thread::scope(|s| {
+            let calls: Vec<_> = (0..4).map(|_| s.spawn(|| client_id(&fresh).expect("id"))).collect();
+            calls.into_iter().map(|c| c.join().expect("thread")).collect()
+        });
+        assert!(ids.iter().all(|i| *i == ids[0]), "two ids for one folder");
+    }
+
+    #[test]
+    fn keys_with_no_folder_have_an_id_of_their_own_until_saved() {
+        let keys = Keys::generate();
+        let id = keys.client_id().expect("id");
+        assert_eq!(keys.clone().client_id().expect("a clone's"), id);
+        assert_ne!(Keys::generate().client_id().expect("another's"), id);
+        let dir = tempfile::tempdir().expect("tempdir");
+        save(dir.path(), &keys).expect("save");
+        let saved = keys.client_id().expect("id");
+        assert_eq!(on_disk(dir.path()), saved.as_str(), "saved keys use their folder's id");
+    }
+
+    #[test]
+    fn a_damaged_client_id_is_replaced_with_a_fresh_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = client_id(dir.path()).expect("id");
+        let path = dir.path().join(CLIENT_ID_FILE);
+        // An editor's newline is no damage.
+        fs::write(&path, format!("{}\n", first.as_str())).expect("write");
+        assert_eq!(client_id(dir.path()).expect("id"), first);
+        let upper = first.as_str().to_ascii_uppercase();
+        let damaged: [&[u8]; 6] = [b"", b"not an id", upper.as_bytes(), &[b'a'; 33], &[b'a'; 31], &[0xff; 32]];
+        for bytes in damaged {
+            fs::write(&path, bytes).expect("damage");
+            let id = client_id(dir.path()).expect("a damaged id is no error");
+            assert_eq!(on_disk(dir.path()), id.as_str(), "not replaced on disk");
+            assert_eq!(client_id(dir.path()).expect("again"), id, "not kept");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_client_id_file_is_owner_only_in_an_owner_only_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| fs::metadata(path).expect("stat").permissions().mode() & 0o777;
+        let home = tempfile::tempdir().expect("tempdir");
+        let dir = home.path().join("new/keys");
+        client_id(&dir).expect("id");
+        assert_eq!((mode(&dir), mode(&dir.join(CLIENT_ID_FILE))), (0o700, 0o600));
+        // Replaced through a temp file too: still owner-only, and nothing left behind.
+        fs::write(dir.join(CLIENT_ID_FILE), "damaged").expect("damage");
+        fs::set_permissions(dir.join(CLIENT_ID_FILE), fs::Permissions::from_mode(0o644)).expect("chmod");
+        client_id(&dir).expect("id");
+        assert_eq!(mode(&dir.join(CLIENT_ID_FILE)), 0o600);
+        let mut names: Vec<String> =
+            fs::read_dir(&dir).expect("ls").map(|e| e.expect("entry").file_name().to_string_lossy().into()).collect();
+        names.sort();
+        assert_eq!(names, [".lock", "client-id"]);
     }
 }

@@ -18,17 +18,21 @@
 //! A key folder may be shared (an app and its extension, two key stores in one process): every
 //! read and change of it runs under its lock, writes go through temp files of unique names,
 //! and a server key is loaded only beside the client key its record (`pair`) binds it to.
+//!
+//! The folder also keeps the install's client id ([`Keys::client_id`]): random, made on first
+//! need, sent to the presign endpoint for its rate limits. It is not a key.
 
 mod disk;
 mod folder;
 #[cfg(test)]
 mod races;
 
-pub use folder::{data_home, default_key_dir, exists, load, load_or_generate, save};
+pub use folder::{client_id, data_home, default_key_dir, exists, load, load_or_generate, save};
 
 use crate::error::Internal;
 use crate::SdkError;
 use qrveil_protocol::params::{COMPRESSION_PARAMS, PBS_PARAMS};
+use qrveil_protocol::presign::ClientId;
 use qrveil_protocol::{ClientKeyBundle, KeyId, ServerKeyBundle, WireError};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
@@ -130,6 +134,8 @@ struct Shared {
     changing: Mutex<()>,
     /// The key folder later keys are saved into, if the keys came from one.
     dir: RwLock<Option<PathBuf>>,
+    /// The client id of keys with no folder, made on first need ([`Keys::client_id`]).
+    client_id: OnceLock<ClientId>,
 }
 
 // Deliberately no Debug with contents: keys must not end up in logs.
@@ -147,7 +153,12 @@ fn read_lock<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 impl Keys {
     fn new(pair: KeyPair, dir: Option<PathBuf>) -> Self {
-        let shared = Shared { pair: RwLock::new(Arc::new(pair)), changing: Mutex::default(), dir: RwLock::new(dir) };
+        let shared = Shared {
+            pair: RwLock::new(Arc::new(pair)),
+            changing: Mutex::default(),
+            dir: RwLock::new(dir),
+            client_id: OnceLock::new(),
+        };
         Self { shared: Arc::new(shared) }
     }
 
@@ -212,6 +223,18 @@ impl Keys {
             None => make_server_key(pair)?,
         };
         Ok(pair.server.get_or_init(|| Arc::new(server)).clone())
+    }
+
+    /// This install's client id, which the presign endpoint meters requests by: the key
+    /// folder's ([`client_id`]: read from it, or made and saved there on first need), so every
+    /// `Keys` on one folder, in this process or another, has the same one. Keys with no folder
+    /// (from bytes, or generated and not saved) have one of their own, random, shared by their
+    /// clones and kept in memory only. Not a key and not secret, but never logged.
+    pub fn client_id(&self) -> Result<ClientId, SdkError> {
+        match read_lock(&self.shared.dir).clone() {
+            Some(dir) => folder::client_id(&dir),
+            None => Ok(self.shared.client_id.get_or_init(ClientId::random).clone()),
+        }
     }
 
     /// Burn `pair` after an integrity event: the next job uses a new client key (and a new
