@@ -1866,21 +1866,49 @@ class _UniffiFfiConverterUInt8(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_u8(value)
 
+class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterBoolean.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterBoolean.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterBoolean.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class QrLook:
-    def __init__(self, *, type_number:int = 0, error_correction_level:typing.Optional[str] = None):
+    def __init__(self, *, type_number:int = 0, error_correction_level:typing.Optional[str] = None, eci:typing.Optional[bool] = None):
         self.type_number = type_number
         self.error_correction_level = error_correction_level
+        self.eci = eci
         
         
 
     
     def __str__(self):
-        return "QrLook(type_number={}, error_correction_level={})".format(self.type_number, self.error_correction_level)
+        return "QrLook(type_number={}, error_correction_level={}, eci={})".format(self.type_number, self.error_correction_level, self.eci)
     def __eq__(self, other):
         if self.type_number != other.type_number:
             return False
         if self.error_correction_level != other.error_correction_level:
+            return False
+        if self.eci != other.eci:
             return False
         return True
 
@@ -1890,17 +1918,20 @@ class _UniffiFfiConverterTypeQrLook(_UniffiConverterRustBuffer):
         return QrLook(
             type_number=_UniffiFfiConverterUInt8.read(buf),
             error_correction_level=_UniffiFfiConverterOptionalString.read(buf),
+            eci=_UniffiFfiConverterOptionalBoolean.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterUInt8.check_lower(value.type_number)
         _UniffiFfiConverterOptionalString.check_lower(value.error_correction_level)
+        _UniffiFfiConverterOptionalBoolean.check_lower(value.eci)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt8.write(value.type_number, buf)
         _UniffiFfiConverterOptionalString.write(value.error_correction_level, buf)
+        _UniffiFfiConverterOptionalBoolean.write(value.eci, buf)
 
 class _UniffiFfiConverterOptionalTypeImageLook(_UniffiConverterRustBuffer):
     @classmethod
@@ -2243,31 +2274,6 @@ class _UniffiFfiConverterFloat64(_UniffiConverterPrimitiveFloat):
     @staticmethod
     def write(value, buf):
         buf.write_double(value)
-
-class _UniffiFfiConverterOptionalBoolean(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterBoolean.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterBoolean.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterBoolean.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterOptionalTypeIntegrityEvent(_UniffiConverterRustBuffer):
     @classmethod
@@ -2680,13 +2686,14 @@ class StyleOptions:
     """
     What to make; every field has a default.
 """
-    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None, style_document:typing.Optional[str] = None, look:typing.Optional[Look] = None, jpeg_quality:typing.Optional[int] = None, logo:typing.Optional[bytes] = None):
+    def __init__(self, *, style:str = "fluid", preset:str = "green-orange", corners_square:str = "square", corners_dot:str = "square", error_correction:typing.Optional[ErrorCorrection] = None, version:typing.Optional[int] = None, eci:typing.Optional[bool] = None, module_px:int = 10, quiet_zone:int = 4, tier:typing.Optional[StyleTier] = None, readability:typing.Optional[ReadabilityLevel] = None, style_document:typing.Optional[str] = None, look:typing.Optional[Look] = None, jpeg_quality:typing.Optional[int] = None, logo:typing.Optional[bytes] = None):
         self.style = style
         self.preset = preset
         self.corners_square = corners_square
         self.corners_dot = corners_dot
         self.error_correction = error_correction
         self.version = version
+        self.eci = eci
         self.module_px = module_px
         self.quiet_zone = quiet_zone
         self.tier = tier
@@ -2700,7 +2707,7 @@ class StyleOptions:
 
     
     def __str__(self):
-        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, module_px={}, quiet_zone={}, tier={}, readability={}, style_document={}, look={}, jpeg_quality={}, logo={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.module_px, self.quiet_zone, self.tier, self.readability, self.style_document, self.look, self.jpeg_quality, self.logo)
+        return "StyleOptions(style={}, preset={}, corners_square={}, corners_dot={}, error_correction={}, version={}, eci={}, module_px={}, quiet_zone={}, tier={}, readability={}, style_document={}, look={}, jpeg_quality={}, logo={})".format(self.style, self.preset, self.corners_square, self.corners_dot, self.error_correction, self.version, self.eci, self.module_px, self.quiet_zone, self.tier, self.readability, self.style_document, self.look, self.jpeg_quality, self.logo)
     def __eq__(self, other):
         if self.style != other.style:
             return False
@@ -2713,6 +2720,8 @@ class StyleOptions:
         if self.error_correction != other.error_correction:
             return False
         if self.version != other.version:
+            return False
+        if self.eci != other.eci:
             return False
         if self.module_px != other.module_px:
             return False
@@ -2742,6 +2751,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
             corners_dot=_UniffiFfiConverterString.read(buf),
             error_correction=_UniffiFfiConverterOptionalTypeErrorCorrection.read(buf),
             version=_UniffiFfiConverterOptionalUInt8.read(buf),
+            eci=_UniffiFfiConverterOptionalBoolean.read(buf),
             module_px=_UniffiFfiConverterUInt32.read(buf),
             quiet_zone=_UniffiFfiConverterUInt32.read(buf),
             tier=_UniffiFfiConverterOptionalTypeStyleTier.read(buf),
@@ -2760,6 +2770,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.corners_dot)
         _UniffiFfiConverterOptionalTypeErrorCorrection.check_lower(value.error_correction)
         _UniffiFfiConverterOptionalUInt8.check_lower(value.version)
+        _UniffiFfiConverterOptionalBoolean.check_lower(value.eci)
         _UniffiFfiConverterUInt32.check_lower(value.module_px)
         _UniffiFfiConverterUInt32.check_lower(value.quiet_zone)
         _UniffiFfiConverterOptionalTypeStyleTier.check_lower(value.tier)
@@ -2777,6 +2788,7 @@ class _UniffiFfiConverterTypeStyleOptions(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.corners_dot, buf)
         _UniffiFfiConverterOptionalTypeErrorCorrection.write(value.error_correction, buf)
         _UniffiFfiConverterOptionalUInt8.write(value.version, buf)
+        _UniffiFfiConverterOptionalBoolean.write(value.eci, buf)
         _UniffiFfiConverterUInt32.write(value.module_px, buf)
         _UniffiFfiConverterUInt32.write(value.quiet_zone, buf)
         _UniffiFfiConverterOptionalTypeStyleTier.write(value.tier, buf)
@@ -3204,11 +3216,18 @@ class QrVeilError:  # type: ignore
     _UniffiTempQrVeilError.Network = Network # type: ignore
     class Refused(_UniffiTempQrVeilError):
         """
-        The presign endpoint said no (wrong token, throttled...).
+        The presign endpoint or the bucket said no (wrong token, an expired URL...).
 """
         def __repr__(self):
             return "QrVeilError.Refused({})".format(repr(str(self)))
     _UniffiTempQrVeilError.Refused = Refused # type: ignore
+    class RateLimited(_UniffiTempQrVeilError):
+        """
+        Over the presign endpoint's rate limits; the message says in how many seconds to retry.
+"""
+        def __repr__(self):
+            return "QrVeilError.RateLimited({})".format(repr(str(self)))
+    _UniffiTempQrVeilError.RateLimited = RateLimited # type: ignore
     class Timeout(_UniffiTempQrVeilError):
         """
         No result within the configured time.
@@ -3275,22 +3294,26 @@ class _UniffiFfiConverterTypeQrVeilError(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterString.read(buf),
             )
         if variant == 7:
-            return QrVeilError.Timeout(
+            return QrVeilError.RateLimited(
                 _UniffiFfiConverterString.read(buf),
             )
         if variant == 8:
-            return QrVeilError.JobFailed(
+            return QrVeilError.Timeout(
                 _UniffiFfiConverterString.read(buf),
             )
         if variant == 9:
-            return QrVeilError.BadResult(
+            return QrVeilError.JobFailed(
                 _UniffiFfiConverterString.read(buf),
             )
         if variant == 10:
-            return QrVeilError.Cancelled(
+            return QrVeilError.BadResult(
                 _UniffiFfiConverterString.read(buf),
             )
         if variant == 11:
+            return QrVeilError.Cancelled(
+                _UniffiFfiConverterString.read(buf),
+            )
+        if variant == 12:
             return QrVeilError.Internal(
                 _UniffiFfiConverterString.read(buf),
             )
@@ -3309,6 +3332,8 @@ class _UniffiFfiConverterTypeQrVeilError(_UniffiConverterRustBuffer):
         if isinstance(value, QrVeilError.Network):
             return
         if isinstance(value, QrVeilError.Refused):
+            return
+        if isinstance(value, QrVeilError.RateLimited):
             return
         if isinstance(value, QrVeilError.Timeout):
             return
@@ -3335,16 +3360,18 @@ class _UniffiFfiConverterTypeQrVeilError(_UniffiConverterRustBuffer):
             buf.write_i32(5)
         if isinstance(value, QrVeilError.Refused):
             buf.write_i32(6)
-        if isinstance(value, QrVeilError.Timeout):
+        if isinstance(value, QrVeilError.RateLimited):
             buf.write_i32(7)
-        if isinstance(value, QrVeilError.JobFailed):
+        if isinstance(value, QrVeilError.Timeout):
             buf.write_i32(8)
-        if isinstance(value, QrVeilError.BadResult):
+        if isinstance(value, QrVeilError.JobFailed):
             buf.write_i32(9)
-        if isinstance(value, QrVeilError.Cancelled):
+        if isinstance(value, QrVeilError.BadResult):
             buf.write_i32(10)
-        if isinstance(value, QrVeilError.Internal):
+        if isinstance(value, QrVeilError.Cancelled):
             buf.write_i32(11)
+        if isinstance(value, QrVeilError.Internal):
+            buf.write_i32(12)
 
 
 class CancelTokenProtocol(typing.Protocol):

@@ -2209,6 +2209,11 @@ public struct QrLook: Equatable, Hashable {
      * "L", "M", "Q" or "H"; M when not given.
      */
     public var errorCorrectionLevel: String?
+    /**
+     * Whether text that is not all ASCII gets an ECI designator naming UTF-8; when not given,
+     * as `StyleOptions.eci` says (on by default). Off only for readers that do not know ECI.
+     */
+    public var eci: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2218,9 +2223,14 @@ public struct QrLook: Equatable, Hashable {
          */typeNumber: UInt8 = UInt8(0), 
         /**
          * "L", "M", "Q" or "H"; M when not given.
-         */errorCorrectionLevel: String? = nil) {
+         */errorCorrectionLevel: String? = nil, 
+        /**
+         * Whether text that is not all ASCII gets an ECI designator naming UTF-8; when not given,
+         * as `StyleOptions.eci` says (on by default). Off only for readers that do not know ECI.
+         */eci: Bool? = nil) {
         self.typeNumber = typeNumber
         self.errorCorrectionLevel = errorCorrectionLevel
+        self.eci = eci
     }
 
     
@@ -2240,13 +2250,15 @@ public struct FfiConverterTypeQrLook: FfiConverterRustBuffer {
         return
             try QrLook(
                 typeNumber: FfiConverterUInt8.read(from: &buf), 
-                errorCorrectionLevel: FfiConverterOptionString.read(from: &buf)
+                errorCorrectionLevel: FfiConverterOptionString.read(from: &buf), 
+                eci: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: QrLook, into buf: inout [UInt8]) {
         FfiConverterUInt8.write(value.typeNumber, into: &buf)
         FfiConverterOptionString.write(value.errorCorrectionLevel, into: &buf)
+        FfiConverterOptionBool.write(value.eci, into: &buf)
     }
 }
 
@@ -2577,6 +2589,11 @@ public struct StyleOptions: Equatable, Hashable {
      */
     public var version: UInt8?
     /**
+     * An ECI designator naming UTF-8 before text that is not all ASCII; on when not given.
+     * Off only for readers that do not know ECI (a look's or document's `qrOptions.eci` wins).
+     */
+    public var eci: Bool?
+    /**
      * Pixels per module in the PNG (and SVG units), 1..=100.
      */
     public var modulePx: UInt32
@@ -2635,6 +2652,10 @@ public struct StyleOptions: Equatable, Hashable {
          * QR version 1..=40; the smallest that fits when not given.
          */version: UInt8? = nil, 
         /**
+         * An ECI designator naming UTF-8 before text that is not all ASCII; on when not given.
+         * Off only for readers that do not know ECI (a look's or document's `qrOptions.eci` wins).
+         */eci: Bool? = nil, 
+        /**
          * Pixels per module in the PNG (and SVG units), 1..=100.
          */modulePx: UInt32 = UInt32(10), 
         /**
@@ -2668,6 +2689,7 @@ public struct StyleOptions: Equatable, Hashable {
         self.cornersDot = cornersDot
         self.errorCorrection = errorCorrection
         self.version = version
+        self.eci = eci
         self.modulePx = modulePx
         self.quietZone = quietZone
         self.tier = tier
@@ -2700,6 +2722,7 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
                 cornersDot: FfiConverterString.read(from: &buf), 
                 errorCorrection: FfiConverterOptionTypeErrorCorrection.read(from: &buf), 
                 version: FfiConverterOptionUInt8.read(from: &buf), 
+                eci: FfiConverterOptionBool.read(from: &buf), 
                 modulePx: FfiConverterUInt32.read(from: &buf), 
                 quietZone: FfiConverterUInt32.read(from: &buf), 
                 tier: FfiConverterOptionTypeStyleTier.read(from: &buf), 
@@ -2718,6 +2741,7 @@ public struct FfiConverterTypeStyleOptions: FfiConverterRustBuffer {
         FfiConverterString.write(value.cornersDot, into: &buf)
         FfiConverterOptionTypeErrorCorrection.write(value.errorCorrection, into: &buf)
         FfiConverterOptionUInt8.write(value.version, into: &buf)
+        FfiConverterOptionBool.write(value.eci, into: &buf)
         FfiConverterUInt32.write(value.modulePx, into: &buf)
         FfiConverterUInt32.write(value.quietZone, into: &buf)
         FfiConverterOptionTypeStyleTier.write(value.tier, into: &buf)
@@ -3229,9 +3253,14 @@ enum QrVeilError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Network(message: String)
     
     /**
-     * The presign endpoint said no (wrong token, throttled...).
+     * The presign endpoint or the bucket said no (wrong token, an expired URL...).
      */
     case Refused(message: String)
+    
+    /**
+     * Over the presign endpoint's rate limits; the message says in how many seconds to retry.
+     */
+    case RateLimited(message: String)
     
     /**
      * No result within the configured time.
@@ -3308,23 +3337,27 @@ public struct FfiConverterTypeQrVeilError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .Timeout(
+        case 7: return .RateLimited(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .JobFailed(
+        case 8: return .Timeout(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 9: return .BadResult(
+        case 9: return .JobFailed(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 10: return .Cancelled(
+        case 10: return .BadResult(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 11: return .Internal(
+        case 11: return .Cancelled(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .Internal(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -3351,16 +3384,18 @@ public struct FfiConverterTypeQrVeilError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(5))
         case .Refused(_ /* message is ignored*/):
             writeInt(&buf, Int32(6))
-        case .Timeout(_ /* message is ignored*/):
+        case .RateLimited(_ /* message is ignored*/):
             writeInt(&buf, Int32(7))
-        case .JobFailed(_ /* message is ignored*/):
+        case .Timeout(_ /* message is ignored*/):
             writeInt(&buf, Int32(8))
-        case .BadResult(_ /* message is ignored*/):
+        case .JobFailed(_ /* message is ignored*/):
             writeInt(&buf, Int32(9))
-        case .Cancelled(_ /* message is ignored*/):
+        case .BadResult(_ /* message is ignored*/):
             writeInt(&buf, Int32(10))
-        case .Internal(_ /* message is ignored*/):
+        case .Cancelled(_ /* message is ignored*/):
             writeInt(&buf, Int32(11))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(12))
 
         
         }

@@ -3098,6 +3098,12 @@ data class QrLook (
      * "L", "M", "Q" or "H"; M when not given.
      */
     var `errorCorrectionLevel`: kotlin.String? = null 
+    , 
+    /**
+     * Whether text that is not all ASCII gets an ECI designator naming UTF-8; when not given,
+     * as `StyleOptions.eci` says (on by default). Off only for readers that do not know ECI.
+     */
+    var `eci`: kotlin.Boolean? = null 
     
 ){
     
@@ -3116,17 +3122,20 @@ public object FfiConverterTypeQrLook: FfiConverterRustBuffer<QrLook> {
         return QrLook(
             FfiConverterUByte.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: QrLook) = (
             FfiConverterUByte.allocationSize(value.`typeNumber`) +
-            FfiConverterOptionalString.allocationSize(value.`errorCorrectionLevel`)
+            FfiConverterOptionalString.allocationSize(value.`errorCorrectionLevel`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`eci`)
     )
 
     override fun write(value: QrLook, buf: ByteBuffer) {
             FfiConverterUByte.write(value.`typeNumber`, buf)
             FfiConverterOptionalString.write(value.`errorCorrectionLevel`, buf)
+            FfiConverterOptionalBoolean.write(value.`eci`, buf)
     }
 }
 
@@ -3399,6 +3408,12 @@ data class StyleOptions (
     var `version`: kotlin.UByte? = null 
     , 
     /**
+     * An ECI designator naming UTF-8 before text that is not all ASCII; on when not given.
+     * Off only for readers that do not know ECI (a look's or document's `qrOptions.eci` wins).
+     */
+    var `eci`: kotlin.Boolean? = null 
+    , 
+    /**
      * Pixels per module in the PNG (and SVG units), 1..=100.
      */
     var `modulePx`: kotlin.UInt = 10u 
@@ -3463,6 +3478,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterString.read(buf),
             FfiConverterOptionalTypeErrorCorrection.read(buf),
             FfiConverterOptionalUByte.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterOptionalTypeStyleTier.read(buf),
@@ -3481,6 +3497,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterString.allocationSize(value.`cornersDot`) +
             FfiConverterOptionalTypeErrorCorrection.allocationSize(value.`errorCorrection`) +
             FfiConverterOptionalUByte.allocationSize(value.`version`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`eci`) +
             FfiConverterUInt.allocationSize(value.`modulePx`) +
             FfiConverterUInt.allocationSize(value.`quietZone`) +
             FfiConverterOptionalTypeStyleTier.allocationSize(value.`tier`) +
@@ -3498,6 +3515,7 @@ public object FfiConverterTypeStyleOptions: FfiConverterRustBuffer<StyleOptions>
             FfiConverterString.write(value.`cornersDot`, buf)
             FfiConverterOptionalTypeErrorCorrection.write(value.`errorCorrection`, buf)
             FfiConverterOptionalUByte.write(value.`version`, buf)
+            FfiConverterOptionalBoolean.write(value.`eci`, buf)
             FfiConverterUInt.write(value.`modulePx`, buf)
             FfiConverterUInt.write(value.`quietZone`, buf)
             FfiConverterOptionalTypeStyleTier.write(value.`tier`, buf)
@@ -3971,9 +3989,14 @@ sealed class QrVeilException(message: String): kotlin.Exception(message) {
         class Network(message: String) : QrVeilException(message)
         
     /**
-     * The presign endpoint said no (wrong token, throttled...).
+     * The presign endpoint or the bucket said no (wrong token, an expired URL...).
      */
         class Refused(message: String) : QrVeilException(message)
+        
+    /**
+     * Over the presign endpoint's rate limits; the message says in how many seconds to retry.
+     */
+        class RateLimited(message: String) : QrVeilException(message)
         
     /**
      * No result within the configured time.
@@ -4016,11 +4039,12 @@ public object FfiConverterTypeQrVeilError : FfiConverterRustBuffer<QrVeilExcepti
             4 -> QrVeilException.Keys(FfiConverterString.read(buf))
             5 -> QrVeilException.Network(FfiConverterString.read(buf))
             6 -> QrVeilException.Refused(FfiConverterString.read(buf))
-            7 -> QrVeilException.Timeout(FfiConverterString.read(buf))
-            8 -> QrVeilException.JobFailed(FfiConverterString.read(buf))
-            9 -> QrVeilException.BadResult(FfiConverterString.read(buf))
-            10 -> QrVeilException.Cancelled(FfiConverterString.read(buf))
-            11 -> QrVeilException.Internal(FfiConverterString.read(buf))
+            7 -> QrVeilException.RateLimited(FfiConverterString.read(buf))
+            8 -> QrVeilException.Timeout(FfiConverterString.read(buf))
+            9 -> QrVeilException.JobFailed(FfiConverterString.read(buf))
+            10 -> QrVeilException.BadResult(FfiConverterString.read(buf))
+            11 -> QrVeilException.Cancelled(FfiConverterString.read(buf))
+            12 -> QrVeilException.Internal(FfiConverterString.read(buf))
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
         
@@ -4056,24 +4080,28 @@ public object FfiConverterTypeQrVeilError : FfiConverterRustBuffer<QrVeilExcepti
                 buf.putInt(6)
                 Unit
             }
-            is QrVeilException.Timeout -> {
+            is QrVeilException.RateLimited -> {
                 buf.putInt(7)
                 Unit
             }
-            is QrVeilException.JobFailed -> {
+            is QrVeilException.Timeout -> {
                 buf.putInt(8)
                 Unit
             }
-            is QrVeilException.BadResult -> {
+            is QrVeilException.JobFailed -> {
                 buf.putInt(9)
                 Unit
             }
-            is QrVeilException.Cancelled -> {
+            is QrVeilException.BadResult -> {
                 buf.putInt(10)
                 Unit
             }
-            is QrVeilException.Internal -> {
+            is QrVeilException.Cancelled -> {
                 buf.putInt(11)
+                Unit
+            }
+            is QrVeilException.Internal -> {
+                buf.putInt(12)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
