@@ -21,6 +21,10 @@ for t in "${targets[@]}"; do [ -d "seeds/$t" ] || { ./seeds.sh; break; }; done
 # No sanitizer: the project forbids unsafe code, and without ASan the targets run ~3x more
 # executions in the same time. -O: without debug assertions in the dependencies (with them,
 # tfhe-fft alone takes over 30 minutes to compile); our crates keep theirs (Cargo.toml).
+# The fuzz crate is outside the workspace, so tools/gates.sh does not lint it: clippy here, with
+# the workspace's warnings as errors (its dependencies are only checked, not built, for this).
+echo "clippy on the fuzz targets ..."
+cargo +nightly clippy --quiet --bins -- -D warnings
 echo "building ${#targets[@]} fuzz targets (nightly, coverage instrumented) ..."
 cargo +nightly fuzz build -O --sanitizer none >/dev/null 2>build.log || { cat build.log >&2; exit 1; }
 

@@ -48,11 +48,14 @@ for job in "$work"/bucket/jobs/*/; do
 done
 { printf '\000\000'; printf '{"error":"missing or wrong bearer token (Authorization: Bearer <token>)"}'; } >seeds/presign_answer/refused
 printf '{}' >seeds/presign_request/linear
+printf '{"client_id":"0123456789abcdef0123456789abcdef","sizes":{"manifest":912,"input":40960}}' >seeds/presign_request/linear-sized
 # A class program whose noise level wrapped a u32 to 0 (a zero lookup scaled by 16 eight
 # times, added, looked up): the analysis must refuse it, not overflow.
 printf '%s' '{"format_version":3,"params":"tfhe-1.8/V1_8_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128+V1_8_COMP_PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128","style":"fitted-wide","tier":"pbs","encodings":[],"key_id":"0000000000000000000000000000000000000000000000000000000000000000","modules":21,"created_at":1767225600,"program":{"version":1,"programs":[{"domain":"modules","nodes":[{"op":"stencil","taps":[{"dx":0,"dy":0,"weight":1}]},{"op":"lut","input":0,"table":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]},{"op":"scale","input":1,"by":16},{"op":"scale","input":2,"by":16},{"op":"scale","input":3,"by":16},{"op":"scale","input":4,"by":16},{"op":"scale","input":5,"by":16},{"op":"scale","input":6,"by":16},{"op":"scale","input":7,"by":16},{"op":"scale","input":8,"by":16},{"op":"add","a":0,"b":9},{"op":"lut","input":10,"table":[0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}],"output":11}]}}' >seeds/manifest/noise-wraps
 for key in "$work"/bucket/keys/*/; do
     printf '{"key_id":"%s"}' "$(basename "$key")" >seeds/presign_request/pbs
+    printf '{"key_id":"%s","client_id":"fedcba9876543210fedcba9876543210","sizes":{"manifest":980,"input":263000,"server_key":%s}}' \
+        "$(basename "$key")" "$(stat -c %s "$key/server-key")" >seeds/presign_request/pbs-sized
     # The server key is ~45 MB; its first 64 KiB carry the header and the start of each key.
     { printf '\000'; head -c 65536 "$key/server-key"; } >seeds/keys/server-key-head
 done
