@@ -216,8 +216,13 @@ impl Transport for PresignedTransport {
             "the server key was to be uploaded, but the endpoint gave no URL for it (the bucket has it)",
         ))?;
         // The headers its URL is signed over, as the endpoint gave them.
-        let headers: Vec<(&str, &str)> =
-            urls.server_key_headers.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+        // (Not a length or host of its own: those come from the body and the URL.)
+        let headers: Vec<(&str, &str)> = urls
+            .server_key_headers
+            .iter()
+            .filter(|(name, _)| !["content-length", "host"].contains(&name.to_ascii_lowercase().as_str()))
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
         http::put(&self.agent, "uploading the server key", url, bytes, &headers, cancel)
     }
 

@@ -252,11 +252,24 @@ impl Presigner {
             }
         }
         let length = size as i64;
-        let put =
-            self.client.put_object().bucket(&self.bucket).key(path).content_length(length).checksum_sha256(checksum);
+        // The algorithm named as well (x-amz-sdk-checksum-algorithm): S3 needs only the value,
+        // but S3-compatible stores (moto) keep the checksum for a HEAD only when it is named.
+        let put = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(path)
+            .content_length(length)
+            .checksum_algorithm(aws_sdk_s3::types::ChecksumAlgorithm::Sha256)
+            .checksum_sha256(checksum);
         let put = if first { put.if_none_match("*") } else { put };
         let signed = put.presigned(config.clone()).await.map_err(|e| PresignFailure::Presign(e.to_string()))?;
-        let headers = signed.headers().map(|(name, value)| (name.to_ascii_lowercase(), value.to_string())).collect();
+        // What the client must add to its PUT: its length it sends anyway (from the body).
+        let headers = signed
+            .headers()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
+            .filter(|(name, _)| name != "content-length")
+            .collect();
         Ok(Some((signed.uri().to_string(), headers)))
     }
 }

@@ -101,6 +101,7 @@ fn a_first_key_upload_is_signed_over_its_checksum_and_if_none_match() {
     // The client is told to send exactly the values signed: S3 takes only the key's own bytes.
     assert_eq!(urls.server_key_headers.get("x-amz-checksum-sha256"), Some(&key.checksum_sha256()));
     assert_eq!(urls.server_key_headers.get("if-none-match").map(String::as_str), Some("*"));
+    assert_eq!(urls.server_key_headers.get("x-amz-sdk-checksum-algorithm").map(String::as_str), Some("SHA256"));
 }
 
 #[test]
@@ -229,6 +230,10 @@ fn a_server_key_upload_is_signed_over_its_length_too() {
     let (_, urls) = key_job(&presigner_at(&bucket).serving_pbs(true), &KeyId::of_server_key_bytes(b"k"));
     let put = urls.and_then(|u| u.server_key_put).expect("an upload");
     assert!(signed_headers(&put).iter().any(|h| h == "content-length"), "{put}");
+    // The client sends its length from the body: listing it too would send it twice.
+    let (_, urls) = key_job(&presigner_at(&bucket).serving_pbs(true), &KeyId::of_server_key_bytes(b"k"));
+    let headers = urls.expect("job URLs").server_key_headers;
+    assert!(!headers.contains_key("content-length"), "{headers:?}");
 }
 
 #[tokio::test]
