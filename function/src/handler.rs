@@ -230,16 +230,27 @@ mod tests {
     use super::*;
     use qrveil_protocol::FolderStore;
 
-    /// A folder store whose reads of one object fail, as a bucket does when it is unreachable.
-    struct UnreadableObject {
+    /// A folder store as the tests watch it: reads of `unreadable` fail, as a bucket's do when
+    /// it is unreachable, and reads of server keys are counted.
+    struct Watched {
         inner: FolderStore,
-        key: String,
+        unreadable: Option<String>,
+        key_reads: std::sync::atomic::AtomicUsize,
     }
 
-    impl Store for UnreadableObject {
+    impl Watched {
+        fn new(dir: &std::path::Path, unreadable: Option<String>) -> Self {
+            Self { inner: FolderStore::new(dir), unreadable, key_reads: Default::default() }
+        }
+    }
+
+    impl Store for Watched {
         fn get(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
-            if key == self.key {
+            if self.unreadable.as_deref() == Some(key) {
                 return Err(StoreError::Io { op: "read", key: key.into(), detail: "connection reset".into() });
+            }
+            if key.starts_with("keys/") {
+                self.key_reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
             self.inner.get(key, limit)
         }
@@ -258,7 +269,7 @@ mod tests {
     fn a_status_that_cannot_be_read_is_retried_not_taken_for_no_status() {
         let dir = tempfile::tempdir().expect("tempdir");
         let job = JobId::random();
-        let store = UnreadableObject { inner: FolderStore::new(dir.path()), key: paths::status(&job) };
+        let store = Watched::new(dir.path(), Some(paths::status(&job)));
         // The job has no manifest: taken for "no status", it would fail as a bad manifest and
         // record that for good.
         let status = Function::default().run_job(&store, &job);
@@ -281,30 +292,6 @@ mod tests {
         assert_eq!(store.get(&paths::status(&job), DOCUMENT_LIMIT).expect("read").as_deref(), Some(&b"{ not json"[..]));
     }
 
-    /// A folder store that counts reads of the server-key objects.
-    struct CountingKeyReads {
-        inner: FolderStore,
-        key_reads: std::sync::atomic::AtomicUsize,
-    }
-
-    impl Store for CountingKeyReads {
-        fn get(&self, key: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
-            if key.starts_with("keys/") {
-                self.key_reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            }
-            self.inner.get(key, limit)
-        }
-        fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
-            self.inner.put(key, bytes)
-        }
-        fn put_new(&self, key: &str, bytes: &[u8]) -> Result<bool, StoreError> {
-            self.inner.put_new(key, bytes)
-        }
-        fn exists(&self, key: &str) -> Result<bool, StoreError> {
-            self.inner.exists(key)
-        }
-    }
-
     fn pbs_manifest(key_id: qrveil_protocol::KeyId) -> Manifest {
         Manifest {
             format_version: FORMAT_VERSION,
@@ -322,7 +309,7 @@ mod tests {
     #[test]
     fn a_pbs_job_with_a_bad_input_is_refused_before_its_server_key_is_read() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = CountingKeyReads { inner: FolderStore::new(dir.path()), key_reads: Default::default() };
+        let store = Watched::new(dir.path(), None);
         let job = JobId::random();
         // A key object that hashes to its id: reading it is the expensive path (hash, parse,
         // expand); the input beside it is garbage and should end the job first.

@@ -1,7 +1,7 @@
 //! What the transport tells the presign endpoint (sizes, this install's id), how it waits out
 //! a rate limit, and a server key another device uploaded first.
 
-use super::tests::{ok_with, serve, SIZES};
+use super::tests::{serve, urls_answer, SIZES};
 use super::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -34,18 +34,7 @@ fn endpoint(answers: Vec<String>) -> (String, std::thread::JoinHandle<Vec<String
 }
 
 fn job_urls() -> String {
-    let bucket = "http://127.0.0.1:9/jobs/x/object".to_string();
-    let urls = PresignResponse {
-        job_id: JobId::random(),
-        server_key_put: None,
-        server_key_headers: Default::default(),
-        manifest_put: bucket.clone(),
-        input_put: bucket.clone(),
-        status_get: bucket.clone(),
-        output_get: bucket,
-        expires_in_seconds: 600,
-    };
-    ok_with(&serde_json::to_string(&urls).expect("json")).to_string()
+    urls_answer("http://127.0.0.1:9/jobs/x/object", 600).to_string()
 }
 
 fn too_many(retry_after: u64) -> String {

@@ -97,19 +97,7 @@ fn a_jobs_urls_are_kept_from_its_begin_to_the_end_of_its_wait() {
     let failed = JobStatus::Failed { format_version: 1, kind: FailureKind::BadInput, reason: "r".into() };
     let (bucket, bucket_server) =
         serve(vec![ok_with(std::str::from_utf8(&failed.to_json().expect("json")).expect("utf8"))]);
-    let answer = |expires_in_seconds| {
-        let urls = PresignResponse {
-            job_id: JobId::random(),
-            server_key_put: None,
-            server_key_headers: Default::default(),
-            manifest_put: bucket.clone(),
-            input_put: bucket.clone(),
-            status_get: bucket.clone(),
-            output_get: bucket.clone(),
-            expires_in_seconds,
-        };
-        ok_with(&serde_json::to_string(&urls).expect("json"))
-    };
+    let answer = |expires_in_seconds| urls_answer(&bucket, expires_in_seconds);
     let (endpoint, endpoint_server) = serve(vec![answer(600), answer(0), answer(600)]);
     let wait = WaitPolicy { timeout: Duration::from_secs(5), ..WaitPolicy::default() };
     let transport = PresignedTransport::new(PresignConfig { endpoint, token: "t".into(), wait, client_id: None })
@@ -130,4 +118,19 @@ fn a_jobs_urls_are_kept_from_its_begin_to_the_end_of_its_wait() {
     assert_ne!(abandoned.job, third.job);
     assert_eq!(held(), [third.job]);
     assert_eq!((endpoint_server.join().expect("endpoint"), bucket_server.join().expect("bucket")), (3, 1));
+}
+
+/// The endpoint's 200 answer: a new job whose every URL is `bucket`.
+pub(super) fn urls_answer(bucket: &str, expires_in_seconds: u64) -> &'static str {
+    let urls = PresignResponse {
+        job_id: JobId::random(),
+        server_key_put: None,
+        server_key_headers: Default::default(),
+        manifest_put: bucket.to_string(),
+        input_put: bucket.to_string(),
+        status_get: bucket.to_string(),
+        output_get: bucket.to_string(),
+        expires_in_seconds,
+    };
+    ok_with(&serde_json::to_string(&urls).expect("json"))
 }
